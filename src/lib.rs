@@ -1,0 +1,3 @@
+//! tabella: verifiable secret-ballot elections.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
