@@ -1,3 +1,26 @@
-//! tabella: verifiable secret-ballot elections.
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
+)]
+
+pub mod ballot;
+pub mod domain;
+pub mod elgamal;
+pub mod error;
+pub mod group;
+pub mod proofs;
+pub mod tally;
+pub mod transcript;
+
+pub use curve25519_dalek;
+pub use error::{Error, Result};
+pub use merlin;
+pub use rand_core;

@@ -1,0 +1,87 @@
+//! Every transcript label and protocol version string, in one table.
+//!
+//! A label used for two different relations is a bug (bulletproofs shipped one), so every
+//! domain separator of the protocol lives here, and a unit test checks that they are distinct.
+//! Changing any value in this module is a protocol change: bump [`PROTOCOL_VERSION`] and say so
+//! in `CHANGELOG.md` and `docs/SPEC.md`.
+
+/// The protocol version. It is not the crate version: it changes only when a label, an encoding
+/// or a verification check changes.
+pub const PROTOCOL_VERSION: u16 = 1;
+
+/// The label every root transcript starts with (merlin's `Transcript::new` argument).
+pub const PROTOCOL_ID: &[u8] = b"tabella/v1";
+
+/// The cipher suite named in every top-level artifact.
+pub const SUITE: &str = "ristretto255-sha512-merlin";
+
+/// Domain separators (merlin `dom-sep` values and hash prefixes).
+pub mod label {
+    /// Schnorr proof of knowledge of a discrete logarithm.
+    pub const SCHNORR: &[u8] = b"tabella.proof.schnorr";
+    /// Chaum–Pedersen proof of equality of discrete logarithms.
+    pub const DLEQ: &[u8] = b"tabella.proof.dleq";
+    /// Disjunctive (CDS) proof that a ciphertext encrypts a member of a public set.
+    pub const MEMBERSHIP: &[u8] = b"tabella.proof.membership";
+    /// An encrypted ballot: the transcript every proof of the ballot forks from.
+    pub const BALLOT: &[u8] = b"tabella.ballot";
+    /// The 0/1 proof of one option of a ballot (forked from [`BALLOT`]).
+    pub const BALLOT_OPTION: &[u8] = b"tabella.ballot.option";
+    /// The selection-count proof of a ballot (forked from [`BALLOT`]).
+    pub const BALLOT_COUNT: &[u8] = b"tabella.ballot.count";
+    /// Weights of a batch verification.
+    pub const BATCH: &[u8] = b"tabella.batch";
+    /// The election fingerprint hash.
+    pub const FINGERPRINT: &[u8] = b"tabella.fingerprint";
+    /// The hash commitment of a trustee to its coefficient commitments (key ceremony).
+    pub const CEREMONY_COMMIT: &[u8] = b"tabella.ceremony.commit";
+    /// A trustee's proof of knowledge of its communication key (key ceremony).
+    pub const CEREMONY_COMM_KEY: &[u8] = b"tabella.ceremony.comm-key";
+    /// A trustee's proof of knowledge of one polynomial coefficient (key ceremony).
+    pub const CEREMONY_COEFFICIENT: &[u8] = b"tabella.ceremony.coefficient";
+    /// The hashed-ElGamal key derivation for an encrypted share (key ceremony).
+    pub const CEREMONY_SHARE_KEY: &[u8] = b"tabella.ceremony.share-key";
+    /// A complaint against a dealer: DLEQ on the revealed Diffie–Hellman point.
+    pub const CEREMONY_COMPLAINT: &[u8] = b"tabella.ceremony.complaint";
+    /// A trustee's partial decryption of a tally ciphertext.
+    pub const PARTIAL_DECRYPTION: &[u8] = b"tabella.decryption.partial";
+    /// The confirmation-code hash chain of a ballot box.
+    pub const CONFIRMATION_CODE: &[u8] = b"tabella.board.code";
+    /// The record hash.
+    pub const RECORD: &[u8] = b"tabella.record";
+
+    /// Every label above, for the distinctness test and for the specification.
+    pub const ALL: &[&[u8]] = &[
+        SCHNORR,
+        DLEQ,
+        MEMBERSHIP,
+        BALLOT,
+        BALLOT_OPTION,
+        BALLOT_COUNT,
+        BATCH,
+        FINGERPRINT,
+        CEREMONY_COMMIT,
+        CEREMONY_COMM_KEY,
+        CEREMONY_COEFFICIENT,
+        CEREMONY_SHARE_KEY,
+        CEREMONY_COMPLAINT,
+        PARTIAL_DECRYPTION,
+        CONFIRMATION_CODE,
+        RECORD,
+    ];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_are_distinct_and_prefixed() {
+        for (i, a) in label::ALL.iter().enumerate() {
+            assert!(a.starts_with(b"tabella."), "{:?}", a);
+            for b in &label::ALL[i + 1..] {
+                assert_ne!(a, b);
+            }
+        }
+    }
+}

@@ -1,0 +1,382 @@
+//! Disjunctive (Cramer–Damgård–Schoenmakers) proof that a ciphertext encrypts a member of a
+//! small public set.
+//!
+//! # Statement and witness
+//!
+//! Public: the generator G, the election key Y, a ciphertext (α, β) and a set
+//! S = {s₀, …, s_{k−1}} of distinct integers. Witness: the nonce r and the index ℓ* with
+//! α = r·G and β = s_ℓ*·G + r·Y. The 0/1 proof of a ballot option is S = {0, 1}; the
+//! selection-count proof is S = {min, …, max}.
+//!
+//! # Construction
+//!
+//! For every branch j the statement is "α = r·G ∧ β − sⱼ·G = r·Y". The true branch is proved
+//! honestly, the others are simulated:
+//!
+//! ```text
+//! transcript ← dom-sep "tabella.proof.membership", "G" G, "Y" Y, "C" (α, β),
+//!              "k" k, "s" s₀, …, "s" s_{k−1}
+//! w, (cⱼ, zⱼ for j ≠ ℓ*) ← prover RNG (transcript, witness r, OS randomness)
+//! true branch:      Aⱼ = w·G,               Bⱼ = w·Y
+//! simulated branch: Aⱼ = zⱼ·G − cⱼ·α,       Bⱼ = zⱼ·Y − cⱼ·(β − sⱼ·G)
+//! transcript ← "A" Aⱼ, "B" Bⱼ for j = 0 … k−1
+//! c = challenge "c"
+//! true branch:      c_ℓ* = c − Σ_{j≠ℓ*} cⱼ,  z_ℓ* = w + c_ℓ*·r
+//! ```
+//!
+//! # Verification equations
+//!
+//! With c_{k−1} = c − Σ_{j<k−1} cⱼ, for every branch j:
+//!
+//! ```text
+//! zⱼ·G − Aⱼ − cⱼ·α = 0
+//! zⱼ·Y − Bⱼ − cⱼ·β + cⱼ·sⱼ·G = 0
+//! ```
+//!
+//! # Encoding
+//!
+//! `A₀ ‖ B₀ ‖ … ‖ A_{k−1} ‖ B_{k−1} ‖ c₀ ‖ … ‖ c_{k−2} ‖ z₀ ‖ … ‖ z_{k−1}`:
+//! `64·k + 32·(k−1) + 32·k` bytes; k is known from the statement. The last challenge is not
+//! sent, so every proof has exactly one encoding.
+//!
+//! # Constant time
+//!
+//! The prover computes both the honest and the simulated commitments for every branch and
+//! selects with `subtle`, so its running time and memory accesses do not depend on which
+//! branch is true. It learns only at the end whether the plaintext was in the set at all.
+//! Verification is variable time (public data).
+//!
+//! # Example
+//!
+//! ```
+//! use tabella::domain::label;
+//! use tabella::elgamal::SecretKey;
+//! use tabella::proofs::{MembershipProof, MembershipStatement};
+//! use tabella::transcript::ElectionContext;
+//!
+//! let mut rng = rand_core::OsRng;
+//! let context = ElectionContext::new([7; 32]);
+//! let pk = SecretKey::generate(&mut rng).public_key();
+//! let (ciphertext, nonce) = pk.encrypt(1, &mut rng);
+//! let statement = MembershipStatement { key: &pk, ciphertext: &ciphertext, set: &[0, 1] };
+//! let proof = MembershipProof::prove(
+//!     &mut context.transcript(label::BALLOT), &statement, 1, &nonce, &mut rng,
+//! ).unwrap();
+//! let bytes = proof.to_bytes();
+//! let decoded = MembershipProof::from_bytes(&bytes, 2).unwrap();
+//! assert!(decoded.verify(&mut context.transcript(label::BALLOT), &statement).is_ok());
+//! ```
+
+use curve25519_dalek::ristretto::RistrettoPoint;
+use curve25519_dalek::scalar::Scalar;
+use merlin::Transcript;
+use rand_core::{CryptoRng, RngCore};
+use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
+use zeroize::Zeroizing;
+
+use crate::domain::label;
+use crate::elgamal::{Ciphertext, Nonce, PublicKey};
+use crate::error::{Error, ProofKind, Result};
+use crate::group::{Point, Reader};
+use crate::proofs::batch::{BatchVerifier, EquationSink, SingleCheck};
+use crate::transcript::{TranscriptExt, random_scalar};
+
+/// The largest set a membership proof may range over.
+pub const MAX_BRANCHES: usize = 1024;
+
+/// The public statement: `ciphertext` encrypts under `key` a member of `set`.
+#[derive(Clone, Copy, Debug)]
+pub struct MembershipStatement<'a> {
+    /// The election key Y.
+    pub key: &'a PublicKey,
+    /// The ciphertext (α, β).
+    pub ciphertext: &'a Ciphertext,
+    /// The public set S: distinct values, at least one, at most [`MAX_BRANCHES`].
+    pub set: &'a [u64],
+}
+
+impl MembershipStatement<'_> {
+    fn validate(&self) -> Result<()> {
+        if self.set.is_empty() || self.set.len() > MAX_BRANCHES {
+            return Err(Error::InvalidValue {
+                what: "membership set",
+                reason: "must hold between 1 and 1024 values",
+            });
+        }
+        for (i, a) in self.set.iter().enumerate() {
+            if self.set.iter().skip(i + 1).any(|b| a == b) {
+                return Err(Error::InvalidValue {
+                    what: "membership set",
+                    reason: "values must be distinct",
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn append_to(&self, t: &mut Transcript) {
+        t.domain_sep(label::MEMBERSHIP);
+        t.append_point(b"G", &Point::generator());
+        t.append_point(b"Y", self.key.as_point());
+        t.append_ciphertext(b"C", self.ciphertext);
+        t.append_count(b"k", self.set.len() as u64);
+        for s in self.set {
+            t.append_count(b"s", *s);
+        }
+    }
+}
+
+/// One branch of a membership proof. The last branch's `challenge` is always zero: it is
+/// implied by the transcript and recomputed at verification.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Branch {
+    a: Point,
+    b: Point,
+    challenge: Scalar,
+    response: Scalar,
+}
+
+/// A disjunctive membership proof: per branch, commitments (Aⱼ, Bⱼ), challenge cⱼ and
+/// response zⱼ.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MembershipProof {
+    branches: Vec<Branch>,
+}
+
+impl MembershipProof {
+    /// Proves that `statement.ciphertext = Enc(value; nonce)` with `value ∈ statement.set`.
+    ///
+    /// Fails with [`Error::InvalidSelection`] when the value is not in the set, and with
+    /// [`Error::InvalidValue`] for an invalid set. It does not check that the ciphertext
+    /// really encrypts `value` with `nonce`: a wrong witness gives a proof that fails.
+    pub fn prove<R: RngCore + CryptoRng>(
+        transcript: &mut Transcript,
+        statement: &MembershipStatement<'_>,
+        value: u64,
+        nonce: &Nonce,
+        rng: &mut R,
+    ) -> Result<Self> {
+        statement.validate()?;
+        statement.append_to(transcript);
+        let r = &nonce.0;
+        let m = Zeroizing::new(Scalar::from(value));
+        let mut prover_rng = transcript.prover_rng(&[r, &m], rng);
+        let w = random_scalar(&mut prover_rng);
+
+        let alpha = statement.ciphertext.alpha().element();
+        let beta = statement.ciphertext.beta().element();
+        let y = statement.key.as_point().element();
+        let honest_a = RistrettoPoint::mul_base(&w);
+        let honest_b = y * &*w;
+
+        let mut found = Choice::from(0);
+        let mut is_true = Vec::with_capacity(statement.set.len());
+        let mut branches = Vec::with_capacity(statement.set.len());
+        for s in statement.set {
+            let here = s.ct_eq(&value);
+            found |= here;
+            is_true.push(here);
+            let c = *random_scalar(&mut prover_rng);
+            let z = *random_scalar(&mut prover_rng);
+            let sim_a = RistrettoPoint::mul_base(&z) - c * alpha;
+            let shifted = beta - RistrettoPoint::mul_base(&Scalar::from(*s));
+            let sim_b = z * y - c * shifted;
+            let a = Point::from(RistrettoPoint::conditional_select(&sim_a, &honest_a, here));
+            let b = Point::from(RistrettoPoint::conditional_select(&sim_b, &honest_b, here));
+            transcript.append_point(b"A", &a);
+            transcript.append_point(b"B", &b);
+            branches.push(Branch {
+                a,
+                b,
+                challenge: c,
+                response: z,
+            });
+        }
+        // Only whether the witness is valid at all leaks here, never which branch is true.
+        if !bool::from(found) {
+            return Err(Error::InvalidSelection {
+                reason: "the value is not in the proof's set",
+            });
+        }
+        let c = transcript.challenge(b"c");
+        let mut simulated_sum = Scalar::ZERO;
+        for (branch, here) in branches.iter().zip(&is_true) {
+            simulated_sum += Scalar::conditional_select(&branch.challenge, &Scalar::ZERO, *here);
+        }
+        let c_true = c - simulated_sum;
+        let z_true = *w + c_true * r;
+        for (branch, here) in branches.iter_mut().zip(&is_true) {
+            branch.challenge.conditional_assign(&c_true, *here);
+            branch.response.conditional_assign(&z_true, *here);
+        }
+        // The last challenge is implied by the others and is not part of the proof.
+        if let Some(last) = branches.last_mut() {
+            last.challenge = Scalar::ZERO;
+        }
+        Ok(MembershipProof { branches })
+    }
+
+    /// The number of branches (the size of the set).
+    pub fn branches(&self) -> usize {
+        self.branches.len()
+    }
+
+    fn equations(
+        &self,
+        transcript: &mut Transcript,
+        statement: &MembershipStatement<'_>,
+        sink: &mut impl EquationSink,
+    ) -> Result<()> {
+        statement.validate()?;
+        if self.branches.len() != statement.set.len() {
+            return Err(Error::LengthMismatch {
+                what: "membership proof branches",
+                expected: statement.set.len(),
+                actual: self.branches.len(),
+            });
+        }
+        statement.append_to(transcript);
+        for branch in &self.branches {
+            transcript.append_point(b"A", &branch.a);
+            transcript.append_point(b"B", &branch.b);
+        }
+        let c = transcript.challenge(b"c");
+        // The last challenge is implied: c_{k-1} = c − Σ_{j<k−1} cⱼ.
+        let (last, rest) = match self.branches.split_last() {
+            Some(split) => split,
+            None => {
+                return Err(Error::ProofRejected {
+                    proof: ProofKind::Membership,
+                });
+            }
+        };
+        let implied = c - rest.iter().map(|b| b.challenge).sum::<Scalar>();
+        let alpha = statement.ciphertext.alpha().element();
+        let beta = statement.ciphertext.beta().element();
+        let key = statement.key.as_point();
+        let challenges = rest
+            .iter()
+            .map(|b| b.challenge)
+            .chain(core::iter::once(implied));
+        let all = rest.iter().chain(core::iter::once(last));
+        for ((branch, cj), s) in all.zip(challenges).zip(statement.set) {
+            // zⱼ·G − Aⱼ − cⱼ·α = 0
+            sink.equation(branch.response, &[], &[&branch.a], &[(-cj, alpha)]);
+            // zⱼ·Y − Bⱼ − cⱼ·β + cⱼ·sⱼ·G = 0
+            sink.equation(
+                cj * Scalar::from(*s),
+                &[(branch.response, key)],
+                &[&branch.b],
+                &[(-cj, beta)],
+            );
+        }
+        Ok(())
+    }
+
+    /// Verifies the proof alone.
+    pub fn verify(
+        &self,
+        transcript: &mut Transcript,
+        statement: &MembershipStatement<'_>,
+    ) -> Result<()> {
+        let mut check = SingleCheck::new();
+        self.equations(transcript, statement, &mut check)?;
+        if check.passed() {
+            Ok(())
+        } else {
+            Err(Error::ProofRejected {
+                proof: ProofKind::Membership,
+            })
+        }
+    }
+
+    /// Adds the proof's equations to `batch` (to the current item). A proof whose shape does
+    /// not match the statement is rejected at once.
+    pub fn verify_batched(
+        &self,
+        transcript: &mut Transcript,
+        statement: &MembershipStatement<'_>,
+        batch: &mut BatchVerifier,
+    ) -> Result<()> {
+        self.equations(transcript, statement, batch)
+    }
+
+    /// The length of the encoding of a proof with `branches` branches.
+    pub const fn encoded_len(branches: usize) -> usize {
+        if branches == 0 {
+            0
+        } else {
+            64 * branches + 32 * (branches - 1) + 32 * branches
+        }
+    }
+
+    /// Appends the canonical encoding to `out`.
+    pub fn write(&self, out: &mut Vec<u8>) {
+        for branch in &self.branches {
+            out.extend_from_slice(branch.a.as_bytes());
+            out.extend_from_slice(branch.b.as_bytes());
+        }
+        let k = self.branches.len();
+        for branch in self.branches.iter().take(k.saturating_sub(1)) {
+            out.extend_from_slice(branch.challenge.as_bytes());
+        }
+        for branch in &self.branches {
+            out.extend_from_slice(branch.response.as_bytes());
+        }
+    }
+
+    /// The canonical encoding.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(Self::encoded_len(self.branches.len()));
+        self.write(&mut out);
+        out
+    }
+
+    /// Decodes a proof with `branches` branches.
+    pub fn from_bytes(bytes: &[u8], branches: usize) -> Result<Self> {
+        let mut reader = Reader::new("membership proof", bytes);
+        let proof = Self::read(&mut reader, branches)?;
+        reader.finish()?;
+        Ok(proof)
+    }
+
+    /// Reads a proof with `branches` branches from a longer encoding.
+    pub fn read(reader: &mut Reader<'_>, branches: usize) -> Result<Self> {
+        if branches == 0 || branches > MAX_BRANCHES {
+            return Err(Error::InvalidValue {
+                what: "membership proof",
+                reason: "must have between 1 and 1024 branches",
+            });
+        }
+        if reader.remaining() < Self::encoded_len(branches) {
+            return Err(Error::WrongLength {
+                what: "membership proof",
+                expected: Self::encoded_len(branches),
+                actual: reader.remaining(),
+            });
+        }
+        let mut commitments = Vec::with_capacity(branches);
+        for _ in 0..branches {
+            let a = reader.point("membership commitment A")?;
+            let b = reader.point("membership commitment B")?;
+            commitments.push((a, b));
+        }
+        let mut challenges = Vec::with_capacity(branches);
+        for _ in 1..branches {
+            challenges.push(reader.scalar("membership challenge c")?);
+        }
+        // The last challenge is implied by the transcript; it is filled in at verification.
+        challenges.push(Scalar::ZERO);
+        let mut out = Vec::with_capacity(branches);
+        for ((a, b), challenge) in commitments.into_iter().zip(challenges) {
+            let response = reader.scalar("membership response z")?;
+            out.push(Branch {
+                a,
+                b,
+                challenge,
+                response,
+            });
+        }
+        Ok(MembershipProof { branches: out })
+    }
+}
