@@ -1,1 +1,291 @@
-//! Tally.
+//! The ballot box of a round, its aggregation, and the encrypted tally.
+//!
+//! A [`BallotBox`] accepts only [`VerifiedBallot`]s verified for its own election, key, round
+//! and contest. It rejects a second ballot with the same id, and a ballot that repeats any
+//! ciphertext already cast (a copy under a fresh id: the α = r·G of a fresh encryption never
+//! repeats). It keeps the board order and a running [`PartialTally`].
+//!
+//! A [`PartialTally`] is a commutative monoid (the empty tally and [`PartialTally::merge`]):
+//! chunks of a board can be aggregated anywhere, on many cores or machines, and merged in any
+//! order to the same [`EncryptedTally`].
+
+use std::collections::HashSet;
+
+use crate::ballot::{BallotContext, BallotId, ContestSpec, VerifiedBallot};
+use crate::elgamal::{Ciphertext, DiscreteLogTable, PublicKey, SecretKey};
+use crate::error::{Error, Result};
+use crate::transcript::ElectionContext;
+
+/// The homomorphic sum of a set of ballots, per ciphertext slot, and how many ballots it holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PartialTally {
+    sums: Vec<Ciphertext>,
+    ballots: u64,
+}
+
+impl PartialTally {
+    /// The empty tally for ballots of `width` ciphertexts.
+    pub fn empty(width: usize) -> Self {
+        PartialTally {
+            sums: vec![Ciphertext::zero(); width],
+            ballots: 0,
+        }
+    }
+
+    /// Adds one ballot's ciphertexts.
+    pub fn add(&mut self, ciphertexts: &[Ciphertext]) -> Result<()> {
+        if ciphertexts.len() != self.sums.len() {
+            return Err(Error::LengthMismatch {
+                what: "ballot ciphertexts",
+                expected: self.sums.len(),
+                actual: ciphertexts.len(),
+            });
+        }
+        for (sum, c) in self.sums.iter_mut().zip(ciphertexts) {
+            *sum = &*sum + c;
+        }
+        self.ballots += 1;
+        Ok(())
+    }
+
+    /// Merges another partial tally into this one (commutative and associative).
+    pub fn merge(mut self, other: &PartialTally) -> Result<Self> {
+        if other.sums.len() != self.sums.len() {
+            return Err(Error::LengthMismatch {
+                what: "partial tally",
+                expected: self.sums.len(),
+                actual: other.sums.len(),
+            });
+        }
+        for (sum, c) in self.sums.iter_mut().zip(&other.sums) {
+            *sum = &*sum + c;
+        }
+        self.ballots += other.ballots;
+        Ok(self)
+    }
+
+    /// The summed ciphertexts, one per slot (options, then abstention).
+    pub fn sums(&self) -> &[Ciphertext] {
+        &self.sums
+    }
+
+    /// The number of ballots summed.
+    pub fn ballots(&self) -> u64 {
+        self.ballots
+    }
+}
+
+/// The ballot box of one round and contest.
+#[derive(Debug)]
+pub struct BallotBox {
+    election: ElectionContext,
+    key: PublicKey,
+    round: u32,
+    contest: ContestSpec,
+    ballots: Vec<VerifiedBallot>,
+    ids: HashSet<BallotId>,
+    alphas: HashSet<[u8; 32]>,
+    tally: PartialTally,
+}
+
+impl BallotBox {
+    /// An empty box for `contest` in `round` of the election.
+    pub fn new(
+        election: ElectionContext,
+        key: PublicKey,
+        round: u32,
+        contest: ContestSpec,
+    ) -> Self {
+        let width = contest.width();
+        BallotBox {
+            election,
+            key,
+            round,
+            contest,
+            ballots: Vec::new(),
+            ids: HashSet::new(),
+            alphas: HashSet::new(),
+            tally: PartialTally::empty(width),
+        }
+    }
+
+    /// The context ballots for this box must be verified in.
+    pub fn context(&self) -> BallotContext<'_> {
+        BallotContext {
+            election: &self.election,
+            key: &self.key,
+            round: self.round,
+            contest: &self.contest,
+        }
+    }
+
+    /// Casts a verified ballot. Rejects a ballot verified for another box
+    /// ([`Error::WrongBox`]), a repeated id ([`Error::DuplicateBallotId`]) and a repeated
+    /// ciphertext ([`Error::DuplicateCiphertext`]). A rejected ballot leaves the box unchanged.
+    pub fn cast(&mut self, ballot: VerifiedBallot) -> Result<()> {
+        let id = *ballot.id();
+        if !ballot.verified_for(&self.context()) {
+            return Err(Error::WrongBox { ballot: id });
+        }
+        if self.ids.contains(&id) {
+            return Err(Error::DuplicateBallotId { ballot: id });
+        }
+        let alphas: Vec<[u8; 32]> = ballot
+            .ballot()
+            .ciphertexts()
+            .iter()
+            .map(|c| c.alpha().to_bytes())
+            .collect();
+        let mut seen = HashSet::with_capacity(alphas.len());
+        if alphas
+            .iter()
+            .any(|a| self.alphas.contains(a) || !seen.insert(*a))
+        {
+            return Err(Error::DuplicateCiphertext { ballot: id });
+        }
+        self.tally.add(ballot.ballot().ciphertexts())?;
+        self.ids.insert(id);
+        self.alphas.extend(alphas);
+        self.ballots.push(ballot);
+        Ok(())
+    }
+
+    /// The cast ballots, in board order.
+    pub fn ballots(&self) -> &[VerifiedBallot] {
+        &self.ballots
+    }
+
+    /// The number of cast ballots.
+    pub fn len(&self) -> usize {
+        self.ballots.len()
+    }
+
+    /// Whether no ballot was cast.
+    pub fn is_empty(&self) -> bool {
+        self.ballots.is_empty()
+    }
+
+    /// The round.
+    pub fn round(&self) -> u32 {
+        self.round
+    }
+
+    /// The contest.
+    pub fn contest(&self) -> &ContestSpec {
+        &self.contest
+    }
+
+    /// The running aggregate.
+    pub fn partial_tally(&self) -> &PartialTally {
+        &self.tally
+    }
+
+    /// Recomputes the aggregate from the cast ballots (what a trustee or a verifier does
+    /// instead of trusting the running sum) and closes it into an encrypted tally.
+    pub fn tally(&self) -> EncryptedTally {
+        let mut tally = PartialTally::empty(self.contest.width());
+        for ballot in &self.ballots {
+            // Every cast ballot has the contest's width: `cast` checked it.
+            let _ = tally.add(ballot.ballot().ciphertexts());
+        }
+        EncryptedTally {
+            round: self.round,
+            contest: self.contest.clone(),
+            tally,
+        }
+    }
+}
+
+/// The aggregate of a closed round: one ciphertext per option (then the abstention).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EncryptedTally {
+    round: u32,
+    contest: ContestSpec,
+    tally: PartialTally,
+}
+
+impl EncryptedTally {
+    /// The round.
+    pub fn round(&self) -> u32 {
+        self.round
+    }
+
+    /// The contest.
+    pub fn contest(&self) -> &ContestSpec {
+        &self.contest
+    }
+
+    /// The summed ciphertexts.
+    pub fn ciphertexts(&self) -> &[Ciphertext] {
+        self.tally.sums()
+    }
+
+    /// The number of ballots in the tally.
+    pub fn ballots(&self) -> u64 {
+        self.tally.ballots()
+    }
+
+    /// Decrypts with a single secret key (threshold decryption is in the `threshold` module).
+    /// Every total is at most the number of ballots, which bounds the discrete logarithm.
+    pub fn decrypt(&self, key: &SecretKey, table: &DiscreteLogTable) -> Result<Totals> {
+        let values = self
+            .ciphertexts()
+            .iter()
+            .map(|c| key.decrypt(c, table))
+            .collect::<Result<Vec<u64>>>()?;
+        Totals::new(&self.contest, values, self.ballots())
+    }
+}
+
+/// Decrypted totals of a round: per option, and abstentions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Totals {
+    options: Vec<u64>,
+    abstain: u64,
+    ballots: u64,
+}
+
+impl Totals {
+    /// Builds totals from one decrypted value per ciphertext slot, checking them against the
+    /// contest (no slot can exceed the number of ballots).
+    pub fn new(contest: &ContestSpec, mut values: Vec<u64>, ballots: u64) -> Result<Self> {
+        if values.len() != contest.width() {
+            return Err(Error::LengthMismatch {
+                what: "decrypted totals",
+                expected: contest.width(),
+                actual: values.len(),
+            });
+        }
+        if values.iter().any(|v| *v > ballots) {
+            return Err(Error::InvalidValue {
+                what: "decrypted totals",
+                reason: "a total exceeds the number of ballots",
+            });
+        }
+        let abstain = if contest.has_abstention() {
+            values.pop().unwrap_or(0)
+        } else {
+            0
+        };
+        Ok(Totals {
+            options: values,
+            abstain,
+            ballots,
+        })
+    }
+
+    /// The votes for each option.
+    pub fn options(&self) -> &[u64] {
+        &self.options
+    }
+
+    /// Explicit abstentions.
+    pub fn abstain(&self) -> u64 {
+        self.abstain
+    }
+
+    /// Ballots cast (including abstentions and blank ballots).
+    pub fn ballots(&self) -> u64 {
+        self.ballots
+    }
+}

@@ -144,6 +144,12 @@ impl BatchVerifier {
         self.items.push(Item::default());
     }
 
+    /// Drops the current item and its equations (its proof could not even be parsed against
+    /// the statement).
+    pub(crate) fn discard_last_item(&mut self) {
+        self.items.pop();
+    }
+
     /// The number of items.
     pub fn len(&self) -> usize {
         self.items.len()
