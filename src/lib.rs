@@ -1,3 +1,5 @@
 //! tabella: verifiable secret-ballot elections.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+
+pub mod rules;
