@@ -17,6 +17,7 @@ pub mod elgamal;
 pub mod error;
 pub mod group;
 pub mod proofs;
+pub mod rules;
 pub mod tally;
 pub mod transcript;
 
