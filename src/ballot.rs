@@ -44,8 +44,9 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::domain::label;
 use crate::elgamal::{Ciphertext, Nonce, PublicKey};
+use crate::encoding::Hex;
 use crate::error::{BallotPart, Error, Result};
-use crate::group::{Hex, Reader, write_count};
+use crate::group::{Reader, write_count};
 use crate::proofs::membership::MAX_BRANCHES;
 use crate::proofs::{BatchVerifier, MembershipProof, MembershipStatement};
 use crate::transcript::{ElectionContext, TranscriptExt};
@@ -63,6 +64,23 @@ const ZERO_ONE: [u64; 2] = [0, 1];
 pub struct BallotId(pub [u8; 32]);
 
 impl BallotId {
+    /// Decodes a ballot id (32 bytes).
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        bytes
+            .try_into()
+            .map(BallotId)
+            .map_err(|_| Error::WrongLength {
+                what: "ballot id",
+                expected: 32,
+                actual: bytes.len(),
+            })
+    }
+
+    /// The 32 bytes.
+    pub fn to_bytes(&self) -> [u8; 32] {
+        self.0
+    }
+
     /// A fresh random ballot id.
     pub fn random<R: RngCore + CryptoRng>(rng: &mut R) -> Self {
         let mut id = [0u8; 32];
@@ -82,6 +100,11 @@ impl fmt::Debug for BallotId {
         write!(f, "BallotId({self})")
     }
 }
+
+#[cfg(feature = "serde")]
+crate::encoding::serde_via_bytes!(BallotId, "ballot id");
+#[cfg(feature = "serde")]
+crate::encoding::serde_via_bytes!(EncryptedBallot, "encrypted ballot");
 
 /// The shape of a contest: options, selection range and abstention.
 #[derive(Clone, Debug, PartialEq, Eq)]

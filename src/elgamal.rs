@@ -167,6 +167,11 @@ impl PublicKey {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::encoding::serde_via_bytes!(PublicKey, "public key");
+#[cfg(feature = "serde")]
+crate::encoding::serde_via_bytes!(Ciphertext, "ciphertext");
+
 /// An encryption nonce r: a secret of the voter's device.
 ///
 /// Revealing it reveals the vote, which is exactly what a challenged (Benaloh) ballot does;

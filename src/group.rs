@@ -29,6 +29,7 @@ use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::{Identity, IsIdentity};
 use sha2::{Digest, Sha512};
 
+use crate::encoding::Hex;
 use crate::error::{Error, Result};
 
 /// Length of an encoded point.
@@ -266,18 +267,6 @@ pub fn write_count(out: &mut Vec<u8>, what: &'static str, count: usize) -> Resul
     })?;
     out.extend_from_slice(&count.to_le_bytes());
     Ok(())
-}
-
-/// Lowercase hex formatting of public bytes.
-pub(crate) struct Hex<'a>(pub(crate) &'a [u8]);
-
-impl fmt::Display for Hex<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for byte in self.0 {
-            write!(f, "{byte:02x}")?;
-        }
-        Ok(())
-    }
 }
 
 #[cfg(test)]

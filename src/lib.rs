@@ -14,6 +14,7 @@
 pub mod ballot;
 pub mod domain;
 pub mod elgamal;
+pub mod encoding;
 pub mod error;
 pub mod group;
 pub mod proofs;

@@ -29,7 +29,8 @@ use zeroize::Zeroizing;
 
 use crate::domain::{PROTOCOL_ID, PROTOCOL_VERSION};
 use crate::elgamal::Ciphertext;
-use crate::group::{Hex, Point};
+use crate::encoding::Hex;
+use crate::group::Point;
 
 /// Length of an election fingerprint.
 pub const FINGERPRINT_LEN: usize = 32;
@@ -39,7 +40,6 @@ pub const FINGERPRINT_LEN: usize = 32;
 /// The fingerprint is a hash of the protocol identifier, the manifest, the joint key and the
 /// trustees' public data (computed by the election layer); here it is opaque bytes.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ElectionContext {
     fingerprint: [u8; FINGERPRINT_LEN],
 }
@@ -48,6 +48,23 @@ impl ElectionContext {
     /// The context of the election with this fingerprint.
     pub const fn new(fingerprint: [u8; FINGERPRINT_LEN]) -> Self {
         ElectionContext { fingerprint }
+    }
+
+    /// Decodes a context from its 32-byte fingerprint.
+    pub fn from_bytes(bytes: &[u8]) -> crate::error::Result<Self> {
+        let fingerprint = bytes
+            .try_into()
+            .map_err(|_| crate::error::Error::WrongLength {
+                what: "election fingerprint",
+                expected: FINGERPRINT_LEN,
+                actual: bytes.len(),
+            })?;
+        Ok(ElectionContext { fingerprint })
+    }
+
+    /// The fingerprint bytes.
+    pub const fn to_bytes(&self) -> [u8; FINGERPRINT_LEN] {
+        self.fingerprint
     }
 
     /// The election fingerprint.
@@ -71,6 +88,9 @@ impl core::fmt::Debug for ElectionContext {
         write!(f, "ElectionContext({})", Hex(&self.fingerprint))
     }
 }
+
+#[cfg(feature = "serde")]
+crate::encoding::serde_via_bytes!(ElectionContext, "election fingerprint");
 
 /// Appends protocol values to a merlin transcript.
 pub trait TranscriptExt {

@@ -102,6 +102,9 @@ pub struct DleqProof {
     response: Scalar,
 }
 
+#[cfg(feature = "serde")]
+crate::encoding::serde_via_bytes!(DleqProof, "DLEQ proof");
+
 impl DleqProof {
     /// Proves that `statement.left = x·G` and `statement.right = x·H` for the witness x.
     pub fn prove<R: RngCore + CryptoRng>(

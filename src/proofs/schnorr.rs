@@ -183,6 +183,9 @@ impl SchnorrProof {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::encoding::serde_via_bytes!(SchnorrProof, "Schnorr proof");
+
 #[cfg(test)]
 mod tests {
     use super::*;
