@@ -7,6 +7,7 @@
 use core::fmt;
 
 use crate::ballot::BallotId;
+use crate::rules::RuleError;
 
 /// What a proof proves; used to say which proof failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -137,6 +138,15 @@ pub enum Error {
         /// The bound that was searched.
         bound: u64,
     },
+    /// The rules engine refused a parameter or an event.
+    Rule(RuleError),
+    /// A trustee refuses to decrypt a ballot box holding fewer ballots than the privacy floor.
+    BelowPrivacyFloor {
+        /// Ballots in the box.
+        ballots: u64,
+        /// The floor.
+        floor: u64,
+    },
     /// Two tallies or ciphertext vectors of different widths were combined.
     LengthMismatch {
         /// What was combined.
@@ -234,11 +244,22 @@ impl fmt::Display for Error {
                 expected,
                 actual,
             } => write!(f, "{what}: expected length {expected}, got {actual}"),
+            Error::Rule(e) => write!(f, "rules: {e}"),
+            Error::BelowPrivacyFloor { ballots, floor } => write!(
+                f,
+                "refusing to decrypt a box of {ballots} ballots: the privacy floor is {floor}"
+            ),
         }
     }
 }
 
 impl std::error::Error for Error {}
+
+impl From<RuleError> for Error {
+    fn from(e: RuleError) -> Self {
+        Error::Rule(e)
+    }
+}
 
 /// The crate's result type.
 pub type Result<T> = core::result::Result<T, Error>;

@@ -13,6 +13,7 @@
 
 pub mod ballot;
 pub mod domain;
+pub mod election;
 pub mod elgamal;
 pub mod encoding;
 pub mod error;

@@ -1,0 +1,19 @@
+//! An election: its manifest, its fingerprints, and its rounds.
+//!
+//! ```text
+//! Manifest ──► ceremony context (fingerprint of the manifest alone)
+//!          ──► trustees' key ceremony ──► joint key Y, verification shares
+//!          ──► election context (fingerprint of manifest, Y and the shares)
+//! Election: withdraw / acclaim / open_round ──► OpenRound: cast ballots ──► close
+//!           ──► ClosedRound: trustees decrypt the recomputed tally ──► decide ──► RoundResult
+//! ```
+//!
+//! Each round has its own candidate list, ballot box and round number, which every ballot
+//! proof binds: a ballot from round r fails in round r + 1. Only each round's totals are ever
+//! decrypted, and only for a box of at least [`Manifest::privacy_floor`] ballots.
+
+mod manifest;
+mod round;
+
+pub use manifest::{DEFAULT_PRIVACY_FLOOR, Manifest};
+pub use round::{ClosedRound, Election, OpenRound, RoundKind, RoundTotals};

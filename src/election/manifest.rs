@@ -1,0 +1,291 @@
+//! The manifest: what is being decided, by whom, under which rules.
+//!
+//! # Encoding (hashed into every fingerprint)
+//!
+//! ```text
+//! LE32(len) ‖ title (UTF-8)
+//! LE64(members) ‖ LE64(eligible)
+//! LE32(c) ‖ c × (LE32(len) ‖ name (UTF-8))
+//! LE32(e) ‖ e × (LE32(from_round) ‖ comparison (1: 0 at_least, 1 more_than)
+//!                ‖ LE64(p) ‖ LE64(q) ‖ base (1: 0 present_and_voting, 1 eligible))
+//! LE32(m) ‖ m × LE32(round after which the lowest is eliminated), increasing
+//! tie_for_lowest (1: 0 no elimination, 1 caller resolves)
+//! quorum flag (1) ‖ [comparison (1) ‖ LE64(p) ‖ LE64(q) ‖ LE64(members)]
+//! LE32(threshold t) ‖ LE32(trustees n) ‖ LE64(privacy floor)
+//! ```
+
+use sha2::{Digest, Sha512};
+
+use crate::ballot::MAX_OPTIONS;
+use crate::domain::{PROTOCOL_ID, label};
+use crate::error::{Error, Result};
+use crate::group::write_count;
+use crate::rules::{Base, Comparison, ElectionRules, TieForLowest};
+use crate::transcript::ElectionContext;
+
+/// The smallest ballot box whose totals trustees decrypt by default. A box of one ballot
+/// would reveal that ballot; five is a floor, not a guarantee (see SECURITY.md).
+pub const DEFAULT_PRIVACY_FLOOR: u64 = 5;
+
+/// The longest title or candidate name, in bytes.
+const MAX_NAME_LEN: usize = 1024;
+
+/// The public description of an election.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Manifest {
+    title: String,
+    members: u64,
+    eligible: u64,
+    candidates: Vec<String>,
+    rules: ElectionRules,
+    threshold: u32,
+    trustees: u32,
+    privacy_floor: u64,
+}
+
+fn invalid(reason: &'static str) -> Error {
+    Error::InvalidValue {
+        what: "manifest",
+        reason,
+    }
+}
+
+impl Manifest {
+    /// A manifest. Checks: `eligible ≤ members`; 1 to 1024 distinct, non-empty candidate
+    /// names; `1 ≤ threshold ≤ trustees`; names and title at most 1024 bytes.
+    pub fn new(
+        title: impl Into<String>,
+        members: u64,
+        eligible: u64,
+        candidates: Vec<String>,
+        rules: ElectionRules,
+        threshold: u32,
+        trustees: u32,
+    ) -> Result<Self> {
+        let title = title.into();
+        if title.len() > MAX_NAME_LEN || candidates.iter().any(|c| c.len() > MAX_NAME_LEN) {
+            return Err(invalid("a title or name is longer than 1024 bytes"));
+        }
+        if eligible > members {
+            return Err(invalid("more eligible members than members"));
+        }
+        if candidates.is_empty() || candidates.len() > MAX_OPTIONS {
+            return Err(invalid("between 1 and 1024 candidates are needed"));
+        }
+        if candidates.iter().any(String::is_empty) {
+            return Err(invalid("a candidate name is empty"));
+        }
+        for (i, a) in candidates.iter().enumerate() {
+            if candidates.iter().skip(i + 1).any(|b| a == b) {
+                return Err(invalid("two candidates have the same name"));
+            }
+        }
+        if threshold == 0 || threshold > trustees {
+            return Err(invalid(
+                "the threshold must be between 1 and the number of trustees",
+            ));
+        }
+        if let Some(q) = rules.quorum() {
+            if q.members() != members {
+                return Err(invalid("the quorum counts another number of members"));
+            }
+        }
+        Ok(Manifest {
+            title,
+            members,
+            eligible,
+            candidates,
+            rules,
+            threshold,
+            trustees,
+            privacy_floor: DEFAULT_PRIVACY_FLOOR,
+        })
+    }
+
+    /// Sets the privacy floor: the fewest ballots a box must hold for its totals to be
+    /// decrypted. At least 1.
+    pub fn with_privacy_floor(mut self, floor: u64) -> Result<Self> {
+        if floor == 0 {
+            return Err(invalid("the privacy floor must be at least 1"));
+        }
+        self.privacy_floor = floor;
+        Ok(self)
+    }
+
+    /// The title.
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+
+    /// The number of members of the body.
+    pub fn members(&self) -> u64 {
+        self.members
+    }
+
+    /// The number of members eligible to vote.
+    pub fn eligible(&self) -> u64 {
+        self.eligible
+    }
+
+    /// The candidates, by index.
+    pub fn candidates(&self) -> &[String] {
+        &self.candidates
+    }
+
+    /// The rules.
+    pub fn rules(&self) -> &ElectionRules {
+        &self.rules
+    }
+
+    /// t: how many trustees are needed to decrypt.
+    pub fn threshold(&self) -> u32 {
+        self.threshold
+    }
+
+    /// n: how many trustees there are.
+    pub fn trustees(&self) -> u32 {
+        self.trustees
+    }
+
+    /// The fewest ballots whose totals trustees decrypt.
+    pub fn privacy_floor(&self) -> u64 {
+        self.privacy_floor
+    }
+
+    /// The canonical encoding (module documentation).
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        write_str(&mut out, &self.title)?;
+        out.extend_from_slice(&self.members.to_le_bytes());
+        out.extend_from_slice(&self.eligible.to_le_bytes());
+        write_count(&mut out, "candidates", self.candidates.len())?;
+        for name in &self.candidates {
+            write_str(&mut out, name)?;
+        }
+        let entries: Vec<_> = self.rules.schedule().entries().collect();
+        write_count(&mut out, "rule schedule", entries.len())?;
+        for (from_round, rule) in entries {
+            out.extend_from_slice(&from_round.to_le_bytes());
+            out.push(comparison_byte(rule.comparison()));
+            out.extend_from_slice(&rule.fraction().numerator().to_le_bytes());
+            out.extend_from_slice(&rule.fraction().denominator().to_le_bytes());
+            out.push(match rule.base() {
+                Base::PresentAndVoting => 0,
+                Base::Eligible => 1,
+            });
+        }
+        let eliminate = self.rules.eliminate_lowest_after();
+        write_count(&mut out, "eliminations", eliminate.len())?;
+        for round in eliminate {
+            out.extend_from_slice(&round.to_le_bytes());
+        }
+        out.push(match self.rules.tie_for_lowest() {
+            TieForLowest::NoElimination => 0,
+            TieForLowest::CallerResolves => 1,
+        });
+        match self.rules.quorum() {
+            None => out.push(0),
+            Some(q) => {
+                out.push(1);
+                out.push(comparison_byte(q.comparison()));
+                out.extend_from_slice(&q.fraction().numerator().to_le_bytes());
+                out.extend_from_slice(&q.fraction().denominator().to_le_bytes());
+                out.extend_from_slice(&q.members().to_le_bytes());
+            }
+        }
+        out.extend_from_slice(&self.threshold.to_le_bytes());
+        out.extend_from_slice(&self.trustees.to_le_bytes());
+        out.extend_from_slice(&self.privacy_floor.to_le_bytes());
+        Ok(out)
+    }
+
+    /// The context of the key ceremony: a fingerprint of the manifest alone,
+    /// `SHA-512("tabella.fingerprint" ‖ "tabella/v1" ‖ "ceremony" ‖ manifest)[..32]`.
+    pub fn ceremony_context(&self) -> Result<ElectionContext> {
+        Ok(ElectionContext::new(fingerprint(
+            b"ceremony",
+            &[&self.to_bytes()?],
+        )))
+    }
+
+    /// The election context once the key is known:
+    /// `SHA-512("tabella.fingerprint" ‖ "tabella/v1" ‖ "election" ‖ manifest ‖ Y ‖ trustee
+    /// public data)[..32]`, each part length-prefixed.
+    pub fn election_context(
+        &self,
+        joint_key: &[u8; 32],
+        trustees: &[u8],
+    ) -> Result<ElectionContext> {
+        Ok(ElectionContext::new(fingerprint(
+            b"election",
+            &[&self.to_bytes()?, joint_key, trustees],
+        )))
+    }
+}
+
+fn comparison_byte(c: Comparison) -> u8 {
+    match c {
+        Comparison::AtLeast => 0,
+        Comparison::MoreThan => 1,
+    }
+}
+
+fn write_str(out: &mut Vec<u8>, s: &str) -> Result<()> {
+    write_count(out, "string", s.len())?;
+    out.extend_from_slice(s.as_bytes());
+    Ok(())
+}
+
+/// `SHA-512(label ‖ protocol id ‖ kind ‖ Σ LE64(len) ‖ part)` truncated to 32 bytes.
+fn fingerprint(kind: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    let mut h = Sha512::new();
+    for piece in [label::FINGERPRINT, PROTOCOL_ID, kind] {
+        h.update((piece.len() as u64).to_le_bytes());
+        h.update(piece);
+    }
+    for part in parts {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part);
+    }
+    let digest: [u8; 64] = h.finalize().into();
+    let mut out = [0u8; 32];
+    out.copy_from_slice(digest.get(..32).unwrap_or(&[0u8; 32]));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::{MajorityRule, RuleSchedule};
+
+    fn manifest() -> Manifest {
+        let rules = ElectionRules::with_schedule(RuleSchedule::single(MajorityRule::TWO_THIRDS));
+        Manifest::new("IOM", 175, 171, vec!["A".into(), "B".into()], rules, 3, 5).unwrap()
+    }
+
+    #[test]
+    fn fingerprints_bind_every_field() {
+        let m = manifest();
+        let base = m.ceremony_context().unwrap();
+        let mut other = m.clone();
+        other.title.push('!');
+        assert_ne!(other.ceremony_context().unwrap(), base);
+        let floor = m.clone().with_privacy_floor(6).unwrap();
+        assert_ne!(floor.ceremony_context().unwrap(), base);
+        let e1 = m.election_context(&[1; 32], b"x").unwrap();
+        assert_ne!(e1, m.election_context(&[2; 32], b"x").unwrap());
+        assert_ne!(e1, m.election_context(&[1; 32], b"y").unwrap());
+        assert_ne!(e1.fingerprint(), base.fingerprint());
+    }
+
+    #[test]
+    fn invalid_manifests_are_rejected() {
+        let rules = || ElectionRules::with_schedule(RuleSchedule::single(MajorityRule::TWO_THIRDS));
+        assert!(Manifest::new("t", 10, 11, vec!["A".into()], rules(), 1, 1).is_err());
+        assert!(Manifest::new("t", 10, 10, vec![], rules(), 1, 1).is_err());
+        assert!(Manifest::new("t", 10, 10, vec!["A".into(), "A".into()], rules(), 1, 1).is_err());
+        assert!(Manifest::new("t", 10, 10, vec!["A".into()], rules(), 0, 1).is_err());
+        assert!(Manifest::new("t", 10, 10, vec!["A".into()], rules(), 2, 1).is_err());
+        assert!(manifest().with_privacy_floor(0).is_err());
+    }
+}

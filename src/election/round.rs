@@ -1,0 +1,294 @@
+//! The election driver and the life of a round: open, cast, close, decrypt, decide.
+
+use crate::ballot::{BallotContext, BallotId, ContestSpec, EncryptedBallot};
+use crate::elgamal::PublicKey;
+use crate::error::{Error, Result};
+use crate::rules::{Acclamation, RoundDecision, Standing};
+use crate::tally::{BallotBox, EncryptedTally, Totals};
+use crate::transcript::ElectionContext;
+
+use super::Manifest;
+
+/// What a round's ballot asks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RoundKind {
+    /// Choose one of the remaining candidates (or abstain).
+    ChooseOne,
+    /// Yes or no on one candidate (or abstain).
+    YesNo {
+        /// The candidate, by manifest index.
+        candidate: usize,
+    },
+}
+
+/// An election in progress: the manifest, the joint key, the context, and the standing of the
+/// candidates under the rules.
+#[derive(Debug)]
+pub struct Election {
+    manifest: Manifest,
+    key: PublicKey,
+    context: ElectionContext,
+    standing: Standing,
+}
+
+impl Election {
+    /// Starts an election with the trustees' joint key and the election context derived from
+    /// it ([`Manifest::election_context`]).
+    pub fn new(manifest: Manifest, key: PublicKey, context: ElectionContext) -> Result<Self> {
+        let standing = Standing::new(manifest.rules().clone(), manifest.candidates().len())?;
+        Ok(Election {
+            manifest,
+            key,
+            context,
+            standing,
+        })
+    }
+
+    /// The manifest.
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// The election context.
+    pub fn context(&self) -> &ElectionContext {
+        &self.context
+    }
+
+    /// The joint public key.
+    pub fn key(&self) -> &PublicKey {
+        &self.key
+    }
+
+    /// The standing of the candidates.
+    pub fn standing(&self) -> &Standing {
+        &self.standing
+    }
+
+    /// A candidate withdraws before the next round.
+    pub fn withdraw(&mut self, candidate: usize) -> Result<()> {
+        Ok(self.standing.withdraw(candidate)?)
+    }
+
+    /// Elects the sole remaining candidate without a ballot.
+    pub fn acclaim(&mut self) -> Result<Acclamation> {
+        Ok(self.standing.acclaim()?)
+    }
+
+    /// Opens the next round's ballot box.
+    pub fn open_round(&self, kind: RoundKind) -> Result<OpenRound> {
+        if let Some(candidate) = self.standing.elected() {
+            return Err(crate::rules::RuleError::AlreadyElected { candidate }.into());
+        }
+        let remaining: Vec<usize> = self.standing.remaining().collect();
+        let (candidates, options) = match kind {
+            RoundKind::ChooseOne => {
+                if remaining.is_empty() {
+                    return Err(crate::rules::RuleError::NoCandidatesRemain.into());
+                }
+                let options =
+                    u32::try_from(remaining.len()).map_err(|_| Error::InvalidContest {
+                        reason: "too many candidates",
+                    })?;
+                (remaining, options)
+            }
+            RoundKind::YesNo { candidate } => {
+                if !remaining.contains(&candidate) {
+                    return Err(Error::InvalidValue {
+                        what: "yes/no round",
+                        reason: "the candidate is not in the race",
+                    });
+                }
+                (vec![candidate], 2)
+            }
+        };
+        let number = self.standing.round();
+        let contest = ContestSpec::choose_one(0, options, true)?;
+        Ok(OpenRound {
+            number,
+            kind,
+            candidates,
+            ballot_box: BallotBox::new(self.context, self.key.clone(), number, contest),
+        })
+    }
+
+    /// Applies the rules to a round's decrypted totals. The totals must come from this round's
+    /// threshold decryption ([`RoundTotals`] is made only by the decryption code).
+    pub fn decide(&mut self, round: &ClosedRound, totals: &RoundTotals) -> Result<RoundDecision> {
+        if totals.round != round.number || round.number != self.standing.round() {
+            return Err(Error::InvalidValue {
+                what: "round",
+                reason: "the totals or the round are not the election's current round",
+            });
+        }
+        let t = &totals.totals;
+        let decision = match round.kind {
+            RoundKind::ChooseOne => {
+                let remaining: Vec<usize> = self.standing.remaining().collect();
+                if remaining != round.candidates {
+                    return Err(Error::InvalidValue {
+                        what: "round",
+                        reason: "the candidates changed while the round was open",
+                    });
+                }
+                self.standing.decide_choose_one(
+                    t.options(),
+                    t.abstain(),
+                    self.manifest.eligible(),
+                )?
+            }
+            RoundKind::YesNo { candidate } => {
+                let (yes, no) = match t.options() {
+                    [yes, no] => (*yes, *no),
+                    _ => {
+                        return Err(Error::LengthMismatch {
+                            what: "yes/no totals",
+                            expected: 2,
+                            actual: t.options().len(),
+                        });
+                    }
+                };
+                self.standing.decide_yes_no(
+                    candidate,
+                    yes,
+                    no,
+                    t.abstain(),
+                    self.manifest.eligible(),
+                )?
+            }
+        };
+        Ok(decision)
+    }
+}
+
+/// A round accepting ballots.
+#[derive(Debug)]
+pub struct OpenRound {
+    number: u32,
+    kind: RoundKind,
+    candidates: Vec<usize>,
+    ballot_box: BallotBox,
+}
+
+impl OpenRound {
+    /// The round number.
+    pub fn number(&self) -> u32 {
+        self.number
+    }
+
+    /// What the ballot asks.
+    pub fn kind(&self) -> RoundKind {
+        self.kind
+    }
+
+    /// The candidates on the ballot, by manifest index (for a yes/no round, the one candidate).
+    pub fn candidates(&self) -> &[usize] {
+        &self.candidates
+    }
+
+    /// The contest of the ballot: the candidates in manifest order (or yes, no), then the
+    /// abstention.
+    pub fn contest(&self) -> &ContestSpec {
+        self.ballot_box.contest()
+    }
+
+    /// Where voters' devices encrypt their ballots for this round.
+    pub fn context(&self) -> BallotContext<'_> {
+        self.ballot_box.context()
+    }
+
+    /// Verifies a ballot and casts it.
+    pub fn cast(&mut self, ballot: EncryptedBallot) -> Result<()> {
+        let verified = ballot.verify(&self.ballot_box.context())?;
+        self.ballot_box.cast(verified)
+    }
+
+    /// Verifies ballots in one batch and casts the valid ones in order; returns the rejected
+    /// ones with their errors (invalid proofs, duplicates, copies).
+    pub fn cast_batch(&mut self, ballots: Vec<EncryptedBallot>) -> Vec<(BallotId, Error)> {
+        let outcome = EncryptedBallot::verify_batch(ballots, &self.ballot_box.context());
+        let mut rejected = outcome.rejected;
+        for ballot in outcome.accepted {
+            let id = *ballot.id();
+            if let Err(e) = self.ballot_box.cast(ballot) {
+                rejected.push((id, e));
+            }
+        }
+        rejected
+    }
+
+    /// The ballot box.
+    pub fn ballot_box(&self) -> &BallotBox {
+        &self.ballot_box
+    }
+
+    /// Closes the round: no more ballots.
+    pub fn close(self) -> ClosedRound {
+        ClosedRound {
+            number: self.number,
+            kind: self.kind,
+            candidates: self.candidates,
+            ballot_box: self.ballot_box,
+        }
+    }
+}
+
+/// A closed round, waiting for its totals.
+#[derive(Debug)]
+pub struct ClosedRound {
+    number: u32,
+    kind: RoundKind,
+    candidates: Vec<usize>,
+    ballot_box: BallotBox,
+}
+
+impl ClosedRound {
+    /// The round number.
+    pub fn number(&self) -> u32 {
+        self.number
+    }
+
+    /// What the ballot asked.
+    pub fn kind(&self) -> RoundKind {
+        self.kind
+    }
+
+    /// The candidates on the ballot.
+    pub fn candidates(&self) -> &[usize] {
+        &self.candidates
+    }
+
+    /// The ballot box, as closed.
+    pub fn ballot_box(&self) -> &BallotBox {
+        &self.ballot_box
+    }
+
+    /// The tally, recomputed from the verified ballots.
+    pub fn tally(&self) -> EncryptedTally {
+        self.ballot_box.tally()
+    }
+}
+
+/// A round's totals as produced by its threshold decryption.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoundTotals {
+    round: u32,
+    totals: Totals,
+}
+
+impl RoundTotals {
+    /// Crate-internal: only decryption makes round totals.
+    #[allow(dead_code)] // used by threshold decryption
+    pub(crate) fn new(round: u32, totals: Totals) -> Self {
+        RoundTotals { round, totals }
+    }
+
+    /// The round.
+    pub fn round(&self) -> u32 {
+        self.round
+    }
+
+    /// The totals.
+    pub fn totals(&self) -> &Totals {
+        &self.totals
+    }
+}
