@@ -45,6 +45,8 @@ pub mod label {
     pub const CEREMONY_COMPLAINT: &[u8] = b"tabella.ceremony.complaint";
     /// A trustee's partial decryption of a tally ciphertext.
     pub const PARTIAL_DECRYPTION: &[u8] = b"tabella.decryption.partial";
+    /// The hash of an encrypted ballot, shown by the device before cast or challenge.
+    pub const BALLOT_HASH: &[u8] = b"tabella.board.ballot-hash";
     /// The confirmation-code hash chain of a ballot box.
     pub const CONFIRMATION_CODE: &[u8] = b"tabella.board.code";
     /// The record hash.
@@ -66,6 +68,7 @@ pub mod label {
         CEREMONY_SHARE_KEY,
         CEREMONY_COMPLAINT,
         PARTIAL_DECRYPTION,
+        BALLOT_HASH,
         CONFIRMATION_CODE,
         RECORD,
     ];

@@ -118,6 +118,11 @@ pub enum Error {
         /// The ballot that repeats a ciphertext.
         ballot: BallotId,
     },
+    /// A ballot (or one of its ciphertexts) that was challenged, which can never be cast.
+    ChallengedBallot {
+        /// The ballot.
+        ballot: BallotId,
+    },
     /// A ballot verified for another election, round or contest than the box.
     WrongBox {
         /// The ballot.
@@ -166,7 +171,8 @@ impl Error {
             | Error::BallotMalformed { ballot, .. }
             | Error::DuplicateBallotId { ballot }
             | Error::DuplicateCiphertext { ballot }
-            | Error::WrongBox { ballot } => vec![Culprit::Ballot(*ballot)],
+            | Error::WrongBox { ballot }
+            | Error::ChallengedBallot { ballot } => vec![Culprit::Ballot(*ballot)],
             _ => Vec::new(),
         }
     }
@@ -229,6 +235,9 @@ impl fmt::Display for Error {
                     f,
                     "ballot {ballot}: repeats a ciphertext already in the box"
                 )
+            }
+            Error::ChallengedBallot { ballot } => {
+                write!(f, "ballot {ballot}: was challenged and can never be cast")
             }
             Error::WrongBox { ballot } => write!(
                 f,

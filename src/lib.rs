@@ -12,6 +12,7 @@
 )]
 
 pub mod ballot;
+pub mod board;
 pub mod domain;
 pub mod election;
 pub mod elgamal;

@@ -11,7 +11,8 @@
 
 use std::collections::HashSet;
 
-use crate::ballot::{BallotContext, BallotId, ContestSpec, VerifiedBallot};
+use crate::ballot::{BallotContext, BallotId, ChallengedBallot, ContestSpec, VerifiedBallot};
+use crate::board::{BallotHash, ConfirmationCode};
 use crate::elgamal::{Ciphertext, DiscreteLogTable, PublicKey, SecretKey};
 use crate::error::{Error, Result};
 use crate::transcript::ElectionContext;
@@ -83,8 +84,11 @@ pub struct BallotBox {
     round: u32,
     contest: ContestSpec,
     ballots: Vec<VerifiedBallot>,
+    codes: Vec<ConfirmationCode>,
+    challenged: Vec<ChallengedBallot>,
     ids: HashSet<BallotId>,
     alphas: HashSet<[u8; 32]>,
+    spoiled: HashSet<[u8; 32]>,
     tally: PartialTally,
 }
 
@@ -103,8 +107,11 @@ impl BallotBox {
             round,
             contest,
             ballots: Vec::new(),
+            codes: Vec::new(),
+            challenged: Vec::new(),
             ids: HashSet::new(),
             alphas: HashSet::new(),
+            spoiled: HashSet::new(),
             tally: PartialTally::empty(width),
         }
     }
@@ -119,35 +126,86 @@ impl BallotBox {
         }
     }
 
-    /// Casts a verified ballot. Rejects a ballot verified for another box
-    /// ([`Error::WrongBox`]), a repeated id ([`Error::DuplicateBallotId`]) and a repeated
-    /// ciphertext ([`Error::DuplicateCiphertext`]). A rejected ballot leaves the box unchanged.
-    pub fn cast(&mut self, ballot: VerifiedBallot) -> Result<()> {
-        let id = *ballot.id();
-        if !ballot.verified_for(&self.context()) {
-            return Err(Error::WrongBox { ballot: id });
-        }
+    /// The α encodings of a ballot, checked against every ciphertext the box has seen.
+    fn fresh_alphas(
+        &self,
+        id: BallotId,
+        ballot: &crate::ballot::EncryptedBallot,
+    ) -> Result<Vec<[u8; 32]>> {
         if self.ids.contains(&id) {
             return Err(Error::DuplicateBallotId { ballot: id });
         }
         let alphas: Vec<[u8; 32]> = ballot
-            .ballot()
             .ciphertexts()
             .iter()
             .map(|c| c.alpha().to_bytes())
             .collect();
         let mut seen = HashSet::with_capacity(alphas.len());
-        if alphas
-            .iter()
-            .any(|a| self.alphas.contains(a) || !seen.insert(*a))
-        {
-            return Err(Error::DuplicateCiphertext { ballot: id });
+        for a in &alphas {
+            if self.spoiled.contains(a) {
+                return Err(Error::ChallengedBallot { ballot: id });
+            }
+            if self.alphas.contains(a) || !seen.insert(*a) {
+                return Err(Error::DuplicateCiphertext { ballot: id });
+            }
         }
+        Ok(alphas)
+    }
+
+    /// Casts a verified ballot and returns its confirmation code. Rejects a ballot verified
+    /// for another box ([`Error::WrongBox`]), a repeated id ([`Error::DuplicateBallotId`]), a
+    /// repeated ciphertext ([`Error::DuplicateCiphertext`]) and a challenged ballot
+    /// ([`Error::ChallengedBallot`]). A rejected ballot leaves the box unchanged.
+    pub fn cast(&mut self, ballot: VerifiedBallot) -> Result<ConfirmationCode> {
+        let id = *ballot.id();
+        if !ballot.verified_for(&self.context()) {
+            return Err(Error::WrongBox { ballot: id });
+        }
+        if self.challenged.iter().any(|c| *c.id() == id) {
+            return Err(Error::ChallengedBallot { ballot: id });
+        }
+        let alphas = self.fresh_alphas(id, ballot.ballot())?;
         self.tally.add(ballot.ballot().ciphertexts())?;
+        let hash = BallotHash::of(&self.election, self.round, ballot.ballot());
+        let code = self.chain_head().next(&self.election, self.round, &hash);
         self.ids.insert(id);
         self.alphas.extend(alphas);
         self.ballots.push(ballot);
+        self.codes.push(code);
+        Ok(code)
+    }
+
+    /// Records a challenged (Benaloh) ballot after checking its opening. It is published and
+    /// never counted, and neither its id nor any of its ciphertexts can be cast afterwards.
+    pub fn challenge(&mut self, challenged: ChallengedBallot) -> Result<()> {
+        challenged.verify(&self.context())?;
+        let id = *challenged.id();
+        if self.challenged.iter().any(|c| *c.id() == id) {
+            return Err(Error::DuplicateBallotId { ballot: id });
+        }
+        let alphas = self.fresh_alphas(id, challenged.ballot())?;
+        self.spoiled.extend(alphas);
+        self.challenged.push(challenged);
         Ok(())
+    }
+
+    /// The challenged ballots, in the order they were challenged.
+    pub fn challenged(&self) -> &[ChallengedBallot] {
+        &self.challenged
+    }
+
+    /// The confirmation code of each cast ballot, in board order.
+    pub fn codes(&self) -> &[ConfirmationCode] {
+        &self.codes
+    }
+
+    /// The code of the last cast ballot (the genesis code for an empty box): it commits to
+    /// the whole board in order.
+    pub fn chain_head(&self) -> ConfirmationCode {
+        self.codes
+            .last()
+            .copied()
+            .unwrap_or_else(|| ConfirmationCode::genesis(&self.election, self.round))
     }
 
     /// The cast ballots, in board order.

@@ -14,9 +14,8 @@
 //! LE32(threshold t) ‖ LE32(trustees n) ‖ LE64(privacy floor)
 //! ```
 
-use sha2::{Digest, Sha512};
-
 use crate::ballot::MAX_OPTIONS;
+use crate::board::hash_parts;
 use crate::domain::{PROTOCOL_ID, label};
 use crate::error::{Error, Result};
 use crate::group::write_count;
@@ -236,21 +235,11 @@ fn write_str(out: &mut Vec<u8>, s: &str) -> Result<()> {
     Ok(())
 }
 
-/// `SHA-512(label ‖ protocol id ‖ kind ‖ Σ LE64(len) ‖ part)` truncated to 32 bytes.
+/// `H(label ‖ protocol id ‖ kind ‖ parts…)`, each part length-prefixed.
 fn fingerprint(kind: &[u8], parts: &[&[u8]]) -> [u8; 32] {
-    let mut h = Sha512::new();
-    for piece in [label::FINGERPRINT, PROTOCOL_ID, kind] {
-        h.update((piece.len() as u64).to_le_bytes());
-        h.update(piece);
-    }
-    for part in parts {
-        h.update((part.len() as u64).to_le_bytes());
-        h.update(part);
-    }
-    let digest: [u8; 64] = h.finalize().into();
-    let mut out = [0u8; 32];
-    out.copy_from_slice(digest.get(..32).unwrap_or(&[0u8; 32]));
-    out
+    let mut all: Vec<&[u8]> = vec![label::FINGERPRINT, PROTOCOL_ID, kind];
+    all.extend_from_slice(parts);
+    hash_parts(&all)
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The election driver and the life of a round: open, cast, close, decrypt, decide.
 
-use crate::ballot::{BallotContext, BallotId, ContestSpec, EncryptedBallot};
+use crate::ballot::{BallotContext, BallotId, ChallengedBallot, ContestSpec, EncryptedBallot};
+use crate::board::ConfirmationCode;
 use crate::elgamal::PublicKey;
 use crate::error::{Error, Result};
 use crate::rules::{Acclamation, RoundDecision, Standing};
@@ -196,8 +197,8 @@ impl OpenRound {
         self.ballot_box.context()
     }
 
-    /// Verifies a ballot and casts it.
-    pub fn cast(&mut self, ballot: EncryptedBallot) -> Result<()> {
+    /// Verifies a ballot and casts it; returns its confirmation code.
+    pub fn cast(&mut self, ballot: EncryptedBallot) -> Result<ConfirmationCode> {
         let verified = ballot.verify(&self.ballot_box.context())?;
         self.ballot_box.cast(verified)
     }
@@ -209,11 +210,16 @@ impl OpenRound {
         let mut rejected = outcome.rejected;
         for ballot in outcome.accepted {
             let id = *ballot.id();
-            if let Err(e) = self.ballot_box.cast(ballot) {
+            if let Err(e) = self.ballot_box.cast(ballot).map(|_| ()) {
                 rejected.push((id, e));
             }
         }
         rejected
+    }
+
+    /// Records a challenged ballot (never counted, never castable).
+    pub fn challenge(&mut self, challenged: ChallengedBallot) -> Result<()> {
+        self.ballot_box.challenge(challenged)
     }
 
     /// The ballot box.

@@ -1,0 +1,140 @@
+//! Challenged (Benaloh) ballots: cast-as-intended checks.
+//!
+//! After the device has shown the ballot's hash ([`EncryptedBallot::hash`]), the voter may
+//! challenge the ballot instead of casting it. The device then reveals the plaintext of every
+//! ciphertext and its nonce. Anyone can re-encrypt and compare: if the device had encrypted
+//! another vote, the comparison fails. A challenged ballot is published, never counted, and
+//! can never be cast afterwards (the ballot box remembers its id and ciphertexts).
+//!
+//! # Encoding
+//!
+//! ```text
+//! ballot (§6.2 of the spec) ‖ w plaintexts (1 byte each: 0 or 1) ‖ w nonces (32 bytes each)
+//! ```
+
+use super::{BallotContext, BallotId, BallotNonces, EncryptedBallot, Selection};
+use crate::elgamal::Nonce;
+use crate::error::{Error, Result};
+use crate::group::Reader;
+
+/// An opened ballot: the ballot, and for each ciphertext its plaintext and nonce. Public by
+/// construction: the voter chose to reveal it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChallengedBallot {
+    ballot: EncryptedBallot,
+    values: Vec<u8>,
+    nonces: Vec<[u8; 32]>,
+}
+
+impl ChallengedBallot {
+    /// Opens a ballot that the voter challenges: reveals its selection and nonces. The
+    /// device's secrets for this ballot are consumed; the ballot must never be cast.
+    pub fn open(ballot: EncryptedBallot, selection: Selection, nonces: BallotNonces) -> Self {
+        let values = selection.values().to_vec();
+        let nonces = nonces.nonces().iter().map(|r| *r.to_bytes()).collect();
+        ChallengedBallot {
+            ballot,
+            values,
+            nonces,
+        }
+    }
+
+    /// The ballot.
+    pub fn ballot(&self) -> &EncryptedBallot {
+        &self.ballot
+    }
+
+    /// The ballot id.
+    pub fn id(&self) -> &BallotId {
+        self.ballot.id()
+    }
+
+    /// The revealed plaintext of each ciphertext (options, then abstention).
+    pub fn values(&self) -> &[u8] {
+        &self.values
+    }
+
+    /// Checks the opening: the ballot has the contest's shape, its proofs verify, every
+    /// plaintext is 0 or 1 and re-encrypts with its nonce to exactly the published ciphertext,
+    /// and the plaintexts form a valid selection. Names the first failure.
+    pub fn verify(&self, ctx: &BallotContext<'_>) -> Result<()> {
+        let id = *self.ballot.id();
+        let malformed = |reason| Error::BallotMalformed { ballot: id, reason };
+        self.ballot.clone().verify(ctx)?;
+        let ciphertexts = self.ballot.ciphertexts();
+        if self.values.len() != ciphertexts.len() || self.nonces.len() != ciphertexts.len() {
+            return Err(malformed(
+                "the opening has the wrong number of values or nonces",
+            ));
+        }
+        for ((value, nonce), c) in self.values.iter().zip(&self.nonces).zip(ciphertexts) {
+            if *value > 1 {
+                return Err(malformed("a revealed plaintext is not 0 or 1"));
+            }
+            let nonce = Nonce::from_bytes(nonce)?;
+            if ctx.key.encrypt_with_nonce(u64::from(*value), &nonce) != *c {
+                return Err(malformed(
+                    "a ciphertext does not open to its revealed plaintext",
+                ));
+            }
+        }
+        Selection::from_values(ctx.contest, &self.values)
+            .map(|_| ())
+            .map_err(|_| malformed("the revealed plaintexts are not a valid selection"))
+    }
+
+    /// Appends the canonical encoding to `out`.
+    pub fn write(&self, out: &mut Vec<u8>) -> Result<()> {
+        self.ballot.write(out)?;
+        out.extend_from_slice(&self.values);
+        for nonce in &self.nonces {
+            out.extend_from_slice(nonce);
+        }
+        Ok(())
+    }
+
+    /// The canonical encoding.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = self.ballot.to_bytes();
+        out.extend_from_slice(&self.values);
+        for nonce in &self.nonces {
+            out.extend_from_slice(nonce);
+        }
+        out
+    }
+
+    /// Decodes a challenged ballot.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let mut reader = Reader::new("challenged ballot", bytes);
+        let challenged = Self::read(&mut reader)?;
+        reader.finish()?;
+        Ok(challenged)
+    }
+
+    /// Reads a challenged ballot from a longer encoding.
+    pub fn read(reader: &mut Reader<'_>) -> Result<Self> {
+        let ballot = EncryptedBallot::read(reader)?;
+        let width = ballot.ciphertexts().len();
+        let values = reader.take("revealed plaintexts", width)?.to_vec();
+        if values.iter().any(|v| *v > 1) {
+            return Err(Error::InvalidValue {
+                what: "revealed plaintexts",
+                reason: "must be 0 or 1",
+            });
+        }
+        let mut nonces = Vec::with_capacity(width);
+        for _ in 0..width {
+            let bytes: [u8; 32] = reader.array("revealed nonce")?;
+            Nonce::from_bytes(&bytes)?;
+            nonces.push(bytes);
+        }
+        Ok(ChallengedBallot {
+            ballot,
+            values,
+            nonces,
+        })
+    }
+}
+
+#[cfg(feature = "serde")]
+crate::encoding::serde_via_bytes!(ChallengedBallot, "challenged ballot");

@@ -1,0 +1,422 @@
+//! Encrypted ballots, their proofs, their encoding, and verified ballots.
+
+use rand_core::{CryptoRng, RngCore};
+use zeroize::Zeroizing;
+
+use super::{
+    BallotContext, BallotId, BallotNonces, ContestSpec, Credential, MAX_OPTIONS, Selection,
+};
+use crate::domain::label;
+use crate::elgamal::{Ciphertext, Nonce};
+use crate::error::{BallotPart, Error, Result};
+use crate::group::{Reader, write_count};
+use crate::proofs::membership::MAX_BRANCHES;
+use crate::proofs::{BatchVerifier, MembershipProof, MembershipStatement};
+use crate::transcript::TranscriptExt;
+use curve25519_dalek::scalar::Scalar;
+use merlin::Transcript;
+
+/// The set every option ciphertext must encrypt a member of.
+const ZERO_ONE: [u64; 2] = [0, 1];
+
+#[cfg(feature = "serde")]
+crate::encoding::serde_via_bytes!(EncryptedBallot, "encrypted ballot");
+
+/// An encrypted ballot, as it arrives from a voter's device: not yet verified.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EncryptedBallot {
+    id: BallotId,
+    credential: Option<Credential>,
+    ciphertexts: Vec<Ciphertext>,
+    option_proofs: Vec<MembershipProof>,
+    count_proof: MembershipProof,
+}
+
+/// The ballot transcript all proofs of a ballot fork from.
+fn ballot_transcript(
+    ctx: &BallotContext<'_>,
+    id: &BallotId,
+    credential: Option<&Credential>,
+    ciphertexts: &[Ciphertext],
+) -> Transcript {
+    let mut t = ctx.election.transcript(label::BALLOT);
+    t.append_count(b"round", u64::from(ctx.round));
+    ctx.contest.append_to(&mut t);
+    t.append_message(b"ballot-id", &id.0);
+    t.append_message(b"credential", credential.map_or(&[][..], |c| &c[..]));
+    for c in ciphertexts {
+        t.append_ciphertext(b"C", c);
+    }
+    t
+}
+
+fn option_transcript(base: &Transcript, j: usize) -> Transcript {
+    let mut t = base.clone();
+    t.domain_sep(label::BALLOT_OPTION);
+    t.append_count(b"option", j as u64);
+    t
+}
+
+fn count_transcript(base: &Transcript) -> Transcript {
+    let mut t = base.clone();
+    t.domain_sep(label::BALLOT_COUNT);
+    t
+}
+
+/// The count ciphertext: Σ options + max·abstention.
+fn count_ciphertext(contest: &ContestSpec, ciphertexts: &[Ciphertext]) -> Ciphertext {
+    let options = contest.options() as usize;
+    let sum: Ciphertext = ciphertexts.iter().take(options).sum();
+    match ciphertexts
+        .get(options)
+        .filter(|_| contest.has_abstention())
+    {
+        Some(abstain) => &sum + &(abstain * &Scalar::from(u64::from(contest.max()))),
+        None => sum,
+    }
+}
+
+impl EncryptedBallot {
+    /// Encrypts `selection` for the contest in `ctx` and proves it well formed. Returns the
+    /// ballot and its nonces (keep them only to open a challenged ballot).
+    pub fn encrypt<R: RngCore + CryptoRng>(
+        ctx: &BallotContext<'_>,
+        selection: &Selection,
+        id: BallotId,
+        credential: Option<Credential>,
+        rng: &mut R,
+    ) -> Result<(Self, BallotNonces)> {
+        if selection.values().len() != ctx.contest.width() {
+            return Err(Error::InvalidSelection {
+                reason: "the selection is for another contest",
+            });
+        }
+        let mut ciphertexts = Vec::with_capacity(selection.values().len());
+        let mut nonces = Vec::with_capacity(selection.values().len());
+        for &v in selection.values() {
+            let (c, r) = ctx.key.encrypt(u64::from(v), rng);
+            ciphertexts.push(c);
+            nonces.push(r);
+        }
+        let base = ballot_transcript(ctx, &id, credential.as_ref(), &ciphertexts);
+        let mut option_proofs = Vec::with_capacity(ciphertexts.len());
+        for (j, ((c, r), &v)) in ciphertexts
+            .iter()
+            .zip(&nonces)
+            .zip(selection.values())
+            .enumerate()
+        {
+            let statement = MembershipStatement {
+                key: ctx.key,
+                ciphertext: c,
+                set: &ZERO_ONE,
+            };
+            option_proofs.push(MembershipProof::prove(
+                &mut option_transcript(&base, j),
+                &statement,
+                u64::from(v),
+                r,
+                rng,
+            )?);
+        }
+        // The count and its nonce, with the same weights as `count_ciphertext`.
+        let options = ctx.contest.options() as usize;
+        let max = Scalar::from(u64::from(ctx.contest.max()));
+        let mut count = Zeroizing::new(0u64);
+        let mut count_nonce = Nonce(Scalar::ZERO);
+        for (j, (r, &v)) in nonces.iter().zip(selection.values()).enumerate() {
+            let weight = if j < options {
+                1
+            } else {
+                u64::from(ctx.contest.max())
+            };
+            *count += weight * u64::from(v);
+            count_nonce.0 += if j < options { r.0 } else { r.0 * max };
+        }
+        let count_set = ctx.contest.count_set();
+        let count_ct = count_ciphertext(ctx.contest, &ciphertexts);
+        let statement = MembershipStatement {
+            key: ctx.key,
+            ciphertext: &count_ct,
+            set: &count_set,
+        };
+        let count_proof = MembershipProof::prove(
+            &mut count_transcript(&base),
+            &statement,
+            *count,
+            &count_nonce,
+            rng,
+        )?;
+        Ok((
+            EncryptedBallot {
+                id,
+                credential,
+                ciphertexts,
+                option_proofs,
+                count_proof,
+            },
+            BallotNonces::new(nonces),
+        ))
+    }
+
+    /// The ballot id.
+    pub fn id(&self) -> &BallotId {
+        &self.id
+    }
+
+    /// The voter credential bound into the proofs, if any.
+    pub fn credential(&self) -> Option<&Credential> {
+        self.credential.as_ref()
+    }
+
+    /// The ciphertexts: one per option, then the abstention.
+    pub fn ciphertexts(&self) -> &[Ciphertext] {
+        &self.ciphertexts
+    }
+
+    fn check_shape(&self, contest: &ContestSpec) -> Result<()> {
+        let width = contest.width();
+        let branches = (contest.max() - contest.min()) as usize + 1;
+        if self.ciphertexts.len() != width
+            || self.option_proofs.len() != width
+            || self.count_proof.branches() != branches
+            || self.option_proofs.iter().any(|p| p.branches() != 2)
+        {
+            return Err(Error::BallotMalformed {
+                ballot: self.id,
+                reason: "its shape does not match the contest",
+            });
+        }
+        Ok(())
+    }
+
+    /// Feeds every proof of the ballot to `check`, which returns whether it holds.
+    fn proofs(
+        &self,
+        ctx: &BallotContext<'_>,
+        mut check: impl FnMut(
+            BallotPart,
+            &MembershipProof,
+            &mut Transcript,
+            &MembershipStatement<'_>,
+        ) -> Result<()>,
+    ) -> Result<()> {
+        self.check_shape(ctx.contest)?;
+        let base = ballot_transcript(ctx, &self.id, self.credential.as_ref(), &self.ciphertexts);
+        for (j, (c, proof)) in self.ciphertexts.iter().zip(&self.option_proofs).enumerate() {
+            let statement = MembershipStatement {
+                key: ctx.key,
+                ciphertext: c,
+                set: &ZERO_ONE,
+            };
+            check(
+                BallotPart::Option(j),
+                proof,
+                &mut option_transcript(&base, j),
+                &statement,
+            )?;
+        }
+        let count_set = ctx.contest.count_set();
+        let count_ct = count_ciphertext(ctx.contest, &self.ciphertexts);
+        let statement = MembershipStatement {
+            key: ctx.key,
+            ciphertext: &count_ct,
+            set: &count_set,
+        };
+        check(
+            BallotPart::Count,
+            &self.count_proof,
+            &mut count_transcript(&base),
+            &statement,
+        )
+    }
+
+    /// Verifies every proof of the ballot, one by one, and names the first that fails.
+    pub fn verify(self, ctx: &BallotContext<'_>) -> Result<VerifiedBallot> {
+        let id = self.id;
+        self.proofs(ctx, |part, proof, t, statement| {
+            proof
+                .verify(t, statement)
+                .map_err(|_| Error::BallotRejected { ballot: id, part })
+        })?;
+        Ok(VerifiedBallot::new(self, ctx))
+    }
+
+    /// Verifies many ballots as one random linear combination, bisecting on failure.
+    ///
+    /// Every valid ballot is accepted; every invalid one is returned with the error a single
+    /// verification gives it (which names the failing proof).
+    pub fn verify_batch(ballots: Vec<Self>, ctx: &BallotContext<'_>) -> BatchOutcome {
+        let mut batch = BatchVerifier::new();
+        let mut rejected = Vec::new();
+        let mut queued = Vec::with_capacity(ballots.len());
+        for ballot in ballots {
+            batch.begin_item();
+            let added = ballot.proofs(ctx, |_, proof, t, statement| {
+                proof.verify_batched(t, statement, &mut batch)
+            });
+            match added {
+                Ok(()) => queued.push(ballot),
+                Err(e) => {
+                    // Shape errors are found before any equation; drop the empty item.
+                    batch.discard_last_item();
+                    rejected.push((ballot.id, e));
+                }
+            }
+        }
+        let bad = match batch.verify() {
+            Ok(()) => Vec::new(),
+            Err(Error::BatchRejected { items }) => items,
+            Err(_) => (0..queued.len()).collect(),
+        };
+        let mut accepted = Vec::with_capacity(queued.len());
+        let mut bad = bad.into_iter().peekable();
+        for (i, ballot) in queued.into_iter().enumerate() {
+            if bad.peek() == Some(&i) {
+                bad.next();
+                let id = ballot.id;
+                // Name the failing proof exactly.
+                match ballot.verify(ctx) {
+                    Ok(v) => accepted.push(v),
+                    Err(e) => rejected.push((id, e)),
+                }
+            } else {
+                accepted.push(VerifiedBallot::new(ballot, ctx));
+            }
+        }
+        BatchOutcome { accepted, rejected }
+    }
+
+    /// Appends the canonical encoding to `out`.
+    pub fn write(&self, out: &mut Vec<u8>) -> Result<()> {
+        out.extend_from_slice(&self.id.0);
+        match &self.credential {
+            Some(c) => {
+                out.push(1);
+                out.extend_from_slice(c);
+            }
+            None => out.push(0),
+        }
+        write_count(out, "ballot ciphertexts", self.ciphertexts.len())?;
+        write_count(out, "count proof branches", self.count_proof.branches())?;
+        for c in &self.ciphertexts {
+            c.write(out);
+        }
+        for p in &self.option_proofs {
+            p.write(out);
+        }
+        self.count_proof.write(out);
+        Ok(())
+    }
+
+    /// The canonical encoding.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        // Counts are bounded by MAX_OPTIONS and MAX_BRANCHES, so writing cannot fail.
+        let _ = self.write(&mut out);
+        out
+    }
+
+    /// Decodes a ballot, validating every point, scalar and count.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let mut reader = Reader::new("encrypted ballot", bytes);
+        let ballot = Self::read(&mut reader)?;
+        reader.finish()?;
+        Ok(ballot)
+    }
+
+    /// Reads a ballot from a longer encoding.
+    pub fn read(reader: &mut Reader<'_>) -> Result<Self> {
+        let id = BallotId(reader.array("ballot id")?);
+        let credential = match reader.u8("credential flag")? {
+            0 => None,
+            1 => Some(reader.array("credential")?),
+            _ => {
+                return Err(Error::InvalidValue {
+                    what: "credential flag",
+                    reason: "must be 0 or 1",
+                });
+            }
+        };
+        let width = reader.count("ballot ciphertexts", 64 + MembershipProof::encoded_len(2))?;
+        let branches = reader.u32("count proof branches")? as usize;
+        if width == 0 || width > MAX_OPTIONS + 1 || branches == 0 || branches > MAX_BRANCHES {
+            return Err(Error::InvalidValue {
+                what: "encrypted ballot",
+                reason: "ciphertext or branch count out of range",
+            });
+        }
+        let mut ciphertexts = Vec::with_capacity(width);
+        for _ in 0..width {
+            ciphertexts.push(Ciphertext::read(reader)?);
+        }
+        let mut option_proofs = Vec::with_capacity(width);
+        for _ in 0..width {
+            option_proofs.push(MembershipProof::read(reader, 2)?);
+        }
+        let count_proof = MembershipProof::read(reader, branches)?;
+        Ok(EncryptedBallot {
+            id,
+            credential,
+            ciphertexts,
+            option_proofs,
+            count_proof,
+        })
+    }
+}
+
+/// The result of a batch verification: the valid ballots, and each invalid one with its error.
+#[derive(Debug)]
+pub struct BatchOutcome {
+    /// The ballots whose proofs all verified, in input order.
+    pub accepted: Vec<VerifiedBallot>,
+    /// The ballots that failed, with the reason.
+    pub rejected: Vec<(BallotId, Error)>,
+}
+
+/// A ballot whose proofs verified, together with where it was verified for.
+///
+/// Only [`EncryptedBallot::verify`] and [`EncryptedBallot::verify_batch`] make one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifiedBallot {
+    ballot: EncryptedBallot,
+    fingerprint: [u8; 32],
+    key: [u8; 32],
+    round: u32,
+    contest: ContestSpec,
+}
+
+impl VerifiedBallot {
+    fn new(ballot: EncryptedBallot, ctx: &BallotContext<'_>) -> Self {
+        VerifiedBallot {
+            ballot,
+            fingerprint: *ctx.election.fingerprint(),
+            key: ctx.key.to_bytes(),
+            round: ctx.round,
+            contest: ctx.contest.clone(),
+        }
+    }
+
+    /// The ballot.
+    pub fn ballot(&self) -> &EncryptedBallot {
+        &self.ballot
+    }
+
+    /// The ballot id.
+    pub fn id(&self) -> &BallotId {
+        &self.ballot.id
+    }
+
+    /// Whether this ballot was verified for exactly this context.
+    pub fn verified_for(&self, ctx: &BallotContext<'_>) -> bool {
+        self.fingerprint == *ctx.election.fingerprint()
+            && self.key == ctx.key.to_bytes()
+            && self.round == ctx.round
+            && self.contest == *ctx.contest
+    }
+
+    /// Unwraps the ballot (for storage; it must be verified again to be trusted).
+    pub fn into_inner(self) -> EncryptedBallot {
+        self.ballot
+    }
+}
