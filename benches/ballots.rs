@@ -14,7 +14,12 @@ fn setup(candidates: u32) -> (ChaCha20Rng, BallotBox, ContestSpec) {
     let mut rng = ChaCha20Rng::seed_from_u64(1);
     let sk = SecretKey::generate(&mut rng);
     let contest = ContestSpec::choose_one(0, candidates, false).unwrap();
-    let bb = BallotBox::new(ElectionContext::new([1; 32]), sk.public_key(), 1, contest.clone());
+    let bb = BallotBox::new(
+        ElectionContext::new([1; 32]),
+        sk.public_key(),
+        1,
+        contest.clone(),
+    );
     (rng, bb, contest)
 }
 
@@ -24,8 +29,8 @@ fn ballots(n: usize, candidates: u32) -> (BallotBox, Vec<Vec<u8>>) {
         .map(|i| {
             let selection = Selection::new(&contest, &[(i as u32) % candidates]).unwrap();
             let id = BallotId::random(&mut rng);
-            let (b, _) = EncryptedBallot::encrypt(&bb.context(), &selection, id, None, &mut rng)
-                .unwrap();
+            let (b, _) =
+                EncryptedBallot::encrypt(&bb.context(), &selection, id, None, &mut rng).unwrap();
             b.to_bytes()
         })
         .collect();
@@ -37,18 +42,22 @@ fn encrypt(c: &mut Criterion) {
     for candidates in [2u32, 5, 20] {
         let (mut rng, bb, contest) = setup(candidates);
         let selection = Selection::new(&contest, &[0]).unwrap();
-        group.bench_with_input(BenchmarkId::from_parameter(candidates), &candidates, |b, _| {
-            b.iter(|| {
-                EncryptedBallot::encrypt(
-                    &bb.context(),
-                    &selection,
-                    BallotId::random(&mut rng),
-                    None,
-                    &mut rng,
-                )
-                .unwrap()
-            })
-        });
+        group.bench_with_input(
+            BenchmarkId::from_parameter(candidates),
+            &candidates,
+            |b, _| {
+                b.iter(|| {
+                    EncryptedBallot::encrypt(
+                        &bb.context(),
+                        &selection,
+                        BallotId::random(&mut rng),
+                        None,
+                        &mut rng,
+                    )
+                    .unwrap()
+                })
+            },
+        );
     }
     group.finish();
 }
@@ -57,14 +66,18 @@ fn verify_single(c: &mut Criterion) {
     let mut group = c.benchmark_group("decode+verify single");
     for candidates in [2u32, 5, 20] {
         let (bb, encoded) = ballots(1, candidates);
-        group.bench_with_input(BenchmarkId::from_parameter(candidates), &candidates, |b, _| {
-            b.iter(|| {
-                EncryptedBallot::from_bytes(&encoded[0])
-                    .unwrap()
-                    .verify(&bb.context())
-                    .unwrap()
-            })
-        });
+        group.bench_with_input(
+            BenchmarkId::from_parameter(candidates),
+            &candidates,
+            |b, _| {
+                b.iter(|| {
+                    EncryptedBallot::from_bytes(&encoded[0])
+                        .unwrap()
+                        .verify(&bb.context())
+                        .unwrap()
+                })
+            },
+        );
     }
     group.finish();
 }
@@ -119,12 +132,21 @@ fn discrete_log(c: &mut Criterion) {
         let point = tabella::curve25519_dalek::ristretto::RistrettoPoint::mul_base(
             &tabella::curve25519_dalek::scalar::Scalar::from(bound),
         );
-        group.bench_with_input(BenchmarkId::new("solve worst case", bits), &bound, |b, _| {
-            b.iter(|| table.solve_vartime(&point).unwrap())
-        });
+        group.bench_with_input(
+            BenchmarkId::new("solve worst case", bits),
+            &bound,
+            |b, _| b.iter(|| table.solve_vartime(&point).unwrap()),
+        );
     }
     group.finish();
 }
 
-criterion_group!(benches, encrypt, verify_single, verify_batch, aggregate, discrete_log);
+criterion_group!(
+    benches,
+    encrypt,
+    verify_single,
+    verify_batch,
+    aggregate,
+    discrete_log
+);
 criterion_main!(benches);

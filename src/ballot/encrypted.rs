@@ -232,14 +232,30 @@ impl EncryptedBallot {
     }
 
     /// Verifies every proof of the ballot, one by one, and names the first that fails.
+    ///
+    /// All proofs of the ballot are checked as one random linear combination, with one item
+    /// per proof, so that a failure names the proof.
     pub fn verify(self, ctx: &BallotContext<'_>) -> Result<VerifiedBallot> {
         let id = self.id;
+        let mut batch = BatchVerifier::new();
+        let mut parts = Vec::with_capacity(self.option_proofs.len() + 1);
         self.proofs(ctx, |part, proof, t, statement| {
-            proof
-                .verify(t, statement)
-                .map_err(|_| Error::BallotRejected { ballot: id, part })
+            batch.begin_item();
+            parts.push(part);
+            proof.verify_batched(t, statement, &mut batch)
         })?;
-        Ok(VerifiedBallot::new(self, ctx))
+        match batch.verify() {
+            Ok(()) => Ok(VerifiedBallot::new(self, ctx)),
+            Err(Error::BatchRejected { items }) => {
+                let part = items
+                    .first()
+                    .and_then(|i| parts.get(*i))
+                    .copied()
+                    .unwrap_or(BallotPart::Count);
+                Err(Error::BallotRejected { ballot: id, part })
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Verifies many ballots as one random linear combination, bisecting on failure.

@@ -1,4 +1,4 @@
-//! Verification equations, checked one by one or as one random linear combination.
+//! Verification equations, checked as one random linear combination.
 //!
 //! Every proof's verification is a list of equations of the form
 //!
@@ -7,13 +7,16 @@
 //! ```
 //!
 //! with G the generator, Kᵢ *shared* statement points that recur across a batch (election
-//! keys), Rⱼ the proof's commitments and Pₖ other points. A single verification checks each
-//! equation exactly. A [`BatchVerifier`] multiplies each equation by an independent random
-//! 128-bit weight w, adds them all, and checks the sum with one variable-time multiscalar
-//! multiplication. A false equation survives with probability at most 2⁻¹²⁸ over the weights.
+//! keys), Rⱼ the proof's commitments and Pₖ other points. A [`BatchVerifier`] multiplies each
+//! equation by an independent random 128-bit weight w, adds them all, and checks the sum with
+//! one variable-time multiscalar multiplication. A false equation survives with probability at
+//! most 2⁻¹²⁸ over the weights. Verifying one proof alone is a batch of one: its own equations
+//! combined with fresh weights, in one multiscalar multiplication.
 //!
 //! The commitments get the weight itself, as `w·(−Rⱼ)`: the point is negated instead of the
-//! scalar, so the scalar stays 128 bits long. Shared points are merged into one term each.
+//! scalar, so the scalar stays 128 bits long. Shared points are merged into one term each, and
+//! a proof merges the terms of a point that appears in several of its equations (the α and β
+//! of a membership proof appear once per branch).
 //!
 //! # Naming the culprits
 //!
@@ -40,54 +43,6 @@ use crate::domain::label;
 use crate::error::{Error, Result};
 use crate::group::Point;
 
-/// A consumer of verification equations: a single check or a batch.
-pub(crate) trait EquationSink {
-    /// Adds `base·G + Σ shared − Σ commitments + Σ terms = 0`.
-    fn equation(
-        &mut self,
-        base: Scalar,
-        shared: &[(Scalar, &Point)],
-        commitments: &[&Point],
-        terms: &[(Scalar, &RistrettoPoint)],
-    );
-}
-
-/// Checks every equation exactly, one multiscalar multiplication each.
-pub(crate) struct SingleCheck {
-    ok: bool,
-}
-
-impl SingleCheck {
-    pub(crate) fn new() -> Self {
-        SingleCheck { ok: true }
-    }
-
-    pub(crate) fn passed(&self) -> bool {
-        self.ok
-    }
-}
-
-impl EquationSink for SingleCheck {
-    fn equation(
-        &mut self,
-        base: Scalar,
-        shared: &[(Scalar, &Point)],
-        commitments: &[&Point],
-        terms: &[(Scalar, &RistrettoPoint)],
-    ) {
-        let scalars = core::iter::once(base)
-            .chain(shared.iter().map(|(s, _)| *s))
-            .chain(commitments.iter().map(|_| -Scalar::ONE))
-            .chain(terms.iter().map(|(s, _)| *s));
-        let points = core::iter::once(&RISTRETTO_BASEPOINT_POINT)
-            .chain(shared.iter().map(|(_, p)| p.element()))
-            .chain(commitments.iter().map(|p| p.element()))
-            .chain(terms.iter().map(|(_, p)| *p));
-        let sum = RistrettoPoint::vartime_multiscalar_mul(scalars, points);
-        self.ok &= sum.is_identity();
-    }
-}
-
 #[derive(Default)]
 struct Item {
     base: Scalar,
@@ -105,13 +60,17 @@ struct Item {
 pub struct BatchVerifier {
     rng: TranscriptRng,
     shared: Vec<([u8; 32], RistrettoPoint)>,
+    /// Finished items.
     items: Vec<Item>,
+    /// The item being added to (part of the batch once `started`).
+    current: Item,
+    started: bool,
 }
 
 impl core::fmt::Debug for BatchVerifier {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("BatchVerifier")
-            .field("items", &self.items.len())
+            .field("items", &self.len())
             .finish_non_exhaustive()
     }
 }
@@ -136,43 +95,93 @@ impl BatchVerifier {
             rng: t.build_rng().finalize(rng),
             shared: Vec::new(),
             items: Vec::new(),
+            current: Item::default(),
+            started: false,
         }
     }
 
     /// Starts the next item; the equations added after this belong to it.
     pub fn begin_item(&mut self) {
-        self.items.push(Item::default());
+        if self.started {
+            let done = core::mem::take(&mut self.current);
+            self.items.push(done);
+        }
+        self.started = true;
     }
 
     /// Drops the current item and its equations (its proof could not even be parsed against
     /// the statement).
     pub(crate) fn discard_last_item(&mut self) {
-        self.items.pop();
+        self.current = Item::default();
+        self.started = false;
     }
 
     /// The number of items.
     pub fn len(&self) -> usize {
-        self.items.len()
+        self.items.len() + usize::from(self.started)
     }
 
     /// Whether the batch is empty.
     pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
+        self.len() == 0
     }
 
-    fn weight(&mut self) -> Scalar {
+    /// A fresh weight for the next equation: uniform in `0..2^128`.
+    pub(crate) fn weight(&mut self) -> Scalar {
         let mut bytes = [0u8; 16];
         self.rng.fill_bytes(&mut bytes);
         Scalar::from(u128::from_le_bytes(bytes))
     }
 
-    fn shared_index(&mut self, point: &Point) -> usize {
+    fn item(&mut self) -> &mut Item {
+        self.started = true;
+        &mut self.current
+    }
+
+    /// Adds `s·G` to the current item.
+    pub(crate) fn base(&mut self, s: Scalar) {
+        self.item().base += s;
+    }
+
+    /// Adds `s·K` for a point K shared across the batch (merged into one term).
+    pub(crate) fn shared(&mut self, s: Scalar, point: &Point) {
         let bytes = point.as_bytes();
-        if let Some(i) = self.shared.iter().position(|(b, _)| b == bytes) {
-            return i;
+        let index = match self.shared.iter().position(|(b, _)| b == bytes) {
+            Some(i) => i,
+            None => {
+                self.shared.push((*bytes, *point.element()));
+                self.shared.len() - 1
+            }
+        };
+        let item = self.item();
+        match item.shared.iter_mut().find(|(i, _)| *i == index) {
+            Some((_, acc)) => *acc += s,
+            None => item.shared.push((index, s)),
         }
-        self.shared.push((*bytes, *point.element()));
-        self.shared.len() - 1
+    }
+
+    /// Adds `−w·R` for a commitment R with its equation's weight w: the point is negated, so
+    /// the scalar stays 128 bits long.
+    pub(crate) fn commitment(&mut self, w: Scalar, point: &Point) {
+        let item = self.item();
+        item.scalars.push(w);
+        item.points.push(-point.element());
+    }
+
+    /// Adds `s·P`.
+    pub(crate) fn term(&mut self, s: Scalar, point: &RistrettoPoint) {
+        let item = self.item();
+        item.scalars.push(s);
+        item.points.push(*point);
+    }
+
+    /// Checks one proof alone: its equations are combined with random weights and checked as
+    /// one multiscalar multiplication (soundness error 2⁻¹²⁸ over the weights).
+    pub(crate) fn check_one(add: impl FnOnce(&mut BatchVerifier) -> Result<()>) -> Result<bool> {
+        let mut batch = BatchVerifier::new();
+        batch.begin_item();
+        add(&mut batch)?;
+        Ok(batch.check(core::slice::from_ref(&batch.current)))
     }
 
     fn check(&self, items: &[Item]) -> bool {
@@ -218,7 +227,12 @@ impl BatchVerifier {
 
     /// Checks the whole batch; on failure, names every invalid item
     /// ([`Error::BatchRejected`]).
-    pub fn verify(self) -> Result<()> {
+    pub fn verify(mut self) -> Result<()> {
+        if self.started {
+            let last = core::mem::take(&mut self.current);
+            self.items.push(last);
+            self.started = false;
+        }
         if self.check(&self.items) {
             return Ok(());
         }
@@ -232,36 +246,5 @@ impl BatchVerifier {
             bad.extend(0..self.items.len());
         }
         Err(Error::BatchRejected { items: bad })
-    }
-}
-
-impl EquationSink for BatchVerifier {
-    fn equation(
-        &mut self,
-        base: Scalar,
-        shared: &[(Scalar, &Point)],
-        commitments: &[&Point],
-        terms: &[(Scalar, &RistrettoPoint)],
-    ) {
-        if self.items.is_empty() {
-            self.begin_item();
-        }
-        let w = self.weight();
-        let indices: Vec<usize> = shared.iter().map(|(_, p)| self.shared_index(p)).collect();
-        let Some(item) = self.items.last_mut() else {
-            return;
-        };
-        item.base += w * base;
-        for (i, (s, _)) in indices.into_iter().zip(shared) {
-            item.shared.push((i, w * s));
-        }
-        for r in commitments {
-            item.scalars.push(w);
-            item.points.push(-r.element());
-        }
-        for (s, p) in terms {
-            item.scalars.push(w * s);
-            item.points.push(**p);
-        }
     }
 }

@@ -67,7 +67,7 @@ use crate::domain::label;
 use crate::elgamal::SecretKey;
 use crate::error::{Error, ProofKind, Result};
 use crate::group::{Point, Reader};
-use crate::proofs::batch::{BatchVerifier, EquationSink, SingleCheck};
+use crate::proofs::batch::BatchVerifier;
 use crate::transcript::{TranscriptExt, random_scalar};
 
 /// Length of an encoded DLEQ proof.
@@ -133,31 +133,31 @@ impl DleqProof {
         &self,
         transcript: &mut Transcript,
         statement: &DleqStatement<'_>,
-        sink: &mut impl EquationSink,
+        batch: &mut BatchVerifier,
     ) {
         statement.append_to(transcript);
         transcript.append_point(b"R1", &self.r1);
         transcript.append_point(b"R2", &self.r2);
         let c = transcript.challenge(b"c");
-        // s·G − R₁ − c·Y = 0
-        sink.equation(self.response, &[(-c, statement.left)], &[&self.r1], &[]);
-        // s·H − R₂ − c·D = 0
-        sink.equation(
-            Scalar::ZERO,
-            &[],
-            &[&self.r2],
-            &[
-                (self.response, statement.base.element()),
-                (-c, statement.right.element()),
-            ],
-        );
+        // w₁·(s·G − R₁ − c·Y) = 0
+        let w1 = batch.weight();
+        batch.base(w1 * self.response);
+        batch.commitment(w1, &self.r1);
+        batch.shared(-(w1 * c), statement.left);
+        // w₂·(s·H − R₂ − c·D) = 0
+        let w2 = batch.weight();
+        batch.commitment(w2, &self.r2);
+        batch.term(w2 * self.response, statement.base.element());
+        batch.term(-(w2 * c), statement.right.element());
     }
 
     /// Verifies the proof alone.
     pub fn verify(&self, transcript: &mut Transcript, statement: &DleqStatement<'_>) -> Result<()> {
-        let mut check = SingleCheck::new();
-        self.equations(transcript, statement, &mut check);
-        if check.passed() {
+        let valid = BatchVerifier::check_one(|batch| {
+            self.equations(transcript, statement, batch);
+            Ok(())
+        })?;
+        if valid {
             Ok(())
         } else {
             Err(Error::ProofRejected {

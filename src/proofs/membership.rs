@@ -78,7 +78,7 @@ use crate::domain::label;
 use crate::elgamal::{Ciphertext, Nonce, PublicKey};
 use crate::error::{Error, ProofKind, Result};
 use crate::group::{Point, Reader};
-use crate::proofs::batch::{BatchVerifier, EquationSink, SingleCheck};
+use crate::proofs::batch::BatchVerifier;
 use crate::transcript::{TranscriptExt, random_scalar};
 
 /// The largest set a membership proof may range over.
@@ -225,7 +225,7 @@ impl MembershipProof {
         &self,
         transcript: &mut Transcript,
         statement: &MembershipStatement<'_>,
-        sink: &mut impl EquationSink,
+        batch: &mut BatchVerifier,
     ) -> Result<()> {
         statement.validate()?;
         if self.branches.len() != statement.set.len() {
@@ -259,17 +259,24 @@ impl MembershipProof {
             .map(|b| b.challenge)
             .chain(core::iter::once(implied));
         let all = rest.iter().chain(core::iter::once(last));
+        let mut alpha_coefficient = Scalar::ZERO;
+        let mut beta_coefficient = Scalar::ZERO;
         for ((branch, cj), s) in all.zip(challenges).zip(statement.set) {
-            // zⱼ·G − Aⱼ − cⱼ·α = 0
-            sink.equation(branch.response, &[], &[&branch.a], &[(-cj, alpha)]);
-            // zⱼ·Y − Bⱼ − cⱼ·β + cⱼ·sⱼ·G = 0
-            sink.equation(
-                cj * Scalar::from(*s),
-                &[(branch.response, key)],
-                &[&branch.b],
-                &[(-cj, beta)],
-            );
+            // w₁·(zⱼ·G − Aⱼ − cⱼ·α) = 0
+            let w1 = batch.weight();
+            batch.base(w1 * branch.response);
+            batch.commitment(w1, &branch.a);
+            alpha_coefficient -= w1 * cj;
+            // w₂·(zⱼ·Y − Bⱼ − cⱼ·β + cⱼ·sⱼ·G) = 0
+            let w2 = batch.weight();
+            batch.base(w2 * cj * Scalar::from(*s));
+            batch.shared(w2 * branch.response, key);
+            batch.commitment(w2, &branch.b);
+            beta_coefficient -= w2 * cj;
         }
+        // α and β appear in every branch: one term each.
+        batch.term(alpha_coefficient, alpha);
+        batch.term(beta_coefficient, beta);
         Ok(())
     }
 
@@ -279,9 +286,8 @@ impl MembershipProof {
         transcript: &mut Transcript,
         statement: &MembershipStatement<'_>,
     ) -> Result<()> {
-        let mut check = SingleCheck::new();
-        self.equations(transcript, statement, &mut check)?;
-        if check.passed() {
+        let valid = BatchVerifier::check_one(|batch| self.equations(transcript, statement, batch))?;
+        if valid {
             Ok(())
         } else {
             Err(Error::ProofRejected {
@@ -378,5 +384,58 @@ impl MembershipProof {
             });
         }
         Ok(MembershipProof { branches: out })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::elgamal::SecretKey;
+    use crate::transcript::ElectionContext;
+    use rand_chacha::ChaCha20Rng;
+    use rand_core::SeedableRng;
+
+    #[test]
+    fn a_lying_prover_fails() {
+        let mut rng = ChaCha20Rng::seed_from_u64(4);
+        let ctx = ElectionContext::new([4; 32]);
+        let pk = SecretKey::generate(&mut rng).public_key();
+        let (two, nonce) = pk.encrypt(2, &mut rng);
+        let st = MembershipStatement {
+            key: &pk,
+            ciphertext: &two,
+            set: &[0, 1],
+        };
+        // The value is not in the set: the honest prover refuses.
+        assert!(
+            MembershipProof::prove(&mut ctx.transcript(label::BALLOT), &st, 2, &nonce, &mut rng)
+                .is_err()
+        );
+        // Claiming 1 for an encryption of 2 gives a proof that does not verify.
+        let proof =
+            MembershipProof::prove(&mut ctx.transcript(label::BALLOT), &st, 1, &nonce, &mut rng)
+                .unwrap();
+        assert!(
+            proof
+                .verify(&mut ctx.transcript(label::BALLOT), &st)
+                .is_err()
+        );
+        // The honest case verifies, alone and in a batch.
+        let (one, nonce) = pk.encrypt(1, &mut rng);
+        let st = MembershipStatement {
+            key: &pk,
+            ciphertext: &one,
+            set: &[0, 1],
+        };
+        let proof =
+            MembershipProof::prove(&mut ctx.transcript(label::BALLOT), &st, 1, &nonce, &mut rng)
+                .unwrap();
+        assert!(
+            proof
+                .verify(&mut ctx.transcript(label::BALLOT), &st)
+                .is_ok()
+        );
+        let decoded = MembershipProof::from_bytes(&proof.to_bytes(), 2).unwrap();
+        assert_eq!(decoded, proof);
     }
 }

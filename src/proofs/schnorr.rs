@@ -58,7 +58,7 @@ use crate::domain::label;
 use crate::elgamal::SecretKey;
 use crate::error::{Error, ProofKind, Result};
 use crate::group::{Point, Reader};
-use crate::proofs::batch::{BatchVerifier, EquationSink, SingleCheck};
+use crate::proofs::batch::BatchVerifier;
 use crate::transcript::{TranscriptExt, random_scalar};
 
 /// Length of an encoded Schnorr proof.
@@ -111,18 +111,16 @@ impl SchnorrProof {
         &self,
         transcript: &mut Transcript,
         statement: &SchnorrStatement<'_>,
-        sink: &mut impl EquationSink,
+        batch: &mut BatchVerifier,
     ) {
         statement.append_to(transcript);
         transcript.append_point(b"R", &self.commitment);
         let c = transcript.challenge(b"c");
-        // s·G − R − c·X = 0
-        sink.equation(
-            self.response,
-            &[],
-            &[&self.commitment],
-            &[(-c, statement.public.element())],
-        );
+        // w·(s·G − R − c·X) = 0
+        let w = batch.weight();
+        batch.base(w * self.response);
+        batch.commitment(w, &self.commitment);
+        batch.term(-(w * c), statement.public.element());
     }
 
     /// Verifies the proof alone.
@@ -131,9 +129,11 @@ impl SchnorrProof {
         transcript: &mut Transcript,
         statement: &SchnorrStatement<'_>,
     ) -> Result<()> {
-        let mut check = SingleCheck::new();
-        self.equations(transcript, statement, &mut check);
-        if check.passed() {
+        let valid = BatchVerifier::check_one(|batch| {
+            self.equations(transcript, statement, batch);
+            Ok(())
+        })?;
+        if valid {
             Ok(())
         } else {
             Err(Error::ProofRejected {
