@@ -18,8 +18,12 @@ use crate::ballot::MAX_OPTIONS;
 use crate::board::hash_parts;
 use crate::domain::{PROTOCOL_ID, label};
 use crate::error::{Error, Result};
-use crate::group::write_count;
-use crate::rules::{Base, Comparison, ElectionRules, TieForLowest};
+use crate::group::{Reader, write_count};
+use std::collections::BTreeSet;
+
+use crate::rules::{
+    Base, Comparison, ElectionRules, Fraction, MajorityRule, Quorum, RuleSchedule, TieForLowest,
+};
 use crate::transcript::ElectionContext;
 
 /// The smallest ballot box whose totals trustees decrypt by default. A box of one ballot
@@ -222,6 +226,106 @@ impl Manifest {
     }
 }
 
+impl Manifest {
+    /// Decodes a manifest, running every check of [`Manifest::new`]; the encoding must be
+    /// canonical (it re-encodes to the same bytes).
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let mut reader = Reader::new("manifest", bytes);
+        let manifest = Self::read(&mut reader)?;
+        reader.finish()?;
+        Ok(manifest)
+    }
+
+    /// Reads a manifest from a longer encoding.
+    pub fn read(reader: &mut Reader<'_>) -> Result<Self> {
+        let title = read_str(reader, "manifest title")?;
+        let members = reader.u64("members")?;
+        let eligible = reader.u64("eligible")?;
+        let count = reader.count("candidates", 4)?;
+        let mut candidates = Vec::with_capacity(count);
+        for _ in 0..count {
+            candidates.push(read_str(reader, "candidate name")?);
+        }
+        let count = reader.count("rule schedule", 22)?;
+        let mut entries = Vec::with_capacity(count);
+        for _ in 0..count {
+            let from_round = reader.u32("rule from_round")?;
+            let comparison = read_comparison(reader)?;
+            let fraction = Fraction::new(reader.u64("rule p")?, reader.u64("rule q")?)?;
+            let base = match reader.u8("rule base")? {
+                0 => Base::PresentAndVoting,
+                1 => Base::Eligible,
+                _ => return Err(invalid_byte("rule base")),
+            };
+            entries.push((from_round, MajorityRule::new(comparison, fraction, base)?));
+        }
+        let schedule = RuleSchedule::new(entries)?;
+        let count = reader.count("eliminations", 4)?;
+        let mut eliminate = BTreeSet::new();
+        let mut previous = 0;
+        for _ in 0..count {
+            let round = reader.u32("elimination round")?;
+            if round <= previous {
+                return Err(invalid("elimination rounds must increase"));
+            }
+            previous = round;
+            eliminate.insert(round);
+        }
+        let tie = match reader.u8("tie for lowest")? {
+            0 => TieForLowest::NoElimination,
+            1 => TieForLowest::CallerResolves,
+            _ => return Err(invalid_byte("tie for lowest")),
+        };
+        let quorum = match reader.u8("quorum flag")? {
+            0 => None,
+            1 => {
+                let comparison = read_comparison(reader)?;
+                let fraction = Fraction::new(reader.u64("quorum p")?, reader.u64("quorum q")?)?;
+                Some(Quorum::new(
+                    comparison,
+                    fraction,
+                    reader.u64("quorum members")?,
+                )?)
+            }
+            _ => return Err(invalid_byte("quorum flag")),
+        };
+        let rules = ElectionRules::new(schedule, eliminate, tie, quorum)?;
+        let threshold = reader.u32("threshold")?;
+        let trustees = reader.u32("trustees")?;
+        let floor = reader.u64("privacy floor")?;
+        Manifest::new(
+            title, members, eligible, candidates, rules, threshold, trustees,
+        )?
+        .with_privacy_floor(floor)
+    }
+}
+
+fn invalid_byte(what: &'static str) -> Error {
+    Error::InvalidValue {
+        what,
+        reason: "unknown tag byte",
+    }
+}
+
+fn read_comparison(reader: &mut Reader<'_>) -> Result<Comparison> {
+    match reader.u8("comparison")? {
+        0 => Ok(Comparison::AtLeast),
+        1 => Ok(Comparison::MoreThan),
+        _ => Err(invalid_byte("comparison")),
+    }
+}
+
+fn read_str(reader: &mut Reader<'_>, what: &'static str) -> Result<String> {
+    let len = reader.count(what, 1)?;
+    if len > MAX_NAME_LEN {
+        return Err(invalid("a title or name is longer than 1024 bytes"));
+    }
+    String::from_utf8(reader.take(what, len)?.to_vec()).map_err(|_| Error::InvalidValue {
+        what,
+        reason: "not UTF-8",
+    })
+}
+
 fn comparison_byte(c: Comparison) -> u8 {
     match c {
         Comparison::AtLeast => 0,
@@ -265,6 +369,24 @@ mod tests {
         assert_ne!(e1, m.election_context(&[2; 32], b"x").unwrap());
         assert_ne!(e1, m.election_context(&[1; 32], b"y").unwrap());
         assert_ne!(e1.fingerprint(), base.fingerprint());
+    }
+
+    #[test]
+    fn encoding_round_trips_and_rejects_noise() {
+        let m = manifest().with_privacy_floor(7).unwrap();
+        let bytes = m.to_bytes().unwrap();
+        let back = Manifest::from_bytes(&bytes).unwrap();
+        assert_eq!(back, m);
+        assert_eq!(back.to_bytes().unwrap(), bytes);
+        let mut long = bytes.clone();
+        long.push(0);
+        assert!(matches!(
+            Manifest::from_bytes(&long),
+            Err(Error::TrailingBytes { .. })
+        ));
+        for cut in 0..bytes.len() {
+            assert!(Manifest::from_bytes(&bytes[..cut]).is_err());
+        }
     }
 
     #[test]
