@@ -115,7 +115,7 @@ impl DleqProof {
         let mut prover_rng = transcript.prover_rng(&[x], rng);
         let k = random_scalar(&mut prover_rng);
         let r1 = Point::from(RistrettoPoint::mul_base(&k));
-        let r2 = Point::from(statement.base.element() * &*k);
+        let r2 = Point::from(statement.base.element() * *k);
         transcript.append_point(b"R1", &r1);
         transcript.append_point(b"R2", &r2);
         let c = transcript.challenge(b"c");

@@ -167,7 +167,7 @@ impl MembershipProof {
         let beta = statement.ciphertext.beta().element();
         let y = statement.key.as_point().element();
         let honest_a = RistrettoPoint::mul_base(&w);
-        let honest_b = y * &*w;
+        let honest_b = y * *w;
 
         let mut found = Choice::from(0);
         let mut is_true = Vec::with_capacity(statement.set.len());
