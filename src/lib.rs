@@ -18,6 +18,7 @@ pub mod error;
 pub mod group;
 pub mod proofs;
 pub mod tally;
+pub mod threshold;
 pub mod transcript;
 
 pub use curve25519_dalek;
