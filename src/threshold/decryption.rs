@@ -603,3 +603,64 @@ pub fn decrypt_tally(
         rejected: screening.rejected,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::threshold::keys::trusted_dealer_for_tests_only;
+    use crate::threshold::params::ThresholdParams;
+    use rand_chacha::ChaCha20Rng;
+    use rand_core::SeedableRng;
+
+    #[test]
+    fn statement_digest_binds_election_key_round_and_tally() {
+        let mut rng = ChaCha20Rng::seed_from_u64(1);
+        let params = ThresholdParams::new(2, 3).unwrap();
+        let (_, public) = trusted_dealer_for_tests_only(params, &mut rng).unwrap();
+        let (_, other_key) = trusted_dealer_for_tests_only(params, &mut rng).unwrap();
+        let y = public.joint_key();
+        let tally = [y.encrypt(1, &mut rng).0, y.encrypt(0, &mut rng).0];
+        let e1 = ElectionContext::new([1; 32]);
+        let e2 = ElectionContext::new([2; 32]);
+        let digest = |e: &ElectionContext, p: &PublicKeyPackage, r: u32, t: &[Ciphertext]| {
+            *DecryptionContext::new(e, p, r, t)
+                .unwrap()
+                .statement_digest()
+        };
+        let base = digest(&e1, &public, 1, &tally);
+        assert_eq!(base, digest(&e1, &public, 1, &tally));
+        assert_ne!(base, digest(&e2, &public, 1, &tally));
+        assert_ne!(base, digest(&e1, &other_key, 1, &tally));
+        assert_ne!(base, digest(&e1, &public, 2, &tally));
+        assert_ne!(base, digest(&e1, &public, 1, &tally[..1]));
+        let swapped = [tally[1].clone(), tally[0].clone()];
+        assert_ne!(base, digest(&e1, &public, 1, &swapped));
+    }
+
+    #[test]
+    fn batch_and_single_verification_agree() {
+        let mut rng = ChaCha20Rng::seed_from_u64(2);
+        let params = ThresholdParams::new(3, 4).unwrap();
+        let (keys, public) = trusted_dealer_for_tests_only(params, &mut rng).unwrap();
+        let y = public.joint_key();
+        let tally = [y.encrypt(5, &mut rng).0, y.encrypt(7, &mut rng).0];
+        let election = ElectionContext::new([3; 32]);
+        let ctx = DecryptionContext::new(&election, &public, 4, &tally).unwrap();
+        let partials: Vec<_> = keys
+            .iter()
+            .map(|k| k.partial_decrypt(&ctx, &mut rng).unwrap())
+            .collect();
+        let single: Vec<_> = partials.iter().map(|p| p.verify(&ctx).unwrap()).collect();
+        let batch = PartialDecryption::verify_batch(&ctx, &partials);
+        assert!(batch.rejected.is_empty());
+        assert_eq!(batch.verified, single);
+        let table = DiscreteLogTable::new(10).unwrap();
+        // Any order of any t trustees.
+        for chosen in [[0usize, 1, 2], [3, 1, 0], [2, 3, 1]] {
+            let set: Vec<_> = chosen.iter().map(|&k| single[k].clone()).collect();
+            assert_eq!(decrypt(&ctx, &set, &table).unwrap(), vec![5, 7]);
+        }
+        // More than t: the first t are used.
+        assert_eq!(decrypt(&ctx, &single, &table).unwrap(), vec![5, 7]);
+    }
+}

@@ -299,3 +299,119 @@ pub fn verify_ceremony(
     let board2 = Board2::new(ctx, board1, round2_packages)?;
     board2.resolve(ctx, round3_packages, None)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::group::Point;
+    use curve25519_dalek::scalar::Scalar;
+    use rand_chacha::ChaCha20Rng;
+    use rand_core::SeedableRng;
+
+    fn ctx(fp: u8, t: u32, n: u32) -> CeremonyContext {
+        CeremonyContext::new(
+            ElectionContext::new([fp; 32]),
+            ThresholdParams::new(t, n).unwrap(),
+        )
+    }
+
+    fn idx(i: u32) -> TrusteeIndex {
+        TrusteeIndex::new(i).unwrap()
+    }
+
+    #[test]
+    fn ceremony_id_binds_fingerprint_and_parameters() {
+        let a = ctx(1, 2, 3);
+        assert_eq!(a.id(), ctx(1, 2, 3).id());
+        assert_ne!(a.id(), ctx(2, 2, 3).id());
+        assert_ne!(a.id(), ctx(1, 3, 3).id());
+        assert_ne!(a.id(), ctx(1, 2, 4).id());
+        assert_eq!(
+            a.check_header(ctx(2, 2, 3).id(), idx(1)),
+            Err(Error::WrongCeremony { trustee: 1 })
+        );
+        assert_eq!(
+            a.check_header(a.id(), idx(4)),
+            Err(Error::InvalidTrusteeIndex {
+                index: 4,
+                trustees: 3
+            })
+        );
+    }
+
+    #[test]
+    fn share_encryption_round_trips_and_binds_sender_and_recipient() {
+        let mut rng = ChaCha20Rng::seed_from_u64(5);
+        let c = ctx(1, 2, 3);
+        let d = SecretKey::generate(&mut rng);
+        let pk = d.public_key();
+        let s = Scalar::from(123456789u64);
+        let enc = share::encrypt(&c, idx(1), idx(2), &pk, &s, &mut rng);
+        assert_eq!(enc.recipient(), idx(2));
+        let k = share::dh_point(&d, &enc);
+        assert_eq!(share::open(&c, idx(1), &enc, &k).map(|s| *s), Some(s));
+        // Another sender, another ceremony or another DH point gives another pad.
+        assert_ne!(share::open(&c, idx(3), &enc, &k).map(|s| *s), Some(s));
+        assert_ne!(
+            share::open(&ctx(9, 2, 3), idx(1), &enc, &k).map(|s| *s),
+            Some(s)
+        );
+        let wrong = Point::from(k.element() + k.element());
+        assert_ne!(share::open(&c, idx(1), &enc, &wrong).map(|s| *s), Some(s));
+        // The ciphertext hides the share.
+        assert_ne!(enc.ciphertext(), s.as_bytes());
+    }
+
+    #[test]
+    fn hash_commitment_binds_everything_it_opens() {
+        let c = ctx(1, 2, 3);
+        let p1 = Point::generator();
+        let p2 = Point::from(p1.element() + p1.element());
+        let base = round1::commitment_digest(&c, idx(1), &[p1.clone(), p2.clone()], &[0; 32]);
+        assert_eq!(
+            base,
+            round1::commitment_digest(&c, idx(1), &[p1.clone(), p2.clone()], &[0; 32])
+        );
+        for other in [
+            round1::commitment_digest(&c, idx(2), &[p1.clone(), p2.clone()], &[0; 32]),
+            round1::commitment_digest(&c, idx(1), &[p2.clone(), p1.clone()], &[0; 32]),
+            round1::commitment_digest(&c, idx(1), &[p1.clone()], &[0; 32]),
+            round1::commitment_digest(&c, idx(1), &[p1.clone(), p2.clone()], &[1; 32]),
+            round1::commitment_digest(&ctx(2, 2, 3), idx(1), &[p1.clone(), p2.clone()], &[0; 32]),
+        ] {
+            assert_ne!(base, other);
+        }
+    }
+
+    #[test]
+    fn one_of_one_ceremony() {
+        let mut rng = ChaCha20Rng::seed_from_u64(6);
+        let c = ctx(1, 1, 1);
+        let (s1, p1) = part1(&c, idx(1), &mut rng).unwrap();
+        let (s2, p2) = part2(s1, &[p1.clone()], &mut rng).unwrap();
+        assert!(p2.shares().is_empty());
+        let (s3, p3) = part3(s2, &[p2.clone()], &mut rng).unwrap();
+        assert!(p3.complaints().is_empty());
+        let (key, outcome) = part4(s3, &[p3.clone()]).unwrap();
+        assert_eq!(outcome, verify_ceremony(&c, &[p1], &[p2], &[p3]).unwrap());
+        // With one trustee, its share is the key itself.
+        assert_eq!(
+            &key.verification_share(),
+            outcome.public_key_package().joint_key().as_point()
+        );
+    }
+
+    #[test]
+    fn own_package_must_be_on_the_board() {
+        let mut rng = ChaCha20Rng::seed_from_u64(7);
+        let c = ctx(1, 1, 2);
+        let (s1, _p1) = part1(&c, idx(1), &mut rng).unwrap();
+        let (_, p2) = part1(&c, idx(2), &mut rng).unwrap();
+        let (_, other) = part1(&c, idx(1), &mut rng).unwrap();
+        // Missing, or replaced by another package under this trustee's index.
+        assert!(matches!(
+            part2(s1, &[other, p2], &mut rng),
+            Err(Error::InvalidValue { .. })
+        ));
+    }
+}
