@@ -375,7 +375,7 @@ mod tests {
         for other in [
             round1::commitment_digest(&c, idx(2), &[p1.clone(), p2.clone()], &[0; 32]),
             round1::commitment_digest(&c, idx(1), &[p2.clone(), p1.clone()], &[0; 32]),
-            round1::commitment_digest(&c, idx(1), &[p1.clone()], &[0; 32]),
+            round1::commitment_digest(&c, idx(1), core::slice::from_ref(&p1), &[0; 32]),
             round1::commitment_digest(&c, idx(1), &[p1.clone(), p2.clone()], &[1; 32]),
             round1::commitment_digest(&ctx(2, 2, 3), idx(1), &[p1.clone(), p2.clone()], &[0; 32]),
         ] {
@@ -388,11 +388,11 @@ mod tests {
         let mut rng = ChaCha20Rng::seed_from_u64(6);
         let c = ctx(1, 1, 1);
         let (s1, p1) = part1(&c, idx(1), &mut rng).unwrap();
-        let (s2, p2) = part2(s1, &[p1.clone()], &mut rng).unwrap();
+        let (s2, p2) = part2(s1, core::slice::from_ref(&p1), &mut rng).unwrap();
         assert!(p2.shares().is_empty());
-        let (s3, p3) = part3(s2, &[p2.clone()], &mut rng).unwrap();
+        let (s3, p3) = part3(s2, core::slice::from_ref(&p2), &mut rng).unwrap();
         assert!(p3.complaints().is_empty());
-        let (key, outcome) = part4(s3, &[p3.clone()]).unwrap();
+        let (key, outcome) = part4(s3, core::slice::from_ref(&p3)).unwrap();
         assert_eq!(outcome, verify_ceremony(&c, &[p1], &[p2], &[p3]).unwrap());
         // With one trustee, its share is the key itself.
         assert_eq!(
