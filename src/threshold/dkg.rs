@@ -40,6 +40,16 @@
 //! invalid: the board is expected to accept only one message per trustee and round, for its
 //! own ceremony.
 //!
+//! # Key bias
+//!
+//! The commit round fixes every contribution before any is revealed, and the proofs of
+//! knowledge rule out rogue keys, so no trustee can choose its contribution as a function of
+//! the others'. The remaining bias is that of Gennaro–Jarecki–Krawczyk–Rabin: after seeing the
+//! honest reveals, k corrupted trustees can still get any subset of themselves excluded (stay
+//! silent in round 2, or provoke an upheld or a false complaint), so the joint key is one of at
+//! most 2^k candidates of the adversary's choosing. GJKR (CT-RSA 2003) show such keys remain
+//! secure for discrete-log schemes like ours; `docs/threshold-notes.md` has the details.
+//!
 //! # Ceremony context
 //!
 //! A [`CeremonyContext`] is the ceremony fingerprint (an [`ElectionContext`] computed from the

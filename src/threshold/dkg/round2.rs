@@ -22,9 +22,9 @@
 //!
 //! ```text
 //! E = e·G,  K = e·PK_j
-//! pad = SHA-512( u8(26) ‖ "tabella.ceremony.share-key" ‖ ceremony id ‖ le32(i) ‖ le32(j)
+//! pad = SHA-512( u8(26) ‖ "tabella.ceremony.share-key" ‖ ceremony id ‖ u32le(i) ‖ u32le(j)
 //!                ‖ E ‖ K )[0..32]
-//! ct = le32(f_i(j)) ⊕ pad
+//! ct = scalar(f_i(j)) ⊕ pad
 //! ```
 //!
 //! # Encoding
@@ -98,7 +98,7 @@ impl EncryptedShare {
         &self.ephemeral
     }
 
-    /// The encrypted share `le32(f_i(j)) ⊕ pad`.
+    /// The encrypted share `scalar(f_i(j)) ⊕ pad`.
     pub fn ciphertext(&self) -> &[u8; 32] {
         &self.ciphertext
     }

@@ -5,9 +5,9 @@
 //! ```text
 //! e ← random non-zero scalar          E = e·G
 //! K = e·PK_j   (= d_j·E)
-//! pad = SHA-512( u8(len L) ‖ L ‖ ceremony id ‖ u32(i) ‖ u32(j) ‖ E ‖ K )[0..32],
+//! pad = SHA-512( u8(len L) ‖ L ‖ ceremony id ‖ u32le(i) ‖ u32le(j) ‖ E ‖ K )[0..32],
 //!       L = "tabella.ceremony.share-key"
-//! ct = le32(s) ⊕ pad
+//! ct = scalar(s) ⊕ pad            (scalar(s): the 32-byte canonical encoding of s)
 //! ```
 //!
 //! Trustee j computes `K = d_j·E`, the same pad, and `s = ct ⊕ pad`, which must be a canonical
