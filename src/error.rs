@@ -439,7 +439,8 @@ impl fmt::Display for Error {
                 trustees,
             } => write!(
                 f,
-                "invalid threshold {threshold}-of-{trustees}: need 1 <= t <= n <= 255"
+                "invalid threshold {threshold}-of-{trustees}: need 1 <= t <= n <= {}",
+                crate::threshold::MAX_TRUSTEES
             ),
             Error::InvalidTrusteeIndex { index, trustees } => {
                 write!(f, "trustee index {index} is not in 1..={trustees}")
