@@ -33,6 +33,8 @@ pub mod label {
     pub const BATCH: &[u8] = b"tabella.batch";
     /// The election fingerprint hash.
     pub const FINGERPRINT: &[u8] = b"tabella.fingerprint";
+    /// The identifier of a key ceremony: binds the ceremony fingerprint, t and n.
+    pub const CEREMONY: &[u8] = b"tabella.ceremony";
     /// The hash commitment of a trustee to its coefficient commitments (key ceremony).
     pub const CEREMONY_COMMIT: &[u8] = b"tabella.ceremony.commit";
     /// A trustee's proof of knowledge of its communication key (key ceremony).
@@ -62,6 +64,7 @@ pub mod label {
         BALLOT_COUNT,
         BATCH,
         FINGERPRINT,
+        CEREMONY,
         CEREMONY_COMMIT,
         CEREMONY_COMM_KEY,
         CEREMONY_COEFFICIENT,

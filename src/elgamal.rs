@@ -76,7 +76,6 @@ impl SecretKey {
     }
 
     /// Wraps a scalar (crate-internal: threshold shares are built from polynomials).
-    #[allow(dead_code)] // used by the threshold module
     pub(crate) fn from_scalar(x: Scalar) -> Self {
         SecretKey(x)
     }

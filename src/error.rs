@@ -31,6 +31,77 @@ pub enum BallotPart {
     Count,
 }
 
+/// Which check of the key ceremony a trustee failed (see [`crate::threshold::dkg`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CeremonyCheck {
+    /// The trustee posted no message in this round (1: commit, 2: reveal).
+    Missing {
+        /// The round it missed.
+        round: u8,
+    },
+    /// Round 1: the proof of knowledge of the communication key did not verify.
+    CommunicationKeyProof,
+    /// Round 2: the revealed coefficient commitments do not open the round-1 hash commitment.
+    CommitmentMismatch,
+    /// Round 2: the number of coefficient commitments is not t.
+    CoefficientCount,
+    /// Round 2: the proof of knowledge of coefficient `k` did not verify.
+    CoefficientProof {
+        /// The coefficient (0 is the trustee's contribution to the joint key).
+        k: u32,
+    },
+    /// Round 2: the encrypted shares are not exactly one for every other participant.
+    ShareRecipients,
+    /// Round 3: a verified complaint shows that the share this dealer sent to `recipient` is
+    /// wrong (or does not decrypt).
+    BadShare {
+        /// The trustee that received the bad share.
+        recipient: u32,
+    },
+    /// Round 3: this trustee complained against `dealer`, whose share was correct.
+    FalseComplaint {
+        /// The honest dealer.
+        dealer: u32,
+    },
+    /// Round 3: this trustee's complaint against `dealer` is invalid: its DLEQ proof does not
+    /// verify.
+    InvalidComplaint {
+        /// The dealer named in the complaint.
+        dealer: u32,
+    },
+}
+
+/// Which check of a partial decryption failed (see [`crate::threshold::decryption`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DecryptionCheck {
+    /// The trustee holds no verification share in the public key package (it is not in the
+    /// qualified set).
+    NotQualified,
+    /// The partial decryption is for another round.
+    WrongRound {
+        /// The round being decrypted.
+        expected: u32,
+        /// The round the message names.
+        actual: u32,
+    },
+    /// The number of decryption shares is not the number of tally ciphertexts.
+    Width {
+        /// The number of tally ciphertexts.
+        expected: u32,
+        /// The number of shares in the message.
+        actual: u32,
+    },
+    /// The DLEQ proof for the tally ciphertext at this position did not verify.
+    Proof {
+        /// The position of the ciphertext in the tally.
+        ciphertext: u32,
+    },
+    /// A verified partial decryption was offered for another tally, round, election or key.
+    WrongStatement,
+}
+
 /// A party that a failed check blames.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -161,6 +232,72 @@ pub enum Error {
         /// The length found.
         actual: usize,
     },
+    /// Threshold parameters outside `1 ≤ t ≤ n ≤ MAX_TRUSTEES`.
+    InvalidThreshold {
+        /// t.
+        threshold: u32,
+        /// n.
+        trustees: u32,
+    },
+    /// A trustee index outside `1..=trustees` (index 0 is where the secret lives).
+    InvalidTrusteeIndex {
+        /// The index given.
+        index: u32,
+        /// The largest valid index.
+        trustees: u32,
+    },
+    /// Two messages of one round (or two shares of one decryption) from the same trustee.
+    DuplicateTrustee {
+        /// The trustee.
+        trustee: u32,
+    },
+    /// A ceremony message that belongs to another ceremony (another election fingerprint, t or
+    /// n).
+    WrongCeremony {
+        /// The trustee that sent it.
+        trustee: u32,
+    },
+    /// A ceremony message addressed to another trustee.
+    WrongRecipient {
+        /// The trustee that sent it.
+        sender: u32,
+        /// The trustee it is addressed to.
+        recipient: u32,
+        /// The trustee that tried to use it.
+        expected: u32,
+    },
+    /// A trustee failed a check of the key ceremony.
+    TrusteeRejected {
+        /// The trustee to blame.
+        trustee: u32,
+        /// The check it failed.
+        check: CeremonyCheck,
+    },
+    /// The key ceremony cannot finish: fewer than t trustees remain qualified.
+    CeremonyFailed {
+        /// t.
+        needed: u32,
+        /// The number of trustees still qualified.
+        qualified: u32,
+        /// Every trustee that was excluded, in increasing order.
+        culprits: Vec<u32>,
+    },
+    /// A partial decryption failed verification.
+    PartialDecryptionRejected {
+        /// The trustee that sent it.
+        trustee: u32,
+        /// The check it failed.
+        check: DecryptionCheck,
+    },
+    /// Fewer than t valid partial decryptions.
+    NotEnoughShares {
+        /// t.
+        needed: u32,
+        /// The number of valid partial decryptions from distinct trustees.
+        valid: u32,
+        /// The trustees whose partial decryptions were rejected, in increasing order.
+        rejected: Vec<u32>,
+    },
 }
 
 impl Error {
@@ -173,6 +310,17 @@ impl Error {
             | Error::DuplicateCiphertext { ballot }
             | Error::WrongBox { ballot }
             | Error::ChallengedBallot { ballot } => vec![Culprit::Ballot(*ballot)],
+            Error::DuplicateTrustee { trustee }
+            | Error::WrongCeremony { trustee }
+            | Error::TrusteeRejected { trustee, .. }
+            | Error::PartialDecryptionRejected { trustee, .. } => vec![Culprit::Trustee(*trustee)],
+            Error::WrongRecipient { sender, .. } => vec![Culprit::Trustee(*sender)],
+            Error::CeremonyFailed { culprits, .. } => {
+                culprits.iter().map(|&i| Culprit::Trustee(i)).collect()
+            }
+            Error::NotEnoughShares { rejected, .. } => {
+                rejected.iter().map(|&i| Culprit::Trustee(i)).collect()
+            }
             _ => Vec::new(),
         }
     }
@@ -193,6 +341,58 @@ impl fmt::Display for BallotPart {
         match self {
             BallotPart::Option(i) => write!(f, "0/1 proof of option {i}"),
             BallotPart::Count => f.write_str("selection-count proof"),
+        }
+    }
+}
+
+impl fmt::Display for CeremonyCheck {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CeremonyCheck::Missing { round } => write!(f, "posted no round-{round} message"),
+            CeremonyCheck::CommunicationKeyProof => {
+                f.write_str("proof of knowledge of the communication key rejected")
+            }
+            CeremonyCheck::CommitmentMismatch => {
+                f.write_str("revealed commitments do not match the hash commitment")
+            }
+            CeremonyCheck::CoefficientCount => {
+                f.write_str("wrong number of coefficient commitments")
+            }
+            CeremonyCheck::CoefficientProof { k } => {
+                write!(f, "proof of knowledge of coefficient {k} rejected")
+            }
+            CeremonyCheck::ShareRecipients => {
+                f.write_str("encrypted shares are not one for every other participant")
+            }
+            CeremonyCheck::BadShare { recipient } => {
+                write!(f, "sent a bad share to trustee {recipient}")
+            }
+            CeremonyCheck::FalseComplaint { dealer } => {
+                write!(f, "complained falsely against trustee {dealer}")
+            }
+            CeremonyCheck::InvalidComplaint { dealer } => {
+                write!(f, "invalid complaint against trustee {dealer}")
+            }
+        }
+    }
+}
+
+impl fmt::Display for DecryptionCheck {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DecryptionCheck::NotQualified => f.write_str("not a qualified trustee"),
+            DecryptionCheck::WrongRound { expected, actual } => {
+                write!(f, "for round {actual}, expected round {expected}")
+            }
+            DecryptionCheck::Width { expected, actual } => {
+                write!(f, "{actual} decryption shares for {expected} ciphertexts")
+            }
+            DecryptionCheck::Proof { ciphertext } => {
+                write!(f, "DLEQ proof for ciphertext {ciphertext} rejected")
+            }
+            DecryptionCheck::WrongStatement => {
+                f.write_str("verified for another tally, round, election or key")
+            }
         }
     }
 }
@@ -257,6 +457,52 @@ impl fmt::Display for Error {
             Error::BelowPrivacyFloor { ballots, floor } => write!(
                 f,
                 "refusing to decrypt a box of {ballots} ballots: the privacy floor is {floor}"
+            ),
+            Error::InvalidThreshold {
+                threshold,
+                trustees,
+            } => write!(
+                f,
+                "invalid threshold {threshold}-of-{trustees}: need 1 <= t <= n <= {}",
+                crate::threshold::MAX_TRUSTEES
+            ),
+            Error::InvalidTrusteeIndex { index, trustees } => {
+                write!(f, "trustee index {index} is not in 1..={trustees}")
+            }
+            Error::DuplicateTrustee { trustee } => {
+                write!(f, "trustee {trustee}: more than one message")
+            }
+            Error::WrongCeremony { trustee } => {
+                write!(f, "trustee {trustee}: message belongs to another ceremony")
+            }
+            Error::WrongRecipient {
+                sender,
+                recipient,
+                expected,
+            } => write!(
+                f,
+                "trustee {sender}: message addressed to trustee {recipient}, not {expected}"
+            ),
+            Error::TrusteeRejected { trustee, check } => write!(f, "trustee {trustee}: {check}"),
+            Error::CeremonyFailed {
+                needed,
+                qualified,
+                culprits,
+            } => write!(
+                f,
+                "key ceremony failed: {qualified} qualified trustees, {needed} needed; \
+                 excluded: {culprits:?}"
+            ),
+            Error::PartialDecryptionRejected { trustee, check } => {
+                write!(f, "trustee {trustee}: partial decryption {check}")
+            }
+            Error::NotEnoughShares {
+                needed,
+                valid,
+                rejected,
+            } => write!(
+                f,
+                "{valid} valid partial decryptions, {needed} needed; rejected: {rejected:?}"
             ),
         }
     }

@@ -22,6 +22,7 @@ pub mod group;
 pub mod proofs;
 pub mod rules;
 pub mod tally;
+pub mod threshold;
 pub mod transcript;
 
 pub use curve25519_dalek;

@@ -1,0 +1,125 @@
+//! t-of-n trustees: a Pedersen key ceremony over a public board, and verifiable threshold
+//! decryption that names cheaters.
+//!
+//! | step | module | in | out |
+//! |---|---|---|---|
+//! | parameters | [`params`] | t, n | [`ThresholdParams`], [`TrusteeIndex`] |
+//! | key ceremony | [`dkg`] | [`CeremonyContext`], four rounds over a board | [`KeyPackage`], [`PublicKeyPackage`] |
+//! | decryption | [`decryption`] | tally ciphertexts, [`DecryptionContext`] | [`PartialDecryption`] → [`VerifiedPartialDecryption`] → totals |
+//!
+//! # Construction
+//!
+//! Ceremony ([`dkg`]): each trustee i commits to Feldman commitments `C_{i,k} = a_{i,k}·G` of a
+//! random polynomial `f_i` (round 1), reveals them with proofs of knowledge and sends
+//! `f_i(j)` to every other trustee j encrypted under j's communication key (round 2), checks
+//! the shares it received and complains with a publicly verifiable proof about bad ones
+//! (round 3), and finishes with `x_j = Σ_{i∈QUAL} f_i(j)` (round 4). The joint key is
+//! `Y = Σ_{i∈QUAL} C_{i,0}`; nobody ever knows `x = Σ_{i∈QUAL} f_i(0)`.
+//!
+//! Decryption ([`decryption`]): trustee i publishes `D_i = x_i·α` for each tally ciphertext
+//! `(α, β)`, with a DLEQ proof against its verification share `Y_i = x_i·G`. Any t verified
+//! partials combine to `m·G = β − Σ λ_i·D_i` with Lagrange coefficients at 0.
+//!
+//! # Verification equations
+//!
+//! * Feldman share check: `f_i(j)·G = Σ_k j^k·C_{i,k}`.
+//! * Verification share: `Y_j = Σ_{i∈QUAL} Σ_k j^k·C_{i,k}`.
+//! * Partial decryption (DLEQ): `s·G = R₁ + c·Y_i` and `s·α = R₂ + c·D_i`.
+//! * Combination: `M = β − Σ_{i∈S} λ_i·D_i`, `λ_i = Π_{j∈S, j≠i} j / (j − i)`, `|S| = t`.
+//!
+//! # Encoding
+//!
+//! Every public message has a canonical byte encoding (`to_bytes`/`from_bytes`; decoding
+//! rejects non-canonical points and scalars, identities where forbidden, index 0, wrong
+//! lengths and trailing bytes). Layouts are in each message's module and in
+//! `docs/threshold-notes.md`. Secret packages have no encoding, except
+//! [`KeyPackage::export_share`] into a zeroizing buffer.
+//!
+//! # Constant time
+//!
+//! Everything that touches a secret (polynomials, shares, communication keys, ephemeral keys,
+//! `x_i·α`, proving) runs in constant time; secrets are zeroized on drop and print as
+//! `<redacted>`. Checks of public data run in variable time.
+//!
+//! # Example: a 2-of-3 ceremony and a decryption
+//!
+//! ```
+//! use tabella::elgamal::{Ciphertext, DiscreteLogTable};
+//! use tabella::threshold::dkg::{self, CeremonyContext};
+//! use tabella::threshold::{decryption, DecryptionContext, ThresholdParams};
+//! use tabella::transcript::ElectionContext;
+//! # fn main() -> tabella::Result<()> {
+//! let mut rng = rand_core::OsRng;
+//! let params = ThresholdParams::new(2, 3)?;
+//! let ctx = CeremonyContext::new(ElectionContext::new([1; 32]), params);
+//!
+//! // Round 1: every trustee commits; the board collects the packages.
+//! let mut secrets1 = Vec::new();
+//! let mut board1 = Vec::new();
+//! for i in params.indices() {
+//!     let (secret, package) = dkg::part1(&ctx, i, &mut rng)?;
+//!     secrets1.push(secret);
+//!     board1.push(package);
+//! }
+//! // Round 2: reveal commitments and encrypted shares.
+//! let mut secrets2 = Vec::new();
+//! let mut board2 = Vec::new();
+//! for secret in secrets1 {
+//!     let (secret, package) = dkg::part2(secret, &board1, &mut rng)?;
+//!     secrets2.push(secret);
+//!     board2.push(package);
+//! }
+//! // Round 3: check shares, complain (nobody does here).
+//! let mut secrets3 = Vec::new();
+//! let mut board3 = Vec::new();
+//! for secret in secrets2 {
+//!     let (secret, package) = dkg::part3(secret, &board2, &mut rng)?;
+//!     secrets3.push(secret);
+//!     board3.push(package);
+//! }
+//! // Round 4: every trustee gets its key package; anyone can compute the public outcome.
+//! let mut keys = Vec::new();
+//! for secret in secrets3 {
+//!     keys.push(dkg::part4(secret, &board3)?.0);
+//! }
+//! let outcome = dkg::verify_ceremony(&ctx, &board1, &board2, &board3)?;
+//! let public = outcome.public_key_package();
+//! assert!(outcome.excluded().is_empty());
+//! assert_eq!(keys[0].public(), public);
+//!
+//! // Voters encrypt to the joint key; the tally is the homomorphic sum.
+//! let y = public.joint_key();
+//! let tally: Ciphertext = [1u64, 0, 1, 1].iter().map(|&v| y.encrypt(v, &mut rng).0).sum();
+//! let tally = [tally];
+//!
+//! // Trustees 1 and 3 decrypt; anyone verifies and combines.
+//! let election = ElectionContext::new([2; 32]);
+//! let dctx = DecryptionContext::new(&election, public, 1, &tally)?;
+//! let partials = vec![
+//!     keys[0].partial_decrypt(&dctx, &mut rng)?,
+//!     keys[2].partial_decrypt(&dctx, &mut rng)?,
+//! ];
+//! let verified = partials
+//!     .iter()
+//!     .map(|p| p.verify(&dctx))
+//!     .collect::<tabella::Result<Vec<_>>>()?;
+//! let table = DiscreteLogTable::new(100)?;
+//! assert_eq!(decryption::decrypt(&dctx, &verified, &table)?, vec![3]);
+//! # Ok(())
+//! # }
+//! ```
+
+pub mod decryption;
+pub mod dkg;
+pub mod keys;
+pub mod params;
+
+mod polynomial;
+
+pub use decryption::{
+    DecryptionContext, PartialDecryption, Screening, TallyDecryption, VerifiedPartialDecryption,
+    combine, decrypt, decrypt_tally,
+};
+pub use dkg::{CeremonyContext, CeremonyOutcome, Exclusion, verify_ceremony};
+pub use keys::{KeyPackage, PublicKeyPackage, trusted_dealer_for_tests_only};
+pub use params::{MAX_TRUSTEES, ThresholdParams, TrusteeIndex, lagrange_at_zero};

@@ -1,0 +1,669 @@
+//! Threshold decryption of a tally: partial decryptions with DLEQ proofs, verified, then
+//! combined by Lagrange interpolation at 0. The secret key is never reconstructed.
+//!
+//! # Construction
+//!
+//! The tally of a round is a vector of ciphertexts `(α_k, β_k)`, one per option. Trustee i,
+//! with share `x_i` and verification share `Y_i = x_i·G`, publishes for every k
+//!
+//! ```text
+//! D_{i,k} = x_i·α_k,   with a DLEQ proof that log_G Y_i = log_{α_k} D_{i,k}
+//! ```
+//!
+//! One DLEQ proof per ciphertext (96 bytes each), so that a bad share is named down to the
+//! ciphertext; a batch verifier checks them all in one multiscalar multiplication anyway.
+//! Any t verified partials from distinct trustees S combine to
+//!
+//! ```text
+//! M_k = β_k − Σ_{i∈S} λ_i·D_{i,k} = m_k·G,    λ_i = Π_{j∈S, j≠i} j / (j − i)
+//! ```
+//!
+//! and `m_k` comes from the [`DiscreteLogTable`]. The λ_i are computed here from the indices,
+//! never read from a message.
+//!
+//! # Transcript
+//!
+//! ```text
+//! P ← election.transcript("tabella.decryption.partial")
+//! P.append_u64("t", t); P.append_u64("n", n); P.append_message("Y", joint key)
+//! P.append_u64("round", r); P.append_u64("width", m)
+//! P.append_ciphertext("C", (α_k, β_k))        for k = 0..m−1  ("C" "ciphertext", "alpha", "beta")
+//! statement digest = P.clone().challenge_bytes("statement", 32)
+//! T ← P.clone(); T.append_u64("trustee", i); T.append_message("D", D_{i,k}) for every k
+//! proof k: T_k ← T.clone(); T_k.append_u64("k", k);
+//!          DLEQ (dom-sep "tabella.proof.dleq", G, H = α_k, Y = Y_i, D = D_{i,k}, R1, R2, c)
+//! ```
+//!
+//! Every element of the statement (election, key, t, n, round, every ciphertext, the trustee
+//! and every share) is in the transcript before any challenge, so a partial for another tally,
+//! round, election or trustee, or a proof replayed from another tally, fails.
+//!
+//! # Verification equations (per ciphertext k)
+//!
+//! ```text
+//! s·G − R1 − c·Y_i = 0
+//! s·α_k − R2 − c·D_{i,k} = 0
+//! ```
+//!
+//! # Encoding
+//!
+//! `round (u32) ‖ trustee (u32) ‖ count (u32) ‖ count × ( D_k (32) ‖ R1 (32) ‖ R2 (32) ‖ s (32) )`,
+//! with `count ≥ 1` and no `D_k` the identity. The election, key and ciphertexts are not in the
+//! message: the verifier recomputes the tally itself.
+//!
+//! # Constant time
+//!
+//! `D_{i,k} = x_i·α_k` and the proof run in constant time in `x_i`. Verification, combination and
+//! the discrete logarithm are on public data and run in variable time.
+
+use core::fmt;
+
+use curve25519_dalek::ristretto::RistrettoPoint;
+use curve25519_dalek::scalar::Scalar;
+use curve25519_dalek::traits::VartimeMultiscalarMul;
+use merlin::Transcript;
+use rand_core::{CryptoRng, RngCore};
+
+use crate::domain::label;
+use crate::elgamal::{Ciphertext, DiscreteLogTable};
+use crate::error::{DecryptionCheck, Error, Result};
+use crate::group::{Point, Reader, write_count};
+use crate::proofs::{BatchVerifier, DleqProof, DleqStatement};
+use crate::threshold::keys::{KeyPackage, PublicKeyPackage};
+use crate::threshold::params::{TrusteeIndex, check_distinct, lagrange_at_zero};
+use crate::transcript::{ElectionContext, TranscriptExt};
+
+/// Length of one encoded decryption share with its proof.
+pub const SHARE_LEN: usize = 32 + 96;
+
+/// What is being decrypted: the election, the key package, the round and the tally
+/// ciphertexts. Both the trustee and every verifier build it from their own data.
+#[derive(Clone)]
+pub struct DecryptionContext<'a> {
+    public: &'a PublicKeyPackage,
+    round: u32,
+    tally: &'a [Ciphertext],
+    prefix: Transcript,
+    statement: [u8; 32],
+}
+
+impl<'a> DecryptionContext<'a> {
+    /// The decryption of `tally` (round `round` of `election`) under `public`.
+    ///
+    /// Errors: an empty tally ([`Error::InvalidValue`]) or a ciphertext with α = identity
+    /// ([`Error::IdentityPoint`]): that is an empty sum, and there is nothing to decrypt.
+    pub fn new(
+        election: &ElectionContext,
+        public: &'a PublicKeyPackage,
+        round: u32,
+        tally: &'a [Ciphertext],
+    ) -> Result<Self> {
+        if tally.is_empty() {
+            return Err(Error::InvalidValue {
+                what: "tally",
+                reason: "no ciphertexts to decrypt",
+            });
+        }
+        if tally.iter().any(|c| c.alpha().is_identity()) {
+            return Err(Error::IdentityPoint {
+                what: "tally ciphertext alpha",
+            });
+        }
+        let params = public.params();
+        let mut prefix = election.transcript(label::PARTIAL_DECRYPTION);
+        prefix.append_count(b"t", u64::from(params.threshold()));
+        prefix.append_count(b"n", u64::from(params.trustees()));
+        prefix.append_point(b"Y", public.joint_key().as_point());
+        prefix.append_count(b"round", u64::from(round));
+        prefix.append_count(b"width", tally.len() as u64);
+        for c in tally {
+            prefix.append_ciphertext(b"C", c);
+        }
+        let mut statement = [0u8; 32];
+        prefix.clone().challenge_bytes(b"statement", &mut statement);
+        Ok(DecryptionContext {
+            public,
+            round,
+            tally,
+            prefix,
+            statement,
+        })
+    }
+
+    /// The public key package.
+    pub fn public(&self) -> &PublicKeyPackage {
+        self.public
+    }
+
+    /// The round.
+    pub fn round(&self) -> u32 {
+        self.round
+    }
+
+    /// The tally ciphertexts.
+    pub fn tally(&self) -> &[Ciphertext] {
+        self.tally
+    }
+
+    /// A digest of everything above, carried by every [`VerifiedPartialDecryption`].
+    pub fn statement_digest(&self) -> &[u8; 32] {
+        &self.statement
+    }
+
+    fn width(&self) -> u32 {
+        u32::try_from(self.tally.len()).unwrap_or(u32::MAX)
+    }
+
+    /// The transcript of trustee i's partial, before the per-ciphertext forks.
+    fn transcript<'p>(
+        &self,
+        trustee: TrusteeIndex,
+        shares: impl Iterator<Item = &'p Point>,
+    ) -> Transcript {
+        let mut t = self.prefix.clone();
+        t.append_count(b"trustee", u64::from(trustee.get()));
+        for d in shares {
+            t.append_point(b"D", d);
+        }
+        t
+    }
+}
+
+impl fmt::Debug for DecryptionContext<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DecryptionContext")
+            .field("round", &self.round)
+            .field("width", &self.tally.len())
+            .field(
+                "statement",
+                &crate::encoding::Hex(&self.statement).to_string(),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+fn fork(t: &Transcript, k: usize) -> Transcript {
+    let mut t = t.clone();
+    t.append_count(b"k", k as u64);
+    t
+}
+
+fn rejected(trustee: TrusteeIndex, check: DecryptionCheck) -> Error {
+    Error::PartialDecryptionRejected {
+        trustee: trustee.get(),
+        check,
+    }
+}
+
+impl KeyPackage {
+    /// Trustee i's partial decryption of the tally in `ctx`: `D_k = x_i·α_k` with a DLEQ proof
+    /// each.
+    ///
+    /// Decrypt only a tally you recomputed yourself from a verified ballot box: a partial
+    /// decryption of a single ballot reveals that vote.
+    ///
+    /// Errors: [`Error::InvalidValue`] if `ctx` is for another public key package.
+    pub fn partial_decrypt<R: RngCore + CryptoRng>(
+        &self,
+        ctx: &DecryptionContext<'_>,
+        rng: &mut R,
+    ) -> Result<PartialDecryption> {
+        if ctx.public != self.public() {
+            return Err(Error::InvalidValue {
+                what: "decryption context",
+                reason: "for another public key package",
+            });
+        }
+        let x = self.share();
+        let y = self.verification_share();
+        // D_k = x_i·α_k
+        let points: Vec<Point> = ctx
+            .tally
+            .iter()
+            .map(|c| Point::from(c.alpha().element() * x.as_scalar()))
+            .collect();
+        let t = ctx.transcript(self.index(), points.iter());
+        let shares = points
+            .into_iter()
+            .zip(ctx.tally)
+            .enumerate()
+            .map(|(k, (d, c))| {
+                let statement = DleqStatement {
+                    base: c.alpha(),
+                    left: &y,
+                    right: &d,
+                };
+                let proof = DleqProof::prove(&mut fork(&t, k), &statement, x, rng);
+                (d, proof)
+            })
+            .collect();
+        Ok(PartialDecryption {
+            round: ctx.round,
+            trustee: self.index(),
+            shares,
+        })
+    }
+}
+
+/// A trustee's partial decryption of a tally, as received: not yet verified.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PartialDecryption {
+    round: u32,
+    trustee: TrusteeIndex,
+    shares: Vec<(Point, DleqProof)>,
+}
+
+impl PartialDecryption {
+    /// The trustee it claims to come from.
+    pub fn trustee(&self) -> TrusteeIndex {
+        self.trustee
+    }
+
+    /// The round it claims to decrypt.
+    pub fn round(&self) -> u32 {
+        self.round
+    }
+
+    /// The decryption shares `D_k`.
+    pub fn shares(&self) -> impl ExactSizeIterator<Item = &Point> {
+        self.shares.iter().map(|(d, _)| d)
+    }
+
+    /// The checks that need no group operation: index, qualification, round and width.
+    fn check_structure<'c>(&self, ctx: &DecryptionContext<'c>) -> Result<&'c Point> {
+        ctx.public.params().check(self.trustee)?;
+        let y = ctx
+            .public
+            .verification_share(self.trustee)
+            .ok_or_else(|| rejected(self.trustee, DecryptionCheck::NotQualified))?;
+        if self.round != ctx.round {
+            return Err(rejected(
+                self.trustee,
+                DecryptionCheck::WrongRound {
+                    expected: ctx.round,
+                    actual: self.round,
+                },
+            ));
+        }
+        if self.shares.len() != ctx.tally.len() {
+            return Err(rejected(
+                self.trustee,
+                DecryptionCheck::Width {
+                    expected: ctx.width(),
+                    actual: u32::try_from(self.shares.len()).unwrap_or(u32::MAX),
+                },
+            ));
+        }
+        Ok(y)
+    }
+
+    /// Verifies this partial decryption against `ctx`.
+    ///
+    /// Errors: [`Error::InvalidTrusteeIndex`] for an index above n; otherwise
+    /// [`Error::PartialDecryptionRejected`] with [`DecryptionCheck::NotQualified`],
+    /// [`DecryptionCheck::WrongRound`], [`DecryptionCheck::Width`] or
+    /// [`DecryptionCheck::Proof`] (the first ciphertext whose proof fails).
+    pub fn verify(&self, ctx: &DecryptionContext<'_>) -> Result<VerifiedPartialDecryption> {
+        let y = self.check_structure(ctx)?;
+        let t = ctx.transcript(self.trustee, self.shares());
+        for (k, ((d, proof), c)) in self.shares.iter().zip(ctx.tally).enumerate() {
+            let statement = DleqStatement {
+                base: c.alpha(),
+                left: y,
+                right: d,
+            };
+            if proof.verify(&mut fork(&t, k), &statement).is_err() {
+                return Err(rejected(
+                    self.trustee,
+                    DecryptionCheck::Proof {
+                        ciphertext: u32::try_from(k).unwrap_or(u32::MAX),
+                    },
+                ));
+            }
+        }
+        Ok(self.verified(ctx))
+    }
+
+    fn verified(&self, ctx: &DecryptionContext<'_>) -> VerifiedPartialDecryption {
+        VerifiedPartialDecryption {
+            trustee: self.trustee,
+            shares: self.shares.iter().map(|(d, _)| d.clone()).collect(),
+            statement: ctx.statement,
+        }
+    }
+
+    /// Adds every proof of this partial to `batch`, as one item.
+    fn add_to_batch(&self, ctx: &DecryptionContext<'_>, y: &Point, batch: &mut BatchVerifier) {
+        batch.begin_item();
+        let t = ctx.transcript(self.trustee, self.shares());
+        for (k, ((d, proof), c)) in self.shares.iter().zip(ctx.tally).enumerate() {
+            let statement = DleqStatement {
+                base: c.alpha(),
+                left: y,
+                right: d,
+            };
+            proof.verify_batched(&mut fork(&t, k), &statement, batch);
+        }
+    }
+
+    /// Verifies many partial decryptions at once and sorts them into verified and rejected.
+    ///
+    /// Structural checks come first. The proofs of the remaining partials then go into one
+    /// [`BatchVerifier`], one item per partial; when the batch fails, it bisects to the bad
+    /// partials, and each is re-checked alone to report the exact failure. A second partial
+    /// from the same trustee is rejected with [`Error::DuplicateTrustee`], whatever it holds.
+    pub fn verify_batch(ctx: &DecryptionContext<'_>, partials: &[PartialDecryption]) -> Screening {
+        let mut rejected = Vec::new();
+        let mut seen: Vec<TrusteeIndex> = Vec::new();
+        let mut candidates: Vec<&PartialDecryption> = Vec::new();
+        let mut batch = BatchVerifier::new();
+        for p in partials {
+            if seen.contains(&p.trustee) {
+                rejected.push((
+                    p.trustee,
+                    Error::DuplicateTrustee {
+                        trustee: p.trustee.get(),
+                    },
+                ));
+                continue;
+            }
+            seen.push(p.trustee);
+            match p.check_structure(ctx) {
+                Ok(y) => {
+                    p.add_to_batch(ctx, y, &mut batch);
+                    candidates.push(p);
+                }
+                Err(e) => rejected.push((p.trustee, e)),
+            }
+        }
+        let bad: Vec<usize> = match batch.verify() {
+            Ok(()) => Vec::new(),
+            Err(Error::BatchRejected { items }) => items,
+            Err(_) => (0..candidates.len()).collect(),
+        };
+        let mut verified = Vec::with_capacity(candidates.len());
+        for (k, p) in candidates.into_iter().enumerate() {
+            if bad.contains(&k) {
+                match p.verify(ctx) {
+                    Ok(v) => verified.push(v),
+                    Err(e) => rejected.push((p.trustee, e)),
+                }
+            } else {
+                verified.push(p.verified(ctx));
+            }
+        }
+        Screening { verified, rejected }
+    }
+
+    /// Appends the canonical encoding.
+    pub fn write(&self, out: &mut Vec<u8>) -> Result<()> {
+        out.extend_from_slice(&self.round.to_le_bytes());
+        self.trustee.write(out);
+        write_count(out, "decryption shares", self.shares.len())?;
+        for (d, proof) in &self.shares {
+            out.extend_from_slice(d.as_bytes());
+            proof.write(out);
+        }
+        Ok(())
+    }
+
+    /// The canonical encoding.
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        let mut out = Vec::with_capacity(12 + SHARE_LEN * self.shares.len());
+        self.write(&mut out)?;
+        Ok(out)
+    }
+
+    /// Decodes a partial decryption; rejects index 0, identity shares, non-canonical points and
+    /// scalars, an empty list and trailing bytes.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let mut reader = Reader::new("partial decryption", bytes);
+        let partial = Self::read(&mut reader)?;
+        reader.finish()?;
+        Ok(partial)
+    }
+
+    /// Reads a partial decryption from a longer encoding.
+    pub fn read(reader: &mut Reader<'_>) -> Result<Self> {
+        let round = reader.u32("round")?;
+        let trustee = TrusteeIndex::read(reader, "trustee")?;
+        let count = reader.count("decryption shares", SHARE_LEN)?;
+        if count == 0 {
+            return Err(Error::InvalidValue {
+                what: "decryption shares",
+                reason: "at least one is required",
+            });
+        }
+        let mut shares = Vec::with_capacity(count);
+        for _ in 0..count {
+            let d = reader.point_non_identity("decryption share")?;
+            let proof = DleqProof::read(reader)?;
+            shares.push((d, proof));
+        }
+        Ok(PartialDecryption {
+            round,
+            trustee,
+            shares,
+        })
+    }
+}
+
+/// A partial decryption whose proofs verified against a [`DecryptionContext`].
+///
+/// Only [`PartialDecryption::verify`] and [`PartialDecryption::verify_batch`] make one; it is
+/// not deserializable. It remembers the statement it was verified for, and
+/// [`combine`] refuses it for any other.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifiedPartialDecryption {
+    trustee: TrusteeIndex,
+    shares: Vec<Point>,
+    statement: [u8; 32],
+}
+
+impl VerifiedPartialDecryption {
+    /// The trustee.
+    pub fn trustee(&self) -> TrusteeIndex {
+        self.trustee
+    }
+
+    /// The verified decryption shares `D_k = x_i·α_k`.
+    pub fn shares(&self) -> &[Point] {
+        &self.shares
+    }
+
+    /// The statement digest it was verified for ([`DecryptionContext::statement_digest`]).
+    pub fn statement_digest(&self) -> &[u8; 32] {
+        &self.statement
+    }
+}
+
+/// The result of [`PartialDecryption::verify_batch`].
+#[derive(Clone, Debug)]
+pub struct Screening {
+    /// The partials that verified, in input order.
+    pub verified: Vec<VerifiedPartialDecryption>,
+    /// The partials that did not, with the trustee they claim and the reason, in input order
+    /// of the structural rejections followed by the proof rejections.
+    pub rejected: Vec<(TrusteeIndex, Error)>,
+}
+
+impl Screening {
+    /// The rejected trustees, sorted and without repeats.
+    pub fn rejected_trustees(&self) -> Vec<u32> {
+        let mut out: Vec<u32> = self.rejected.iter().map(|(i, _)| i.get()).collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+/// Combines verified partial decryptions into the points `M_k = m_k·G`.
+///
+/// Uses the first t partials given, which must come from distinct trustees; the Lagrange
+/// coefficients are computed from their indices. The secret key is never reconstructed.
+///
+/// Errors: [`Error::PartialDecryptionRejected`] with [`DecryptionCheck::WrongStatement`] for a
+/// partial verified against another context; [`Error::InvalidTrusteeIndex`] for an index
+/// above n; [`Error::DuplicateTrustee`]; [`Error::NotEnoughShares`] with fewer than t.
+pub fn combine(
+    ctx: &DecryptionContext<'_>,
+    partials: &[VerifiedPartialDecryption],
+) -> Result<Vec<RistrettoPoint>> {
+    let params = ctx.public.params();
+    for p in partials {
+        if p.statement != ctx.statement || p.shares.len() != ctx.tally.len() {
+            return Err(rejected(p.trustee, DecryptionCheck::WrongStatement));
+        }
+        params.check(p.trustee)?;
+    }
+    let indices: Vec<TrusteeIndex> = partials.iter().map(|p| p.trustee).collect();
+    check_distinct(&indices)?;
+    let t = params.threshold() as usize;
+    if partials.len() < t {
+        return Err(Error::NotEnoughShares {
+            needed: params.threshold(),
+            valid: u32::try_from(partials.len()).unwrap_or(u32::MAX),
+            rejected: Vec::new(),
+        });
+    }
+    let chosen = partials.get(..t).unwrap_or(partials);
+    let set: Vec<TrusteeIndex> = chosen.iter().map(|p| p.trustee).collect();
+    let lambdas = lagrange_at_zero(&set)?;
+    // M_k = β_k − Σ_{i∈S} λ_i·D_{i,k}
+    let weights: Vec<Scalar> = core::iter::once(Scalar::ONE)
+        .chain(lambdas.iter().map(|l| -l))
+        .collect();
+    // Exact-length vectors: dalek's multiscalar multiplication asserts equal size hints.
+    let mut out = Vec::with_capacity(ctx.tally.len());
+    for (k, c) in ctx.tally.iter().enumerate() {
+        let mut points = Vec::with_capacity(weights.len());
+        points.push(*c.beta().element());
+        for p in chosen {
+            let d = p
+                .shares
+                .get(k)
+                .ok_or_else(|| rejected(p.trustee, DecryptionCheck::WrongStatement))?;
+            points.push(*d.element());
+        }
+        out.push(RistrettoPoint::vartime_multiscalar_mul(&weights, &points));
+    }
+    Ok(out)
+}
+
+/// Combines verified partial decryptions ([`combine`]) and solves each `m_k` in the table.
+pub fn decrypt(
+    ctx: &DecryptionContext<'_>,
+    partials: &[VerifiedPartialDecryption],
+    table: &DiscreteLogTable,
+) -> Result<Vec<u64>> {
+    combine(ctx, partials)?
+        .iter()
+        .map(|m| table.solve_vartime(m))
+        .collect()
+}
+
+/// The result of [`decrypt_tally`].
+#[derive(Clone, Debug)]
+pub struct TallyDecryption {
+    /// The decrypted totals, one per tally ciphertext.
+    pub totals: Vec<u64>,
+    /// The trustees whose partials were combined, in the order used.
+    pub used: Vec<TrusteeIndex>,
+    /// The partials that were rejected, with the reason.
+    pub rejected: Vec<(TrusteeIndex, Error)>,
+}
+
+/// Verifies received partial decryptions (batched), names and skips the invalid ones, and
+/// decrypts the tally from the first t valid ones.
+///
+/// Errors: [`Error::NotEnoughShares`] naming every rejected trustee when fewer than t valid
+/// partials from distinct trustees remain; [`Error::DiscreteLogOutOfRange`] if a total exceeds
+/// the table.
+pub fn decrypt_tally(
+    ctx: &DecryptionContext<'_>,
+    partials: &[PartialDecryption],
+    table: &DiscreteLogTable,
+) -> Result<TallyDecryption> {
+    let screening = PartialDecryption::verify_batch(ctx, partials);
+    let needed = ctx.public.params().threshold();
+    if screening.verified.len() < needed as usize {
+        return Err(Error::NotEnoughShares {
+            needed,
+            valid: u32::try_from(screening.verified.len()).unwrap_or(u32::MAX),
+            rejected: screening.rejected_trustees(),
+        });
+    }
+    let totals = decrypt(ctx, &screening.verified, table)?;
+    let used = screening
+        .verified
+        .iter()
+        .take(needed as usize)
+        .map(|p| p.trustee)
+        .collect();
+    Ok(TallyDecryption {
+        totals,
+        used,
+        rejected: screening.rejected,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::threshold::keys::trusted_dealer_for_tests_only;
+    use crate::threshold::params::ThresholdParams;
+    use rand_chacha::ChaCha20Rng;
+    use rand_core::SeedableRng;
+
+    #[test]
+    fn statement_digest_binds_election_key_round_and_tally() {
+        let mut rng = ChaCha20Rng::seed_from_u64(1);
+        let params = ThresholdParams::new(2, 3).unwrap();
+        let (_, public) = trusted_dealer_for_tests_only(params, &mut rng).unwrap();
+        let (_, other_key) = trusted_dealer_for_tests_only(params, &mut rng).unwrap();
+        let y = public.joint_key();
+        let tally = [y.encrypt(1, &mut rng).0, y.encrypt(0, &mut rng).0];
+        let e1 = ElectionContext::new([1; 32]);
+        let e2 = ElectionContext::new([2; 32]);
+        let digest = |e: &ElectionContext, p: &PublicKeyPackage, r: u32, t: &[Ciphertext]| {
+            *DecryptionContext::new(e, p, r, t)
+                .unwrap()
+                .statement_digest()
+        };
+        let base = digest(&e1, &public, 1, &tally);
+        assert_eq!(base, digest(&e1, &public, 1, &tally));
+        assert_ne!(base, digest(&e2, &public, 1, &tally));
+        assert_ne!(base, digest(&e1, &other_key, 1, &tally));
+        assert_ne!(base, digest(&e1, &public, 2, &tally));
+        assert_ne!(base, digest(&e1, &public, 1, &tally[..1]));
+        let swapped = [tally[1].clone(), tally[0].clone()];
+        assert_ne!(base, digest(&e1, &public, 1, &swapped));
+    }
+
+    #[test]
+    fn batch_and_single_verification_agree() {
+        let mut rng = ChaCha20Rng::seed_from_u64(2);
+        let params = ThresholdParams::new(3, 4).unwrap();
+        let (keys, public) = trusted_dealer_for_tests_only(params, &mut rng).unwrap();
+        let y = public.joint_key();
+        let tally = [y.encrypt(5, &mut rng).0, y.encrypt(7, &mut rng).0];
+        let election = ElectionContext::new([3; 32]);
+        let ctx = DecryptionContext::new(&election, &public, 4, &tally).unwrap();
+        let partials: Vec<_> = keys
+            .iter()
+            .map(|k| k.partial_decrypt(&ctx, &mut rng).unwrap())
+            .collect();
+        let single: Vec<_> = partials.iter().map(|p| p.verify(&ctx).unwrap()).collect();
+        let batch = PartialDecryption::verify_batch(&ctx, &partials);
+        assert!(batch.rejected.is_empty());
+        assert_eq!(batch.verified, single);
+        let table = DiscreteLogTable::new(10).unwrap();
+        // Any order of any t trustees.
+        for chosen in [[0usize, 1, 2], [3, 1, 0], [2, 3, 1]] {
+            let set: Vec<_> = chosen.iter().map(|&k| single[k].clone()).collect();
+            assert_eq!(decrypt(&ctx, &set, &table).unwrap(), vec![5, 7]);
+        }
+        // More than t: the first t are used.
+        assert_eq!(decrypt(&ctx, &single, &table).unwrap(), vec![5, 7]);
+    }
+}

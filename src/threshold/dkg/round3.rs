@@ -1,0 +1,367 @@
+//! Round 3 of the key ceremony: **Check and complain**.
+//!
+//! Trustee j decrypts the share `s = f_i(j)` from every dealer i that passed round 2 and checks
+//! `s·G = Σ_k j^k·C_{i,k}`. For every share that fails (or does not decrypt to a canonical
+//! scalar) it files a [`Complaint`]: the Diffie–Hellman point `K = d_j·E` with a DLEQ proof
+//! that `log_G PK_j = log_E K`. Anyone can then recompute the pad from K, decrypt the share and
+//! see who lied: the dealer (bad share) or the complainer (the share was good). The
+//! [`Package`] lists trustee j's complaints, possibly none, and is always posted.
+//!
+//! Revealing K reveals only that one share (from a dealer who is then excluded, or to a
+//! complainer who is); the DLEQ proof is zero-knowledge, so `d_j` stays secret.
+//!
+//! # Complaint proof
+//!
+//! ```text
+//! T ← ceremony transcript "tabella.ceremony.complaint", sender j
+//! T.append_u64("dealer", i)
+//! DLEQ proof (dom-sep "tabella.proof.dleq", G, H = E, Y = PK_j, D = K, R1, R2, c)
+//! ```
+//!
+//! # Encoding
+//!
+//! ```text
+//! ceremony id (32) ‖ sender (u32)
+//! ‖ count (u32) ‖ count × ( dealer (u32) ‖ K (32) ‖ R1 (32) ‖ R2 (32) ‖ s (32) )
+//! ```
+//!
+//! Dealers are strictly increasing and never the sender; K is not the identity.
+
+use core::fmt;
+
+use merlin::Transcript;
+use rand_core::{CryptoRng, RngCore};
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+use crate::domain::label;
+use crate::elgamal::{PublicKey, SecretKey};
+use crate::error::{CeremonyCheck, Error, Result};
+use crate::group::{Point, Reader, write_count};
+use crate::proofs::{DleqProof, DleqStatement};
+use crate::threshold::dkg::board::Board2;
+use crate::threshold::dkg::{CeremonyContext, Exclusion, round1, round2, share};
+use crate::threshold::params::TrusteeIndex;
+use crate::transcript::TranscriptExt;
+
+/// Length of one encoded complaint.
+pub const COMPLAINT_LEN: usize = 4 + 32 + 96;
+
+fn complaint_transcript(
+    ctx: &CeremonyContext,
+    complainer: TrusteeIndex,
+    dealer: TrusteeIndex,
+) -> Transcript {
+    let mut t = ctx.transcript(label::CEREMONY_COMPLAINT, complainer);
+    t.append_count(b"dealer", u64::from(dealer.get()));
+    t
+}
+
+/// Who a complaint shows to be lying.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// The dealer's share does not decrypt or does not match its commitments.
+    DealerCheated,
+    /// The share was good: the complaint is false.
+    FalseComplaint,
+    /// The complaint's proof does not verify.
+    InvalidComplaint,
+}
+
+/// A complaint against a dealer: the revealed Diffie–Hellman point of its share, with a DLEQ
+/// proof.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Complaint {
+    dealer: TrusteeIndex,
+    dh: Point,
+    proof: DleqProof,
+}
+
+impl Complaint {
+    /// The dealer accused.
+    pub fn dealer(&self) -> TrusteeIndex {
+        self.dealer
+    }
+
+    /// The revealed Diffie–Hellman point `K = d_j·E`.
+    pub fn dh_point(&self) -> &Point {
+        &self.dh
+    }
+
+    /// Judges this complaint, filed by the sender of `complainer`, against the dealer of
+    /// `dealer`, as any third party can: the [`Exclusion`] it leads to names either the dealer
+    /// ([`CeremonyCheck::BadShare`]) or the complainer ([`CeremonyCheck::FalseComplaint`],
+    /// [`CeremonyCheck::InvalidComplaint`]).
+    ///
+    /// Errors: [`Error::WrongCeremony`] if either package is from another ceremony, and
+    /// [`Error::InvalidValue`] if `dealer` is not the dealer this complaint names.
+    pub fn judge(
+        &self,
+        ctx: &CeremonyContext,
+        complainer: &round1::Package,
+        dealer: &round2::Package,
+    ) -> Result<Exclusion> {
+        ctx.check_header(complainer.ceremony(), complainer.sender())?;
+        ctx.check_header(dealer.ceremony(), dealer.sender())?;
+        if dealer.sender() != self.dealer {
+            return Err(Error::InvalidValue {
+                what: "complaint",
+                reason: "judged against another dealer's package",
+            });
+        }
+        let j = complainer.sender();
+        Ok(
+            match self.verdict(ctx, j, complainer.communication_key(), dealer) {
+                Verdict::DealerCheated => {
+                    Exclusion::new(self.dealer, CeremonyCheck::BadShare { recipient: j.get() })
+                }
+                Verdict::FalseComplaint => Exclusion::new(
+                    j,
+                    CeremonyCheck::FalseComplaint {
+                        dealer: self.dealer.get(),
+                    },
+                ),
+                Verdict::InvalidComplaint => Exclusion::new(
+                    j,
+                    CeremonyCheck::InvalidComplaint {
+                        dealer: self.dealer.get(),
+                    },
+                ),
+            },
+        )
+    }
+
+    /// The verdict, given the complainer j, its communication key and the dealer's package.
+    pub(crate) fn verdict(
+        &self,
+        ctx: &CeremonyContext,
+        complainer: TrusteeIndex,
+        complainer_key: &PublicKey,
+        dealer: &round2::Package,
+    ) -> Verdict {
+        // The share the complaint is about: the one the dealer addressed to the complainer.
+        let Some(share) = dealer.share_for(complainer) else {
+            return Verdict::InvalidComplaint;
+        };
+        // Round 3, Step 3 > check K = d_j·E against PK_j = d_j·G.
+        let statement = DleqStatement {
+            base: share.ephemeral(),
+            left: complainer_key.as_point(),
+            right: &self.dh,
+        };
+        let mut t = complaint_transcript(ctx, complainer, self.dealer);
+        if self.proof.verify(&mut t, &statement).is_err() {
+            return Verdict::InvalidComplaint;
+        }
+        // Round 3, Step 4 > recompute the pad, decrypt, and run the Feldman check in public.
+        match share::open(ctx, dealer.sender(), share, &self.dh) {
+            Some(s) if share::feldman_check(&s, complainer, dealer.commitments()) => {
+                Verdict::FalseComplaint
+            }
+            _ => Verdict::DealerCheated,
+        }
+    }
+
+    fn write(&self, out: &mut Vec<u8>) {
+        self.dealer.write(out);
+        out.extend_from_slice(self.dh.as_bytes());
+        self.proof.write(out);
+    }
+
+    fn read(reader: &mut Reader<'_>) -> Result<Self> {
+        Ok(Complaint {
+            dealer: TrusteeIndex::read(reader, "accused dealer")?,
+            dh: reader.point_non_identity("complaint Diffie-Hellman point")?,
+            proof: DleqProof::read(reader)?,
+        })
+    }
+}
+
+/// Trustee j's round-3 broadcast: its complaints (possibly none).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Package {
+    ceremony: [u8; 32],
+    sender: TrusteeIndex,
+    complaints: Vec<Complaint>,
+}
+
+impl Package {
+    /// The ceremony this message belongs to.
+    pub fn ceremony(&self) -> &[u8; 32] {
+        &self.ceremony
+    }
+
+    /// The complainer j.
+    pub fn sender(&self) -> TrusteeIndex {
+        self.sender
+    }
+
+    /// The complaints, in increasing order of dealer.
+    pub fn complaints(&self) -> &[Complaint] {
+        &self.complaints
+    }
+
+    /// Appends the canonical encoding.
+    pub fn write(&self, out: &mut Vec<u8>) -> Result<()> {
+        out.extend_from_slice(&self.ceremony);
+        self.sender.write(out);
+        write_count(out, "complaints", self.complaints.len())?;
+        for c in &self.complaints {
+            c.write(out);
+        }
+        Ok(())
+    }
+
+    /// The canonical encoding.
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        let mut out = Vec::with_capacity(40 + COMPLAINT_LEN * self.complaints.len());
+        self.write(&mut out)?;
+        Ok(out)
+    }
+
+    /// Decodes a package.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let mut reader = Reader::new("round-3 package", bytes);
+        let package = Self::read(&mut reader)?;
+        reader.finish()?;
+        Ok(package)
+    }
+
+    /// Reads a package from a longer encoding.
+    pub fn read(reader: &mut Reader<'_>) -> Result<Self> {
+        let ceremony = reader.array("ceremony id")?;
+        let sender = TrusteeIndex::read(reader, "sender")?;
+        let count = reader.count("complaints", COMPLAINT_LEN)?;
+        let mut complaints: Vec<Complaint> = Vec::with_capacity(count);
+        for _ in 0..count {
+            let c = Complaint::read(reader)?;
+            if c.dealer == sender {
+                return Err(Error::InvalidValue {
+                    what: "complaints",
+                    reason: "a trustee does not complain against itself",
+                });
+            }
+            if complaints.last().is_some_and(|p| p.dealer >= c.dealer) {
+                return Err(Error::InvalidValue {
+                    what: "complaints",
+                    reason: "dealers must be strictly increasing",
+                });
+            }
+            complaints.push(c);
+        }
+        Ok(Package {
+            ceremony,
+            sender,
+            complaints,
+        })
+    }
+}
+
+/// A verified share received from a dealer.
+#[derive(Zeroize, ZeroizeOnDrop)]
+pub(crate) struct ReceivedShare {
+    #[zeroize(skip)]
+    pub(crate) dealer: TrusteeIndex,
+    pub(crate) share: SecretKey,
+}
+
+/// What trustee j keeps after round 3: the shares that passed its checks, and the board so far.
+///
+/// Zeroized on drop, redacted in `Debug`, neither `Clone` nor serializable.
+#[derive(Zeroize, ZeroizeOnDrop)]
+pub struct SecretPackage {
+    #[zeroize(skip)]
+    pub(crate) ctx: CeremonyContext,
+    #[zeroize(skip)]
+    pub(crate) index: TrusteeIndex,
+    pub(crate) shares: Vec<ReceivedShare>,
+    #[zeroize(skip)]
+    pub(crate) board: Board2,
+    #[zeroize(skip)]
+    pub(crate) package: Package,
+}
+
+impl SecretPackage {
+    /// This trustee's index.
+    pub fn index(&self) -> TrusteeIndex {
+        self.index
+    }
+
+    /// The ceremony.
+    pub fn context(&self) -> &CeremonyContext {
+        &self.ctx
+    }
+}
+
+impl fmt::Debug for SecretPackage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("round3::SecretPackage")
+            .field("index", &self.index)
+            .field("secrets", &format_args!("<redacted>"))
+            .finish()
+    }
+}
+
+/// Round 3 > Check and complain: decrypts and checks the share from every dealer that passed
+/// round 2, and complains about each bad one.
+pub(crate) fn complain<R: RngCore + CryptoRng>(
+    secret: round2::SecretPackage,
+    round2_packages: &[round2::Package],
+    rng: &mut R,
+) -> Result<(SecretPackage, Package)> {
+    let ctx = secret.ctx;
+    let me = secret.index;
+    // Round 3, Step 1 > read the round-2 board: the dealers whose reveal is valid.
+    let board = Board2::new(&ctx, secret.board.clone(), round2_packages)?;
+    board.check_own(me, &secret.package)?;
+    let my_key = secret.communication_secret.public_key();
+    let mut shares = vec![ReceivedShare {
+        dealer: me,
+        share: secret.own_share.clone(),
+    }];
+    let mut complaints = Vec::new();
+    for dealer in board.dealers().iter().filter(|d| d.sender() != me) {
+        let share = dealer.share_for(me);
+        // Round 3, Step 2 > decrypt f_i(j) and check it against C_{i,k}.
+        match share.and_then(|s| secret.open_share(dealer, s)) {
+            Some(s) => shares.push(ReceivedShare {
+                dealer: dealer.sender(),
+                share: s,
+            }),
+            None => {
+                // The structure check guarantees a share for every participant; without one
+                // there is nothing to reveal, and the dealer is already excluded.
+                let Some(share) = share else { continue };
+                let dh = share::dh_point(&secret.communication_secret, share);
+                let statement = DleqStatement {
+                    base: share.ephemeral(),
+                    left: my_key.as_point(),
+                    right: &dh,
+                };
+                let proof = DleqProof::prove(
+                    &mut complaint_transcript(&ctx, me, dealer.sender()),
+                    &statement,
+                    &secret.communication_secret,
+                    rng,
+                );
+                complaints.push(Complaint {
+                    dealer: dealer.sender(),
+                    dh,
+                    proof,
+                });
+            }
+        }
+    }
+    let package = Package {
+        ceremony: *ctx.id(),
+        sender: me,
+        complaints,
+    };
+    let secret = SecretPackage {
+        ctx,
+        index: me,
+        shares,
+        board,
+        package: package.clone(),
+    };
+    Ok((secret, package))
+}
