@@ -16,4 +16,4 @@ mod manifest;
 mod round;
 
 pub use manifest::{DEFAULT_PRIVACY_FLOOR, Manifest};
-pub use round::{ClosedRound, Election, OpenRound, RoundKind, RoundTotals};
+pub use round::{ClosedRound, Election, OpenRound, RoundKind, RoundOutcome};

@@ -44,7 +44,9 @@
 //! # Example: a 2-of-3 ceremony and a decryption
 //!
 //! ```
-//! use tabella::elgamal::{Ciphertext, DiscreteLogTable};
+//! use tabella::ballot::{BallotId, ContestSpec, EncryptedBallot, Selection};
+//! use tabella::elgamal::DiscreteLogTable;
+//! use tabella::tally::BallotBox;
 //! use tabella::threshold::dkg::{self, CeremonyContext};
 //! use tabella::threshold::{decryption, DecryptionContext, ThresholdParams};
 //! use tabella::transcript::ElectionContext;
@@ -87,24 +89,31 @@
 //! assert!(outcome.excluded().is_empty());
 //! assert_eq!(keys[0].public(), public);
 //!
-//! // Voters encrypt to the joint key; the tally is the homomorphic sum.
-//! let y = public.joint_key();
-//! let tally: Ciphertext = [1u64, 0, 1, 1].iter().map(|&v| y.encrypt(v, &mut rng).0).sum();
-//! let tally = [tally];
-//!
-//! // Trustees 1 and 3 decrypt; anyone verifies and combines.
+//! // Voters encrypt to the joint key and the box verifies and sums their ballots.
 //! let election = ElectionContext::new([2; 32]);
-//! let dctx = DecryptionContext::new(&election, public, 1, &tally)?;
+//! let contest = ContestSpec::choose_one(0, 2, false)?;
+//! let mut ballot_box = BallotBox::new(election, public.joint_key().clone(), 1, contest.clone());
+//! for choice in [1, 0, 1, 1, 1] {
+//!     let selection = Selection::new(&contest, &[choice])?;
+//!     let id = BallotId::random(&mut rng);
+//!     let (ballot, _) =
+//!         EncryptedBallot::encrypt(&ballot_box.context(), &selection, id, None, &mut rng)?;
+//!     ballot_box.cast(ballot.verify(&ballot_box.context())?)?;
+//! }
+//! let tally = ballot_box.tally();
+//!
+//! // Trustees 1 and 3 decrypt the tally (never a ballot); anyone verifies and combines.
 //! let partials = vec![
-//!     keys[0].partial_decrypt(&dctx, &mut rng)?,
-//!     keys[2].partial_decrypt(&dctx, &mut rng)?,
+//!     keys[0].decrypt_tally(&election, &tally, 5, &mut rng)?,
+//!     keys[2].decrypt_tally(&election, &tally, 5, &mut rng)?,
 //! ];
+//! let dctx = DecryptionContext::new(&election, public, 1, tally.ciphertexts())?;
 //! let verified = partials
 //!     .iter()
 //!     .map(|p| p.verify(&dctx))
 //!     .collect::<tabella::Result<Vec<_>>>()?;
-//! let table = DiscreteLogTable::new(100)?;
-//! assert_eq!(decryption::decrypt(&dctx, &verified, &table)?, vec![3]);
+//! let table = DiscreteLogTable::new(5)?;
+//! assert_eq!(decryption::decrypt(&dctx, &verified, &table)?, vec![1, 4]);
 //! # Ok(())
 //! # }
 //! ```

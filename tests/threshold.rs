@@ -197,7 +197,7 @@ fn every_size_every_subset_decrypts_and_smaller_subsets_cannot() {
                 .keys
                 .iter()
                 .map(|k| {
-                    k.partial_decrypt(&dctx, &mut rng)
+                    k.partial_decrypt_for_tests_only(&dctx, &mut rng)
                         .unwrap()
                         .verify(&dctx)
                         .unwrap()
@@ -321,7 +321,9 @@ fn messages_round_trip_canonically() {
     let mut rng = ChaCha20Rng::seed_from_u64(1);
     let c = tally(pkp.joint_key(), 2, &[0, 1, 1], &mut rng);
     let dctx = DecryptionContext::new(&election, pkp, 1, &c).unwrap();
-    let partial = r.keys[1].partial_decrypt(&dctx, &mut rng).unwrap();
+    let partial = r.keys[1]
+        .partial_decrypt_for_tests_only(&dctx, &mut rng)
+        .unwrap();
     let bytes = partial.to_bytes().unwrap();
     assert_eq!(bytes.len(), 12 + 2 * 128);
     let decoded = PartialDecryption::from_bytes(&bytes).unwrap();
@@ -542,7 +544,7 @@ fn bad_share_is_proven_by_a_complaint_and_the_dealer_is_excluded() {
     let partials: Vec<_> = r
         .keys
         .iter()
-        .map(|k| k.partial_decrypt(&dctx, &mut rng).unwrap())
+        .map(|k| k.partial_decrypt_for_tests_only(&dctx, &mut rng).unwrap())
         .collect();
     let table = DiscreteLogTable::new(10).unwrap();
     assert_eq!(
@@ -820,7 +822,9 @@ fn duplicate_zero_and_out_of_range_indices_are_rejected() {
     let mut rng = ChaCha20Rng::seed_from_u64(10);
     let c = tally(pkp.joint_key(), 1, &[0, 0], &mut rng);
     let dctx = DecryptionContext::new(&election, pkp, 1, &c).unwrap();
-    let p1 = r.keys[0].partial_decrypt(&dctx, &mut rng).unwrap();
+    let p1 = r.keys[0]
+        .partial_decrypt_for_tests_only(&dctx, &mut rng)
+        .unwrap();
     let v1 = p1.verify(&dctx).unwrap();
     assert_eq!(
         combine(&dctx, &[v1.clone(), v1.clone()]),
@@ -836,7 +840,9 @@ fn duplicate_zero_and_out_of_range_indices_are_rejected() {
         })
     );
     let table = DiscreteLogTable::new(10).unwrap();
-    let p2 = r.keys[1].partial_decrypt(&dctx, &mut rng).unwrap();
+    let p2 = r.keys[1]
+        .partial_decrypt_for_tests_only(&dctx, &mut rng)
+        .unwrap();
     let out = decrypt_tally(&dctx, &[p1.clone(), p1.clone(), p2.clone()], &table).unwrap();
     assert_eq!(out.totals, vec![2]);
     assert_eq!(
@@ -862,7 +868,9 @@ fn duplicate_zero_and_out_of_range_indices_are_rejected() {
     .unwrap();
     let rctx = DecryptionContext::new(&election, &reduced, 1, &c).unwrap();
     let full = DecryptionContext::new(&election, &dealt, 1, &c).unwrap();
-    let p3 = keys[2].partial_decrypt(&full, &mut rng).unwrap();
+    let p3 = keys[2]
+        .partial_decrypt_for_tests_only(&full, &mut rng)
+        .unwrap();
     assert_eq!(
         p3.verify(&rctx),
         Err(Error::PartialDecryptionRejected {
@@ -914,7 +922,7 @@ fn wrong_partial_decryptions_are_rejected_named_and_skipped() {
     let good: Vec<PartialDecryption> = d
         .keys
         .iter()
-        .map(|k| k.partial_decrypt(&dctx, &mut d.rng).unwrap())
+        .map(|k| k.partial_decrypt_for_tests_only(&dctx, &mut d.rng).unwrap())
         .collect();
     for p in &good {
         p.verify(&dctx).unwrap();
@@ -935,12 +943,16 @@ fn wrong_partial_decryptions_are_rejected_named_and_skipped() {
 
     // A partial of another tally: the statement's H = α.
     let other_ctx = DecryptionContext::new(&d.election, &pkp, 1, &d.other_tally).unwrap();
-    let other_tally = d.keys[1].partial_decrypt(&other_ctx, &mut d.rng).unwrap();
+    let other_tally = d.keys[1]
+        .partial_decrypt_for_tests_only(&other_ctx, &mut d.rng)
+        .unwrap();
     assert_eq!(other_tally.verify(&dctx), Err(proof_rejected(2, 0)));
 
     // Another round: named as such, and relabelled it fails its proof.
     let round2_ctx = DecryptionContext::new(&d.election, &pkp, 2, &d.tally).unwrap();
-    let other_round = d.keys[2].partial_decrypt(&round2_ctx, &mut d.rng).unwrap();
+    let other_round = d.keys[2]
+        .partial_decrypt_for_tests_only(&round2_ctx, &mut d.rng)
+        .unwrap();
     assert_eq!(
         other_round.verify(&dctx),
         Err(Error::PartialDecryptionRejected {
@@ -963,7 +975,9 @@ fn wrong_partial_decryptions_are_rejected_named_and_skipped() {
     // Another election.
     let other_election = ElectionContext::new([12; 32]);
     let ectx = DecryptionContext::new(&other_election, &pkp, 1, &d.tally).unwrap();
-    let other_el = d.keys[4].partial_decrypt(&ectx, &mut d.rng).unwrap();
+    let other_el = d.keys[4]
+        .partial_decrypt_for_tests_only(&ectx, &mut d.rng)
+        .unwrap();
     assert_eq!(other_el.verify(&dctx), Err(proof_rejected(5, 0)));
 
     // A proof replayed from another tally next to the right share.
@@ -1005,7 +1019,9 @@ fn wrong_partial_decryptions_are_rejected_named_and_skipped() {
     // Fewer shares than ciphertexts.
     let narrow_tally = &d.tally[..2];
     let nctx = DecryptionContext::new(&d.election, &pkp, 1, narrow_tally).unwrap();
-    let narrow = d.keys[0].partial_decrypt(&nctx, &mut d.rng).unwrap();
+    let narrow = d.keys[0]
+        .partial_decrypt_for_tests_only(&nctx, &mut d.rng)
+        .unwrap();
     assert_eq!(
         narrow.verify(&dctx),
         Err(Error::PartialDecryptionRejected {
@@ -1098,7 +1114,7 @@ fn a_decryption_context_for_another_key_is_refused_by_the_trustee() {
     let (_, other) = trusted_dealer_for_tests_only(params(3, 5), &mut rng).unwrap();
     let ctx = DecryptionContext::new(&d.election, &other, 1, &d.tally).unwrap();
     assert!(matches!(
-        d.keys[0].partial_decrypt(&ctx, &mut d.rng),
+        d.keys[0].partial_decrypt_for_tests_only(&ctx, &mut d.rng),
         Err(Error::InvalidValue { .. })
     ));
     assert!(DecryptionContext::new(&d.election, &other, 1, &[]).is_err());
@@ -1161,7 +1177,9 @@ fn debug_never_prints_secrets() {
     let pkp = keys[0].public();
     let c = tally(pkp.joint_key(), 2, &[0, 1], &mut rngs[0]);
     let dctx = DecryptionContext::new(&election, pkp, 1, &c).unwrap();
-    let partial = keys[0].partial_decrypt(&dctx, &mut rngs[0]).unwrap();
+    let partial = keys[0]
+        .partial_decrypt_for_tests_only(&dctx, &mut rngs[0])
+        .unwrap();
     let verified = partial.verify(&dctx).unwrap();
     let public_debug = [
         format!("{b1:?}"),

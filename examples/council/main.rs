@@ -1,54 +1,118 @@
-//! The IOM Council election of 15 May 2023, round 1, with encrypted ballots.
+//! The council election: the README's main command.
 //!
-//! A working placeholder: a single demo key stands in for the trustees until the threshold and
-//! rounds work lands. Every ballot is encrypted, proved, verified in one batch, cast, and only
-//! the aggregate is decrypted.
+//! `cargo run --release --example council [-- --scenario FILE] [--record FILE]
+//! [--summary FILE] [--trustees N --threshold T] [--seed S]`
+//!
+//! With no arguments it replays the IOM Council's election of its Director General on
+//! 15 May 2023 (`examples/scenarios/iom-2023.json`, built in): the trustees' key ceremony,
+//! the members' encrypted ballots, verification, threshold decryption of each round's tally,
+//! and the two-thirds rule. It prints each round's totals, the number required and the
+//! outcome, and writes the summary (DESIGN.md §4).
 
-use rand_core::OsRng;
-use tabella::ballot::{BallotId, ContestSpec, EncryptedBallot, Selection};
-use tabella::elgamal::{DiscreteLogTable, SecretKey};
-use tabella::tally::BallotBox;
-use tabella::transcript::ElectionContext;
+// The record (issue 5) reads the ceremony board and the round outcomes; until then the
+// report's fields are only partly used.
+#[allow(dead_code)]
+mod run;
+mod scenario;
 
-fn main() -> Result<(), tabella::Error> {
-    let candidates = ["Amy E. Pope", "António Vitorino"];
-    let votes = [98u32, 67];
-    let mut rng = OsRng;
-    let sk = SecretKey::generate(&mut rng);
-    let contest = ContestSpec::choose_one(0, 2, true)?;
-    let mut ballot_box = BallotBox::new(
-        ElectionContext::new([0; 32]),
-        sk.public_key(),
-        1,
-        contest.clone(),
-    );
-    let mut ballots = Vec::new();
-    for (option, count) in votes.iter().enumerate() {
-        for _ in 0..*count {
-            let selection = Selection::new(&contest, &[option as u32])?;
-            let id = BallotId::random(&mut rng);
-            let (ballot, _) =
-                EncryptedBallot::encrypt(&ballot_box.context(), &selection, id, None, &mut rng)?;
-            ballots.push(ballot);
+use std::process::ExitCode;
+
+use rand_chacha::ChaCha20Rng;
+use rand_core::{OsRng, SeedableRng};
+
+use run::Options;
+use scenario::Scenario;
+
+const DEFAULT_SCENARIO: &str = include_str!("../scenarios/iom-2023.json");
+
+struct Args {
+    scenario: Option<String>,
+    summary: Option<String>,
+    record: String,
+    seed: Option<u64>,
+    options: Options,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args {
+        scenario: None,
+        summary: None,
+        record: "council-record.json".into(),
+        seed: None,
+        options: Options::default(),
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--scenario" => args.scenario = Some(value()?),
+            "--summary" => args.summary = Some(value()?),
+            "--record" => args.record = value()?,
+            "--seed" => args.seed = Some(value()?.parse().map_err(|_| "--seed takes an integer")?),
+            "--trustees" => {
+                args.options.trustees = Some(
+                    value()?
+                        .parse()
+                        .map_err(|_| "--trustees takes an integer")?,
+                )
+            }
+            "--threshold" => {
+                args.options.threshold = Some(
+                    value()?
+                        .parse()
+                        .map_err(|_| "--threshold takes an integer")?,
+                )
+            }
+            "-h" | "--help" => {
+                return Err(
+                    "usage: council [--scenario FILE] [--record FILE] [--summary FILE] \
+                            [--trustees N] [--threshold T] [--seed S]"
+                        .into(),
+                );
+            }
+            other => return Err(format!("unknown argument {other:?}")),
         }
     }
-    let outcome = EncryptedBallot::verify_batch(ballots, &ballot_box.context());
-    for ballot in outcome.accepted {
-        ballot_box.cast(ballot)?;
+    Ok(args)
+}
+
+fn main() -> ExitCode {
+    match main_inner() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
     }
-    let totals = ballot_box
-        .tally()
-        .decrypt(&sk, &DiscreteLogTable::new(ballot_box.len() as u64)?)?;
-    let voting: u64 = totals.options().iter().sum();
-    // At least two-thirds of those present and voting: 3·v ≥ 2·V.
-    let required = (2 * voting).div_ceil(3);
-    println!(
-        "Round 1: {} ballots, {voting} present and voting, {required} required",
-        ballot_box.len()
-    );
-    for (name, total) in candidates.iter().zip(totals.options()) {
-        println!("  {name:<20} {total:>4}");
+}
+
+fn main_inner() -> Result<(), String> {
+    let args = parse_args()?;
+    let text = match &args.scenario {
+        Some(path) => std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?,
+        None => DEFAULT_SCENARIO.to_string(),
+    };
+    let scenario = Scenario::parse(&text)?;
+    let report = match args.seed {
+        Some(seed) => {
+            println!("(deterministic simulation with --seed {seed}: INSECURE, for testing only)");
+            run::run(
+                &scenario,
+                &args.options,
+                &mut ChaCha20Rng::seed_from_u64(seed),
+            )?
+        }
+        None => run::run(&scenario, &args.options, &mut OsRng)?,
+    };
+    for line in &report.table {
+        println!("{line}");
     }
-    println!("  {:<20} {:>4}", "abstain", totals.abstain());
+    // Nothing is written unless the whole run succeeded.
+    if let Some(path) = &args.summary {
+        let text = serde_json::to_string_pretty(&report.summary).map_err(|e| e.to_string())?;
+        std::fs::write(path, text + "\n").map_err(|e| format!("{path}: {e}"))?;
+        println!("summary written to {path}");
+    }
+    let _ = &args.record;
     Ok(())
 }

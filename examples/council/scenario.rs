@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use tabella::rules::{
     Base, Comparison, ElectionRules, Fraction, MajorityRule, Quorum, RuleSchedule, TieForLowest,
@@ -49,7 +49,9 @@ pub struct RoundSpec {
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
     pub title: String,
+    /// Where the figures come from; carried, never used in the computation.
     #[serde(default)]
+    #[allow(dead_code)]
     pub source: Option<String>,
     pub members: u64,
     pub eligible: u64,
@@ -66,7 +68,9 @@ pub struct Scenario {
     #[serde(default)]
     pub privacy_floor: Option<u64>,
     pub rounds: Vec<RoundSpec>,
+    /// What the tests expect; never used in the computation.
     #[serde(default)]
+    #[allow(dead_code)]
     pub expected: Option<Value>,
 }
 
@@ -186,7 +190,9 @@ impl Scenario {
                 match round.ballot.as_deref() {
                     Some("choose_one") => {
                         if round.candidate.is_some() {
-                            return Err(format!("round {n}: a choose_one ballot names no candidate"));
+                            return Err(format!(
+                                "round {n}: a choose_one ballot names no candidate"
+                            ));
                         }
                         let mut votes = BTreeMap::new();
                         for (name, count) in &round.votes {
@@ -205,10 +211,9 @@ impl Scenario {
                         }
                     }
                     Some("yes_no") => {
-                        let name = round
-                            .candidate
-                            .as_deref()
-                            .ok_or_else(|| format!("round {n}: a yes_no ballot needs a candidate"))?;
+                        let name = round.candidate.as_deref().ok_or_else(|| {
+                            format!("round {n}: a yes_no ballot needs a candidate")
+                        })?;
                         let candidate = self.candidate(name)?;
                         if gone.contains(&candidate) {
                             return Err(format!("round {n}: {name:?} has left the race"));
@@ -245,32 +250,4 @@ impl Scenario {
         }
         Ok(steps)
     }
-}
-
-/// One line of the summary.
-pub fn round_summary(
-    round: u32,
-    ballot: &str,
-    candidates: &[&str],
-    totals: Option<(Value, u64, u64, u64, Option<u64>)>,
-    elected: Option<&str>,
-    eliminated: Option<&str>,
-    withdrawn: &[&str],
-) -> Value {
-    let mut v = json!({
-        "round": round,
-        "ballot": ballot,
-        "candidates": candidates,
-        "elected": elected,
-        "withdrawn": withdrawn,
-    });
-    if let (Some((totals, abstain, cast, voting, required)), Some(map)) = (totals, v.as_object_mut()) {
-        map.insert("totals".into(), totals);
-        map.insert("abstain".into(), json!(abstain));
-        map.insert("cast".into(), json!(cast));
-        map.insert("present_and_voting".into(), json!(voting));
-        map.insert("required".into(), json!(required));
-        map.insert("eliminated".into(), json!(eliminated));
-    }
-    v
 }

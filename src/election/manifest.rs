@@ -19,6 +19,7 @@ use crate::board::hash_parts;
 use crate::domain::{PROTOCOL_ID, label};
 use crate::error::{Error, Result};
 use crate::group::{Reader, write_count};
+use crate::threshold::ThresholdParams;
 use std::collections::BTreeSet;
 
 use crate::rules::{
@@ -41,8 +42,7 @@ pub struct Manifest {
     eligible: u64,
     candidates: Vec<String>,
     rules: ElectionRules,
-    threshold: u32,
-    trustees: u32,
+    trustees: ThresholdParams,
     privacy_floor: u64,
 }
 
@@ -83,11 +83,7 @@ impl Manifest {
                 return Err(invalid("two candidates have the same name"));
             }
         }
-        if threshold == 0 || threshold > trustees {
-            return Err(invalid(
-                "the threshold must be between 1 and the number of trustees",
-            ));
-        }
+        let trustees = ThresholdParams::new(threshold, trustees)?;
         if let Some(q) = rules.quorum() {
             if q.members() != members {
                 return Err(invalid("the quorum counts another number of members"));
@@ -99,7 +95,6 @@ impl Manifest {
             eligible,
             candidates,
             rules,
-            threshold,
             trustees,
             privacy_floor: DEFAULT_PRIVACY_FLOOR,
         })
@@ -142,12 +137,17 @@ impl Manifest {
 
     /// t: how many trustees are needed to decrypt.
     pub fn threshold(&self) -> u32 {
-        self.threshold
+        self.trustees.threshold()
+    }
+
+    /// t-of-n as validated parameters.
+    pub fn threshold_params(&self) -> ThresholdParams {
+        self.trustees
     }
 
     /// n: how many trustees there are.
     pub fn trustees(&self) -> u32 {
-        self.trustees
+        self.trustees.trustees()
     }
 
     /// The fewest ballots whose totals trustees decrypt.
@@ -196,8 +196,8 @@ impl Manifest {
                 out.extend_from_slice(&q.members().to_le_bytes());
             }
         }
-        out.extend_from_slice(&self.threshold.to_le_bytes());
-        out.extend_from_slice(&self.trustees.to_le_bytes());
+        out.extend_from_slice(&self.threshold().to_le_bytes());
+        out.extend_from_slice(&self.trustees().to_le_bytes());
         out.extend_from_slice(&self.privacy_floor.to_le_bytes());
         Ok(out)
     }

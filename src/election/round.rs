@@ -1,11 +1,15 @@
 //! The election driver and the life of a round: open, cast, close, decrypt, decide.
 
+use rand_core::{CryptoRng, RngCore};
+
 use crate::ballot::{BallotContext, BallotId, ChallengedBallot, ContestSpec, EncryptedBallot};
 use crate::board::ConfirmationCode;
-use crate::elgamal::PublicKey;
+use crate::elgamal::{DiscreteLogTable, PublicKey};
 use crate::error::{Error, Result};
 use crate::rules::{Acclamation, RoundDecision, Standing};
 use crate::tally::{BallotBox, EncryptedTally, Totals};
+use crate::threshold::decryption::{TallyDecryption, decrypt_tally};
+use crate::threshold::{DecryptionContext, KeyPackage, PartialDecryption, PublicKeyPackage};
 use crate::transcript::ElectionContext;
 
 use super::Manifest;
@@ -27,19 +31,28 @@ pub enum RoundKind {
 #[derive(Debug)]
 pub struct Election {
     manifest: Manifest,
-    key: PublicKey,
+    public: PublicKeyPackage,
     context: ElectionContext,
     standing: Standing,
 }
 
 impl Election {
-    /// Starts an election with the trustees' joint key and the election context derived from
-    /// it ([`Manifest::election_context`]).
-    pub fn new(manifest: Manifest, key: PublicKey, context: ElectionContext) -> Result<Self> {
+    /// Starts an election with the outcome of the trustees' key ceremony. The election
+    /// context is derived from the manifest, the joint key and the public key package
+    /// ([`Manifest::election_context`]).
+    pub fn new(manifest: Manifest, public: PublicKeyPackage) -> Result<Self> {
+        if public.params() != manifest.threshold_params() {
+            return Err(Error::InvalidValue {
+                what: "public key package",
+                reason: "its t-of-n differs from the manifest's",
+            });
+        }
+        let context =
+            manifest.election_context(&public.joint_key().to_bytes(), &public.to_bytes()?)?;
         let standing = Standing::new(manifest.rules().clone(), manifest.candidates().len())?;
         Ok(Election {
             manifest,
-            key,
+            public,
             context,
             standing,
         })
@@ -57,7 +70,12 @@ impl Election {
 
     /// The joint public key.
     pub fn key(&self) -> &PublicKey {
-        &self.key
+        self.public.joint_key()
+    }
+
+    /// The trustees' public key package.
+    pub fn public_key_package(&self) -> &PublicKeyPackage {
+        &self.public
     }
 
     /// The standing of the candidates.
@@ -108,21 +126,50 @@ impl Election {
             number,
             kind,
             candidates,
-            ballot_box: BallotBox::new(self.context, self.key.clone(), number, contest),
+            ballot_box: BallotBox::new(self.context, self.key().clone(), number, contest),
         })
     }
 
-    /// Applies the rules to a round's decrypted totals. The totals must come from this round's
-    /// threshold decryption ([`RoundTotals`] is made only by the decryption code).
-    pub fn decide(&mut self, round: &ClosedRound, totals: &RoundTotals) -> Result<RoundDecision> {
-        if totals.round != round.number || round.number != self.standing.round() {
+    /// Decrypts a closed round from the trustees' partial decryptions and applies the rules.
+    ///
+    /// The partials are verified against the tally recomputed from the round's verified
+    /// ballots; invalid ones are named and skipped while t valid ones remain. The totals come
+    /// only from this decryption.
+    pub fn tally_round(
+        &mut self,
+        round: ClosedRound,
+        partials: Vec<PartialDecryption>,
+    ) -> Result<RoundOutcome> {
+        if round.number != self.standing.round() || round.context() != self.context {
             return Err(Error::InvalidValue {
                 what: "round",
-                reason: "the totals or the round are not the election's current round",
+                reason: "not the election's current round",
             });
         }
-        let t = &totals.totals;
-        let decision = match round.kind {
+        let tally = round.tally();
+        let ctx = DecryptionContext::new(
+            &self.context,
+            &self.public,
+            round.number,
+            tally.ciphertexts(),
+        )?;
+        let table = DiscreteLogTable::new(tally.ballots())?;
+        let decryption = decrypt_tally(&ctx, &partials, &table)?;
+        let totals = Totals::new(tally.contest(), decryption.totals.clone(), tally.ballots())?;
+        let decision = self.decide(&round, &totals)?;
+        Ok(RoundOutcome {
+            round,
+            tally,
+            partials,
+            decryption,
+            totals,
+            decision,
+        })
+    }
+
+    fn decide(&mut self, round: &ClosedRound, totals: &Totals) -> Result<RoundDecision> {
+        let eligible = self.manifest.eligible();
+        match round.kind {
             RoundKind::ChooseOne => {
                 let remaining: Vec<usize> = self.standing.remaining().collect();
                 if remaining != round.candidates {
@@ -131,34 +178,44 @@ impl Election {
                         reason: "the candidates changed while the round was open",
                     });
                 }
-                self.standing.decide_choose_one(
-                    t.options(),
-                    t.abstain(),
-                    self.manifest.eligible(),
-                )?
+                Ok(self
+                    .standing
+                    .decide_choose_one(totals.options(), totals.abstain(), eligible)?)
             }
-            RoundKind::YesNo { candidate } => {
-                let (yes, no) = match t.options() {
-                    [yes, no] => (*yes, *no),
-                    _ => {
-                        return Err(Error::LengthMismatch {
-                            what: "yes/no totals",
-                            expected: 2,
-                            actual: t.options().len(),
-                        });
-                    }
-                };
-                self.standing.decide_yes_no(
+            RoundKind::YesNo { candidate } => match totals.options() {
+                [yes, no] => Ok(self.standing.decide_yes_no(
                     candidate,
-                    yes,
-                    no,
-                    t.abstain(),
-                    self.manifest.eligible(),
-                )?
-            }
-        };
-        Ok(decision)
+                    *yes,
+                    *no,
+                    totals.abstain(),
+                    eligible,
+                )?),
+                other => Err(Error::LengthMismatch {
+                    what: "yes/no totals",
+                    expected: 2,
+                    actual: other.len(),
+                }),
+            },
+        }
     }
+}
+
+/// A decided round: the closed box, its tally, the trustees' partial decryptions, the totals
+/// and the decision. Everything here is public and goes into the record.
+#[derive(Debug)]
+pub struct RoundOutcome {
+    /// The closed round.
+    pub round: ClosedRound,
+    /// The tally, recomputed from the round's ballots.
+    pub tally: EncryptedTally,
+    /// Every partial decryption received, valid or not.
+    pub partials: Vec<PartialDecryption>,
+    /// Which partials were combined and which were rejected.
+    pub decryption: TallyDecryption,
+    /// The decrypted totals.
+    pub totals: Totals,
+    /// What the rules decided.
+    pub decision: RoundDecision,
 }
 
 /// A round accepting ballots.
@@ -272,29 +329,31 @@ impl ClosedRound {
     pub fn tally(&self) -> EncryptedTally {
         self.ballot_box.tally()
     }
-}
 
-/// A round's totals as produced by its threshold decryption.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RoundTotals {
-    round: u32,
-    totals: Totals,
-}
-
-impl RoundTotals {
-    /// Crate-internal: only decryption makes round totals.
-    #[allow(dead_code)] // used by threshold decryption
-    pub(crate) fn new(round: u32, totals: Totals) -> Self {
-        RoundTotals { round, totals }
+    fn context(&self) -> ElectionContext {
+        *self.ballot_box.context().election
     }
 
-    /// The round.
-    pub fn round(&self) -> u32 {
-        self.round
-    }
-
-    /// The totals.
-    pub fn totals(&self) -> &Totals {
-        &self.totals
+    /// A trustee's partial decryption of this round's tally, recomputed from the round's
+    /// verified ballots. Refuses a box below the manifest's privacy floor
+    /// ([`Error::BelowPrivacyFloor`]).
+    pub fn decrypt_share<R: RngCore + CryptoRng>(
+        &self,
+        election: &Election,
+        key: &KeyPackage,
+        rng: &mut R,
+    ) -> Result<PartialDecryption> {
+        if self.context() != election.context || key.public() != &election.public {
+            return Err(Error::InvalidValue {
+                what: "trustee key",
+                reason: "for another election",
+            });
+        }
+        key.decrypt_tally(
+            &election.context,
+            &self.tally(),
+            election.manifest.privacy_floor(),
+            rng,
+        )
     }
 }

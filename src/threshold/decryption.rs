@@ -69,6 +69,7 @@ use crate::elgamal::{Ciphertext, DiscreteLogTable};
 use crate::error::{DecryptionCheck, Error, Result};
 use crate::group::{Point, Reader, write_count};
 use crate::proofs::{BatchVerifier, DleqProof, DleqStatement};
+use crate::tally::EncryptedTally;
 use crate::threshold::keys::{KeyPackage, PublicKeyPackage};
 use crate::threshold::params::{TrusteeIndex, check_distinct, lagrange_at_zero};
 use crate::transcript::{ElectionContext, TranscriptExt};
@@ -196,14 +197,57 @@ fn rejected(trustee: TrusteeIndex, check: DecryptionCheck) -> Error {
 }
 
 impl KeyPackage {
-    /// Trustee i's partial decryption of the tally in `ctx`: `D_k = x_i·α_k` with a DLEQ proof
+    /// Trustee i's partial decryption of a round's tally: `D_k = x_i·α_k` with a DLEQ proof
     /// each.
     ///
-    /// Decrypt only a tally you recomputed yourself from a verified ballot box: a partial
-    /// decryption of a single ballot reveals that vote.
+    /// This is the trustee's only decryption API. It takes an [`EncryptedTally`], which only
+    /// a [`BallotBox`](crate::tally::BallotBox) of verified ballots makes (recomputed from its
+    /// ballots, never handed in as ciphertexts), and it refuses a tally of fewer than
+    /// `privacy_floor` ballots ([`Error::BelowPrivacyFloor`]; use
+    /// [`DEFAULT_PRIVACY_FLOOR`](crate::election::DEFAULT_PRIVACY_FLOOR) or the manifest's).
+    ///
+    /// Errors: [`Error::BelowPrivacyFloor`]; [`Error::InvalidValue`] for a floor of 0.
+    pub fn decrypt_tally<R: RngCore + CryptoRng>(
+        &self,
+        election: &ElectionContext,
+        tally: &EncryptedTally,
+        privacy_floor: u64,
+        rng: &mut R,
+    ) -> Result<PartialDecryption> {
+        if privacy_floor == 0 {
+            return Err(Error::InvalidValue {
+                what: "privacy floor",
+                reason: "must be at least 1",
+            });
+        }
+        if tally.ballots() < privacy_floor {
+            return Err(Error::BelowPrivacyFloor {
+                ballots: tally.ballots(),
+                floor: privacy_floor,
+            });
+        }
+        let ctx =
+            DecryptionContext::new(election, self.public(), tally.round(), tally.ciphertexts())?;
+        self.partial_decrypt(&ctx, rng)
+    }
+
+    /// The raw partial decryption of any ciphertexts, for the library's own tests of the
+    /// threshold arithmetic (feature `test-utils`). Never use it on ballots.
+    #[cfg(feature = "test-utils")]
+    #[doc(hidden)]
+    pub fn partial_decrypt_for_tests_only<R: RngCore + CryptoRng>(
+        &self,
+        ctx: &DecryptionContext<'_>,
+        rng: &mut R,
+    ) -> Result<PartialDecryption> {
+        self.partial_decrypt(ctx, rng)
+    }
+
+    /// Trustee i's partial decryption of the ciphertexts in `ctx` (crate-internal: reached
+    /// only through [`KeyPackage::decrypt_tally`]).
     ///
     /// Errors: [`Error::InvalidValue`] if `ctx` is for another public key package.
-    pub fn partial_decrypt<R: RngCore + CryptoRng>(
+    pub(crate) fn partial_decrypt<R: RngCore + CryptoRng>(
         &self,
         ctx: &DecryptionContext<'_>,
         rng: &mut R,

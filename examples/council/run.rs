@@ -1,0 +1,386 @@
+//! Runs a scenario end to end: key ceremony, encrypted rounds, threshold decryption, rules.
+//!
+//! The members' votes from the scenario are only ever encrypted by simulated devices; the
+//! totals reported come from the trustees' threshold decryption of each round's tally.
+
+use rand_core::{CryptoRng, RngCore};
+use serde_json::{Map, Value, json};
+
+use tabella::ballot::{BallotId, EncryptedBallot, Selection};
+use tabella::election::{Election, Manifest, RoundKind, RoundOutcome};
+use tabella::rules::{NotElected, RoundDecision};
+use tabella::threshold::dkg::{self, CeremonyContext, round1, round2, round3};
+use tabella::threshold::{KeyPackage, ThresholdParams};
+
+use super::scenario::{Scenario, Step};
+
+/// Overrides from the command line.
+#[derive(Debug, Default, Clone)]
+pub struct Options {
+    /// Number of trustees (n).
+    pub trustees: Option<u32>,
+    /// Trustees needed to decrypt (t).
+    pub threshold: Option<u32>,
+}
+
+/// The public messages of the key ceremony, as posted on the board.
+#[derive(Debug)]
+pub struct CeremonyBoard {
+    /// Round 1: hash commitments and communication keys.
+    pub round1: Vec<round1::Package>,
+    /// Round 2: Feldman commitments and encrypted shares.
+    pub round2: Vec<round2::Package>,
+    /// Round 3: complaints.
+    pub round3: Vec<round3::Package>,
+}
+
+/// What happened in one step of the election.
+#[derive(Debug)]
+pub enum Event {
+    /// Withdrawals, then acclamation.
+    Acclamation {
+        round: u32,
+        withdrawn: Vec<usize>,
+        elected: usize,
+    },
+    /// Withdrawals, then a ballot.
+    Ballot {
+        withdrawn: Vec<usize>,
+        outcome: Box<RoundOutcome>,
+    },
+}
+
+/// Everything the run produced.
+#[derive(Debug)]
+pub struct Report {
+    /// The manifest.
+    pub manifest: Manifest,
+    /// The ceremony board.
+    pub ceremony: CeremonyBoard,
+    /// The election after its last step.
+    pub election: Election,
+    /// The steps, in order.
+    pub events: Vec<Event>,
+    /// The summary (DESIGN.md §4).
+    pub summary: Value,
+    /// The human-readable table.
+    pub table: Vec<String>,
+}
+
+/// Runs the key ceremony among `params.trustees()` simulated trustees over a public board.
+pub fn ceremony<R: RngCore + CryptoRng>(
+    manifest: &Manifest,
+    rng: &mut R,
+) -> Result<(Vec<KeyPackage>, CeremonyBoard), String> {
+    let params: ThresholdParams = manifest.threshold_params();
+    let ctx = CeremonyContext::new(manifest.ceremony_context().map_err(err)?, params);
+    let mut secrets1 = Vec::new();
+    let mut board1 = Vec::new();
+    for i in params.indices() {
+        let (secret, package) = dkg::part1(&ctx, i, rng).map_err(err)?;
+        secrets1.push(secret);
+        board1.push(package);
+    }
+    let mut secrets2 = Vec::new();
+    let mut board2 = Vec::new();
+    for secret in secrets1 {
+        let (secret, package) = dkg::part2(secret, &board1, rng).map_err(err)?;
+        secrets2.push(secret);
+        board2.push(package);
+    }
+    let mut secrets3 = Vec::new();
+    let mut board3 = Vec::new();
+    for secret in secrets2 {
+        let (secret, package) = dkg::part3(secret, &board2, rng).map_err(err)?;
+        secrets3.push(secret);
+        board3.push(package);
+    }
+    let mut keys = Vec::new();
+    for secret in secrets3 {
+        keys.push(dkg::part4(secret, &board3).map_err(err)?.0);
+    }
+    Ok((
+        keys,
+        CeremonyBoard {
+            round1: board1,
+            round2: board2,
+            round3: board3,
+        },
+    ))
+}
+
+fn err(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+/// Fisher–Yates with the run's RNG, so the board order says nothing about the votes.
+fn shuffle<T, R: RngCore>(items: &mut [T], rng: &mut R) {
+    for i in (1..items.len()).rev() {
+        let j = (rng.next_u64() % (i as u64 + 1)) as usize;
+        items.swap(i, j);
+    }
+}
+
+/// Runs the scenario.
+pub fn run<R: RngCore + CryptoRng>(
+    scenario: &Scenario,
+    options: &Options,
+    rng: &mut R,
+) -> Result<Report, String> {
+    let steps = scenario.steps()?;
+    let rules = scenario.rules()?;
+    let trustees = options.trustees.unwrap_or(scenario.trustees);
+    let threshold = options.threshold.unwrap_or(scenario.threshold);
+    let mut manifest = Manifest::new(
+        scenario.title.clone(),
+        scenario.members,
+        scenario.eligible,
+        scenario.candidates.clone(),
+        rules,
+        threshold,
+        trustees,
+    )
+    .map_err(err)?;
+    if let Some(floor) = scenario.privacy_floor {
+        manifest = manifest.with_privacy_floor(floor).map_err(err)?;
+    }
+    let names = manifest.candidates().to_vec();
+    let name = |c: usize| names.get(c).cloned().unwrap_or_default();
+
+    let (keys, board) = ceremony(&manifest, rng)?;
+    let public = keys
+        .first()
+        .map(|k| k.public().clone())
+        .ok_or("the ceremony produced no key")?;
+    let mut election = Election::new(manifest.clone(), public).map_err(err)?;
+
+    let mut events = Vec::new();
+    let mut rounds_json = Vec::new();
+    let mut table = vec![
+        manifest.title().to_string(),
+        format!(
+            "{} members, {} eligible; trustees: any {} of {} decrypt",
+            manifest.members(),
+            manifest.eligible(),
+            manifest.threshold(),
+            manifest.trustees()
+        ),
+    ];
+    for step in steps {
+        let (withdrawn, kind, votes, abstain) = match &step {
+            Step::Acclamation { withdrawn } => (withdrawn.clone(), None, Vec::new(), 0),
+            Step::ChooseOne {
+                withdrawn,
+                votes,
+                abstain,
+            } => (
+                withdrawn.clone(),
+                Some(RoundKind::ChooseOne),
+                votes.iter().map(|(c, n)| (*c, *n)).collect::<Vec<_>>(),
+                *abstain,
+            ),
+            Step::YesNo {
+                withdrawn,
+                candidate,
+                yes,
+                no,
+                abstain,
+            } => (
+                withdrawn.clone(),
+                Some(RoundKind::YesNo {
+                    candidate: *candidate,
+                }),
+                vec![(0, *yes), (1, *no)],
+                *abstain,
+            ),
+        };
+        for c in &withdrawn {
+            election.withdraw(*c).map_err(err)?;
+        }
+        let withdrawn_names: Vec<String> = withdrawn.iter().map(|c| name(*c)).collect();
+        let round = election.standing().round();
+        let Some(kind) = kind else {
+            let acclamation = election.acclaim().map_err(err)?;
+            let elected = acclamation.candidate();
+            table.push(format!(
+                "Round {round}: {}acclamation: {} elected",
+                withdrawn_prefix(&withdrawn_names),
+                name(elected)
+            ));
+            rounds_json.push(json!({
+                "round": round,
+                "ballot": "acclamation",
+                "candidates": [name(elected)],
+                "withdrawn": withdrawn_names,
+                "elected": name(elected),
+            }));
+            events.push(Event::Acclamation {
+                round,
+                withdrawn,
+                elected,
+            });
+            continue;
+        };
+        let mut open = election.open_round(kind).map_err(err)?;
+        // The simulated members' devices: one selection per member, in a shuffled order.
+        let contest = open.contest().clone();
+        let mut selections = Vec::new();
+        for (c, count) in votes {
+            let position = match kind {
+                RoundKind::ChooseOne => {
+                    open.candidates()
+                        .iter()
+                        .position(|x| *x == c)
+                        .ok_or_else(|| {
+                            format!("round {round}: votes for {:?}, not on the ballot", name(c))
+                        })?
+                }
+                RoundKind::YesNo { .. } => c,
+            };
+            for _ in 0..count {
+                selections.push(Selection::new(&contest, &[position as u32]).map_err(err)?);
+            }
+        }
+        for _ in 0..abstain {
+            selections.push(Selection::abstain(&contest).map_err(err)?);
+        }
+        shuffle(&mut selections, rng);
+        let mut ballots = Vec::with_capacity(selections.len());
+        for selection in &selections {
+            let id = BallotId::random(rng);
+            let (ballot, _nonces) =
+                EncryptedBallot::encrypt(&open.context(), selection, id, None, rng).map_err(err)?;
+            ballots.push(ballot);
+        }
+        let rejected = open.cast_batch(ballots);
+        if let Some((id, e)) = rejected.first() {
+            return Err(format!("round {round}: ballot {id} rejected: {e}"));
+        }
+        let closed = open.close();
+        // Every trustee decrypts the tally it recomputes from the round's verified ballots.
+        let partials = keys
+            .iter()
+            .map(|k| closed.decrypt_share(&election, k, rng))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| format!("round {round}: {e}"))?;
+        let outcome = election.tally_round(closed, partials).map_err(err)?;
+        let (json, lines) = describe(&outcome, &withdrawn_names, &name);
+        rounds_json.push(json);
+        table.extend(lines);
+        events.push(Event::Ballot {
+            withdrawn,
+            outcome: Box::new(outcome),
+        });
+    }
+    let elected = election.standing().elected().map(name);
+    table.push(match &elected {
+        Some(n) => format!("Elected: {n}"),
+        None => "Nobody elected".to_string(),
+    });
+    let summary = json!({
+        "title": manifest.title(),
+        "rounds": rounds_json,
+        "elected": elected,
+    });
+    Ok(Report {
+        manifest,
+        ceremony: board,
+        election,
+        events,
+        summary,
+        table,
+    })
+}
+
+fn withdrawn_prefix(names: &[String]) -> String {
+    if names.is_empty() {
+        String::new()
+    } else {
+        format!("{} withdrawn; ", names.join(", "))
+    }
+}
+
+/// The summary entry and the table lines of a decided round.
+fn describe(
+    outcome: &RoundOutcome,
+    withdrawn: &[String],
+    name: &dyn Fn(usize) -> String,
+) -> (Value, Vec<String>) {
+    let d: &RoundDecision = &outcome.decision;
+    let round = d.round();
+    let (ballot, candidates, labels): (&str, Vec<String>, Vec<String>) = match outcome.round.kind()
+    {
+        RoundKind::ChooseOne => {
+            let names: Vec<String> = outcome
+                .round
+                .candidates()
+                .iter()
+                .map(|c| name(*c))
+                .collect();
+            ("choose_one", names.clone(), names)
+        }
+        RoundKind::YesNo { candidate } => (
+            "yes_no",
+            vec![name(candidate)],
+            vec!["yes".to_string(), "no".to_string()],
+        ),
+    };
+    let mut totals = Map::new();
+    let mut lines = vec![format!(
+        "Round {round}: {}{} ballot; rule: {}",
+        withdrawn_prefix(withdrawn),
+        if ballot == "yes_no" {
+            "yes/no"
+        } else {
+            "choose-one"
+        },
+        d.rule()
+    )];
+    for (label, total) in labels.iter().zip(outcome.totals.options()) {
+        totals.insert(label.clone(), json!(total));
+        lines.push(format!("  {label:<28} {total:>8}"));
+    }
+    lines.push(format!(
+        "  {:<28} {:>8}",
+        "abstain",
+        outcome.totals.abstain()
+    ));
+    let required = d
+        .required()
+        .map_or_else(|| "-".to_string(), |r| r.to_string());
+    let verdict = match (d.elected(), d.not_elected()) {
+        (Some(c), _) => format!("{} elected", name(c)),
+        (None, Some(NotElected::RuleNotMet { highest })) => {
+            format!("nobody elected (highest {highest} < {required})")
+        }
+        (None, Some(NotElected::TieAtTop { .. })) => "nobody elected (tie at the top)".into(),
+        (None, Some(NotElected::NoVotes)) => "nobody elected (no votes: V = 0)".into(),
+        (None, Some(NotElected::QuorumNotMet { present, required })) => {
+            format!("void: quorum not met ({present} present, {required} required)")
+        }
+        (None, _) => "nobody elected".into(),
+    };
+    lines.push(format!(
+        "  cast {}, V = {}, required {} -> {}{}",
+        d.cast(),
+        d.base_count(),
+        required,
+        verdict,
+        d.eliminated()
+            .map_or_else(String::new, |c| format!("; {} eliminated", name(c)))
+    ));
+    let json = json!({
+        "round": round,
+        "ballot": ballot,
+        "candidates": candidates,
+        "totals": Value::Object(totals),
+        "abstain": outcome.totals.abstain(),
+        "cast": d.cast(),
+        "present_and_voting": d.present_and_voting(),
+        "required": d.required(),
+        "elected": d.elected().map(name),
+        "eliminated": d.eliminated().map(name),
+        "withdrawn": withdrawn,
+    });
+    (json, lines)
+}
