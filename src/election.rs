@@ -17,3 +17,4 @@ mod round;
 
 pub use manifest::{DEFAULT_PRIVACY_FLOOR, Manifest};
 pub use round::{ClosedRound, Election, OpenRound, RoundKind, RoundOutcome};
+pub(crate) use round::{ballot_for, decide};

@@ -214,6 +214,13 @@ pub enum Error {
         /// The bound that was searched.
         bound: u64,
     },
+    /// A newer record does not extend an older one: something was removed or rewritten.
+    RecordRewritten {
+        /// The round, if the change is in a round.
+        round: Option<u32>,
+        /// What changed.
+        what: &'static str,
+    },
     /// The rules engine refused a parameter or an event.
     Rule(RuleError),
     /// A trustee refuses to decrypt a ballot box holding fewer ballots than the privacy floor.
@@ -454,6 +461,10 @@ impl fmt::Display for Error {
                 actual,
             } => write!(f, "{what}: expected length {expected}, got {actual}"),
             Error::Rule(e) => write!(f, "rules: {e}"),
+            Error::RecordRewritten { round, what } => match round {
+                Some(r) => write!(f, "the newer record rewrites round {r}: {what}"),
+                None => write!(f, "the newer record rewrites the {what}"),
+            },
             Error::BelowPrivacyFloor { ballots, floor } => write!(
                 f,
                 "refusing to decrypt a box of {ballots} ballots: the privacy floor is {floor}"

@@ -20,10 +20,12 @@ pub mod encoding;
 pub mod error;
 pub mod group;
 pub mod proofs;
+pub mod record;
 pub mod rules;
 pub mod tally;
 pub mod threshold;
 pub mod transcript;
+pub mod verify;
 
 pub use curve25519_dalek;
 pub use error::{Error, Result};

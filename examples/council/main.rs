@@ -9,9 +9,6 @@
 //! and the two-thirds rule. It prints each round's totals, the number required and the
 //! outcome, and writes the summary (DESIGN.md §4).
 
-// The record (issue 5) reads the ceremony board and the round outcomes; until then the
-// report's fields are only partly used.
-#[allow(dead_code)]
 mod run;
 mod scenario;
 
@@ -22,6 +19,8 @@ use rand_core::{OsRng, SeedableRng};
 
 use run::Options;
 use scenario::Scenario;
+use tabella::record::ElectionRecord;
+use tabella::verify::verify_record;
 
 const DEFAULT_SCENARIO: &str = include_str!("../scenarios/iom-2023.json");
 
@@ -113,6 +112,20 @@ fn main_inner() -> Result<(), String> {
         std::fs::write(path, text + "\n").map_err(|e| format!("{path}: {e}"))?;
         println!("summary written to {path}");
     }
-    let _ = &args.record;
+    let record = report.record();
+    let json = serde_json::to_string_pretty(&record).map_err(|e| e.to_string())?;
+    // Verify what a stranger would read: the file's own bytes, decoded again.
+    let decoded: ElectionRecord = serde_json::from_str(&json).map_err(|e| e.to_string())?;
+    let verdict = verify_record(&decoded);
+    if let Some(failure) = &verdict.failure {
+        return Err(format!("the record does not verify: {failure}"));
+    }
+    std::fs::write(&args.record, json + "\n").map_err(|e| format!("{}: {e}", args.record))?;
+    println!(
+        "record written to {} and verified: {} checks passed (cargo run --release --example verify -- {})",
+        args.record,
+        verdict.passed.len(),
+        args.record
+    );
     Ok(())
 }

@@ -8,6 +8,7 @@ use serde_json::{Map, Value, json};
 
 use tabella::ballot::{BallotId, EncryptedBallot, Selection};
 use tabella::election::{Election, Manifest, RoundKind, RoundOutcome};
+use tabella::record::{CeremonyRecord, ElectionRecord, RoundRecord};
 use tabella::rules::{NotElected, RoundDecision};
 use tabella::threshold::dkg::{self, CeremonyContext, round1, round2, round3};
 use tabella::threshold::{KeyPackage, ThresholdParams};
@@ -65,6 +66,35 @@ pub struct Report {
     pub summary: Value,
     /// The human-readable table.
     pub table: Vec<String>,
+}
+
+impl Report {
+    /// The public election record of the run.
+    pub fn record(&self) -> ElectionRecord {
+        let mut record = ElectionRecord::new(
+            self.manifest.clone(),
+            CeremonyRecord {
+                round1: self.ceremony.round1.clone(),
+                round2: self.ceremony.round2.clone(),
+                round3: self.ceremony.round3.clone(),
+            },
+            self.election.public_key_package().clone(),
+            *self.election.context().fingerprint(),
+        );
+        for event in &self.events {
+            record.rounds.push(match event {
+                Event::Acclamation {
+                    round,
+                    withdrawn,
+                    elected,
+                } => RoundRecord::acclamation(*round, withdrawn, *elected),
+                Event::Ballot { withdrawn, outcome } => {
+                    RoundRecord::from_outcome(withdrawn, outcome)
+                }
+            });
+        }
+        record
+    }
 }
 
 /// Runs the key ceremony among `params.trustees()` simulated trustees over a public board.

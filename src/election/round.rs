@@ -95,33 +95,8 @@ impl Election {
 
     /// Opens the next round's ballot box.
     pub fn open_round(&self, kind: RoundKind) -> Result<OpenRound> {
-        if let Some(candidate) = self.standing.elected() {
-            return Err(crate::rules::RuleError::AlreadyElected { candidate }.into());
-        }
-        let remaining: Vec<usize> = self.standing.remaining().collect();
-        let (candidates, options) = match kind {
-            RoundKind::ChooseOne => {
-                if remaining.is_empty() {
-                    return Err(crate::rules::RuleError::NoCandidatesRemain.into());
-                }
-                let options =
-                    u32::try_from(remaining.len()).map_err(|_| Error::InvalidContest {
-                        reason: "too many candidates",
-                    })?;
-                (remaining, options)
-            }
-            RoundKind::YesNo { candidate } => {
-                if !remaining.contains(&candidate) {
-                    return Err(Error::InvalidValue {
-                        what: "yes/no round",
-                        reason: "the candidate is not in the race",
-                    });
-                }
-                (vec![candidate], 2)
-            }
-        };
+        let (candidates, contest) = ballot_for(&self.standing, kind)?;
         let number = self.standing.round();
-        let contest = ContestSpec::choose_one(0, options, true)?;
         Ok(OpenRound {
             number,
             kind,
@@ -168,35 +143,80 @@ impl Election {
     }
 
     fn decide(&mut self, round: &ClosedRound, totals: &Totals) -> Result<RoundDecision> {
-        let eligible = self.manifest.eligible();
-        match round.kind {
-            RoundKind::ChooseOne => {
-                let remaining: Vec<usize> = self.standing.remaining().collect();
-                if remaining != round.candidates {
-                    return Err(Error::InvalidValue {
-                        what: "round",
-                        reason: "the candidates changed while the round was open",
-                    });
-                }
-                Ok(self
-                    .standing
-                    .decide_choose_one(totals.options(), totals.abstain(), eligible)?)
+        decide(
+            &mut self.standing,
+            round.kind,
+            &round.candidates,
+            totals,
+            self.manifest.eligible(),
+        )
+    }
+}
+
+/// The candidates and the contest of the next round's ballot (shared by the election and the
+/// record verifier).
+pub(crate) fn ballot_for(
+    standing: &Standing,
+    kind: RoundKind,
+) -> Result<(Vec<usize>, ContestSpec)> {
+    if let Some(candidate) = standing.elected() {
+        return Err(crate::rules::RuleError::AlreadyElected { candidate }.into());
+    }
+    let remaining: Vec<usize> = standing.remaining().collect();
+    let (candidates, options) = match kind {
+        RoundKind::ChooseOne => {
+            if remaining.is_empty() {
+                return Err(crate::rules::RuleError::NoCandidatesRemain.into());
             }
-            RoundKind::YesNo { candidate } => match totals.options() {
-                [yes, no] => Ok(self.standing.decide_yes_no(
-                    candidate,
-                    *yes,
-                    *no,
-                    totals.abstain(),
-                    eligible,
-                )?),
-                other => Err(Error::LengthMismatch {
-                    what: "yes/no totals",
-                    expected: 2,
-                    actual: other.len(),
-                }),
-            },
+            let options = u32::try_from(remaining.len()).map_err(|_| Error::InvalidContest {
+                reason: "too many candidates",
+            })?;
+            (remaining, options)
         }
+        RoundKind::YesNo { candidate } => {
+            if !remaining.contains(&candidate) {
+                return Err(Error::InvalidValue {
+                    what: "yes/no round",
+                    reason: "the candidate is not in the race",
+                });
+            }
+            (vec![candidate], 2)
+        }
+    };
+    // Options in manifest order (or yes, no), then the explicit abstention.
+    let contest = ContestSpec::choose_one(0, options, true)?;
+    Ok((candidates, contest))
+}
+
+/// Applies the rules to a round's totals (shared by the election and the record verifier).
+pub(crate) fn decide(
+    standing: &mut Standing,
+    kind: RoundKind,
+    candidates: &[usize],
+    totals: &Totals,
+    eligible: u64,
+) -> Result<RoundDecision> {
+    match kind {
+        RoundKind::ChooseOne => {
+            let remaining: Vec<usize> = standing.remaining().collect();
+            if remaining != candidates {
+                return Err(Error::InvalidValue {
+                    what: "round",
+                    reason: "the candidates on the ballot are not the remaining candidates",
+                });
+            }
+            Ok(standing.decide_choose_one(totals.options(), totals.abstain(), eligible)?)
+        }
+        RoundKind::YesNo { candidate } => match totals.options() {
+            [yes, no] => {
+                Ok(standing.decide_yes_no(candidate, *yes, *no, totals.abstain(), eligible)?)
+            }
+            other => Err(Error::LengthMismatch {
+                what: "yes/no totals",
+                expected: 2,
+                actual: other.len(),
+            }),
+        },
     }
 }
 

@@ -1,0 +1,566 @@
+//! `verify_record`: the numbered checks of an election record.
+//!
+//! The verifier uses no secret and no randomness except the batch weights it draws itself. It
+//! trusts nothing it can recompute: the joint key and verification shares come from the
+//! ceremony board, the fingerprint from the manifest and keys, each round's contest from the
+//! standing of the candidates, the aggregate from the ballots, the Lagrange coefficients
+//! from the trustee indices, the totals from the partial decryptions, and the outcome from the
+//! rules. A recorded value is only ever compared with its recomputation.
+//!
+//! | # | check |
+//! |---|---|
+//! | 1 | version and suite |
+//! | 2 | parameters: the manifest and the t-of-n of the key package agree |
+//! | 3 | key ceremony: every proof, complaint and exclusion; the joint key and verification shares recomputed |
+//! | 4 | election fingerprint recomputed |
+//! | 5 | round sequence: numbering, withdrawals, candidates on the ballot = remaining candidates |
+//! | 6 | every ballot's proofs (batched; bad ballots named) |
+//! | 7 | challenged ballots open to valid selections |
+//! | 8 | uniqueness: no repeated ballot id or ciphertext, no challenged ballot cast |
+//! | 9 | confirmation codes and chain head recomputed |
+//! | 10 | aggregate recomputed from the ballots |
+//! | 11 | every partial decryption proof, against the recomputed aggregate |
+//! | 12 | combination: Lagrange at 0 over the first t partials, discrete logarithms |
+//! | 13 | recorded totals = decrypted totals |
+//! | 14 | the rule and the outcome recomputed |
+//! | 15 | the record ends consistently: only the last round may be undecided, nothing after an election |
+//!
+//! Checks 5 to 14 run for each round in order. Verification stops at the first failed check
+//! and reports it with the round and, where there is one, the culprit ballot or trustee.
+
+use core::fmt;
+
+use crate::ballot::BallotContext;
+use crate::domain::{PROTOCOL_VERSION, SUITE};
+use crate::election::{RoundKind, ballot_for, decide};
+use crate::elgamal::DiscreteLogTable;
+use crate::error::{Culprit, Error};
+use crate::record::{BallotRound, ElectionRecord, ResultRecord, RoundBody};
+use crate::rules::Standing;
+use crate::tally::{BallotBox, Totals};
+use crate::threshold::decryption::decrypt_tally;
+use crate::threshold::dkg::{CeremonyContext, verify_ceremony};
+use crate::threshold::{DecryptionContext, PartialDecryption};
+use crate::transcript::ElectionContext;
+
+/// A numbered check of the verifier (docs/SPEC.md §14).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Check {
+    /// 1: version and suite.
+    Version = 1,
+    /// 2: parameters.
+    Parameters = 2,
+    /// 3: key ceremony.
+    Ceremony = 3,
+    /// 4: election fingerprint.
+    Fingerprint = 4,
+    /// 5: round sequence and candidates.
+    Rounds = 5,
+    /// 6: ballot proofs.
+    BallotProofs = 6,
+    /// 7: challenged ballots.
+    ChallengedBallots = 7,
+    /// 8: uniqueness of ballots.
+    Uniqueness = 8,
+    /// 9: confirmation codes.
+    ConfirmationCodes = 9,
+    /// 10: aggregation.
+    Aggregation = 10,
+    /// 11: partial decryption proofs.
+    PartialDecryptions = 11,
+    /// 12: combination.
+    Combination = 12,
+    /// 13: totals.
+    Totals = 13,
+    /// 14: rule and outcome.
+    Outcome = 14,
+    /// 15: end of the record.
+    End = 15,
+}
+
+impl Check {
+    /// The check's number.
+    pub fn number(self) -> u8 {
+        self as u8
+    }
+
+    /// What the check verifies.
+    pub fn description(self) -> &'static str {
+        match self {
+            Check::Version => "version and suite",
+            Check::Parameters => "parameters",
+            Check::Ceremony => "key ceremony proofs, complaints and joint key",
+            Check::Fingerprint => "election fingerprint",
+            Check::Rounds => "round sequence and candidates",
+            Check::BallotProofs => "ballot proofs",
+            Check::ChallengedBallots => "challenged ballots",
+            Check::Uniqueness => "uniqueness of ballot ids and ciphertexts",
+            Check::ConfirmationCodes => "confirmation-code chain",
+            Check::Aggregation => "aggregate recomputed",
+            Check::PartialDecryptions => "partial decryption proofs",
+            Check::Combination => "combination of partial decryptions",
+            Check::Totals => "totals",
+            Check::Outcome => "rule and outcome",
+            Check::End => "end of the record",
+        }
+    }
+}
+
+impl fmt::Display for Check {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "check {} ({})", self.number(), self.description())
+    }
+}
+
+/// A check that passed, with what it covered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Passed {
+    /// The check.
+    pub check: Check,
+    /// The round, for checks 5 to 14.
+    pub round: Option<u32>,
+    /// A short account (how many ballots, which trustees…).
+    pub detail: String,
+}
+
+/// The check that failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    /// The check.
+    pub check: Check,
+    /// The round, for checks 5 to 14.
+    pub round: Option<u32>,
+    /// Why it failed.
+    pub error: Error,
+}
+
+impl Failure {
+    /// The ballots or trustees to blame.
+    pub fn culprits(&self) -> Vec<Culprit> {
+        self.error.culprits()
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.round {
+            Some(r) => write!(f, "{} failed in round {r}: {}", self.check, self.error),
+            None => write!(f, "{} failed: {}", self.check, self.error),
+        }
+    }
+}
+
+/// What [`verify_record`] found: the checks that passed, in order, and the first failure.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Report {
+    /// The checks that passed, in the order they ran.
+    pub passed: Vec<Passed>,
+    /// The first check that failed, if any (verification stops there).
+    pub failure: Option<Failure>,
+}
+
+impl Report {
+    /// Whether every check passed.
+    pub fn is_ok(&self) -> bool {
+        self.failure.is_none()
+    }
+}
+
+struct Verifier<'a> {
+    record: &'a ElectionRecord,
+    report: Report,
+}
+
+type Step<T> = Result<T, Failure>;
+
+fn fail(check: Check, round: Option<u32>) -> impl Fn(Error) -> Failure {
+    move |error| Failure {
+        check,
+        round,
+        error,
+    }
+}
+
+fn mismatch(what: &'static str) -> Error {
+    Error::InvalidValue {
+        what,
+        reason: "the recorded value differs from its recomputation",
+    }
+}
+
+impl Verifier<'_> {
+    fn pass(&mut self, check: Check, round: Option<u32>, detail: impl Into<String>) {
+        self.report.passed.push(Passed {
+            check,
+            round,
+            detail: detail.into(),
+        });
+    }
+
+    fn run(&mut self) -> Step<()> {
+        let r = self.record;
+        // 1. Version and suite.
+        if r.version != PROTOCOL_VERSION || r.suite != SUITE {
+            return Err(fail(Check::Version, None)(Error::InvalidValue {
+                what: "record header",
+                reason: "unsupported protocol version or suite",
+            }));
+        }
+        self.pass(
+            Check::Version,
+            None,
+            format!("version {}, {}", r.version, r.suite),
+        );
+
+        // 2. Parameters.
+        let params = r.manifest.threshold_params();
+        if r.public_keys.params() != params {
+            return Err(fail(Check::Parameters, None)(mismatch(
+                "t-of-n of the key package",
+            )));
+        }
+        self.pass(
+            Check::Parameters,
+            None,
+            format!(
+                "{} candidates, {} of {} trustees, privacy floor {}",
+                r.manifest.candidates().len(),
+                params.threshold(),
+                params.trustees(),
+                r.manifest.privacy_floor()
+            ),
+        );
+
+        // 3. Key ceremony, recomputed from the board.
+        let ceremony_context = r
+            .manifest
+            .ceremony_context()
+            .map_err(fail(Check::Ceremony, None))?;
+        let ctx = CeremonyContext::new(ceremony_context, params);
+        let c = &r.ceremony;
+        let outcome = verify_ceremony(&ctx, &c.round1, &c.round2, &c.round3)
+            .map_err(fail(Check::Ceremony, None))?;
+        if outcome.public_key_package() != &r.public_keys {
+            return Err(fail(Check::Ceremony, None)(mismatch("public key package")));
+        }
+        let excluded: Vec<u32> = outcome
+            .excluded()
+            .iter()
+            .map(|e| e.trustee().get())
+            .collect();
+        self.pass(
+            Check::Ceremony,
+            None,
+            format!(
+                "{} trustees qualified, excluded: {excluded:?}",
+                outcome.qualified().len()
+            ),
+        );
+
+        // 4. Fingerprint.
+        let keys = r
+            .public_keys
+            .to_bytes()
+            .map_err(fail(Check::Fingerprint, None))?;
+        let election = r
+            .manifest
+            .election_context(&r.public_keys.joint_key().to_bytes(), &keys)
+            .map_err(fail(Check::Fingerprint, None))?;
+        if election.fingerprint() != &r.fingerprint {
+            return Err(fail(Check::Fingerprint, None)(mismatch(
+                "election fingerprint",
+            )));
+        }
+        self.pass(
+            Check::Fingerprint,
+            None,
+            crate::encoding::to_hex(&r.fingerprint),
+        );
+
+        // 5–14, round by round, replaying the standing of the candidates.
+        let mut standing = Standing::new(r.manifest.rules().clone(), r.manifest.candidates().len())
+            .map_err(|e| fail(Check::Parameters, None)(e.into()))?;
+        let last = r.rounds.len();
+        for (i, round) in r.rounds.iter().enumerate() {
+            let n = Some(round.round);
+            let rounds = fail(Check::Rounds, n);
+            if round.round != standing.round() {
+                return Err(rounds(Error::InvalidValue {
+                    what: "round number",
+                    reason: "rounds must be numbered 1, 2, … in order",
+                }));
+            }
+            for c in &round.withdrawn {
+                standing
+                    .withdraw(*c as usize)
+                    .map_err(|e| rounds(e.into()))?;
+            }
+            match &round.body {
+                RoundBody::Acclamation { elected } => {
+                    let acclamation = standing.acclaim().map_err(|e| rounds(e.into()))?;
+                    if acclamation.candidate() != *elected as usize {
+                        return Err(rounds(mismatch("acclaimed candidate")));
+                    }
+                    self.pass(
+                        Check::Rounds,
+                        n,
+                        format!("acclamation of candidate {elected}"),
+                    );
+                }
+                RoundBody::Ballot(ballot) => {
+                    if ballot.decryption.is_none() && i + 1 != last {
+                        return Err(fail(Check::End, n)(Error::InvalidValue {
+                            what: "round",
+                            reason: "only the last round may be undecided",
+                        }));
+                    }
+                    self.ballot_round(&election, &mut standing, round.round, ballot)?;
+                }
+            }
+        }
+
+        // 15. End.
+        let undecided = r.rounds.last().is_some_and(
+            |round| matches!(&round.body, RoundBody::Ballot(b) if b.decryption.is_none()),
+        );
+        let end = match (standing.elected(), undecided) {
+            (Some(c), _) => format!("candidate {c} elected"),
+            (None, true) => "the last round is open".to_string(),
+            (None, false) => "nobody elected yet".to_string(),
+        };
+        self.pass(Check::End, None, end);
+        Ok(())
+    }
+
+    fn ballot_round(
+        &mut self,
+        election: &ElectionContext,
+        standing: &mut Standing,
+        number: u32,
+        round: &BallotRound,
+    ) -> Step<()> {
+        let n = Some(number);
+        let r = self.record;
+
+        // 5. The ballot asks about exactly the remaining candidates.
+        let (candidates, contest) =
+            ballot_for(standing, round.kind).map_err(fail(Check::Rounds, n))?;
+        let recorded: Vec<usize> = round.candidates.iter().map(|c| *c as usize).collect();
+        if recorded != candidates {
+            return Err(fail(Check::Rounds, n)(mismatch("candidates on the ballot")));
+        }
+        let kind = match round.kind {
+            RoundKind::ChooseOne => "choose one".to_string(),
+            RoundKind::YesNo { candidate } => format!("yes/no on candidate {candidate}"),
+        };
+        self.pass(Check::Rounds, n, format!("{kind} among {candidates:?}"));
+
+        let key = r.public_keys.joint_key().clone();
+        let mut ballot_box = BallotBox::new(*election, key.clone(), number, contest.clone());
+        let ctx = BallotContext {
+            election,
+            key: &key,
+            round: number,
+            contest: &contest,
+        };
+
+        // 6. Ballot proofs, batched; every bad ballot named.
+        let ballots: Vec<_> = round.ballots.iter().map(|c| c.ballot.clone()).collect();
+        let outcome = crate::ballot::EncryptedBallot::verify_batch(ballots, &ctx);
+        if let Some((_, error)) = outcome.rejected.first() {
+            return Err(fail(Check::BallotProofs, n)(error.clone()));
+        }
+        self.pass(
+            Check::BallotProofs,
+            n,
+            format!("{} ballots", outcome.accepted.len()),
+        );
+
+        // 7. Challenged ballots: each opening checked; they enter the box first, so that
+        // check 8 refuses any cast ballot that reuses one of them.
+        for challenged in &round.challenged {
+            ballot_box
+                .challenge(challenged.clone())
+                .map_err(fail(Check::ChallengedBallots, n))?;
+        }
+        self.pass(
+            Check::ChallengedBallots,
+            n,
+            format!("{} challenged", round.challenged.len()),
+        );
+
+        // 8. Uniqueness, by casting into a fresh box in board order.
+        for ballot in outcome.accepted {
+            ballot_box
+                .cast(ballot)
+                .map_err(fail(Check::Uniqueness, n))?;
+        }
+        self.pass(Check::Uniqueness, n, "no repeated id or ciphertext");
+
+        // 9. Confirmation codes: the box recomputes the chain as it casts.
+        for (cast, code) in round.ballots.iter().zip(ballot_box.codes()) {
+            if cast.code != *code {
+                return Err(fail(Check::ConfirmationCodes, n)(Error::BallotMalformed {
+                    ballot: *cast.ballot.id(),
+                    reason: "its confirmation code is not the chain's",
+                }));
+            }
+        }
+        if round.chain_head != ballot_box.chain_head() {
+            return Err(fail(Check::ConfirmationCodes, n)(mismatch("chain head")));
+        }
+        self.pass(
+            Check::ConfirmationCodes,
+            n,
+            format!("chain head {}", ballot_box.chain_head()),
+        );
+
+        let Some(d) = &round.decryption else {
+            return Ok(());
+        };
+
+        // 10. Aggregate.
+        let tally = ballot_box.tally();
+        if tally.ciphertexts() != d.tally.as_slice() {
+            return Err(fail(Check::Aggregation, n)(mismatch("aggregate")));
+        }
+        self.pass(
+            Check::Aggregation,
+            n,
+            format!("{} ciphertexts", d.tally.len()),
+        );
+
+        // 11. Partial decryptions, against the recomputed aggregate; every one must verify.
+        let dctx = DecryptionContext::new(election, &r.public_keys, number, tally.ciphertexts())
+            .map_err(fail(Check::PartialDecryptions, n))?;
+        // One canonical order: strictly increasing trustee indices.
+        if d.partials.windows(2).any(|w| match w {
+            [a, b] => a.trustee() >= b.trustee(),
+            _ => false,
+        }) {
+            return Err(fail(Check::PartialDecryptions, n)(Error::InvalidValue {
+                what: "partial decryptions",
+                reason: "not in strictly increasing trustee order",
+            }));
+        }
+        let screening = PartialDecryption::verify_batch(&dctx, &d.partials);
+        if let Some((_, error)) = screening.rejected.first() {
+            return Err(fail(Check::PartialDecryptions, n)(error.clone()));
+        }
+        let trustees: Vec<u32> = d.partials.iter().map(|p| p.trustee().get()).collect();
+        self.pass(
+            Check::PartialDecryptions,
+            n,
+            format!("trustees {trustees:?}"),
+        );
+
+        // 12. Combination, with Lagrange coefficients recomputed from the indices.
+        let table = DiscreteLogTable::new(tally.ballots()).map_err(fail(Check::Combination, n))?;
+        let decryption =
+            decrypt_tally(&dctx, &d.partials, &table).map_err(fail(Check::Combination, n))?;
+        let used: Vec<u32> = decryption.used.iter().map(|t| t.get()).collect();
+        self.pass(Check::Combination, n, format!("combined trustees {used:?}"));
+
+        // 13. Totals.
+        if decryption.totals != d.totals {
+            return Err(fail(Check::Totals, n)(mismatch("totals")));
+        }
+        let totals = Totals::new(&contest, decryption.totals.clone(), tally.ballots())
+            .map_err(fail(Check::Totals, n))?;
+        self.pass(Check::Totals, n, format!("{:?}", d.totals));
+
+        // 14. Rule and outcome.
+        let decision = decide(
+            standing,
+            round.kind,
+            &candidates,
+            &totals,
+            r.manifest.eligible(),
+        )
+        .map_err(fail(Check::Outcome, n))?;
+        let index = |c: usize| u32::try_from(c).unwrap_or(u32::MAX);
+        let recomputed = ResultRecord {
+            cast: decision.cast(),
+            present_and_voting: decision.present_and_voting(),
+            base: decision.base_count(),
+            required: decision.required(),
+            elected: decision.elected().map(index),
+            eliminated: decision.eliminated().map(index),
+        };
+        if recomputed != d.result {
+            return Err(fail(Check::Outcome, n)(mismatch("round result")));
+        }
+        self.pass(
+            Check::Outcome,
+            n,
+            format!(
+                "V = {}, required {:?}, elected {:?}, eliminated {:?}",
+                recomputed.base, recomputed.required, recomputed.elected, recomputed.eliminated
+            ),
+        );
+        Ok(())
+    }
+}
+
+/// Runs every numbered check on `record`.
+pub fn verify_record(record: &ElectionRecord) -> Report {
+    let mut verifier = Verifier {
+        record,
+        report: Report::default(),
+    };
+    if let Err(failure) = verifier.run() {
+        verifier.report.failure = Some(failure);
+    }
+    verifier.report
+}
+
+/// Checks that `newer` extends `older` (Belenios' `verify-diff`): the header, manifest,
+/// ceremony, keys and fingerprint are unchanged; every round of `older` is in `newer`
+/// unchanged, except that the last round of `older`, if it was undecided, may have gained
+/// ballots (the old ballots with their codes are a prefix of the new), challenged ballots (a
+/// prefix too) and its decryption. Nothing is removed or rewritten.
+///
+/// This compares records; run [`verify_record`] on `newer` to check it.
+pub fn verify_extends(older: &ElectionRecord, newer: &ElectionRecord) -> Result<(), Error> {
+    let rewritten = |round: Option<u32>, what: &'static str| Error::RecordRewritten { round, what };
+    if older.version != newer.version || older.suite != newer.suite {
+        return Err(rewritten(None, "version or suite"));
+    }
+    if older.manifest != newer.manifest {
+        return Err(rewritten(None, "manifest"));
+    }
+    if older.ceremony != newer.ceremony || older.public_keys != newer.public_keys {
+        return Err(rewritten(None, "key ceremony"));
+    }
+    if older.fingerprint != newer.fingerprint {
+        return Err(rewritten(None, "fingerprint"));
+    }
+    if newer.rounds.len() < older.rounds.len() {
+        return Err(rewritten(None, "rounds removed"));
+    }
+    let last = older.rounds.len();
+    for (i, (old, new)) in older.rounds.iter().zip(&newer.rounds).enumerate() {
+        if old == new {
+            continue;
+        }
+        let n = Some(old.round);
+        let open = matches!(&old.body, RoundBody::Ballot(b) if b.decryption.is_none());
+        if i + 1 != last || !open || old.round != new.round || old.withdrawn != new.withdrawn {
+            return Err(rewritten(n, "a closed round changed"));
+        }
+        let (RoundBody::Ballot(o), RoundBody::Ballot(b)) = (&old.body, &new.body) else {
+            return Err(rewritten(n, "an open round became an acclamation"));
+        };
+        if o.kind != b.kind || o.candidates != b.candidates {
+            return Err(rewritten(n, "the ballot of an open round changed"));
+        }
+        if !b.ballots.starts_with(&o.ballots) {
+            return Err(rewritten(n, "ballots removed, reordered or rewritten"));
+        }
+        if !b.challenged.starts_with(&o.challenged) {
+            return Err(rewritten(n, "challenged ballots removed or rewritten"));
+        }
+    }
+    Ok(())
+}
