@@ -475,13 +475,47 @@ fn corrupt_share(p: &round2::Package, t: usize, k: usize) -> round2::Package {
     round2::Package::from_bytes(&bytes).unwrap()
 }
 
+/// Dealer 1 of a run with these seeds, cheating: its share for `victim` is wrong, and the rest
+/// of its round-2 package (commitments, proofs binding the encrypted shares) is valid.
+fn bad_dealer(
+    ctx: &CeremonyContext,
+    seeds: &[u64],
+    board1: &[round1::Package],
+    victim: u32,
+) -> round2::Package {
+    let mut rng = ChaCha20Rng::seed_from_u64(seeds[0]);
+    let (secret, package) = dkg::part1(ctx, idx(1), &mut rng).unwrap();
+    assert_eq!(package, board1[0]);
+    dkg::part2_dealing_bad_share_for_tests_only(secret, board1, idx(victim), &mut rng)
+        .unwrap()
+        .1
+}
+
+#[test]
+fn a_share_flipped_on_the_board_breaks_the_dealers_proofs() {
+    // The encrypted shares are bound into the dealer's proofs: a share changed after posting
+    // (by the board, or by anyone rewriting the record) is caught by every verifier.
+    let ctx = ceremony(2, 4, 4);
+    let s = seeds(40, 4);
+    let clean = run(&ctx, &s, &keep, &keep, &keep);
+    let flipped = corrupt_share(&clean.board2[0], 2, 0);
+    let participants = [idx(1), idx(2), idx(3), idx(4)];
+    assert!(matches!(
+        flipped.verify(&ctx, &clean.board1[0], &participants),
+        Err(Error::TrusteeRejected {
+            trustee: 1,
+            check: CeremonyCheck::CoefficientProof { .. }
+        })
+    ));
+}
+
 #[test]
 fn bad_share_is_proven_by_a_complaint_and_the_dealer_is_excluded() {
     let ctx = ceremony(2, 4, 4);
     let s = seeds(40, 4);
     // Dealer 1 sends a bad share to trustee 2 (its first share).
     let clean = run(&ctx, &s, &keep, &keep, &keep);
-    let bad = corrupt_share(&clean.board2[0], 2, 0);
+    let bad = bad_dealer(&ctx, &s, &clean.board1, 2);
     assert_eq!(bad.shares()[0].recipient(), idx(2));
     let r = run(&ctx, &s, &keep, &|b| b[0] = bad.clone(), &keep);
 
@@ -558,7 +592,7 @@ fn ceremony_fails_when_too_few_remain_and_names_the_culprits() {
     let ctx = ceremony(3, 3, 5);
     let s = seeds(50, 3);
     let clean = run(&ctx, &s, &keep, &keep, &keep);
-    let bad = corrupt_share(&clean.board2[0], 3, 1); // dealer 1 → trustee 3
+    let bad = bad_dealer(&ctx, &s, &clean.board1, 3); // dealer 1 → trustee 3
     let r = run(&ctx, &s, &keep, &|b| b[0] = bad.clone(), &keep);
     let expected = Error::CeremonyFailed {
         needed: 3,
@@ -603,7 +637,7 @@ fn false_complaint_against_an_honest_dealer_blames_the_complainer() {
     let s = seeds(60, 4);
     // In a first run dealer 1 sends trustee 2 a bad share, and trustee 2's complaint is valid.
     let clean = run(&ctx, &s, &keep, &keep, &keep);
-    let bad = corrupt_share(&clean.board2[0], 2, 0);
+    let bad = bad_dealer(&ctx, &s, &clean.board1, 2);
     let cheated = run(&ctx, &s, &keep, &|b| b[0] = bad.clone(), &keep);
     let complaint = cheated
         .board3

@@ -230,6 +230,19 @@ pub fn part1<R: RngCore + CryptoRng>(
     round1::commit(ctx, index, rng)
 }
 
+/// A cheating dealer for tests (feature `test-utils`): [`part2`], except that the share for
+/// `victim` is wrong while the package is otherwise valid and proved.
+#[cfg(feature = "test-utils")]
+#[doc(hidden)]
+pub fn part2_dealing_bad_share_for_tests_only<R: RngCore + CryptoRng>(
+    secret: round1::SecretPackage,
+    round1_packages: &[round1::Package],
+    victim: TrusteeIndex,
+    rng: &mut R,
+) -> Result<(round2::SecretPackage, round2::Package)> {
+    round2::reveal_dealing(secret, round1_packages, Some(victim), rng)
+}
+
 /// Round 2 > Reveal. Reads every round-1 package on the board (this trustee's included) and
 /// returns the secret package to keep and the [`round2::Package`] to post: the opened
 /// commitments with proofs of knowledge, and the encrypted shares for every other participant.

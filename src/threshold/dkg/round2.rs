@@ -14,6 +14,8 @@
 //!
 //! ```text
 //! T ← ceremony transcript "tabella.ceremony.coefficient", sender i
+//! T.append_u64("shares", m); for each encrypted share, in order:
+//!     T.append_u64("j", recipient); T.append("E", E); T.append("ct", ct)
 //! T.append_u64("k", k)
 //! Schnorr proof of C_{i,k} (dom-sep "tabella.proof.schnorr", G, X = C_{i,k}, R, c)
 //! ```
@@ -61,12 +63,22 @@ pub const ENCRYPTED_SHARE_LEN: usize = 4 + 32 + 32;
 /// Length of one encoded coefficient commitment with its proof.
 pub const COEFFICIENT_LEN: usize = 32 + 64;
 
+/// The transcript of the proof of knowledge of coefficient k. It binds every encrypted share
+/// of the package, so that no byte of a posted share can change without breaking the
+/// dealer's proofs (a third party cannot decrypt the shares, but can check this).
 pub(crate) fn coefficient_transcript(
     ctx: &CeremonyContext,
     sender: TrusteeIndex,
+    shares: &[EncryptedShare],
     k: usize,
 ) -> Transcript {
     let mut t = ctx.transcript(label::CEREMONY_COEFFICIENT, sender);
+    t.append_count(b"shares", shares.len() as u64);
+    for share in shares {
+        t.append_count(b"j", u64::from(share.recipient().get()));
+        t.append_point(b"E", share.ephemeral());
+        t.append_message(b"ct", share.ciphertext());
+    }
     t.append_count(b"k", k as u64);
     t
 }
@@ -230,7 +242,7 @@ impl Package {
     pub(crate) fn add_proofs(&self, ctx: &CeremonyContext, batch: &mut BatchVerifier) {
         for (k, (c, proof)) in self.commitments.iter().zip(&self.proofs).enumerate() {
             proof.verify_batched(
-                &mut coefficient_transcript(ctx, self.sender, k),
+                &mut coefficient_transcript(ctx, self.sender, &self.shares, k),
                 &SchnorrStatement { public: c },
                 batch,
             );
@@ -247,7 +259,7 @@ impl Package {
             .find(|(k, (c, proof))| {
                 proof
                     .verify(
-                        &mut coefficient_transcript(ctx, self.sender, *k),
+                        &mut coefficient_transcript(ctx, self.sender, &self.shares, *k),
                         &SchnorrStatement { public: c },
                     )
                     .is_err()
@@ -423,6 +435,17 @@ pub(crate) fn reveal<R: RngCore + CryptoRng>(
     round1_packages: &[round1::Package],
     rng: &mut R,
 ) -> Result<(SecretPackage, Package)> {
+    reveal_dealing(secret, round1_packages, None, rng)
+}
+
+/// [`reveal`], except that the share for `victim` (if any) is off by one: a cheating dealer
+/// whose package is otherwise well formed and proved, for the tests of complaints.
+pub(crate) fn reveal_dealing<R: RngCore + CryptoRng>(
+    secret: round1::SecretPackage,
+    round1_packages: &[round1::Package],
+    victim: Option<TrusteeIndex>,
+    rng: &mut R,
+) -> Result<(SecretPackage, Package)> {
     let ctx = secret.ctx;
     let me = secret.index;
     // Round 2, Step 1 > read the round-1 board: every participant and its communication key.
@@ -430,7 +453,21 @@ pub(crate) fn reveal<R: RngCore + CryptoRng>(
     board.check_own(me, &secret.package)?;
     let polynomial = &secret.polynomial;
     let commitments = polynomial.commitments();
-    // Round 2, Step 2 > prove knowledge of each coefficient a_{i,k} of C_{i,k}.
+    // Round 2, Step 2 > encrypt f_i(j) to PK_j for every other participant j.
+    let shares: Vec<EncryptedShare> = board
+        .participants()
+        .iter()
+        .filter(|p| p.sender() != me)
+        .map(|p| {
+            let mut s = polynomial.evaluate(p.sender());
+            if victim == Some(p.sender()) {
+                *s += curve25519_dalek::scalar::Scalar::ONE;
+            }
+            share::encrypt(&ctx, me, p.sender(), p.communication_key(), &s, rng)
+        })
+        .collect();
+    // Round 2, Step 3 > prove knowledge of each coefficient a_{i,k} of C_{i,k}, binding the
+    // encrypted shares.
     let proofs = polynomial
         .coefficients()
         .iter()
@@ -438,21 +475,11 @@ pub(crate) fn reveal<R: RngCore + CryptoRng>(
         .enumerate()
         .map(|(k, (a, c))| {
             SchnorrProof::prove(
-                &mut coefficient_transcript(&ctx, me, k),
+                &mut coefficient_transcript(&ctx, me, &shares, k),
                 &SchnorrStatement { public: c },
                 a,
                 rng,
             )
-        })
-        .collect();
-    // Round 2, Step 3 > encrypt f_i(j) to PK_j for every other participant j.
-    let shares = board
-        .participants()
-        .iter()
-        .filter(|p| p.sender() != me)
-        .map(|p| {
-            let s = polynomial.evaluate(p.sender());
-            share::encrypt(&ctx, me, p.sender(), p.communication_key(), &s, rng)
         })
         .collect();
     let own_share = SecretKey::from_scalar(*polynomial.evaluate(me));
