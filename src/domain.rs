@@ -82,6 +82,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_specification_lists_every_label() {
+        let spec = include_str!("../docs/SPEC.md");
+        for l in label::ALL {
+            let l = core::str::from_utf8(l).unwrap();
+            assert!(spec.contains(&format!("| `{l}` |")), "docs/SPEC.md §3.3 misses {l}");
+        }
+    }
+
+    #[test]
     fn labels_are_distinct_and_prefixed() {
         for (i, a) in label::ALL.iter().enumerate() {
             assert!(a.starts_with(b"tabella."), "{:?}", a);

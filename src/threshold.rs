@@ -32,7 +32,7 @@
 //! Every public message has a canonical byte encoding (`to_bytes`/`from_bytes`; decoding
 //! rejects non-canonical points and scalars, identities where forbidden, index 0, wrong
 //! lengths and trailing bytes). Layouts are in each message's module and in
-//! `docs/threshold-notes.md`. Secret packages have no encoding, except
+//! `docs/SPEC.md` §11. Secret packages have no encoding, except
 //! [`KeyPackage::export_share`] into a zeroizing buffer.
 //!
 //! # Constant time

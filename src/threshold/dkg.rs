@@ -48,7 +48,7 @@
 //! honest reveals, k corrupted trustees can still get any subset of themselves excluded (stay
 //! silent in round 2, or provoke an upheld or a false complaint), so the joint key is one of at
 //! most 2^k candidates of the adversary's choosing. GJKR (CT-RSA 2003) show such keys remain
-//! secure for discrete-log schemes like ours; `docs/threshold-notes.md` has the details.
+//! secure for discrete-log schemes like ours; `SECURITY.md` has the details.
 //!
 //! # Ceremony context
 //!
