@@ -822,7 +822,7 @@ const REFERENCE_SCAN_LIMIT: u64 = 4096;
 /// Input: a flags byte, a fraction mode byte, then p, q, V and v as `u64`s. Checks
 /// [`Fraction::new`], [`MajorityRule::new`], [`MajorityRule::required`],
 /// [`MajorityRule::is_met`], [`Quorum::required`] and [`Quorum::is_met`] against their
-/// definitions and [`reference`].
+/// definitions and [`reference`](mod@reference).
 pub fn rules_reference(data: &[u8]) {
     let mut input = Input(data);
     let flags = input.u8();
