@@ -18,6 +18,8 @@ pub mod election;
 pub mod elgamal;
 pub mod encoding;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod group;
 pub mod proofs;
 pub mod record;

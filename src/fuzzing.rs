@@ -1,0 +1,1041 @@
+//! Entry points for the fuzz targets and their stable replay; not a stable API.
+//!
+//! Each `pub fn <target>(data: &[u8])` here is the whole logic of the cargo-fuzz target of the
+//! same name in `fuzz/fuzz_targets/`, which only forwards its input. Keeping the logic in the
+//! library lets `tests/fuzz_replay.rs` replay the committed corpora with stable `cargo test`.
+//!
+//! A target returns normally on every input, whatever the library answers (`Ok` or `Err`).
+//! It panics only when an invariant fails:
+//!
+//! * **canonical round trip**: if decoding succeeds, encoding gives the same bytes (and every
+//!   point re-compressed from its group element gives its wire bytes again);
+//! * **soundness**: a ballot or proof that the fuzzer derived from honest ones is accepted only
+//!   if it is byte for byte one of the honest ones, verified in the context it was made for;
+//! * **completeness**: an honest ballot or proof is accepted;
+//! * **batch = single**: batch verification accepts exactly the ballots that single
+//!   verification accepts, and rejects the others with the same error;
+//! * **rules = reference**: the closed forms of the rules engine agree with the naive
+//!   definitions in [`crate::rules::reference`].
+//!
+//! The honest ballots and proofs ("fixtures") are made once per process from fixed seeds by an
+//! insecure deterministic RNG ([`seed_corpus`] writes them out as the seed corpora).
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+// Panics are the fuzz oracle: a target panics exactly when an invariant is violated, and the
+// fixtures panic only if honest code fails, which is itself a bug to report.
+
+use std::sync::LazyLock;
+
+use curve25519_dalek::scalar::Scalar;
+use merlin::{Transcript, TranscriptRng};
+use rand_core::{CryptoRng, RngCore};
+
+use crate::ballot::{
+    BallotContext, BallotId, ContestSpec, EncryptedBallot, Selection, VerifiedBallot,
+};
+use crate::domain::label;
+use crate::elgamal::{Ciphertext, Nonce, PublicKey, SecretKey};
+use crate::encoding::{from_hex, to_hex};
+use crate::error::Error;
+use crate::group::{Point, Reader, decode_scalar as group_decode_scalar, hash_to_group};
+use crate::proofs::{
+    DleqProof, DleqStatement, MembershipProof, MembershipStatement, SchnorrProof, SchnorrStatement,
+};
+use crate::rules::{Base, Comparison, Fraction, MajorityRule, Quorum, reference};
+use crate::transcript::ElectionContext;
+
+/// A target's entry point.
+pub type Target = fn(&[u8]);
+
+/// Every target, by name, with its entry point (the name is the fuzz target's and the corpus
+/// directory's).
+pub const TARGETS: &[(&str, Target)] = &[
+    ("decode_point", decode_point),
+    ("decode_scalar", decode_scalar),
+    ("decode_public_key", decode_public_key),
+    ("decode_ciphertext", decode_ciphertext),
+    ("decode_schnorr", decode_schnorr),
+    ("decode_dleq", decode_dleq),
+    ("decode_membership", decode_membership),
+    ("decode_ballot", decode_ballot),
+    ("decode_hex", decode_hex),
+    ("verify_ballot", verify_ballot),
+    ("mutate_ballot", mutate_ballot),
+    ("batch_vs_single", batch_vs_single),
+    ("rules_reference", rules_reference),
+];
+
+// ---------------------------------------------------------------------------------------------
+// Deterministic, INSECURE randomness for the fixtures.
+
+/// An "RNG" that returns zeros. It claims `CryptoRng` only so that merlin's transcript RNG can be
+/// finalized with it; the output of [`fuzz_rng`] is then a function of its seed alone.
+/// INSECURE: fuzzing fixtures only, never for real ballots or keys.
+struct Zeros;
+
+impl RngCore for Zeros {
+    fn next_u32(&mut self) -> u32 {
+        0
+    }
+    fn next_u64(&mut self) -> u64 {
+        0
+    }
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        dest.fill(0);
+    }
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
+        dest.fill(0);
+        Ok(())
+    }
+}
+
+impl CryptoRng for Zeros {}
+
+/// A deterministic RNG keyed by `seed` (merlin's transcript RNG with no outside randomness).
+/// INSECURE: anyone who knows the seed knows every output. Fuzzing fixtures only; the label is
+/// not a protocol domain, so it is not in [`crate::domain::label`].
+fn fuzz_rng(seed: &[u8]) -> TranscriptRng {
+    let mut t = Transcript::new(b"tabella.fuzzing.insecure-deterministic-rng");
+    t.append_message(b"seed", seed);
+    t.build_rng().finalize(&mut Zeros)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures: a fixed election, key, contests, and honest ballots and proofs.
+
+/// One contest shape and honest ballots for it, by their canonical encodings.
+struct Shape {
+    contest: ContestSpec,
+    ballots: Vec<Vec<u8>>,
+}
+
+struct Fixtures {
+    election: ElectionContext,
+    other_election: ElectionContext,
+    key: PublicKey,
+    other_key: PublicKey,
+    shapes: Vec<Shape>,
+    /// Schnorr proof of knowledge of the election secret key, in `election`.
+    schnorr: Vec<u8>,
+    /// DLEQ statement (H, Y, D) and its proof, in `election`.
+    dleq: (Point, Point, Point, Vec<u8>),
+    /// For k = 1..=16 (at index k − 1): a ciphertext of a member of {0, …, k−1} and its proof.
+    membership: Vec<(Ciphertext, Vec<u64>, Vec<u8>)>,
+}
+
+/// The round the fixture ballots are cast in.
+const ROUND: u32 = 1;
+
+/// The largest k of the `decode_membership` target.
+const MEMBERSHIP_MAX_K: usize = 16;
+
+static FIXTURES: LazyLock<Fixtures> = LazyLock::new(Fixtures::build);
+
+impl Fixtures {
+    fn build() -> Self {
+        let election = ElectionContext::new([0x7a; 32]);
+        let other_election = ElectionContext::new([0x7b; 32]);
+        let secret = SecretKey::generate(&mut fuzz_rng(b"election secret key"));
+        let key = secret.public_key();
+        let other_key = SecretKey::generate(&mut fuzz_rng(b"other secret key")).public_key();
+
+        let contests = [
+            ContestSpec::choose_one(0, 2, false),
+            ContestSpec::choose_one(1, 3, true),
+            ContestSpec::new(2, 3, 0, 2, false),
+            ContestSpec::new(3, 4, 1, 3, true),
+        ];
+        let mut shapes = Vec::new();
+        for (s, contest) in contests.into_iter().enumerate() {
+            let contest = contest.expect("fixture contest");
+            let ctx = BallotContext {
+                election: &election,
+                key: &key,
+                round: ROUND,
+                contest: &contest,
+            };
+            // Three honest ballots per shape: without a credential, with one, and (when the
+            // contest offers it) an abstention.
+            let max = contest.max();
+            let options = contest.options();
+            let votes: [Vec<u32>; 3] = [
+                (0..max).collect(),
+                (options - contest.min()..options).collect(),
+                vec![options - 1],
+            ];
+            let mut ballots = Vec::new();
+            for (i, chosen) in votes.iter().enumerate() {
+                let mut rng = fuzz_rng(&[b's', s as u8, b'b', i as u8]);
+                let selection = if i == 2 && contest.has_abstention() {
+                    Selection::abstain(&contest)
+                } else {
+                    Selection::new(&contest, chosen)
+                }
+                .expect("fixture selection");
+                let credential = (i > 0).then_some([0xc0 | (s as u8) << 2 | i as u8; 32]);
+                let id = BallotId::random(&mut rng);
+                let (ballot, _) =
+                    EncryptedBallot::encrypt(&ctx, &selection, id, credential, &mut rng)
+                        .expect("fixture ballot");
+                ballots.push(ballot.to_bytes());
+            }
+            shapes.push(Shape { contest, ballots });
+        }
+
+        let mut rng = fuzz_rng(b"proofs");
+        let schnorr = SchnorrProof::prove(
+            &mut election.transcript(label::CEREMONY_COMM_KEY),
+            &SchnorrStatement {
+                public: key.as_point(),
+            },
+            &secret,
+            &mut rng,
+        )
+        .to_bytes()
+        .to_vec();
+
+        let h = Point::from(hash_to_group(b"tabella.fuzzing.dleq-base"));
+        let y = key.as_point().clone();
+        let d = Point::from(h.element() * secret.as_scalar());
+        let dleq_proof = DleqProof::prove(
+            &mut election.transcript(label::PARTIAL_DECRYPTION),
+            &DleqStatement {
+                base: &h,
+                left: &y,
+                right: &d,
+            },
+            &secret,
+            &mut rng,
+        )
+        .to_bytes()
+        .to_vec();
+
+        let mut membership = Vec::new();
+        for k in 1..=MEMBERSHIP_MAX_K as u64 {
+            let set: Vec<u64> = (0..k).collect();
+            let value = k / 2;
+            let (ciphertext, nonce) = key.encrypt(value, &mut rng);
+            let proof = MembershipProof::prove(
+                &mut election.transcript(label::BALLOT),
+                &MembershipStatement {
+                    key: &key,
+                    ciphertext: &ciphertext,
+                    set: &set,
+                },
+                value,
+                &nonce,
+                &mut rng,
+            )
+            .expect("fixture membership proof");
+            membership.push((ciphertext, set, proof.to_bytes()));
+        }
+
+        Fixtures {
+            election,
+            other_election,
+            key,
+            other_key,
+            shapes,
+            schnorr,
+            dleq: (h, y, d, dleq_proof),
+            membership,
+        }
+    }
+
+    /// The shape picked by `selector`.
+    fn shape(&self, selector: u8) -> &Shape {
+        let i = usize::from(selector) % self.shapes.len();
+        self.shapes.get(i).expect("shape index is reduced")
+    }
+}
+
+/// Where a ballot is verified: the honest context, or one changed in one field ("twisted").
+struct Place {
+    election: ElectionContext,
+    key: PublicKey,
+    round: u32,
+    contest: ContestSpec,
+    /// Whether this differs from the context the honest ballots were made for.
+    twisted: bool,
+}
+
+impl Place {
+    /// `twist % 8`: 0–3 the honest context; 4 the next round; 5 another election; 6 another
+    /// key; 7 another contest index with the same options and range.
+    fn new(fixtures: &Fixtures, shape: &Shape, twist: u8) -> Self {
+        let c = &shape.contest;
+        let mut place = Place {
+            election: fixtures.election,
+            key: fixtures.key.clone(),
+            round: ROUND,
+            contest: c.clone(),
+            twisted: twist % 8 >= 4,
+        };
+        match twist % 8 {
+            4 => place.round = ROUND + 1,
+            5 => place.election = fixtures.other_election,
+            6 => place.key = fixtures.other_key.clone(),
+            7 => {
+                place.contest = ContestSpec::new(
+                    c.index() + 100,
+                    c.options(),
+                    c.min(),
+                    c.max(),
+                    c.has_abstention(),
+                )
+                .expect("same shape, other index");
+            }
+            _ => {}
+        }
+        place
+    }
+
+    fn context(&self) -> BallotContext<'_> {
+        BallotContext {
+            election: &self.election,
+            key: &self.key,
+            round: self.round,
+            contest: &self.contest,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading the fuzzer's input and mutating encodings with it.
+
+/// A cursor over the fuzzer's bytes that reads zeros once they run out.
+struct Input<'a>(&'a [u8]);
+
+impl<'a> Input<'a> {
+    fn u8(&mut self) -> u8 {
+        match self.0.split_first() {
+            Some((first, rest)) => {
+                self.0 = rest;
+                *first
+            }
+            None => 0,
+        }
+    }
+
+    fn u16(&mut self) -> u16 {
+        u16::from_le_bytes([self.u8(), self.u8()])
+    }
+
+    fn u64(&mut self) -> u64 {
+        let mut bytes = [0u8; 8];
+        for b in &mut bytes {
+            *b = self.u8();
+        }
+        u64::from_le_bytes(bytes)
+    }
+
+    fn take(&mut self, n: usize) -> &'a [u8] {
+        let (head, tail) = self.0.split_at(n.min(self.0.len()));
+        self.0 = tail;
+        head
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Applies one mutation chosen by `input` to `bytes`: flip, set, truncate, extend, insert,
+/// remove, or splice in the bytes at the same offsets of a donor (another honest encoding).
+fn mutate(bytes: &mut Vec<u8>, input: &mut Input<'_>, donors: &[Vec<u8>]) {
+    let len = bytes.len();
+    match input.u8() % 7 {
+        0 => {
+            let offset = usize::from(input.u16());
+            let mask = input.u8().max(1);
+            if let Some(b) = offset.checked_rem(len).and_then(|i| bytes.get_mut(i)) {
+                *b ^= mask;
+            }
+        }
+        1 => {
+            let offset = usize::from(input.u16());
+            let value = input.u8();
+            if let Some(b) = offset.checked_rem(len).and_then(|i| bytes.get_mut(i)) {
+                *b = value;
+            }
+        }
+        2 => {
+            let new_len = usize::from(input.u16()) % (len + 1);
+            bytes.truncate(new_len);
+        }
+        3 => {
+            let n = usize::from(input.u8() % 65).max(1);
+            let tail = input.take(n);
+            bytes.extend_from_slice(tail);
+            bytes.resize(len + n, 0);
+        }
+        4 => {
+            let offset = usize::from(input.u16()) % (len + 1);
+            let value = input.u8();
+            bytes.insert(offset, value);
+        }
+        5 => {
+            let start = usize::from(input.u16()).min(len);
+            let end = start
+                .saturating_add(usize::from(input.u8()).max(1))
+                .min(len);
+            bytes.drain(start..end);
+        }
+        _ => {
+            let donor = usize::from(input.u8())
+                .checked_rem(donors.len())
+                .and_then(|i| donors.get(i));
+            let start = usize::from(input.u16());
+            let n = usize::from(input.u16());
+            if let Some(donor) = donor {
+                for i in start..start.saturating_add(n).min(len) {
+                    if let (Some(b), Some(d)) = (bytes.get_mut(i), donor.get(i)) {
+                        *b = *d;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The offsets where `a` and `b` differ (the first few), and their lengths: for messages.
+fn diff(a: &[u8], b: &[u8]) -> String {
+    let offsets: Vec<usize> = a
+        .iter()
+        .zip(b)
+        .enumerate()
+        .filter(|(_, (x, y))| x != y)
+        .map(|(i, _)| i)
+        .take(16)
+        .collect();
+    format!(
+        "differing offsets {offsets:?}, lengths {} and {}",
+        a.len(),
+        b.len()
+    )
+}
+
+/// What [`verdict_text`] says of an accepted ballot.
+const ACCEPTED: &str = "accepted";
+
+/// A short account of a verification result for assertion messages (the whole ballot would
+/// drown the message).
+fn verdict_text<T>(verdict: &Result<T, Error>) -> String {
+    match verdict {
+        Ok(_) => ACCEPTED.to_owned(),
+        Err(e) => format!("rejected ({e})"),
+    }
+}
+
+/// A point freshly compressed from its group element, bypassing the cached wire bytes.
+fn recompressed(point: &Point) -> [u8; 32] {
+    point.element().compress().to_bytes()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decoders: canonical round trips.
+
+/// `Point::decode`: accepted bytes are exactly the canonical encodings; the identity check
+/// agrees with [`Point::decode_non_identity`] and with a [`Reader`].
+pub fn decode_point(data: &[u8]) {
+    let decoded = Point::decode("fuzz point", data);
+    if let Ok(point) = &decoded {
+        assert_eq!(&point.to_bytes()[..], data, "cached encoding");
+        assert_eq!(
+            &recompressed(point)[..],
+            data,
+            "point re-encodes differently"
+        );
+        assert_eq!(
+            Point::decode("again", &point.to_bytes()).as_ref(),
+            Ok(point),
+            "decode of the encoding"
+        );
+    }
+    let non_identity = Point::decode_non_identity("fuzz point", data);
+    match &decoded {
+        Ok(p) if p.is_identity() => assert!(
+            matches!(non_identity, Err(Error::IdentityPoint { .. })),
+            "identity accepted by decode_non_identity"
+        ),
+        Ok(p) => assert_eq!(non_identity.as_ref(), Ok(p)),
+        Err(e) => assert_eq!(non_identity.as_ref(), Err(e)),
+    }
+    // A reader decodes the first 32 bytes the same way, and reports what is left.
+    let mut reader = Reader::new("fuzz", data);
+    let read = reader.point("fuzz point");
+    match data.get(..32) {
+        Some(head) => {
+            assert_eq!(read.ok(), Point::decode("fuzz point", head).ok());
+        }
+        None => assert!(matches!(read, Err(Error::WrongLength { .. }))),
+    }
+}
+
+/// `decode_scalar`, `SecretKey::from_bytes` and `Nonce::from_bytes`: canonical round trips,
+/// and the keys and nonces are exactly the non-zero canonical scalars.
+pub fn decode_scalar(data: &[u8]) {
+    let scalar = group_decode_scalar("fuzz scalar", data);
+    if let Ok(s) = &scalar {
+        assert_eq!(&s.to_bytes()[..], data, "scalar re-encodes differently");
+        assert!(bool::from(
+            Scalar::from_canonical_bytes(s.to_bytes()).is_some()
+        ));
+    }
+    let nonzero = scalar.as_ref().is_ok_and(|s| *s != Scalar::ZERO);
+    match SecretKey::from_bytes(data) {
+        Ok(sk) => {
+            assert!(nonzero, "secret key accepted from a zero or invalid scalar");
+            assert_eq!(
+                &sk.to_bytes()[..],
+                data,
+                "secret key re-encodes differently"
+            );
+        }
+        Err(_) => assert!(!nonzero, "secret key rejected from a valid scalar"),
+    }
+    match Nonce::from_bytes(data) {
+        Ok(nonce) => {
+            assert!(nonzero, "nonce accepted from a zero or invalid scalar");
+            assert_eq!(&nonce.to_bytes()[..], data, "nonce re-encodes differently");
+        }
+        Err(_) => assert!(!nonzero, "nonce rejected from a valid scalar"),
+    }
+}
+
+/// `PublicKey::from_bytes`: canonical round trip; accepted exactly for non-identity points.
+pub fn decode_public_key(data: &[u8]) {
+    let point = Point::decode("fuzz point", data);
+    match PublicKey::from_bytes(data) {
+        Ok(pk) => {
+            assert_eq!(&pk.to_bytes()[..], data, "cached encoding");
+            assert_eq!(
+                &recompressed(pk.as_point())[..],
+                data,
+                "re-encodes differently"
+            );
+            assert!(!pk.as_point().is_identity(), "identity public key");
+            assert_eq!(
+                PublicKey::from_point(pk.as_point().clone()).as_ref(),
+                Ok(&pk)
+            );
+        }
+        Err(_) => assert!(
+            point.is_err() || point.is_ok_and(|p| p.is_identity()),
+            "public key rejected from a valid non-identity point"
+        ),
+    }
+}
+
+/// `Ciphertext::from_bytes`: canonical round trip, α never the identity, and
+/// `Ciphertext::read` agrees on a longer input.
+pub fn decode_ciphertext(data: &[u8]) {
+    let decoded = Ciphertext::from_bytes(data);
+    if let Ok(c) = &decoded {
+        assert_eq!(&c.to_bytes()[..], data, "ciphertext re-encodes differently");
+        let mut written = Vec::new();
+        c.write(&mut written);
+        assert_eq!(written, data);
+        assert!(!c.alpha().is_identity(), "identity alpha accepted");
+        assert_eq!(&recompressed(c.alpha())[..], data.get(..32).unwrap());
+        assert_eq!(&recompressed(c.beta())[..], data.get(32..).unwrap());
+    }
+    let mut reader = Reader::new("fuzz", data);
+    let read = Ciphertext::read(&mut reader);
+    if let Some(head) = data.get(..64) {
+        assert_eq!(read.ok(), Ciphertext::from_bytes(head).ok());
+    }
+}
+
+/// `SchnorrProof::from_bytes`: canonical round trip; verified against the fixture statement, it
+/// is accepted only if it is the fixture proof.
+pub fn decode_schnorr(data: &[u8]) {
+    let Ok(proof) = SchnorrProof::from_bytes(data) else {
+        return;
+    };
+    assert_eq!(
+        &proof.to_bytes()[..],
+        data,
+        "Schnorr proof re-encodes differently"
+    );
+    let f = &*FIXTURES;
+    let statement = SchnorrStatement {
+        public: f.key.as_point(),
+    };
+    let verdict = proof.verify(
+        &mut f.election.transcript(label::CEREMONY_COMM_KEY),
+        &statement,
+    );
+    let honest = data == f.schnorr.as_slice();
+    assert_eq!(
+        verdict.is_ok(),
+        honest,
+        "Schnorr verification: {}",
+        diff(data, &f.schnorr)
+    );
+}
+
+/// `DleqProof::from_bytes`: canonical round trip; verified against the fixture statement, it is
+/// accepted only if it is the fixture proof.
+pub fn decode_dleq(data: &[u8]) {
+    let Ok(proof) = DleqProof::from_bytes(data) else {
+        return;
+    };
+    assert_eq!(
+        &proof.to_bytes()[..],
+        data,
+        "DLEQ proof re-encodes differently"
+    );
+    let f = &*FIXTURES;
+    let (h, y, d, honest_bytes) = &f.dleq;
+    let statement = DleqStatement {
+        base: h,
+        left: y,
+        right: d,
+    };
+    let verdict = proof.verify(
+        &mut f.election.transcript(label::PARTIAL_DECRYPTION),
+        &statement,
+    );
+    let honest = data == honest_bytes.as_slice();
+    assert_eq!(
+        verdict.is_ok(),
+        honest,
+        "DLEQ verification: {}",
+        diff(data, honest_bytes)
+    );
+}
+
+/// `MembershipProof::from_bytes`, with k = 1 + (first byte mod 16) branches: canonical round
+/// trip; verified against the fixture statement for k, it is accepted only if it is the fixture
+/// proof.
+pub fn decode_membership(data: &[u8]) {
+    let Some((selector, rest)) = data.split_first() else {
+        return;
+    };
+    let k = usize::from(*selector) % MEMBERSHIP_MAX_K + 1;
+    let Ok(proof) = MembershipProof::from_bytes(rest, k) else {
+        return;
+    };
+    assert_eq!(proof.branches(), k);
+    assert_eq!(MembershipProof::encoded_len(k), rest.len());
+    assert_eq!(
+        proof.to_bytes(),
+        rest,
+        "membership proof re-encodes differently"
+    );
+    let f = &*FIXTURES;
+    let (ciphertext, set, honest_bytes) = f.membership.get(k - 1).expect("k ≤ 16");
+    let statement = MembershipStatement {
+        key: &f.key,
+        ciphertext,
+        set,
+    };
+    let verdict = proof.verify(&mut f.election.transcript(label::BALLOT), &statement);
+    let honest = rest == honest_bytes.as_slice();
+    assert_eq!(
+        verdict.is_ok(),
+        honest,
+        "membership verification (k = {k}): {}",
+        diff(rest, honest_bytes)
+    );
+}
+
+/// `EncryptedBallot::from_bytes`: canonical round trip, including every ciphertext point.
+pub fn decode_ballot(data: &[u8]) {
+    let Ok(ballot) = EncryptedBallot::from_bytes(data) else {
+        return;
+    };
+    assert_eq!(ballot.to_bytes(), data, "ballot re-encodes differently");
+    let mut written = Vec::new();
+    ballot
+        .write(&mut written)
+        .expect("a decoded ballot can be written");
+    assert_eq!(written, data);
+    assert_eq!(data.get(..32), Some(&ballot.id().0[..]));
+    for c in ballot.ciphertexts() {
+        let mut again = recompressed(c.alpha()).to_vec();
+        again.extend_from_slice(&recompressed(c.beta()));
+        assert_eq!(
+            again,
+            c.to_bytes(),
+            "ciphertext point re-encodes differently"
+        );
+    }
+}
+
+/// `from_hex`: accepted text is exactly the lowercase hex of its bytes; and `to_hex` of the
+/// raw input parses back to it.
+pub fn decode_hex(data: &[u8]) {
+    assert_eq!(from_hex("fuzz", &to_hex(data)).as_deref(), Ok(data));
+    let Ok(text) = core::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(bytes) = from_hex("fuzz", text) {
+        assert_eq!(to_hex(&bytes), text, "hex re-encodes differently");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ballot verification.
+
+/// An arbitrary ballot, verified in the fixed context of the shape chosen by the first byte:
+/// it must return (never panic or hang), and accept only an honest fixture ballot.
+pub fn verify_ballot(data: &[u8]) {
+    let Some((selector, rest)) = data.split_first() else {
+        return;
+    };
+    let f = &*FIXTURES;
+    let shape = f.shape(*selector);
+    let Ok(ballot) = EncryptedBallot::from_bytes(rest) else {
+        return;
+    };
+    assert_eq!(ballot.to_bytes(), rest, "ballot re-encodes differently");
+    let place = Place::new(f, shape, 0);
+    let honest = shape.ballots.iter().any(|b| b.as_slice() == rest);
+    let verdict = verdict_text(&ballot.verify(&place.context()));
+    assert_eq!(
+        verdict == ACCEPTED,
+        honest,
+        "verify_ballot: {verdict} for a ballot that is {}an honest one",
+        if honest { "" } else { "not " }
+    );
+}
+
+/// Input: `shape, fixture, twist, mutations…`. Takes an honest ballot, applies the mutations
+/// (see `mutate`), and verifies the result, possibly in a context changed in one field (the
+/// round, the election, the key or the contest index).
+///
+/// Asserts: if the mutated bytes decode, they re-encode to themselves; and `verify` accepts
+/// them exactly when they are an honest ballot and the context is the honest one. So a
+/// mutated ballot that still verifies means some byte of the ballot (or some field of the
+/// context) is not bound by its proofs.
+pub fn mutate_ballot(data: &[u8]) {
+    let mut input = Input(data);
+    let f = &*FIXTURES;
+    let shape = f.shape(input.u8());
+    let fixture = usize::from(input.u8()) % shape.ballots.len();
+    let place = Place::new(f, shape, input.u8());
+    let original = shape.ballots.get(fixture).expect("index is reduced");
+    let mut bytes = original.clone();
+    for _ in 0..16 {
+        if input.is_empty() {
+            break;
+        }
+        mutate(&mut bytes, &mut input, &shape.ballots);
+    }
+    let honest = shape.ballots.contains(&bytes);
+    let ballot = match EncryptedBallot::from_bytes(&bytes) {
+        Ok(ballot) => ballot,
+        Err(e) => {
+            assert!(!honest, "an honest ballot does not decode: {e:?}");
+            return;
+        }
+    };
+    assert_eq!(ballot.to_bytes(), bytes, "ballot re-encodes differently");
+    let verdict = verdict_text(&ballot.verify(&place.context()));
+    let expected = honest && !place.twisted;
+    assert_eq!(
+        verdict == ACCEPTED,
+        expected,
+        "mutate_ballot: {verdict}; honest bytes: {honest}, context twisted: {}; {}",
+        place.twisted,
+        diff(&bytes, original)
+    );
+}
+
+/// Input: `shape, twist, n, then per ballot: fixture, mutation count, mutations…`. Builds up to
+/// four ballots, some mutated, and checks that `verify_batch` accepts exactly the ballots that
+/// `verify` accepts, in order, and rejects the others with the error `verify` gives them.
+pub fn batch_vs_single(data: &[u8]) {
+    let mut input = Input(data);
+    let f = &*FIXTURES;
+    let shape = f.shape(input.u8());
+    let place = Place::new(f, shape, input.u8());
+    let ctx = place.context();
+    let n = usize::from(input.u8() % 4) + 1;
+    let mut ballots = Vec::with_capacity(n);
+    for _ in 0..n {
+        let fixture = usize::from(input.u8()) % shape.ballots.len();
+        let mut bytes = shape
+            .ballots
+            .get(fixture)
+            .expect("index is reduced")
+            .clone();
+        for _ in 0..input.u8() % 3 {
+            mutate(&mut bytes, &mut input, &shape.ballots);
+        }
+        if let Ok(ballot) = EncryptedBallot::from_bytes(&bytes) {
+            ballots.push(ballot);
+        }
+    }
+
+    let mut single_accepted = Vec::new();
+    let mut single_rejected = Vec::new();
+    for ballot in &ballots {
+        match ballot.clone().verify(&ctx) {
+            Ok(verified) => single_accepted.push(verified),
+            Err(e) => single_rejected.push((*ballot.id(), e)),
+        }
+    }
+    let outcome = EncryptedBallot::verify_batch(ballots, &ctx);
+    let ids = |v: &[VerifiedBallot]| v.iter().map(|b| *b.id()).collect::<Vec<_>>();
+    assert_eq!(
+        ids(&outcome.accepted),
+        ids(&single_accepted),
+        "batch and single verification accept different ballots"
+    );
+    assert!(
+        outcome.accepted == single_accepted,
+        "batch and single verification accept the same ids but different ballots"
+    );
+    assert!(outcome.accepted.iter().all(|v| v.verified_for(&ctx)));
+    assert_eq!(
+        outcome.rejected.len(),
+        single_rejected.len(),
+        "batch and single verification reject different numbers of ballots"
+    );
+    for rejected in &outcome.rejected {
+        let i = single_rejected
+            .iter()
+            .position(|r| r == rejected)
+            .unwrap_or_else(|| panic!("batch rejection {rejected:?} differs from single"));
+        single_rejected.swap_remove(i);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rules against the reference.
+
+/// A count of the magnitude class `class % 4`: tiny, 16-bit, any, or near `u64::MAX`.
+fn magnitude(class: u8, raw: u64) -> u64 {
+    match class % 4 {
+        0 => raw % 17,
+        1 => raw % 65_536,
+        2 => raw,
+        _ => u64::MAX - raw % 64,
+    }
+}
+
+/// The largest base count for which [`reference::required`] (linear in V) is run.
+const REFERENCE_SCAN_LIMIT: u64 = 4096;
+
+/// Input: a flags byte, a fraction mode byte, then p, q, V and v as `u64`s. Checks
+/// [`Fraction::new`], [`MajorityRule::new`], [`MajorityRule::required`],
+/// [`MajorityRule::is_met`], [`Quorum::required`] and [`Quorum::is_met`] against their
+/// definitions and [`reference`](mod@reference).
+pub fn rules_reference(data: &[u8]) {
+    let mut input = Input(data);
+    let flags = input.u8();
+    let mode = input.u8();
+    let (raw_p, raw_q) = (input.u64(), input.u64());
+    let (raw_base, raw_votes) = (input.u64(), input.u64());
+
+    let comparison = if flags & 1 == 0 {
+        Comparison::AtLeast
+    } else {
+        Comparison::MoreThan
+    };
+    let base = if flags & 2 == 0 {
+        Base::PresentAndVoting
+    } else {
+        Base::Eligible
+    };
+    let q = magnitude(flags >> 2, raw_q);
+    let p = match mode % 4 {
+        0 => q,
+        1 => q.saturating_sub(1),
+        2 => raw_p.checked_rem(q).map_or(0, |r| r + 1),
+        _ => magnitude(mode >> 2, raw_p),
+    };
+    let v_base = magnitude(flags >> 4, raw_base);
+    let votes = magnitude(flags >> 6, raw_votes);
+
+    let fraction = Fraction::new(p, q);
+    assert_eq!(fraction.is_ok(), 0 < p && p <= q, "Fraction::new({p}, {q})");
+    let Ok(fraction) = fraction else {
+        return;
+    };
+    let unattainable = comparison == Comparison::MoreThan && p == q;
+
+    match MajorityRule::new(comparison, fraction, base) {
+        Err(_) => assert!(unattainable, "valid rule rejected"),
+        Ok(rule) => {
+            assert!(!unattainable, "more_than 1/1 accepted");
+            assert_eq!(
+                rule.is_met(votes, v_base),
+                reference::is_met(&rule, votes, v_base),
+                "{rule}: is_met({votes}, {v_base})"
+            );
+            let required = rule.required(v_base);
+            if v_base <= REFERENCE_SCAN_LIMIT {
+                assert_eq!(
+                    required,
+                    reference::required(&rule, v_base),
+                    "{rule}: required({v_base})"
+                );
+            }
+            // The characterization, for any V: the least count that meets the definition.
+            match required {
+                None => assert_eq!(v_base, 0, "{rule}: nobody can win V = {v_base}"),
+                Some(r) => {
+                    assert!(r <= v_base, "{rule}: required({v_base}) = {r} > V");
+                    assert!(reference::is_met(&rule, r, v_base), "{rule}: {r} fails");
+                    if let Some(below) = r.checked_sub(1) {
+                        assert!(
+                            !reference::is_met(&rule, below, v_base),
+                            "{rule}: {below} already meets V = {v_base}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    match Quorum::new(comparison, fraction, v_base) {
+        Err(_) => assert!(v_base == 0 || unattainable, "valid quorum rejected"),
+        Ok(quorum) => {
+            assert!(v_base > 0 && !unattainable, "invalid quorum accepted");
+            assert_eq!(
+                quorum.is_met(votes),
+                reference::quorum_is_met(&quorum, votes),
+                "quorum {p}/{q} of {v_base}: is_met({votes})"
+            );
+            let r = quorum.required();
+            assert!((1..=v_base).contains(&r));
+            assert!(reference::quorum_is_met(&quorum, r));
+            assert!(!reference::quorum_is_met(&quorum, r - 1));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Seed corpora.
+
+/// One seed input of a target's corpus.
+#[derive(Clone, Debug)]
+pub struct Seed {
+    /// The target (a name from [`TARGETS`]).
+    pub target: &'static str,
+    /// The file name in `fuzz/corpus/<target>/`.
+    pub name: String,
+    /// The input.
+    pub data: Vec<u8>,
+}
+
+/// The seed corpora: valid encodings (and a few edge cases) for every target, made
+/// deterministically from the fixtures.
+pub fn seed_corpus() -> Vec<Seed> {
+    let f = &*FIXTURES;
+    let mut seeds = Vec::new();
+    let mut add = |target: &'static str, name: &str, data: Vec<u8>| {
+        seeds.push(Seed {
+            target,
+            name: format!("seed-{name}"),
+            data,
+        });
+    };
+
+    let g = Point::generator();
+    let two_g = Point::from(g.element() + g.element());
+    add("decode_point", "generator", g.to_bytes().to_vec());
+    add("decode_point", "identity", vec![0; 32]);
+    add("decode_point", "two-g", two_g.to_bytes().to_vec());
+    add("decode_point", "key", f.key.to_bytes().to_vec());
+
+    add("decode_scalar", "zero", vec![0; 32]);
+    add("decode_scalar", "one", Scalar::ONE.to_bytes().to_vec());
+    add(
+        "decode_scalar",
+        "l-minus-one",
+        (-Scalar::ONE).to_bytes().to_vec(),
+    );
+    let l_plus = [0xffu8; 32];
+    add("decode_scalar", "all-ones", l_plus.to_vec());
+
+    add("decode_public_key", "key", f.key.to_bytes().to_vec());
+    add(
+        "decode_public_key",
+        "other-key",
+        f.other_key.to_bytes().to_vec(),
+    );
+    add("decode_public_key", "generator", g.to_bytes().to_vec());
+
+    for (i, (c, _, _)) in f.membership.iter().take(3).enumerate() {
+        add(
+            "decode_ciphertext",
+            &format!("ciphertext-{i}"),
+            c.to_bytes().to_vec(),
+        );
+    }
+
+    add("decode_schnorr", "honest", f.schnorr.clone());
+    add("decode_dleq", "honest", f.dleq.3.clone());
+    for k in [1usize, 2, 3, 16] {
+        if let Some((_, _, proof)) = f.membership.get(k - 1) {
+            let mut data = vec![(k - 1) as u8];
+            data.extend_from_slice(proof);
+            add("decode_membership", &format!("k{k}"), data);
+        }
+    }
+
+    for (s, shape) in f.shapes.iter().enumerate() {
+        for (i, ballot) in shape.ballots.iter().enumerate() {
+            let name = format!("shape{s}-ballot{i}");
+            add("decode_ballot", &name, ballot.clone());
+            let mut data = vec![s as u8];
+            data.extend_from_slice(ballot);
+            add("verify_ballot", &name, data);
+        }
+        // Unmutated, one flip in the ballot id, a splice from another ballot, and a twist.
+        add(
+            "mutate_ballot",
+            &format!("shape{s}-honest"),
+            vec![s as u8, 1, 0],
+        );
+        add(
+            "mutate_ballot",
+            &format!("shape{s}-flip-id"),
+            vec![s as u8, 0, 0, 0, 5, 0, 0x10],
+        );
+        add(
+            "mutate_ballot",
+            &format!("shape{s}-splice"),
+            vec![s as u8, 2, 0, 6, 1, 0x60, 0, 0x40, 0],
+        );
+        add(
+            "mutate_ballot",
+            &format!("shape{s}-round2"),
+            vec![s as u8, 1, 4],
+        );
+        add(
+            "batch_vs_single",
+            &format!("shape{s}-three-one-flipped"),
+            vec![s as u8, 0, 2, 0, 0, 1, 1, 0, 0x50, 0, 0x01, 2, 0],
+        );
+    }
+
+    add("decode_hex", "empty", Vec::new());
+    add("decode_hex", "bytes", b"00ab10ff".to_vec());
+    add("decode_hex", "key", to_hex(&f.key.to_bytes()).into_bytes());
+
+    // flags, mode, p, q, V, v
+    let rule = |flags: u8, mode: u8, p: u64, q: u64, v_base: u64, votes: u64| {
+        let mut data = vec![flags, mode];
+        for x in [p, q, v_base, votes] {
+            data.extend_from_slice(&x.to_le_bytes());
+        }
+        data
+    };
+    add(
+        "rules_reference",
+        "two-thirds-165",
+        rule(0x50, 3, 2, 3, 165, 110),
+    );
+    add("rules_reference", "majority-4", rule(1, 3, 1, 2, 4, 2));
+    add(
+        "rules_reference",
+        "near-max",
+        rule(0b1011_1100, 1, 0, 7, 3, 1 << 40),
+    );
+    seeds
+}

@@ -1,0 +1,137 @@
+//! Stable replay of the fuzz corpora, and a proptest smoke test of every fuzz target.
+//!
+//! For each target in `tabella::fuzzing::TARGETS`, every file in `fuzz/corpus/<target>/` (the
+//! committed seeds and regressions) and in `fuzz/artifacts/<target>/` (crashes that a local
+//! `cargo fuzz run` left, if any) is run through `tabella::fuzzing::<target>`, which panics
+//! exactly when an invariant is violated. Then random bytes go through the same function for a
+//! bounded number of cases. No nightly toolchain is needed.
+//!
+//! `cargo test --test fuzz_replay -- --ignored write_seed_corpus` rewrites the seed files from
+//! `tabella::fuzzing::seed_corpus()` (see `fuzz/README.md`).
+
+use std::fs;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+
+use tabella::fuzzing::{TARGETS, Target, seed_corpus};
+
+fn fuzz_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz")
+}
+
+/// The files directly in `dir`, sorted; none if it does not exist.
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<PathBuf> = entries
+        .map(|e| e.expect("directory entry").path())
+        .filter(|p| p.is_file())
+        .collect();
+    out.sort();
+    out
+}
+
+/// Runs every corpus and artifact file of `name` through `target`; fails naming each file
+/// that panics.
+fn replay(name: &str, target: Target) {
+    let corpus = files(&fuzz_dir().join("corpus").join(name));
+    assert!(!corpus.is_empty(), "no seed corpus for {name}");
+    let artifacts = files(&fuzz_dir().join("artifacts").join(name));
+    let mut failures = Vec::new();
+    for path in corpus.iter().chain(&artifacts) {
+        let data = fs::read(path).expect("read a corpus file");
+        if catch_unwind(AssertUnwindSafe(|| target(&data))).is_err() {
+            failures.push(path.display().to_string());
+        }
+    }
+    assert!(failures.is_empty(), "{name} fails on {failures:#?}");
+}
+
+/// One module per target: the corpus replay, and random bytes through the target.
+macro_rules! targets {
+    ($($name:ident: $cases:expr, $max_len:expr;)*) => {
+        /// The targets this file tests, to compare with `TARGETS`.
+        const TESTED: &[&str] = &[$(stringify!($name)),*];
+
+        $(
+            mod $name {
+                use proptest::prelude::*;
+
+                #[test]
+                fn corpus() {
+                    super::replay(stringify!($name), tabella::fuzzing::$name);
+                }
+
+                proptest! {
+                    #![proptest_config(ProptestConfig::with_cases($cases))]
+                    #[test]
+                    fn random_bytes(data in proptest::collection::vec(any::<u8>(), 0..$max_len)) {
+                        tabella::fuzzing::$name(&data);
+                    }
+                }
+            }
+        )*
+    };
+}
+
+targets! {
+    decode_point: 256, 40;
+    decode_scalar: 256, 40;
+    decode_public_key: 256, 40;
+    decode_ciphertext: 256, 80;
+    decode_schnorr: 128, 80;
+    decode_dleq: 128, 120;
+    decode_membership: 128, 2100;
+    decode_ballot: 128, 2000;
+    decode_hex: 256, 80;
+    verify_ballot: 64, 2000;
+    mutate_ballot: 64, 64;
+    batch_vs_single: 16, 64;
+    rules_reference: 256, 40;
+}
+
+#[test]
+fn every_target_is_tested_and_every_corpus_is_a_target() {
+    let names: Vec<&str> = TARGETS.iter().map(|(name, _)| *name).collect();
+    assert_eq!(names, TESTED);
+    for dir in ["corpus", "artifacts"] {
+        let Ok(entries) = fs::read_dir(fuzz_dir().join(dir)) else {
+            continue;
+        };
+        for entry in entries {
+            let name = entry.expect("directory entry").file_name();
+            let name = name.to_string_lossy();
+            assert!(names.contains(&&*name), "fuzz/{dir}/{name} is not a target");
+        }
+    }
+}
+
+#[test]
+fn seeds_are_targets() {
+    for seed in seed_corpus() {
+        assert!(TARGETS.iter().any(|(name, _)| *name == seed.target));
+    }
+}
+
+/// Rewrites the seed files `fuzz/corpus/<target>/seed-*` from `seed_corpus()`.
+#[test]
+#[ignore = "writes files: run by hand to regenerate the seed corpora"]
+fn write_seed_corpus() {
+    for (name, _) in TARGETS {
+        let dir = fuzz_dir().join("corpus").join(name);
+        for old in files(&dir) {
+            let stale = old
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("seed-"));
+            if stale {
+                fs::remove_file(old).expect("remove an old seed");
+            }
+        }
+    }
+    for seed in seed_corpus() {
+        let dir = fuzz_dir().join("corpus").join(seed.target);
+        fs::create_dir_all(&dir).expect("create a corpus directory");
+        fs::write(dir.join(&seed.name), &seed.data).expect("write a seed");
+    }
+}
