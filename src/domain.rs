@@ -86,7 +86,10 @@ mod tests {
         let spec = include_str!("../docs/SPEC.md");
         for l in label::ALL {
             let l = core::str::from_utf8(l).unwrap();
-            assert!(spec.contains(&format!("| `{l}` |")), "docs/SPEC.md §3.3 misses {l}");
+            assert!(
+                spec.contains(&format!("| `{l}` |")),
+                "docs/SPEC.md §3.3 misses {l}"
+            );
         }
     }
 

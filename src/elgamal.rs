@@ -37,7 +37,7 @@ use rand_core::{CryptoRng, RngCore};
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
-pub use dlog::DiscreteLogTable;
+pub use dlog::{DiscreteLogTable, MAX_BOUND};
 
 use crate::error::{Error, Result};
 use crate::group::{Point, Reader, SCALAR_LEN, decode_scalar};
