@@ -40,7 +40,7 @@ use merlin::{Transcript, TranscriptRng};
 use rand_core::{CryptoRng, OsRng, RngCore};
 
 use crate::domain::label;
-use crate::error::{Error, Result};
+use crate::error::{Error, ProofKind, Result};
 use crate::group::Point;
 
 #[derive(Default)]
@@ -176,12 +176,20 @@ impl BatchVerifier {
     }
 
     /// Checks one proof alone: its equations are combined with random weights and checked as
-    /// one multiscalar multiplication (soundness error 2⁻¹²⁸ over the weights).
-    pub(crate) fn check_one(add: impl FnOnce(&mut BatchVerifier) -> Result<()>) -> Result<bool> {
+    /// one multiscalar multiplication (soundness error 2⁻¹²⁸ over the weights). A false
+    /// proof gives [`Error::ProofRejected`] naming its kind.
+    pub(crate) fn verify_one(
+        kind: ProofKind,
+        add: impl FnOnce(&mut BatchVerifier) -> Result<()>,
+    ) -> Result<()> {
         let mut batch = BatchVerifier::new();
         batch.begin_item();
         add(&mut batch)?;
-        Ok(batch.check(core::slice::from_ref(&batch.current)))
+        if batch.check(core::slice::from_ref(&batch.current)) {
+            Ok(())
+        } else {
+            Err(Error::ProofRejected { proof: kind })
+        }
     }
 
     fn check(&self, items: &[Item]) -> bool {

@@ -65,7 +65,7 @@ use rand_core::{CryptoRng, RngCore};
 
 use crate::domain::label;
 use crate::elgamal::SecretKey;
-use crate::error::{Error, ProofKind, Result};
+use crate::error::{ProofKind, Result};
 use crate::group::{Point, Reader};
 use crate::proofs::batch::BatchVerifier;
 use crate::transcript::{TranscriptExt, random_scalar};
@@ -153,17 +153,10 @@ impl DleqProof {
 
     /// Verifies the proof alone.
     pub fn verify(&self, transcript: &mut Transcript, statement: &DleqStatement<'_>) -> Result<()> {
-        let valid = BatchVerifier::check_one(|batch| {
+        BatchVerifier::verify_one(ProofKind::Dleq, |batch| {
             self.equations(transcript, statement, batch);
             Ok(())
-        })?;
-        if valid {
-            Ok(())
-        } else {
-            Err(Error::ProofRejected {
-                proof: ProofKind::Dleq,
-            })
-        }
+        })
     }
 
     /// Adds the proof's equations to `batch` (to the current item).

@@ -286,14 +286,9 @@ impl MembershipProof {
         transcript: &mut Transcript,
         statement: &MembershipStatement<'_>,
     ) -> Result<()> {
-        let valid = BatchVerifier::check_one(|batch| self.equations(transcript, statement, batch))?;
-        if valid {
-            Ok(())
-        } else {
-            Err(Error::ProofRejected {
-                proof: ProofKind::Membership,
-            })
-        }
+        BatchVerifier::verify_one(ProofKind::Membership, |batch| {
+            self.equations(transcript, statement, batch)
+        })
     }
 
     /// Adds the proof's equations to `batch` (to the current item). A proof whose shape does

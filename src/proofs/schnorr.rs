@@ -56,7 +56,7 @@ use rand_core::{CryptoRng, RngCore};
 
 use crate::domain::label;
 use crate::elgamal::SecretKey;
-use crate::error::{Error, ProofKind, Result};
+use crate::error::{ProofKind, Result};
 use crate::group::{Point, Reader};
 use crate::proofs::batch::BatchVerifier;
 use crate::transcript::{TranscriptExt, random_scalar};
@@ -129,17 +129,10 @@ impl SchnorrProof {
         transcript: &mut Transcript,
         statement: &SchnorrStatement<'_>,
     ) -> Result<()> {
-        let valid = BatchVerifier::check_one(|batch| {
+        BatchVerifier::verify_one(ProofKind::Schnorr, |batch| {
             self.equations(transcript, statement, batch);
             Ok(())
-        })?;
-        if valid {
-            Ok(())
-        } else {
-            Err(Error::ProofRejected {
-                proof: ProofKind::Schnorr,
-            })
-        }
+        })
     }
 
     /// Adds the proof's equations to `batch` (to the current item).

@@ -131,6 +131,39 @@ impl TrusteeIndex {
     }
 }
 
+/// Reads a list of entries about other trustees (shares to recipients, complaints against
+/// dealers): a `u32` count, then entries whose trustee keys strictly increase and are never
+/// `sender`. One canonical order, so one encoding.
+pub(crate) fn read_trustee_list<T>(
+    reader: &mut Reader<'_>,
+    what: &'static str,
+    entry_len: usize,
+    sender: TrusteeIndex,
+    about_self: &'static str,
+    key: impl Fn(&T) -> TrusteeIndex,
+    mut read: impl FnMut(&mut Reader<'_>) -> Result<T>,
+) -> Result<Vec<T>> {
+    let count = reader.count(what, entry_len)?;
+    let mut entries: Vec<T> = Vec::with_capacity(count);
+    for _ in 0..count {
+        let entry = read(reader)?;
+        if key(&entry) == sender {
+            return Err(Error::InvalidValue {
+                what,
+                reason: about_self,
+            });
+        }
+        if entries.last().is_some_and(|p| key(p) >= key(&entry)) {
+            return Err(Error::InvalidValue {
+                what,
+                reason: "trustee indices must be strictly increasing",
+            });
+        }
+        entries.push(entry);
+    }
+    Ok(entries)
+}
+
 impl fmt::Debug for TrusteeIndex {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "TrusteeIndex({})", self.get())

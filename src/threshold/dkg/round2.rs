@@ -55,7 +55,7 @@ use crate::proofs::{BatchVerifier, SchnorrProof, SchnorrStatement};
 use crate::threshold::dkg::board::Board1;
 use crate::threshold::dkg::round1::{self, commitment_digest};
 use crate::threshold::dkg::{CeremonyContext, share};
-use crate::threshold::params::TrusteeIndex;
+use crate::threshold::params::{TrusteeIndex, read_trustee_list};
 use crate::transcript::TranscriptExt;
 
 /// Length of one encoded [`EncryptedShare`].
@@ -322,24 +322,15 @@ impl Package {
             commitments.push(reader.point_non_identity("coefficient commitment")?);
             proofs.push(SchnorrProof::read(reader)?);
         }
-        let count = reader.count("encrypted shares", ENCRYPTED_SHARE_LEN)?;
-        let mut shares: Vec<EncryptedShare> = Vec::with_capacity(count);
-        for _ in 0..count {
-            let s = EncryptedShare::read(reader)?;
-            if s.recipient == sender {
-                return Err(Error::InvalidValue {
-                    what: "encrypted shares",
-                    reason: "a dealer does not send a share to itself",
-                });
-            }
-            if shares.last().is_some_and(|p| p.recipient >= s.recipient) {
-                return Err(Error::InvalidValue {
-                    what: "encrypted shares",
-                    reason: "recipients must be strictly increasing",
-                });
-            }
-            shares.push(s);
-        }
+        let shares = read_trustee_list(
+            reader,
+            "encrypted shares",
+            ENCRYPTED_SHARE_LEN,
+            sender,
+            "a dealer does not send a share to itself",
+            |s: &EncryptedShare| s.recipient,
+            EncryptedShare::read,
+        )?;
         Ok(Package {
             ceremony,
             sender,

@@ -40,7 +40,7 @@ use crate::group::{Point, Reader, write_count};
 use crate::proofs::{DleqProof, DleqStatement};
 use crate::threshold::dkg::board::Board2;
 use crate::threshold::dkg::{CeremonyContext, Exclusion, round1, round2, share};
-use crate::threshold::params::TrusteeIndex;
+use crate::threshold::params::{TrusteeIndex, read_trustee_list};
 use crate::transcript::TranscriptExt;
 
 /// Length of one encoded complaint.
@@ -230,24 +230,15 @@ impl Package {
     pub fn read(reader: &mut Reader<'_>) -> Result<Self> {
         let ceremony = reader.array("ceremony id")?;
         let sender = TrusteeIndex::read(reader, "sender")?;
-        let count = reader.count("complaints", COMPLAINT_LEN)?;
-        let mut complaints: Vec<Complaint> = Vec::with_capacity(count);
-        for _ in 0..count {
-            let c = Complaint::read(reader)?;
-            if c.dealer == sender {
-                return Err(Error::InvalidValue {
-                    what: "complaints",
-                    reason: "a trustee does not complain against itself",
-                });
-            }
-            if complaints.last().is_some_and(|p| p.dealer >= c.dealer) {
-                return Err(Error::InvalidValue {
-                    what: "complaints",
-                    reason: "dealers must be strictly increasing",
-                });
-            }
-            complaints.push(c);
-        }
+        let complaints = read_trustee_list(
+            reader,
+            "complaints",
+            COMPLAINT_LEN,
+            sender,
+            "a trustee does not complain against itself",
+            |c: &Complaint| c.dealer,
+            Complaint::read,
+        )?;
         Ok(Package {
             ceremony,
             sender,
