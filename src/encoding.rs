@@ -62,12 +62,19 @@ pub fn from_hex(what: &'static str, text: &str) -> Result<Vec<u8>> {
 #[cfg(feature = "serde")]
 macro_rules! serde_via_bytes {
     ($type:ty, $what:literal) => {
+        $crate::encoding::serde_via_bytes!(@impl $type, $what, |v: &$type| Ok::<_, $crate::Error>(v.to_bytes()));
+    };
+    ($type:ty, $what:literal, fallible) => {
+        $crate::encoding::serde_via_bytes!(@impl $type, $what, |v: &$type| v.to_bytes());
+    };
+    (@impl $type:ty, $what:literal, $encode:expr) => {
         impl serde::Serialize for $type {
             fn serialize<S: serde::Serializer>(
                 &self,
                 serializer: S,
             ) -> core::result::Result<S::Ok, S::Error> {
-                let bytes = self.to_bytes();
+                use serde::ser::Error as _;
+                let bytes = ($encode)(self).map_err(S::Error::custom)?;
                 if serializer.is_human_readable() {
                     serializer.serialize_str(&$crate::encoding::to_hex(bytes.as_ref()))
                 } else {

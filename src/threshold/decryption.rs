@@ -711,3 +711,6 @@ mod tests {
         assert_eq!(decrypt(&ctx, &single, &table).unwrap(), vec![5, 7]);
     }
 }
+
+#[cfg(feature = "serde")]
+crate::encoding::serde_via_bytes!(PartialDecryption, "partial decryption", fallible);

@@ -429,3 +429,6 @@ mod tests {
         }
     }
 }
+
+#[cfg(feature = "serde")]
+crate::encoding::serde_via_bytes!(PublicKeyPackage, "public key package", fallible);

@@ -245,3 +245,6 @@ pub(crate) fn commit<R: RngCore + CryptoRng>(
     };
     Ok((secret, package))
 }
+
+#[cfg(feature = "serde")]
+crate::encoding::serde_via_bytes!(Package, "round-1 package");

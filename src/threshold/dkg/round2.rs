@@ -492,3 +492,6 @@ pub(crate) fn reveal_dealing<R: RngCore + CryptoRng>(
     };
     Ok((secret, package))
 }
+
+#[cfg(feature = "serde")]
+crate::encoding::serde_via_bytes!(Package, "round-2 package", fallible);

@@ -356,3 +356,6 @@ pub(crate) fn complain<R: RngCore + CryptoRng>(
     };
     Ok((secret, package))
 }
+
+#[cfg(feature = "serde")]
+crate::encoding::serde_via_bytes!(Package, "round-3 package", fallible);
