@@ -341,7 +341,9 @@ fn all_zero_ballot_in_a_choose_one_contest_is_rejected() {
     }
 }
 
-// Abstaining and voting at once (count 1 + max·1 = 2 in a choose-one contest) is rejected.
+// Abstaining and voting at once is rejected: the count 1 + max·1 exceeds max. In a
+// choose-one contest (max = 1) and in a choose-up-to-two contest (max = 2), where a forger
+// who counts the abstention with weight 1 instead of max (1 + 1 = 2, in range) must fail too.
 #[test]
 fn abstaining_and_voting_at_once_is_rejected() {
     let mut rng = hand::rng(7);
@@ -349,6 +351,33 @@ fn abstaining_and_voting_at_once_is_rejected() {
     let plaintexts = [1, 0, 1];
     let claims = [Claim::bit(1), Claim::bit(0), Claim::bit(1)];
     let forged = s.forge(&plaintexts, &claims, &Claim::count(&s.contest, 1), &mut rng);
+    s.assert_rejected(forged, BallotPart::Count, &mut rng);
+
+    let s = Setup::new(ContestSpec::new(0, 3, 1, 2, true).unwrap(), &mut rng);
+    let plaintexts = [1, 0, 0, 1];
+    let claims = [Claim::bit(1), Claim::bit(0), Claim::bit(0), Claim::bit(1)];
+    let forged = s.forge(&plaintexts, &claims, &Claim::count(&s.contest, 2), &mut rng);
+    s.assert_rejected(forged, BallotPart::Count, &mut rng);
+
+    // The forger's own count: every slot with weight 1, a true proof that it is 2.
+    let r = hand::fresh_nonces(4, &mut rng);
+    let ciphertexts: Vec<Ciphertext> = plaintexts
+        .iter()
+        .zip(&r)
+        .map(|(m, r)| hand::encrypt_scalar(&s.key, &signed(*m), r))
+        .collect();
+    let witnesses: Vec<(Claim, Scalar)> = claims.iter().cloned().zip(r.iter().copied()).collect();
+    let unweighted: Ciphertext = ciphertexts.iter().sum();
+    let forged = hand::prove_ballot(
+        &s.ctx(),
+        BallotId::random(&mut rng),
+        None,
+        &ciphertexts,
+        &witnesses,
+        &unweighted,
+        &(Claim::count(&s.contest, 2), r.iter().sum()),
+        &mut rng,
+    );
     s.assert_rejected(forged, BallotPart::Count, &mut rng);
 }
 
@@ -851,4 +880,187 @@ fn helios_style_forgery_is_rejected() {
     let mut proof = r.to_bytes().to_vec();
     proof.extend_from_slice(s.as_bytes());
     schnorr_rejected(&Point::from(forged), &proof, &mut rng);
+}
+
+// ---------------------------------------------------------------------------------------------
+// False statements through the honest provers: every verification equation is needed
+// ---------------------------------------------------------------------------------------------
+
+/// The DLEQ challenge, computed as the verifier computes it.
+fn dleq_challenge(base: &Point, left: &Point, right: &Point, proof: &[u8]) -> Scalar {
+    let mut t = root(label::PARTIAL_DECRYPTION);
+    t.domain_sep(label::DLEQ);
+    t.append_point(b"G", &Point::generator());
+    t.append_point(b"H", base);
+    t.append_point(b"Y", left);
+    t.append_point(b"D", right);
+    t.append_point(b"R1", &Point::decode("R1", &proof[..32]).unwrap());
+    t.append_point(b"R2", &Point::decode("R2", &proof[32..64]).unwrap());
+    t.challenge(b"c")
+}
+
+// A Schnorr proof for a key the prover does not hold (the prover runs on a false statement).
+#[test]
+fn schnorr_for_a_key_the_prover_does_not_hold_is_rejected() {
+    let mut rng = hand::rng(30);
+    let sk = SecretKey::generate(&mut rng);
+    let other = SecretKey::generate(&mut rng).public_key();
+    let statement = SchnorrStatement {
+        public: other.as_point(),
+    };
+    let proof = SchnorrProof::prove(
+        &mut root(label::CEREMONY_COMM_KEY),
+        &statement,
+        &sk,
+        &mut rng,
+    );
+    schnorr_rejected(other.as_point(), &proof.to_bytes(), &mut rng);
+}
+
+// A false partial decryption: the trustee knows x (Y = x·G) but publishes D ≠ x·H. The first
+// DLEQ equation holds, so only the second stops it; and the converse (D = x·H, Y ≠ x·G).
+#[test]
+fn false_partial_decryption_is_rejected() {
+    let mut rng = hand::rng(31);
+    let sk = SecretKey::generate(&mut rng);
+    let x: Scalar = Option::from(Scalar::from_canonical_bytes(*sk.to_bytes())).unwrap();
+    let wrong = random_scalar(&mut rng);
+    let base = Point::from(hand::random_point(&mut rng));
+    let true_left = sk.public_key().as_point().clone();
+    let true_right = Point::from(base.element() * x);
+    let false_left = Point::from(G * wrong);
+    let false_right = Point::from(base.element() * wrong);
+    for (left, right, first_holds) in [
+        (&true_left, &false_right, true),
+        (&false_left, &true_right, false),
+    ] {
+        let statement = DleqStatement {
+            base: &base,
+            left,
+            right,
+        };
+        let proof = DleqProof::prove(
+            &mut root(label::PARTIAL_DECRYPTION),
+            &statement,
+            &sk,
+            &mut rng,
+        )
+        .to_bytes();
+        let c = dleq_challenge(&base, left, right, &proof);
+        let r1 = Point::decode("R1", &proof[..32]).unwrap();
+        let r2 = Point::decode("R2", &proof[32..64]).unwrap();
+        let s: Scalar =
+            Option::from(Scalar::from_canonical_bytes(hand::read32(&proof, 64))).unwrap();
+        let first = G * s == r1.element() + left.element() * c;
+        let second = base.element() * s == r2.element() + right.element() * c;
+        assert_eq!((first, second), (first_holds, !first_holds));
+        dleq_rejected(&base, left, right, &proof, &mut rng);
+    }
+}
+
+// A membership proof for a value outside the set, through the honest prover: Enc(2; r)
+// claimed as 1 with its true nonce (the α equation holds, the β one fails), and a ciphertext
+// whose halves use different nonces, (r·G, 1·G + r'·Y), claimed as 1 with r' (the β equation
+// holds, the α one fails) or with r. Rejected alone and in a batch.
+#[test]
+fn membership_for_a_value_outside_the_set_is_rejected() {
+    let mut rng = hand::rng(32);
+    let key = SecretKey::generate(&mut rng).public_key();
+    let set = [0u64, 1];
+    let (r, r2) = (random_scalar(&mut rng), random_scalar(&mut rng));
+    let y = *key.as_point().element();
+    let two = hand::encrypt_scalar(&key, &Scalar::from(2u64), &r);
+    let split = Ciphertext::from_elements(G * r, G + y * r2);
+    for (name, ciphertext, nonce) in [
+        ("Enc(2) as 1", &two, r),
+        ("split nonces, witness r'", &split, r2),
+        ("split nonces, witness r", &split, r),
+    ] {
+        let statement = MembershipStatement {
+            key: &key,
+            ciphertext,
+            set: &set,
+        };
+        let proof = MembershipProof::prove(
+            &mut root(label::BALLOT),
+            &statement,
+            1,
+            &hand::nonce(&nonce),
+            &mut rng,
+        )
+        .unwrap();
+        let bytes = proof.to_bytes();
+        let proof = MembershipProof::from_bytes(&bytes, 2).unwrap();
+        assert_eq!(
+            proof.verify(&mut root(label::BALLOT), &statement),
+            Err(Error::ProofRejected {
+                proof: ProofKind::Membership
+            }),
+            "{name}"
+        );
+        // In a batch, behind a valid proof.
+        let (valid_ct, valid_nonce) = key.encrypt(0, &mut rng);
+        let valid_statement = MembershipStatement {
+            key: &key,
+            ciphertext: &valid_ct,
+            set: &set,
+        };
+        let valid = MembershipProof::prove(
+            &mut root(label::BALLOT),
+            &valid_statement,
+            0,
+            &valid_nonce,
+            &mut rng,
+        )
+        .unwrap();
+        let mut batch = BatchVerifier::with_rng(&mut rng);
+        batch.begin_item();
+        valid
+            .verify_batched(&mut root(label::BALLOT), &valid_statement, &mut batch)
+            .unwrap();
+        batch.begin_item();
+        proof
+            .verify_batched(&mut root(label::BALLOT), &statement, &mut batch)
+            .unwrap();
+        assert_eq!(
+            batch.verify(),
+            Err(Error::BatchRejected { items: vec![1] }),
+            "{name}"
+        );
+    }
+}
+
+// A ballot whose option 0 has halves with different nonces, (r·G, 1·G + r'·Y): it decrypts to
+// neither 0 nor 1 (1 + (r' − r)·x, an arbitrary weight), passes the β equations with the
+// witness r', and is rejected by the α equation.
+#[test]
+fn ballot_ciphertext_with_split_nonces_is_rejected() {
+    let mut rng = hand::rng(33);
+    let s = choose_one_of_three(&mut rng);
+    let r = hand::fresh_nonces(4, &mut rng);
+    let y = *s.key.as_point().element();
+    let ciphertexts = vec![
+        Ciphertext::from_elements(G * r[0], G + y * r[3]),
+        hand::encrypt_scalar(&s.key, &Scalar::ZERO, &r[1]),
+        hand::encrypt_scalar(&s.key, &Scalar::ZERO, &r[2]),
+    ];
+    let decrypted = s.sk.decrypt_to_point(&ciphertexts[0]);
+    assert!(decrypted != G && decrypted != G * Scalar::ZERO);
+    let witnesses = [
+        (Claim::bit(1), r[3]),
+        (Claim::bit(0), r[1]),
+        (Claim::bit(0), r[2]),
+    ];
+    let count = (Claim::count(&s.contest, 1), r[3] + r[1] + r[2]);
+    let forged = hand::prove_ballot(
+        &s.ctx(),
+        BallotId::random(&mut rng),
+        None,
+        &ciphertexts,
+        &witnesses,
+        &hand::count_ciphertext(&s.contest, &ciphertexts),
+        &count,
+        &mut rng,
+    );
+    s.assert_rejected(forged, BallotPart::Option(0), &mut rng);
 }

@@ -570,14 +570,48 @@ pub fn forge_ballot(
         .zip(nonces)
         .map(|(m, r)| encrypt_scalar(ctx.key, m, r))
         .collect();
-    let base = ballot_transcript(ctx, &id, credential.as_ref(), &ciphertexts);
-    let mut option_proofs = Vec::new();
-    for (j, ((c, r), claim)) in ciphertexts
+    let count_nonce: Scalar = nonces
         .iter()
-        .zip(nonces)
-        .zip(option_claims)
         .enumerate()
-    {
+        .map(|(j, r)| r * count_weight(ctx.contest, j))
+        .sum();
+    let witnesses: Vec<(Claim, Scalar)> = option_claims
+        .iter()
+        .cloned()
+        .zip(nonces.iter().copied())
+        .collect();
+    let count_ct = count_ciphertext(ctx.contest, &ciphertexts);
+    prove_ballot(
+        ctx,
+        id,
+        credential,
+        &ciphertexts,
+        &witnesses,
+        &count_ct,
+        &(count_claim.clone(), count_nonce),
+        rng,
+    )
+}
+
+/// A ballot over the given ciphertexts (any points at all), each proof made by
+/// `MembershipProof::prove` with the given claim and nonce, on the real ballot transcripts;
+/// the count proof is made for `count_ct` (normally `count_ciphertext`, or a forger's own
+/// idea of it). Encoded by the layout and decoded with `EncryptedBallot::from_bytes`.
+#[allow(clippy::too_many_arguments)]
+pub fn prove_ballot(
+    ctx: &BallotContext<'_>,
+    id: BallotId,
+    credential: Option<Credential>,
+    ciphertexts: &[Ciphertext],
+    option_witnesses: &[(Claim, Scalar)],
+    count_ct: &Ciphertext,
+    count_witness: &(Claim, Scalar),
+    rng: &mut ChaCha20Rng,
+) -> EncryptedBallot {
+    assert_eq!(ciphertexts.len(), option_witnesses.len());
+    let base = ballot_transcript(ctx, &id, credential.as_ref(), ciphertexts);
+    let mut option_proofs = Vec::new();
+    for (j, (c, (claim, r))) in ciphertexts.iter().zip(option_witnesses).enumerate() {
         let statement = MembershipStatement {
             key: ctx.key,
             ciphertext: c,
@@ -591,36 +625,27 @@ pub fn forge_ballot(
             rng,
         )
         .expect("the claimed value is in the claimed set");
-        assert_eq!(
-            proof.branches(),
-            2,
-            "an option proof must have two branches"
-        );
+        assert_eq!(proof.branches(), 2, "an option proof has two branches");
         option_proofs.push(proof.to_bytes());
     }
-    let count_nonce: Scalar = nonces
-        .iter()
-        .enumerate()
-        .map(|(j, r)| r * count_weight(ctx.contest, j))
-        .sum();
-    let count_ct = count_ciphertext(ctx.contest, &ciphertexts);
+    let (count_claim, count_nonce) = count_witness;
     let statement = MembershipStatement {
         key: ctx.key,
-        ciphertext: &count_ct,
+        ciphertext: count_ct,
         set: &count_claim.set,
     };
     let count_proof = MembershipProof::prove(
         &mut count_transcript(&base),
         &statement,
         count_claim.value,
-        &nonce(&count_nonce),
+        &nonce(count_nonce),
         rng,
     )
     .expect("the claimed count is in the claimed set");
     let bytes = encode_ballot(
         &id,
         credential.as_ref(),
-        &ciphertexts,
+        ciphertexts,
         &option_proofs,
         &count_proof.to_bytes(),
         count_proof.branches(),
