@@ -381,6 +381,57 @@ fn abstaining_and_voting_at_once_is_rejected() {
     s.assert_rejected(forged, BallotPart::Count, &mut rng);
 }
 
+// A ballot proved over another generator H: option 0 is (r·H, 1·H + r·Y) with an honest CDS
+// proof over H on the ballot's own option transcript. It is a proof about H, not G: rejected.
+#[test]
+fn ballot_proved_over_another_generator_is_rejected() {
+    let mut rng = hand::rng(15);
+    let s = choose_one_of_three(&mut rng);
+    let h = tabella::group::hash_to_group(b"tabella tests: a generator that is not G");
+    let r = hand::fresh_nonces(3, &mut rng);
+    let ciphertexts = vec![
+        Ciphertext::from_elements(h * r[0], h + s.key.as_point().element() * r[0]),
+        hand::encrypt_scalar(&s.key, &Scalar::ZERO, &r[1]),
+        hand::encrypt_scalar(&s.key, &Scalar::ZERO, &r[2]),
+    ];
+    let id = BallotId::random(&mut rng);
+    // The honest ballot machinery for options 1, 2 and the count …
+    let witnesses = [
+        (Claim::bit(1), r[0]),
+        (Claim::bit(0), r[1]),
+        (Claim::bit(0), r[2]),
+    ];
+    let count_ct = hand::count_ciphertext(&s.contest, &ciphertexts);
+    let honest = hand::prove_ballot(
+        &s.ctx(),
+        id,
+        None,
+        &ciphertexts,
+        &witnesses,
+        &count_ct,
+        &(Claim::count(&s.contest, 1), r[0] + r[1] + r[2]),
+        &mut rng,
+    );
+    // … and option 0's proof made over H.
+    let base = hand::ballot_transcript(&s.ctx(), &id, None, &ciphertexts);
+    let (over_h, proof) = hand::membership_over(
+        &mut hand::option_transcript(&base, 0),
+        &h,
+        &s.key,
+        &[0, 1],
+        1,
+        &r[0],
+        &[],
+        &mut rng,
+    );
+    assert_eq!(over_h, ciphertexts[0]);
+    let mut bytes = honest.to_bytes();
+    let at = hand::ballot_header(&bytes).option_proofs;
+    bytes[at..at + hand::OPTION_PROOF_LEN].copy_from_slice(&proof);
+    let forged = EncryptedBallot::from_bytes(&bytes).unwrap();
+    s.assert_rejected(forged, BallotPart::Option(0), &mut rng);
+}
+
 // Splicing: a valid ballot's proofs on a ciphertext of 2, another ballot's option proof, and
 // another ballot's count proof are all rejected.
 #[test]
