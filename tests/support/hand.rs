@@ -1,0 +1,659 @@
+//! Hand-built provers and encoders shared by the adversarial suites.
+//!
+//! They mimic tabella's transcripts (`src/transcript.rs`, `src/proofs/*`, `src/ballot.rs`) and
+//! byte layouts (each file's top doc) using only the public API, dalek and merlin, so that a
+//! test can make what the library never makes: a proof over another generator, a proof with a
+//! weak Fiat–Shamir challenge, a ballot with a lying witness. Each mimic has a control test
+//! (made honestly, it verifies), so a rejection is caused by the lie and not by the mimic.
+#![allow(dead_code)] // each test crate uses a different part of this module
+
+use curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT;
+use curve25519_dalek::ristretto::{CompressedRistretto, RistrettoPoint};
+use curve25519_dalek::scalar::Scalar;
+use merlin::Transcript;
+use rand_chacha::ChaCha20Rng;
+use rand_core::{RngCore, SeedableRng};
+use tabella::ballot::{BallotContext, BallotId, ContestSpec, Credential, EncryptedBallot};
+use tabella::domain::label;
+use tabella::elgamal::{Ciphertext, Nonce, PublicKey};
+use tabella::error::BallotPart;
+use tabella::group::Point;
+use tabella::proofs::{MembershipProof, MembershipStatement};
+use tabella::transcript::TranscriptExt;
+
+/// A deterministic RNG for a test.
+pub fn rng(seed: u64) -> ChaCha20Rng {
+    ChaCha20Rng::seed_from_u64(seed)
+}
+
+/// A uniformly random scalar.
+pub fn random_scalar(rng: &mut ChaCha20Rng) -> Scalar {
+    let mut bytes = [0u8; 64];
+    rng.fill_bytes(&mut bytes);
+    Scalar::from_bytes_mod_order_wide(&bytes)
+}
+
+/// A uniformly random point (unknown discrete logarithm).
+pub fn random_point(rng: &mut ChaCha20Rng) -> RistrettoPoint {
+    let mut bytes = [0u8; 64];
+    rng.fill_bytes(&mut bytes);
+    RistrettoPoint::from_uniform_bytes(&bytes)
+}
+
+/// The generator G.
+pub const G: RistrettoPoint = RISTRETTO_BASEPOINT_POINT;
+
+/// `m·G` for a signed message (so that −1 is −G).
+pub fn signed(m: i64) -> Scalar {
+    let magnitude = Scalar::from(m.unsigned_abs());
+    if m < 0 { -magnitude } else { magnitude }
+}
+
+/// ElGamal encryption of the scalar `m` (any value, even outside {0, 1}) with nonce `r`.
+pub fn encrypt_scalar(key: &PublicKey, m: &Scalar, r: &Scalar) -> Ciphertext {
+    Ciphertext::from_elements(G * r, G * m + key.as_point().element() * r)
+}
+
+/// A nonce with the value `r`.
+pub fn nonce(r: &Scalar) -> Nonce {
+    Nonce::from_bytes(r.as_bytes()).expect("non-zero canonical nonce")
+}
+
+/// The scalar inside a nonce.
+pub fn nonce_scalar(n: &Nonce) -> Scalar {
+    Option::from(Scalar::from_canonical_bytes(*n.to_bytes())).expect("canonical nonce")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Byte layouts and canonical tweaks
+// ---------------------------------------------------------------------------------------------
+
+/// What a 32-byte field of an encoding holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A canonical point.
+    Point,
+    /// A canonical scalar.
+    Scalar,
+}
+
+/// One 32-byte field of an encoding.
+#[derive(Clone, Debug)]
+pub struct Field {
+    /// Human name, unique within the layout ("option 2 A1").
+    pub name: String,
+    /// The `what` the library's decoder reports for this field.
+    pub what: &'static str,
+    /// Byte offset.
+    pub offset: usize,
+    /// Point or scalar.
+    pub kind: Kind,
+    /// For a ballot: the proof a change to this field breaks first.
+    pub part: Option<BallotPart>,
+}
+
+fn field(name: String, what: &'static str, offset: usize, kind: Kind) -> Field {
+    Field {
+        name,
+        what,
+        offset,
+        kind,
+        part: None,
+    }
+}
+
+/// Layout of a Schnorr proof: `R ‖ s`.
+pub fn schnorr_layout() -> Vec<Field> {
+    vec![
+        field("R".into(), "Schnorr commitment R", 0, Kind::Point),
+        field("s".into(), "Schnorr response s", 32, Kind::Scalar),
+    ]
+}
+
+/// Layout of a DLEQ proof: `R₁ ‖ R₂ ‖ s`.
+pub fn dleq_layout() -> Vec<Field> {
+    vec![
+        field("R1".into(), "DLEQ commitment R1", 0, Kind::Point),
+        field("R2".into(), "DLEQ commitment R2", 32, Kind::Point),
+        field("s".into(), "DLEQ response s", 64, Kind::Scalar),
+    ]
+}
+
+/// Layout of a membership proof with `k` branches starting at `start`:
+/// `A₀ ‖ B₀ ‖ … ‖ c₀ ‖ … ‖ c_{k−2} ‖ z₀ ‖ … ‖ z_{k−1}`.
+pub fn membership_layout(k: usize, start: usize, prefix: &str) -> Vec<Field> {
+    let mut out = Vec::new();
+    for j in 0..k {
+        out.push(field(
+            format!("{prefix}A{j}"),
+            "membership commitment A",
+            start + 64 * j,
+            Kind::Point,
+        ));
+        out.push(field(
+            format!("{prefix}B{j}"),
+            "membership commitment B",
+            start + 64 * j + 32,
+            Kind::Point,
+        ));
+    }
+    let challenges = start + 64 * k;
+    for j in 0..k - 1 {
+        out.push(field(
+            format!("{prefix}c{j}"),
+            "membership challenge c",
+            challenges + 32 * j,
+            Kind::Scalar,
+        ));
+    }
+    let responses = challenges + 32 * (k - 1);
+    for j in 0..k {
+        out.push(field(
+            format!("{prefix}z{j}"),
+            "membership response z",
+            responses + 32 * j,
+            Kind::Scalar,
+        ));
+    }
+    out
+}
+
+/// The header of an encoded ballot.
+#[derive(Clone, Copy, Debug)]
+pub struct BallotHeader {
+    /// Whether a credential is present.
+    pub credential: bool,
+    /// The number of ciphertexts m.
+    pub width: usize,
+    /// The count proof's branches b.
+    pub branches: usize,
+    /// Offset of the first ciphertext.
+    pub ciphertexts: usize,
+    /// Offset of the first option proof.
+    pub option_proofs: usize,
+    /// Offset of the count proof.
+    pub count_proof: usize,
+}
+
+/// Length of an option (0/1) proof.
+pub const OPTION_PROOF_LEN: usize = MembershipProof::encoded_len(2);
+
+/// Parses the header of a well-formed ballot encoding:
+/// `id (32) ‖ flag (1) ‖ [credential (32)] ‖ u32 m ‖ u32 b ‖ m·64 ‖ m·224 ‖ 128·b − 32`.
+pub fn ballot_header(bytes: &[u8]) -> BallotHeader {
+    let credential = bytes[32] == 1;
+    let counts = if credential { 65 } else { 33 };
+    let width = u32::from_le_bytes(bytes[counts..counts + 4].try_into().unwrap()) as usize;
+    let branches = u32::from_le_bytes(bytes[counts + 4..counts + 8].try_into().unwrap()) as usize;
+    let ciphertexts = counts + 8;
+    let option_proofs = ciphertexts + 64 * width;
+    let count_proof = option_proofs + OPTION_PROOF_LEN * width;
+    BallotHeader {
+        credential,
+        width,
+        branches,
+        ciphertexts,
+        option_proofs,
+        count_proof,
+    }
+}
+
+/// Every point and scalar field of a ballot encoding, with the proof a change breaks first:
+/// a ciphertext is in the transcript of every proof (so option 0 fails first), a field of
+/// option proof j breaks option j, a field of the count proof breaks the count.
+pub fn ballot_layout(bytes: &[u8]) -> Vec<Field> {
+    let h = ballot_header(bytes);
+    let mut out = Vec::new();
+    for j in 0..h.width {
+        let at = h.ciphertexts + 64 * j;
+        out.push(Field {
+            part: Some(BallotPart::Option(0)),
+            ..field(
+                format!("ciphertext {j} alpha"),
+                "ciphertext alpha",
+                at,
+                Kind::Point,
+            )
+        });
+        out.push(Field {
+            part: Some(BallotPart::Option(0)),
+            ..field(
+                format!("ciphertext {j} beta"),
+                "ciphertext beta",
+                at + 32,
+                Kind::Point,
+            )
+        });
+    }
+    for j in 0..h.width {
+        let start = h.option_proofs + OPTION_PROOF_LEN * j;
+        for f in membership_layout(2, start, &format!("option {j} proof ")) {
+            out.push(Field {
+                part: Some(BallotPart::Option(j)),
+                ..f
+            });
+        }
+    }
+    for f in membership_layout(h.branches, h.count_proof, "count proof ") {
+        out.push(Field {
+            part: Some(BallotPart::Count),
+            ..f
+        });
+    }
+    out
+}
+
+/// Reads the 32 bytes of a field.
+pub fn read32(bytes: &[u8], at: usize) -> [u8; 32] {
+    bytes[at..at + 32].try_into().unwrap()
+}
+
+/// Replaces a point field by `P + G` or a scalar field by `s + 1`: another canonical value.
+pub fn tweak(bytes: &mut [u8], f: &Field) {
+    let old = read32(bytes, f.offset);
+    let new = match f.kind {
+        Kind::Point => {
+            let p = CompressedRistretto(old)
+                .decompress()
+                .expect("canonical point");
+            (p + G).compress().to_bytes()
+        }
+        Kind::Scalar => {
+            let s: Scalar = Option::from(Scalar::from_canonical_bytes(old)).expect("canonical");
+            (s + Scalar::ONE).to_bytes()
+        }
+    };
+    assert_ne!(old, new);
+    bytes[f.offset..f.offset + 32].copy_from_slice(&new);
+}
+
+/// `a + b` on 256-bit little-endian integers, `None` on overflow.
+pub fn add_le(a: &[u8; 32], b: &[u8; 32]) -> Option<[u8; 32]> {
+    let mut out = [0u8; 32];
+    let mut carry = 0u16;
+    for i in 0..32 {
+        let sum = u16::from(a[i]) + u16::from(b[i]) + carry;
+        out[i] = sum as u8;
+        carry = sum >> 8;
+    }
+    (carry == 0).then_some(out)
+}
+
+/// ℓ = 2^252 + 27742317777372353535851937790883648493, little-endian.
+pub fn ell() -> [u8; 32] {
+    let mut l = (-Scalar::ONE).to_bytes();
+    l[0] += 1; // ℓ − 1 ends in 0xec: no carry
+    l
+}
+
+/// p = 2^255 − 19, little-endian.
+pub fn field_prime() -> [u8; 32] {
+    let mut p = [0xffu8; 32];
+    p[0] = 0xed;
+    p[31] = 0x7f;
+    p
+}
+
+// ---------------------------------------------------------------------------------------------
+// Provers over an arbitrary generator (the library's G is fixed)
+// ---------------------------------------------------------------------------------------------
+
+/// Appends a point unless its label is in `skip` (to build weak Fiat–Shamir transcripts).
+fn put(t: &mut Transcript, skip: &[&[u8]], label: &'static [u8], point: &Point) {
+    if !skip.contains(&label) {
+        t.append_point(label, point);
+    }
+}
+
+/// A Schnorr proof of `X = x·generator` made exactly as `SchnorrProof::prove` makes one,
+/// except that the generator is `generator` and the statement labels in `skip` are left out
+/// of the transcript. Returns X and the encoding `R ‖ s`.
+pub fn schnorr_over(
+    t: &mut Transcript,
+    generator: &RistrettoPoint,
+    x: &Scalar,
+    skip: &[&[u8]],
+    rng: &mut ChaCha20Rng,
+) -> (Point, [u8; 64]) {
+    let public = Point::from(generator * x);
+    t.domain_sep(label::SCHNORR);
+    put(t, skip, b"G", &Point::from(*generator));
+    put(t, skip, b"X", &public);
+    let k = random_scalar(rng);
+    let commitment = Point::from(generator * k);
+    t.append_point(b"R", &commitment);
+    let c = t.challenge(b"c");
+    let s = k + c * x;
+    let mut out = [0u8; 64];
+    out[..32].copy_from_slice(commitment.as_bytes());
+    out[32..].copy_from_slice(s.as_bytes());
+    (public, out)
+}
+
+/// A DLEQ proof of `Y = x·generator ∧ D = x·H` made as `DleqProof::prove` makes one, over
+/// `generator`, leaving the labels in `skip` out of the transcript. Returns Y, D and the
+/// encoding `R₁ ‖ R₂ ‖ s`.
+pub fn dleq_over(
+    t: &mut Transcript,
+    generator: &RistrettoPoint,
+    base: &Point,
+    x: &Scalar,
+    skip: &[&[u8]],
+    rng: &mut ChaCha20Rng,
+) -> (Point, Point, [u8; 96]) {
+    let left = Point::from(generator * x);
+    let right = Point::from(base.element() * x);
+    t.domain_sep(label::DLEQ);
+    put(t, skip, b"G", &Point::from(*generator));
+    put(t, skip, b"H", base);
+    put(t, skip, b"Y", &left);
+    put(t, skip, b"D", &right);
+    let k = random_scalar(rng);
+    let r1 = Point::from(generator * k);
+    let r2 = Point::from(base.element() * k);
+    t.append_point(b"R1", &r1);
+    t.append_point(b"R2", &r2);
+    let c = t.challenge(b"c");
+    let s = k + c * x;
+    let mut out = [0u8; 96];
+    out[..32].copy_from_slice(r1.as_bytes());
+    out[32..64].copy_from_slice(r2.as_bytes());
+    out[64..].copy_from_slice(s.as_bytes());
+    (left, right, out)
+}
+
+/// A CDS membership proof made as `MembershipProof::prove` makes one, over `generator`: the
+/// ciphertext is `(r·generator, set[index]·generator + r·Y)`. The labels in `skip` (`G`, `Y`,
+/// `C`, `k`, `s`) are left out of the transcript. Returns the ciphertext and the encoding.
+#[allow(clippy::too_many_arguments)]
+pub fn membership_over(
+    t: &mut Transcript,
+    generator: &RistrettoPoint,
+    key: &PublicKey,
+    set: &[u64],
+    index: usize,
+    r: &Scalar,
+    skip: &[&[u8]],
+    rng: &mut ChaCha20Rng,
+) -> (Ciphertext, Vec<u8>) {
+    let y = *key.as_point().element();
+    let alpha = generator * r;
+    let beta = generator * Scalar::from(set[index]) + y * r;
+    let ciphertext = Ciphertext::from_elements(alpha, beta);
+    t.domain_sep(label::MEMBERSHIP);
+    put(t, skip, b"G", &Point::from(*generator));
+    put(t, skip, b"Y", key.as_point());
+    if !skip.contains(&&b"C"[..]) {
+        t.append_ciphertext(b"C", &ciphertext);
+    }
+    if !skip.contains(&&b"k"[..]) {
+        t.append_count(b"k", set.len() as u64);
+    }
+    if !skip.contains(&&b"s"[..]) {
+        for s in set {
+            t.append_count(b"s", *s);
+        }
+    }
+    let w = random_scalar(rng);
+    let mut challenges = Vec::new();
+    let mut responses = Vec::new();
+    let mut commitments = Vec::new();
+    for (j, s) in set.iter().enumerate() {
+        let (a, b, c, z) = if j == index {
+            (generator * w, y * w, Scalar::ZERO, Scalar::ZERO)
+        } else {
+            let c = random_scalar(rng);
+            let z = random_scalar(rng);
+            let shifted = beta - generator * Scalar::from(*s);
+            (generator * z - alpha * c, y * z - shifted * c, c, z)
+        };
+        let (a, b) = (Point::from(a), Point::from(b));
+        t.append_point(b"A", &a);
+        t.append_point(b"B", &b);
+        commitments.push((a, b));
+        challenges.push(c);
+        responses.push(z);
+    }
+    let c = t.challenge(b"c");
+    let others: Scalar = challenges.iter().sum();
+    challenges[index] = c - others;
+    responses[index] = w + challenges[index] * r;
+    let mut out = Vec::new();
+    for (a, b) in &commitments {
+        out.extend_from_slice(a.as_bytes());
+        out.extend_from_slice(b.as_bytes());
+    }
+    for c in &challenges[..set.len() - 1] {
+        out.extend_from_slice(c.as_bytes());
+    }
+    for z in &responses {
+        out.extend_from_slice(z.as_bytes());
+    }
+    (ciphertext, out)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ballots by hand
+// ---------------------------------------------------------------------------------------------
+
+/// The ballot transcript, as `src/ballot.rs` documents it.
+pub fn ballot_transcript(
+    ctx: &BallotContext<'_>,
+    id: &BallotId,
+    credential: Option<&Credential>,
+    ciphertexts: &[Ciphertext],
+) -> Transcript {
+    let mut t = ctx.election.transcript(label::BALLOT);
+    t.append_count(b"round", u64::from(ctx.round));
+    t.append_count(b"contest", u64::from(ctx.contest.index()));
+    t.append_count(b"options", u64::from(ctx.contest.options()));
+    t.append_count(b"min", u64::from(ctx.contest.min()));
+    t.append_count(b"max", u64::from(ctx.contest.max()));
+    t.append_count(b"abstention", u64::from(ctx.contest.has_abstention()));
+    t.append_message(b"ballot-id", &id.0);
+    t.append_message(b"credential", credential.map_or(&[][..], |c| &c[..]));
+    for c in ciphertexts {
+        t.append_ciphertext(b"C", c);
+    }
+    t
+}
+
+/// The transcript of option j's 0/1 proof.
+pub fn option_transcript(base: &Transcript, j: usize) -> Transcript {
+    let mut t = base.clone();
+    t.domain_sep(label::BALLOT_OPTION);
+    t.append_count(b"option", j as u64);
+    t
+}
+
+/// The transcript of the count proof.
+pub fn count_transcript(base: &Transcript) -> Transcript {
+    let mut t = base.clone();
+    t.domain_sep(label::BALLOT_COUNT);
+    t
+}
+
+/// The weight of slot j in the count: 1 for an option, max for the abstention.
+pub fn count_weight(contest: &ContestSpec, j: usize) -> Scalar {
+    if j < contest.options() as usize {
+        Scalar::ONE
+    } else {
+        Scalar::from(u64::from(contest.max()))
+    }
+}
+
+/// The count ciphertext Σ options + max·abstention.
+pub fn count_ciphertext(contest: &ContestSpec, ciphertexts: &[Ciphertext]) -> Ciphertext {
+    ciphertexts
+        .iter()
+        .enumerate()
+        .map(|(j, c)| c * &count_weight(contest, j))
+        .sum()
+}
+
+/// Encodes a ballot by the documented layout.
+pub fn encode_ballot(
+    id: &BallotId,
+    credential: Option<&Credential>,
+    ciphertexts: &[Ciphertext],
+    option_proofs: &[Vec<u8>],
+    count_proof: &[u8],
+    count_branches: usize,
+) -> Vec<u8> {
+    let mut out = id.0.to_vec();
+    match credential {
+        Some(c) => {
+            out.push(1);
+            out.extend_from_slice(c);
+        }
+        None => out.push(0),
+    }
+    out.extend_from_slice(&(ciphertexts.len() as u32).to_le_bytes());
+    out.extend_from_slice(&(count_branches as u32).to_le_bytes());
+    for c in ciphertexts {
+        out.extend_from_slice(&c.to_bytes());
+    }
+    for p in option_proofs {
+        out.extend_from_slice(p);
+    }
+    out.extend_from_slice(count_proof);
+    out
+}
+
+/// What a cheating prover claims for one proof: the witness value and the set it proves
+/// membership in (the honest set, or a lying one of the same size).
+#[derive(Clone, Debug)]
+pub struct Claim {
+    /// The value the prover claims the ciphertext encrypts.
+    pub value: u64,
+    /// The set the proof is made for.
+    pub set: Vec<u64>,
+}
+
+impl Claim {
+    /// A claim over the honest 0/1 set.
+    pub fn bit(value: u64) -> Self {
+        Claim {
+            value,
+            set: vec![0, 1],
+        }
+    }
+
+    /// A claim over the honest count set of `contest`.
+    pub fn count(contest: &ContestSpec, value: u64) -> Self {
+        Claim {
+            value,
+            set: (u64::from(contest.min())..=u64::from(contest.max())).collect(),
+        }
+    }
+}
+
+/// A ballot made by the best cheating prover: the slots encrypt `plaintexts` (any scalars) with
+/// `nonces`, each option proof is `MembershipProof::prove` with the claimed witness and set,
+/// and the count proof likewise, all on the real ballot transcripts. The bytes go through
+/// `EncryptedBallot::from_bytes`, as a ballot from the network would.
+#[allow(clippy::too_many_arguments)]
+pub fn forge_ballot(
+    ctx: &BallotContext<'_>,
+    id: BallotId,
+    credential: Option<Credential>,
+    plaintexts: &[Scalar],
+    nonces: &[Scalar],
+    option_claims: &[Claim],
+    count_claim: &Claim,
+    rng: &mut ChaCha20Rng,
+) -> EncryptedBallot {
+    assert_eq!(plaintexts.len(), nonces.len());
+    assert_eq!(plaintexts.len(), option_claims.len());
+    let ciphertexts: Vec<Ciphertext> = plaintexts
+        .iter()
+        .zip(nonces)
+        .map(|(m, r)| encrypt_scalar(ctx.key, m, r))
+        .collect();
+    let count_nonce: Scalar = nonces
+        .iter()
+        .enumerate()
+        .map(|(j, r)| r * count_weight(ctx.contest, j))
+        .sum();
+    let witnesses: Vec<(Claim, Scalar)> = option_claims
+        .iter()
+        .cloned()
+        .zip(nonces.iter().copied())
+        .collect();
+    let count_ct = count_ciphertext(ctx.contest, &ciphertexts);
+    prove_ballot(
+        ctx,
+        id,
+        credential,
+        &ciphertexts,
+        &witnesses,
+        &count_ct,
+        &(count_claim.clone(), count_nonce),
+        rng,
+    )
+}
+
+/// A ballot over the given ciphertexts (any points at all), each proof made by
+/// `MembershipProof::prove` with the given claim and nonce, on the real ballot transcripts;
+/// the count proof is made for `count_ct` (normally `count_ciphertext`, or a forger's own
+/// idea of it). Encoded by the layout and decoded with `EncryptedBallot::from_bytes`.
+#[allow(clippy::too_many_arguments)]
+pub fn prove_ballot(
+    ctx: &BallotContext<'_>,
+    id: BallotId,
+    credential: Option<Credential>,
+    ciphertexts: &[Ciphertext],
+    option_witnesses: &[(Claim, Scalar)],
+    count_ct: &Ciphertext,
+    count_witness: &(Claim, Scalar),
+    rng: &mut ChaCha20Rng,
+) -> EncryptedBallot {
+    assert_eq!(ciphertexts.len(), option_witnesses.len());
+    let base = ballot_transcript(ctx, &id, credential.as_ref(), ciphertexts);
+    let mut option_proofs = Vec::new();
+    for (j, (c, (claim, r))) in ciphertexts.iter().zip(option_witnesses).enumerate() {
+        let statement = MembershipStatement {
+            key: ctx.key,
+            ciphertext: c,
+            set: &claim.set,
+        };
+        let proof = MembershipProof::prove(
+            &mut option_transcript(&base, j),
+            &statement,
+            claim.value,
+            &nonce(r),
+            rng,
+        )
+        .expect("the claimed value is in the claimed set");
+        assert_eq!(proof.branches(), 2, "an option proof has two branches");
+        option_proofs.push(proof.to_bytes());
+    }
+    let (count_claim, count_nonce) = count_witness;
+    let statement = MembershipStatement {
+        key: ctx.key,
+        ciphertext: count_ct,
+        set: &count_claim.set,
+    };
+    let count_proof = MembershipProof::prove(
+        &mut count_transcript(&base),
+        &statement,
+        count_claim.value,
+        &nonce(count_nonce),
+        rng,
+    )
+    .expect("the claimed count is in the claimed set");
+    let bytes = encode_ballot(
+        &id,
+        credential.as_ref(),
+        ciphertexts,
+        &option_proofs,
+        &count_proof.to_bytes(),
+        count_proof.branches(),
+    );
+    EncryptedBallot::from_bytes(&bytes).expect("a forged ballot is still well encoded")
+}
+
+/// `n` fresh random nonces.
+pub fn fresh_nonces(n: usize, rng: &mut ChaCha20Rng) -> Vec<Scalar> {
+    (0..n).map(|_| random_scalar(rng)).collect()
+}
