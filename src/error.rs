@@ -142,7 +142,8 @@ pub enum Error {
         /// The field being decoded.
         what: &'static str,
     },
-    /// The identity point where the math forbids it (keys, shares, commitments, ciphertext α).
+    /// The identity point where the math forbids it: public keys, verification shares,
+    /// coefficient commitments, ciphertext α. (A proof's own commitments may be any point.)
     IdentityPoint {
         /// The field being decoded or checked.
         what: &'static str,

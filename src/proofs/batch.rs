@@ -45,6 +45,9 @@ use crate::group::Point;
 
 #[derive(Default)]
 struct Item {
+    /// A proof of this item could not be checked at all (its shape did not match its
+    /// statement): the item fails whatever its equations say.
+    poisoned: bool,
     base: Scalar,
     /// (index into `BatchVerifier::shared`, coefficient)
     shared: Vec<(usize, Scalar)>,
@@ -138,6 +141,13 @@ impl BatchVerifier {
         &mut self.current
     }
 
+    /// Marks the current item as failed: a proof of it was refused before any equation (its
+    /// shape does not match its statement). Even a caller that ignores that error cannot get
+    /// the item accepted.
+    pub(crate) fn poison(&mut self) {
+        self.item().poisoned = true;
+    }
+
     /// Adds `s·G` to the current item.
     pub(crate) fn base(&mut self, s: Scalar) {
         self.item().base += s;
@@ -193,6 +203,9 @@ impl BatchVerifier {
     }
 
     fn check(&self, items: &[Item]) -> bool {
+        if items.iter().any(|item| item.poisoned) {
+            return false;
+        }
         let mut base = Scalar::ZERO;
         let mut shared = vec![Scalar::ZERO; self.shared.len()];
         let mut len = 0;

@@ -292,22 +292,28 @@ impl MembershipProof {
     }
 
     /// Adds the proof's equations to `batch` (to the current item). A proof whose shape does
-    /// not match the statement is rejected at once.
+    /// not match the statement is rejected at once, and the current item is marked as failed,
+    /// so that the batch rejects it even if the error is ignored.
     pub fn verify_batched(
         &self,
         transcript: &mut Transcript,
         statement: &MembershipStatement<'_>,
         batch: &mut BatchVerifier,
     ) -> Result<()> {
-        self.equations(transcript, statement, batch)
+        let result = self.equations(transcript, statement, batch);
+        if result.is_err() {
+            batch.poison();
+        }
+        result
     }
 
     /// The length of the encoding of a proof with `branches` branches.
+    /// Saturates instead of overflowing for absurd branch counts.
     pub const fn encoded_len(branches: usize) -> usize {
         if branches == 0 {
             0
         } else {
-            64 * branches + 32 * (branches - 1) + 32 * branches
+            branches.saturating_mul(128).saturating_sub(32)
         }
     }
 
@@ -432,5 +438,31 @@ mod tests {
         );
         let decoded = MembershipProof::from_bytes(&proof.to_bytes(), 2).unwrap();
         assert_eq!(decoded, proof);
+    }
+
+    #[test]
+    fn a_misshapen_proof_fails_its_batch_even_if_the_error_is_ignored() {
+        let mut rng = ChaCha20Rng::seed_from_u64(5);
+        let ctx = ElectionContext::new([5; 32]);
+        let pk = SecretKey::generate(&mut rng).public_key();
+        let (one, nonce) = pk.encrypt(1, &mut rng);
+        let st = MembershipStatement {
+            key: &pk,
+            ciphertext: &one,
+            set: &[0, 1],
+        };
+        let proof =
+            MembershipProof::prove(&mut ctx.transcript(label::BALLOT), &st, 1, &nonce, &mut rng)
+                .unwrap();
+        let wider = MembershipStatement {
+            set: &[0, 1, 2],
+            ..st
+        };
+        let mut batch = BatchVerifier::new();
+        batch.begin_item();
+        let ignored = proof.verify_batched(&mut ctx.transcript(label::BALLOT), &wider, &mut batch);
+        assert!(ignored.is_err());
+        assert_eq!(batch.verify(), Err(Error::BatchRejected { items: vec![0] }));
+        assert_eq!(MembershipProof::encoded_len(usize::MAX), usize::MAX - 32);
     }
 }
