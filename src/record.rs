@@ -10,7 +10,7 @@
 //!
 //! # Encodings
 //!
-//! * A canonical binary form ([`ElectionRecord::to_bytes`], `docs/SPEC.md` §13), which is
+//! * A canonical binary form ([`ElectionRecord::to_bytes`], `docs/SPEC.md` §12), which is
 //!   what gets hashed ([`ElectionRecord::hash`]).
 //! * JSON (feature `serde`): the same values, crypto objects as the lowercase hex of their
 //!   canonical bytes, unknown fields and duplicate keys rejected ([`json`]).
@@ -165,7 +165,7 @@ impl ElectionRecord {
         }
     }
 
-    /// The record hash: `H("tabella.record", canonical bytes)` (§8 of the spec).
+    /// The record hash: `H("tabella.record", canonical bytes)` (docs/SPEC.md §12; H as in §8).
     pub fn hash(&self) -> Result<[u8; 32]> {
         Ok(crate::board::hash_parts(&[
             label::RECORD,

@@ -43,7 +43,7 @@ use crate::threshold::dkg::{CeremonyContext, verify_ceremony};
 use crate::threshold::{DecryptionContext, PartialDecryption};
 use crate::transcript::ElectionContext;
 
-/// A numbered check of the verifier (docs/SPEC.md §14).
+/// A numbered check of the verifier (docs/SPEC.md §13).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Check {

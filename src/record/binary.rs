@@ -1,4 +1,4 @@
-//! The canonical binary form of the record (docs/SPEC.md §13).
+//! The canonical binary form of the record (docs/SPEC.md §12).
 
 use super::{
     BallotRound, CastBallot, CeremonyRecord, DecryptionRecord, ElectionRecord, ResultRecord,
