@@ -443,6 +443,34 @@ fn frozen_heart_every_statement_element_of_every_proof_is_bound() {
         assert_eq!(verdict.is_ok(), i == 3, "DLEQ statement element {i}");
     }
 
+    // The Frozen Heart forgery itself, by a trustee who knows x: R₁ = k·G and R₂ are fixed,
+    // the challenge drawn, s = k + c·x, and only then a false share D' = (s·H − R₂)/c chosen.
+    // It verifies iff D is left out of the transcript.
+    let k = random_scalar(&mut r);
+    let r1 = Point::from(RISTRETTO_BASEPOINT_POINT * k);
+    let r2 = random_point(&mut r);
+    let mut unbound = t();
+    unbound.domain_sep(label::DLEQ);
+    unbound.append_point(b"G", &Point::generator());
+    unbound.append_point(b"H", &h);
+    unbound.append_point(b"Y", &y);
+    unbound.append_point(b"R1", &r1);
+    unbound.append_point(b"R2", &r2);
+    let c = unbound.challenge(b"c");
+    let s = k + c * x;
+    let false_share = Point::from((h.element() * s - r2.element()) * c.invert());
+    assert_ne!(false_share, d);
+    let mut bytes = r1.to_bytes().to_vec();
+    bytes.extend_from_slice(&r2.to_bytes());
+    bytes.extend_from_slice(s.as_bytes());
+    let forged = DleqProof::from_bytes(&bytes).unwrap();
+    let statement = DleqStatement {
+        base: &h,
+        left: &y,
+        right: &false_share,
+    };
+    assert!(forged.verify(&mut t(), &statement).is_err());
+
     // Membership: Y, α, β, each set element, the set's length.
     let (c, nonce) = v.key.encrypt(1, &mut r);
     let set = [0u64, 1, 2];
