@@ -13,7 +13,7 @@ use std::fs;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
-use tabella::fuzzing::{TARGETS, Target, seed_corpus};
+use tabella::fuzzing::{EXTERNAL_TARGETS, TARGETS, Target, seed_corpus};
 
 fn fuzz_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz")
@@ -89,12 +89,74 @@ targets! {
     mutate_ballot: 64, 64;
     batch_vs_single: 16, 64;
     rules_reference: 256, 40;
+    decode_manifest: 128, 200;
+    decode_round1: 128, 200;
+    decode_round2: 64, 1200;
+    decode_round3: 128, 300;
+    decode_public_key_package: 128, 300;
+    decode_partial_decryption: 128, 400;
+    decode_challenged_ballot: 64, 1000;
+    decode_record_binary: 32, 2000;
+    verify_record: 32, 2000;
+    mutate_record: 32, 64;
+}
+
+/// `decode_record_json` with `serde_json` (the library has no JSON dependency): the fuzz
+/// crate's target passes the same codec.
+fn decode_record_json(data: &[u8]) {
+    tabella::fuzzing::decode_record_json(
+        data,
+        tabella::fuzzing::JsonCodec {
+            parse: |bytes| serde_json::from_slice(bytes).ok(),
+            print: |record| serde_json::to_string(record).ok(),
+        },
+    );
+}
+
+/// The JSON seeds: the fixture record printed by `serde_json`, compact and pretty.
+fn json_seeds() -> Vec<(&'static str, Vec<u8>)> {
+    let bytes = tabella::fuzzing::record_fixture_bytes();
+    let record = tabella::record::ElectionRecord::from_bytes(&bytes).expect("fixture record");
+    vec![
+        (
+            "seed-fixture",
+            serde_json::to_vec(&record).expect("compact JSON"),
+        ),
+        (
+            "seed-fixture-pretty",
+            serde_json::to_vec_pretty(&record).expect("pretty JSON"),
+        ),
+    ]
+}
+
+mod decode_record_json {
+    use proptest::prelude::*;
+
+    #[test]
+    fn corpus() {
+        super::replay("decode_record_json", super::decode_record_json);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn random_bytes(data in proptest::collection::vec(any::<u8>(), 0..512)) {
+            super::decode_record_json(&data);
+        }
+
+        #[test]
+        fn random_json_text(data in "[\\[\\]{}\":,0-9a-f ]{0,256}") {
+            super::decode_record_json(data.as_bytes());
+        }
+    }
 }
 
 #[test]
 fn every_target_is_tested_and_every_corpus_is_a_target() {
-    let names: Vec<&str> = TARGETS.iter().map(|(name, _)| *name).collect();
+    let mut names: Vec<&str> = TARGETS.iter().map(|(name, _)| *name).collect();
     assert_eq!(names, TESTED);
+    assert_eq!(EXTERNAL_TARGETS, ["decode_record_json"]);
+    names.extend(EXTERNAL_TARGETS);
     for dir in ["corpus", "artifacts"] {
         let Ok(entries) = fs::read_dir(fuzz_dir().join(dir)) else {
             continue;
@@ -133,5 +195,18 @@ fn write_seed_corpus() {
         let dir = fuzz_dir().join("corpus").join(seed.target);
         fs::create_dir_all(&dir).expect("create a corpus directory");
         fs::write(dir.join(&seed.name), &seed.data).expect("write a seed");
+    }
+    let dir = fuzz_dir().join("corpus").join("decode_record_json");
+    for old in files(&dir) {
+        if old
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("seed-"))
+        {
+            fs::remove_file(old).expect("remove an old seed");
+        }
+    }
+    fs::create_dir_all(&dir).expect("create a corpus directory");
+    for (name, data) in json_seeds() {
+        fs::write(dir.join(name), data).expect("write a seed");
     }
 }

@@ -1,0 +1,1039 @@
+//! The reviewer's attack suite: every published attack on voting proofs that applies to
+//! tabella, as a regression test that asserts the defence. Each test names its source.
+//! `SECURITY.md` ("Attacks and their tests") maps each attack to its test here.
+
+use curve25519_dalek::constants::{EIGHT_TORSION, RISTRETTO_BASEPOINT_POINT};
+use curve25519_dalek::ristretto::RistrettoPoint;
+use curve25519_dalek::scalar::Scalar;
+use rand_chacha::ChaCha20Rng;
+use rand_core::{RngCore, SeedableRng};
+use tabella::ballot::{
+    BallotContext, BallotId, ChallengedBallot, ContestSpec, EncryptedBallot, Selection,
+};
+use tabella::domain::label;
+use tabella::election::Manifest;
+use tabella::elgamal::{Ciphertext, DiscreteLogTable, PublicKey, SecretKey};
+use tabella::error::{CeremonyCheck, Culprit, Error};
+use tabella::group::{Point, decode_scalar};
+use tabella::proofs::{
+    DleqProof, DleqStatement, MembershipProof, MembershipStatement, SchnorrProof, SchnorrStatement,
+};
+use tabella::record::{CastBallot, ElectionRecord, RoundBody};
+use tabella::rules::{Base, Comparison, ElectionRules, Fraction, MajorityRule, RuleSchedule};
+use tabella::tally::BallotBox;
+use tabella::threshold::dkg::{self, CeremonyContext, round1, round2};
+use tabella::threshold::{
+    DecryptionContext, KeyPackage, PartialDecryption, ThresholdParams, TrusteeIndex, decrypt_tally,
+    verify_ceremony,
+};
+use tabella::transcript::{ElectionContext, TranscriptExt};
+use tabella::verify::{Check, verify_record};
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures
+
+fn rng(seed: u64) -> ChaCha20Rng {
+    ChaCha20Rng::seed_from_u64(seed)
+}
+
+fn wide(r: &mut ChaCha20Rng) -> [u8; 64] {
+    let mut bytes = [0u8; 64];
+    r.fill_bytes(&mut bytes);
+    bytes
+}
+
+fn random_point(r: &mut ChaCha20Rng) -> Point {
+    Point::from(RistrettoPoint::from_uniform_bytes(&wide(r)))
+}
+
+fn random_scalar(r: &mut ChaCha20Rng) -> Scalar {
+    Scalar::from_bytes_mod_order_wide(&wide(r))
+}
+
+/// The valid record of `tabella::fuzzing` (3 trustees, t = 2, one round, four cast ballots,
+/// one challenged ballot).
+fn record() -> ElectionRecord {
+    let record = ElectionRecord::from_bytes(&tabella::fuzzing::record_fixture_bytes()).unwrap();
+    assert!(verify_record(&record).is_ok());
+    record
+}
+
+fn ballot_round(record: &mut ElectionRecord) -> &mut tabella::record::BallotRound {
+    match &mut record.rounds[0].body {
+        RoundBody::Ballot(b) => b,
+        RoundBody::Acclamation { .. } => unreachable!("the fixture round has a ballot"),
+    }
+}
+
+fn failed_check(record: &ElectionRecord) -> Option<Check> {
+    verify_record(record).failure.map(|f| f.check)
+}
+
+struct Voting {
+    election: ElectionContext,
+    secret: SecretKey,
+    key: PublicKey,
+    contest: ContestSpec,
+}
+
+impl Voting {
+    fn new(seed: u64) -> Self {
+        let secret = SecretKey::generate(&mut rng(seed));
+        Voting {
+            election: ElectionContext::new([9; 32]),
+            key: secret.public_key(),
+            secret,
+            contest: ContestSpec::choose_one(0, 3, false).unwrap(),
+        }
+    }
+
+    fn ctx(&self) -> BallotContext<'_> {
+        BallotContext {
+            election: &self.election,
+            key: &self.key,
+            round: 1,
+            contest: &self.contest,
+        }
+    }
+
+    fn ballot(&self, choice: u32, seed: u64) -> EncryptedBallot {
+        let mut r = rng(seed);
+        let selection = Selection::new(&self.contest, &[choice]).unwrap();
+        let id = BallotId::random(&mut r);
+        EncryptedBallot::encrypt(&self.ctx(), &selection, id, None, &mut r)
+            .unwrap()
+            .0
+    }
+}
+
+/// Replaces the first occurrence of `from` in `bytes` by `to`.
+fn replace(bytes: &mut [u8], from: &[u8], to: &[u8]) {
+    let at = bytes
+        .windows(from.len())
+        .position(|w| w == from)
+        .expect("pattern present");
+    bytes[at..at + to.len()].copy_from_slice(to);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Weak Fiat–Shamir
+
+/// Bernhard, Pereira, Warinschi, "How not to prove yourself: pitfalls of the Fiat–Shamir
+/// heuristic and applications to Helios" (Asiacrypt 2012). With a weak Fiat–Shamir challenge
+/// that hashes only the commitment, a prover picks R, gets c, picks s, and only then chooses
+/// the statement X = (s·G − R)/c: a "proof" of knowledge of a log nobody knows. Defence: the
+/// strong transcript binds G and X before the challenge.
+#[test]
+fn weak_fiat_shamir_schnorr_statement_chosen_after_the_challenge_is_rejected() {
+    let mut r = rng(1);
+    let election = ElectionContext::new([1; 32]);
+    let commitment = random_point(&mut r);
+    // The weak transcript: everything the strong one has except the statement X.
+    let mut weak = election.transcript(label::CEREMONY_COMM_KEY);
+    weak.domain_sep(label::SCHNORR);
+    weak.append_point(b"G", &Point::generator());
+    weak.append_point(b"R", &commitment);
+    let c = weak.challenge(b"c");
+    let s = random_scalar(&mut r);
+    let x = Point::from((RISTRETTO_BASEPOINT_POINT * s - commitment.element()) * c.invert());
+    // The weak verifier's equation holds: s·G = R + c·X.
+    assert_eq!(
+        RISTRETTO_BASEPOINT_POINT * s,
+        commitment.element() + x.element() * c
+    );
+    let mut bytes = commitment.to_bytes().to_vec();
+    bytes.extend_from_slice(s.as_bytes());
+    let forged = SchnorrProof::from_bytes(&bytes).unwrap();
+    assert!(
+        forged
+            .verify(
+                &mut election.transcript(label::CEREMONY_COMM_KEY),
+                &SchnorrStatement { public: &x },
+            )
+            .is_err()
+    );
+}
+
+/// Bernhard–Pereira–Warinschi 2012 again, for the Chaum–Pedersen (DLEQ) proof that Helios used
+/// for decryption: commitments first, then both Y and D chosen to fit the challenge. Defence:
+/// H, Y and D are in the transcript.
+#[test]
+fn weak_fiat_shamir_dleq_statement_chosen_after_the_challenge_is_rejected() {
+    let mut r = rng(2);
+    let election = ElectionContext::new([2; 32]);
+    let h = random_point(&mut r);
+    let (r1, r2) = (random_point(&mut r), random_point(&mut r));
+    let mut weak = election.transcript(label::PARTIAL_DECRYPTION);
+    weak.domain_sep(label::DLEQ);
+    weak.append_point(b"G", &Point::generator());
+    weak.append_point(b"H", &h);
+    weak.append_point(b"R1", &r1);
+    weak.append_point(b"R2", &r2);
+    let c = weak.challenge(b"c");
+    let s = random_scalar(&mut r);
+    let y = Point::from((RISTRETTO_BASEPOINT_POINT * s - r1.element()) * c.invert());
+    let d = Point::from((h.element() * s - r2.element()) * c.invert());
+    let mut bytes = r1.to_bytes().to_vec();
+    bytes.extend_from_slice(&r2.to_bytes());
+    bytes.extend_from_slice(s.as_bytes());
+    let forged = DleqProof::from_bytes(&bytes).unwrap();
+    let statement = DleqStatement {
+        base: &h,
+        left: &y,
+        right: &d,
+    };
+    assert!(
+        forged
+            .verify(
+                &mut election.transcript(label::PARTIAL_DECRYPTION),
+                &statement
+            )
+            .is_err()
+    );
+}
+
+/// Bernhard–Pereira–Warinschi 2012, the ballot form: in Helios a membership proof did not
+/// hash the ciphertext, so a proof could be reused for a ciphertext chosen afterwards (and a
+/// ballot of any value built). Defence: the key, the ciphertext and the set are in the
+/// membership transcript, and the ballot transcript binds every ciphertext of the ballot.
+#[test]
+fn a_membership_proof_does_not_carry_over_to_a_ciphertext_chosen_later() {
+    let v = Voting::new(3);
+    let mut r = rng(3);
+    let (honest, nonce) = v.key.encrypt(1, &mut r);
+    let set = [0u64, 1];
+    let proof = MembershipProof::prove(
+        &mut v.election.transcript(label::BALLOT),
+        &MembershipStatement {
+            key: &v.key,
+            ciphertext: &honest,
+            set: &set,
+        },
+        1,
+        &nonce,
+        &mut r,
+    )
+    .unwrap();
+    // The ciphertext the cheater wants: an encryption of 2, "chosen after the challenge".
+    let two = v.key.encrypt(2, &mut r).0;
+    for ciphertext in [&honest, &two] {
+        let verdict = proof.verify(
+            &mut v.election.transcript(label::BALLOT),
+            &MembershipStatement {
+                key: &v.key,
+                ciphertext,
+                set: &set,
+            },
+        );
+        assert_eq!(verdict.is_ok(), ciphertext == &honest);
+    }
+    // In a ballot: an honest ballot with one ciphertext swapped for the encryption of 2.
+    let ballot = v.ballot(0, 30);
+    let mut bytes = ballot.to_bytes();
+    replace(
+        &mut bytes,
+        &ballot.ciphertexts()[1].to_bytes(),
+        &two.to_bytes(),
+    );
+    let forged = EncryptedBallot::from_bytes(&bytes).unwrap();
+    assert!(forged.verify(&v.ctx()).is_err());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Copying and replay
+
+/// Cortier and Smyth, "Attacking and fixing Helios: an analysis of ballot secrecy" (CSF 2011;
+/// J. Computer Security 2013): replaying another voter's ballot, or a re-randomised or
+/// re-labelled copy of it, lets an attacker vote like a target voter and learn their vote from
+/// the tally. Defence: every proof is bound to the election, round, contest, ballot id and
+/// credential and to every ciphertext, and the box refuses a repeated id or ciphertext.
+#[test]
+fn copied_replayed_and_rerandomised_ballots_are_rejected() {
+    let v = Voting::new(4);
+    let victim = v.ballot(2, 40);
+    let mut bb = BallotBox::new(v.election, v.key.clone(), 1, v.contest.clone());
+    bb.cast(victim.clone().verify(&v.ctx()).unwrap()).unwrap();
+
+    // 1. The identical ballot, replayed: proofs fine, refused as a duplicate.
+    let replay = victim.clone().verify(&v.ctx()).unwrap();
+    assert!(matches!(
+        bb.cast(replay),
+        Err(Error::DuplicateBallotId { .. })
+    ));
+
+    // 2. The copy with a fresh ballot id: the proofs no longer verify.
+    let mut bytes = victim.to_bytes();
+    bytes[0] ^= 1;
+    let relabelled = EncryptedBallot::from_bytes(&bytes).unwrap();
+    assert!(relabelled.verify(&v.ctx()).is_err());
+
+    // 3. Re-randomised: every ciphertext times an encryption of 0, the proofs kept.
+    let mut r = rng(41);
+    let mut bytes = victim.to_bytes();
+    for c in victim.ciphertexts() {
+        let (zero, _) = v.key.encrypt(0, &mut r);
+        let fresh = Ciphertext::from_elements(
+            c.alpha().element() + zero.alpha().element(),
+            c.beta().element() + zero.beta().element(),
+        );
+        replace(&mut bytes, &c.to_bytes(), &fresh.to_bytes());
+    }
+    let rerandomised = EncryptedBallot::from_bytes(&bytes).unwrap();
+    assert!(rerandomised.verify(&v.ctx()).is_err());
+
+    // 4. Replayed in another round, another election, or another contest index.
+    let contest = ContestSpec::choose_one(1, 3, false).unwrap();
+    let other_election = ElectionContext::new([8; 32]);
+    let contexts = [
+        BallotContext {
+            round: 2,
+            ..v.ctx()
+        },
+        BallotContext {
+            election: &other_election,
+            ..v.ctx()
+        },
+        BallotContext {
+            contest: &contest,
+            ..v.ctx()
+        },
+    ];
+    for ctx in &contexts {
+        assert!(victim.clone().verify(ctx).is_err());
+    }
+
+    // 5. In a record: a cast ballot duplicated is refused at check 8.
+    let mut record = record();
+    let round = ballot_round(&mut record);
+    let copy = round.ballots[0].clone();
+    round.ballots.push(copy);
+    assert_eq!(failed_check(&record), Some(Check::Uniqueness));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Substituted generators and keys; unbound public inputs
+
+/// Cortier, Gaudry and Yang, "How to fake zero-knowledge proofs, again" (Voting 2020): proofs
+/// whose transcript leaves out the generators or the key can be replayed against a
+/// substituted generator or key. Defence: G, the base H and the key Y are all in every
+/// transcript; a proof for one key or base fails for another.
+#[test]
+fn proofs_with_a_substituted_generator_or_key_are_rejected() {
+    let v = Voting::new(5);
+    let mut r = rng(55);
+    let other_key = SecretKey::generate(&mut r).public_key();
+    // A ballot made for one key verified under another.
+    let ballot = v.ballot(1, 50);
+    let other = BallotContext {
+        key: &other_key,
+        ..v.ctx()
+    };
+    assert!(ballot.verify(&other).is_err());
+    // A DLEQ proof (the partial-decryption relation) with H substituted, or G's role
+    // given to another point through Y.
+    let h = random_point(&mut r);
+    let y = v.key.as_point().clone();
+    let d = Point::from(h.element() * Scalar::from_canonical_bytes(*v.secret.to_bytes()).unwrap());
+    let proof = DleqProof::prove(
+        &mut v.election.transcript(label::PARTIAL_DECRYPTION),
+        &DleqStatement {
+            base: &h,
+            left: &y,
+            right: &d,
+        },
+        &v.secret,
+        &mut r,
+    );
+    let h2 = random_point(&mut r);
+    let ok = |base: &Point, left: &Point| {
+        proof
+            .verify(
+                &mut v.election.transcript(label::PARTIAL_DECRYPTION),
+                &DleqStatement {
+                    base,
+                    left,
+                    right: &d,
+                },
+            )
+            .is_ok()
+    };
+    assert!(ok(&h, &y));
+    assert!(!ok(&h2, &y));
+    assert!(!ok(&h, other_key.as_point()));
+    // A Schnorr proof of the key does not prove another key.
+    let schnorr = SchnorrProof::prove(
+        &mut v.election.transcript(label::CEREMONY_COMM_KEY),
+        &SchnorrStatement { public: &y },
+        &v.secret,
+        &mut r,
+    );
+    assert!(
+        schnorr
+            .verify(
+                &mut v.election.transcript(label::CEREMONY_COMM_KEY),
+                &SchnorrStatement {
+                    public: other_key.as_point()
+                },
+            )
+            .is_err()
+    );
+}
+
+/// "Frozen Heart" (Trail of Bits, 2022: Girault, Bulletproofs and PlonK implementations that
+/// left public inputs out of the Fiat–Shamir hash). Each statement element of each proof
+/// kind is replaced in turn by another value: the honest proof must fail. Compact, one
+/// table per proof kind; the exhaustive mutation suite is elsewhere.
+#[test]
+fn frozen_heart_every_statement_element_of_every_proof_is_bound() {
+    let v = Voting::new(6);
+    let mut r = rng(6);
+    let x = Scalar::from_canonical_bytes(*v.secret.to_bytes()).unwrap();
+    let y = v.key.as_point().clone();
+    let other = random_point(&mut r);
+    let t = || v.election.transcript(label::PARTIAL_DECRYPTION);
+
+    // Schnorr: X.
+    let schnorr = SchnorrProof::prove(
+        &mut t(),
+        &SchnorrStatement { public: &y },
+        &v.secret,
+        &mut r,
+    );
+    assert!(
+        schnorr
+            .verify(&mut t(), &SchnorrStatement { public: &y })
+            .is_ok()
+    );
+    assert!(
+        schnorr
+            .verify(&mut t(), &SchnorrStatement { public: &other })
+            .is_err()
+    );
+
+    // DLEQ: H, Y, D.
+    let h = random_point(&mut r);
+    let d = Point::from(h.element() * x);
+    let honest = [h.clone(), y.clone(), d.clone()];
+    let st =
+        |p: &[Point; 3]| -> (Point, Point, Point) { (p[0].clone(), p[1].clone(), p[2].clone()) };
+    let dleq = DleqProof::prove(
+        &mut t(),
+        &DleqStatement {
+            base: &h,
+            left: &y,
+            right: &d,
+        },
+        &v.secret,
+        &mut r,
+    );
+    for i in 0..=3 {
+        let mut points = honest.clone();
+        if let Some(p) = points.get_mut(i) {
+            *p = other.clone();
+        }
+        let (base, left, right) = st(&points);
+        let verdict = dleq.verify(
+            &mut t(),
+            &DleqStatement {
+                base: &base,
+                left: &left,
+                right: &right,
+            },
+        );
+        assert_eq!(verdict.is_ok(), i == 3, "DLEQ statement element {i}");
+    }
+
+    // The Frozen Heart forgery itself, by a trustee who knows x: R₁ = k·G and R₂ are fixed,
+    // the challenge drawn, s = k + c·x, and only then a false share D' = (s·H − R₂)/c chosen.
+    // It verifies iff D is left out of the transcript.
+    let k = random_scalar(&mut r);
+    let r1 = Point::from(RISTRETTO_BASEPOINT_POINT * k);
+    let r2 = random_point(&mut r);
+    let mut unbound = t();
+    unbound.domain_sep(label::DLEQ);
+    unbound.append_point(b"G", &Point::generator());
+    unbound.append_point(b"H", &h);
+    unbound.append_point(b"Y", &y);
+    unbound.append_point(b"R1", &r1);
+    unbound.append_point(b"R2", &r2);
+    let c = unbound.challenge(b"c");
+    let s = k + c * x;
+    let false_share = Point::from((h.element() * s - r2.element()) * c.invert());
+    assert_ne!(false_share, d);
+    let mut bytes = r1.to_bytes().to_vec();
+    bytes.extend_from_slice(&r2.to_bytes());
+    bytes.extend_from_slice(s.as_bytes());
+    let forged = DleqProof::from_bytes(&bytes).unwrap();
+    let statement = DleqStatement {
+        base: &h,
+        left: &y,
+        right: &false_share,
+    };
+    assert!(forged.verify(&mut t(), &statement).is_err());
+
+    // Membership: Y, α, β, each set element, the set's length.
+    let (c, nonce) = v.key.encrypt(1, &mut r);
+    let set = [0u64, 1, 2];
+    let m = MembershipProof::prove(
+        &mut v.election.transcript(label::BALLOT),
+        &MembershipStatement {
+            key: &v.key,
+            ciphertext: &c,
+            set: &set,
+        },
+        1,
+        &nonce,
+        &mut r,
+    )
+    .unwrap();
+    let other_key = PublicKey::from_point(other.clone()).unwrap();
+    let alpha_changed = Ciphertext::from_elements(*other.element(), *c.beta().element());
+    let beta_changed = Ciphertext::from_elements(*c.alpha().element(), *other.element());
+    let variants: Vec<(&str, &PublicKey, &Ciphertext, Vec<u64>)> = vec![
+        ("honest", &v.key, &c, set.to_vec()),
+        ("Y", &other_key, &c, set.to_vec()),
+        ("alpha", &v.key, &alpha_changed, set.to_vec()),
+        ("beta", &v.key, &beta_changed, set.to_vec()),
+        ("s0", &v.key, &c, vec![5, 1, 2]),
+        ("s1", &v.key, &c, vec![0, 5, 2]),
+        ("s2", &v.key, &c, vec![0, 1, 5]),
+    ];
+    for (what, key, ciphertext, set) in variants {
+        let verdict = m.verify(
+            &mut v.election.transcript(label::BALLOT),
+            &MembershipStatement {
+                key,
+                ciphertext,
+                set: &set,
+            },
+        );
+        assert_eq!(
+            verdict.is_ok(),
+            what == "honest",
+            "membership statement element {what}"
+        );
+    }
+    // The context: another election's transcript.
+    assert!(
+        m.verify(
+            &mut ElectionContext::new([7; 32]).transcript(label::BALLOT),
+            &MembershipStatement {
+                key: &v.key,
+                ciphertext: &c,
+                set: &set
+            },
+        )
+        .is_err()
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decryption
+
+/// Haines, Lewis, Pereira and Teague, "How not to prove your election outcome" (IEEE S&P
+/// 2020): the SwissPost/Scytl decryption proofs could be made to "verify" a wrong plaintext
+/// because the verifier trusted a claimed M and the proof's statement was not the one it
+/// needed. Defence: the verifier recomputes the aggregate from the ballots, verifies each
+/// partial against it, and recomputes M and the totals itself; recorded totals are only ever
+/// compared (check 13), and a partial whose proof is for another statement fails (check 11).
+#[test]
+fn decryption_proofs_cannot_support_a_wrong_plaintext() {
+    // Totals changed, partials left valid: check 13.
+    let mut wrong = record();
+    if let Some(d) = &mut ballot_round(&mut wrong).decryption {
+        d.totals[0] += 1;
+        d.totals[1] -= 1;
+    }
+    assert_eq!(failed_check(&wrong), Some(Check::Totals));
+
+    // A partial decryption whose DLEQ proofs are for another statement (the tally with two
+    // options swapped): rejected against the real tally, naming the trustee.
+    let record = record();
+    let election = ElectionContext::new(record.fingerprint);
+    let RoundBody::Ballot(round) = &record.rounds[0].body else {
+        unreachable!()
+    };
+    let d = round.decryption.as_ref().unwrap();
+    let mut swapped = d.tally.clone();
+    swapped.swap(0, 1);
+    let other = DecryptionContext::new(&election, &record.public_keys, 1, &swapped).unwrap();
+    let real = DecryptionContext::new(&election, &record.public_keys, 1, &d.tally).unwrap();
+    for p in &d.partials {
+        assert!(p.verify(&real).is_ok());
+        let err = p.verify(&other).unwrap_err();
+        assert_eq!(err.culprits(), vec![Culprit::Trustee(p.trustee().get())]);
+    }
+    // The same partials in the record, but a tally recorded for the swapped options: the
+    // verifier recomputes the aggregate (check 10) before it looks at the proofs.
+    let mut moved = record.clone();
+    if let Some(d) = &mut ballot_round(&mut moved).decryption {
+        d.tally.swap(0, 1);
+    }
+    assert_eq!(failed_check(&moved), Some(Check::Aggregation));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hash-encoding ambiguity
+
+fn manifest(candidates: &[&str]) -> Manifest {
+    let rules = ElectionRules::with_schedule(
+        RuleSchedule::new([(
+            1,
+            MajorityRule::new(
+                Comparison::MoreThan,
+                Fraction::new(1, 2).unwrap(),
+                Base::PresentAndVoting,
+            )
+            .unwrap(),
+        )])
+        .unwrap(),
+    );
+    Manifest::new(
+        "ambiguity",
+        5,
+        5,
+        candidates.iter().map(|c| c.to_string()).collect(),
+        rules,
+        1,
+        1,
+    )
+    .unwrap()
+}
+
+/// Hash-encoding ambiguity (the "canonical encoding" pitfall: e.g. the concatenation bugs
+/// catalogued by Dowling et al. and in Bernhard–Pereira–Warinschi §3; Helios' JSON-to-hash
+/// mismatches). Variable-length lists split differently must not collide: every list and
+/// string is length-prefixed in every encoding that is hashed.
+#[test]
+fn differently_split_lists_do_not_collide() {
+    // Manifests: ["ab", "c"] vs ["a", "bc"].
+    let (m1, m2) = (manifest(&["ab", "c"]), manifest(&["a", "bc"]));
+    assert_ne!(m1.to_bytes().unwrap(), m2.to_bytes().unwrap());
+    let key = [0x11; 32];
+    let f1 = m1.election_context(&key, b"keys").unwrap();
+    let f2 = m2.election_context(&key, b"keys").unwrap();
+    assert_ne!(f1.fingerprint(), f2.fingerprint());
+    assert_ne!(
+        m1.ceremony_context().unwrap().fingerprint(),
+        m2.ceremony_context().unwrap().fingerprint()
+    );
+    // The trustee-key blob and the joint key are not interchangeable either.
+    let g = m1.election_context(&key, &[0x22; 4]).unwrap();
+    let h = m1.election_context(&key, &[0x22; 5]).unwrap();
+    assert_ne!(g.fingerprint(), h.fingerprint());
+
+    // Ballots: a 3-option contest and a 2-option contest with abstention both have three
+    // ciphertexts; a ballot for one does not verify as the other.
+    let v = Voting::new(7);
+    let ballot = v.ballot(2, 70);
+    let split = ContestSpec::choose_one(0, 2, true).unwrap();
+    assert!(
+        ballot
+            .verify(&BallotContext {
+                contest: &split,
+                ..v.ctx()
+            })
+            .is_err()
+    );
+
+    // Membership sets: a proof for {0, 1} is not a proof for {1, 0}, nor for {0, 1} read as
+    // the one number 01 = 1 ({1} has one branch, so the proof does not even decode).
+    let mut r = rng(7);
+    let (c, nonce) = v.key.encrypt(0, &mut r);
+    let proof = MembershipProof::prove(
+        &mut v.election.transcript(label::BALLOT),
+        &MembershipStatement {
+            key: &v.key,
+            ciphertext: &c,
+            set: &[0, 1],
+        },
+        0,
+        &nonce,
+        &mut r,
+    )
+    .unwrap();
+    assert!(
+        proof
+            .verify(
+                &mut v.election.transcript(label::BALLOT),
+                &MembershipStatement {
+                    key: &v.key,
+                    ciphertext: &c,
+                    set: &[1, 0]
+                },
+            )
+            .is_err()
+    );
+    assert!(MembershipProof::from_bytes(&proof.to_bytes(), 1).is_err());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Trustees
+
+fn idx(i: u32) -> TrusteeIndex {
+    TrusteeIndex::new(i).unwrap()
+}
+
+fn ceremony_ctx(fingerprint: u8) -> CeremonyContext {
+    CeremonyContext::new(
+        ElectionContext::new([fingerprint; 32]),
+        ThresholdParams::new(2, 3).unwrap(),
+    )
+}
+
+/// Rounds 1 and 2 of a 2-of-3 ceremony, trustee i with seed `base + i`.
+fn rounds_1_2(
+    ctx: &CeremonyContext,
+    base: u64,
+) -> (
+    Vec<round1::Package>,
+    Vec<round2::Package>,
+    Vec<dkg::round2::SecretPackage>,
+) {
+    let mut rngs: Vec<ChaCha20Rng> = (1..=3).map(|i| rng(base + i)).collect();
+    let mut secrets1 = Vec::new();
+    let mut board1 = Vec::new();
+    for i in 1..=3u32 {
+        let (s, p) = dkg::part1(ctx, idx(i), &mut rngs[i as usize - 1]).unwrap();
+        secrets1.push(s);
+        board1.push(p);
+    }
+    let mut secrets2 = Vec::new();
+    let mut board2 = Vec::new();
+    for (i, s) in secrets1.into_iter().enumerate() {
+        let (s, p) = dkg::part2(s, &board1, &mut rngs[i]).unwrap();
+        secrets2.push(s);
+        board2.push(p);
+    }
+    (board1, board2, secrets2)
+}
+
+fn excluded(ctx: &CeremonyContext, b1: &[round1::Package], b2: &[round2::Package]) -> Vec<Error> {
+    // Round 3 with no complaints from anyone: the judgement rests on rounds 1 and 2.
+    let mut board3 = Vec::new();
+    let mut r = rng(99);
+    // The trustees' own round-2 secrets (every test here uses base seed 10).
+    let (_, _, secrets) = rounds_1_2(ctx, 10);
+    for s in secrets {
+        if let Ok((_, p)) = dkg::part3(s, b2, &mut r) {
+            board3.push(p);
+        }
+    }
+    let outcome = verify_ceremony(ctx, b1, b2, &board3).unwrap();
+    outcome.excluded().iter().map(|e| e.to_error()).collect()
+}
+
+/// The rogue-key attack on Pedersen/Feldman DKG (Gennaro, Jarecki, Krawczyk, Rabin, "Secure
+/// distributed key generation for discrete-log based cryptosystems", Eurocrypt 1999; the
+/// rogue-key form as in Micali–Ohta–Reyzin 2001 and Boneh–Drijvers–Neven 2018): the last
+/// trustee publishes C₃,₀ = x·G − C₁,₀ − C₂,₀, so that it alone knows the joint key. Defence: a
+/// Schnorr proof of knowledge of every coefficient, bound to the trustee and ceremony.
+#[test]
+fn rogue_key_trustee_is_excluded() {
+    let ctx = ceremony_ctx(20);
+    let (mut b1, mut b2, _) = rounds_1_2(&ctx, 10);
+    let c10 = *b2[0].commitments()[0].element();
+    let c20 = *b2[1].commitments()[0].element();
+    let target = RISTRETTO_BASEPOINT_POINT * Scalar::from(4242u64);
+    let mut bytes = b2[2].to_bytes().unwrap();
+    // C₃,₀ sits after the 4-byte sender index, the 32-byte ceremony id and the 36-byte header
+    // (see tests/threshold.rs, rogue_key_without_proof_of_knowledge_is_rejected).
+    bytes[72..104].copy_from_slice(&(target - c10 - c20).compress().to_bytes());
+    let rogue = round2::Package::from_bytes(&bytes).unwrap();
+    assert_eq!(c10 + c20 + rogue.commitments()[0].element(), target);
+    // Its round-1 commitment is made to match, so only the proof of knowledge can catch it.
+    let mut r1 = b1[2].to_bytes();
+    r1[36..68].copy_from_slice(&rogue.commitment(&ctx));
+    b1[2] = round1::Package::from_bytes(&r1).unwrap();
+    b2[2] = rogue;
+    assert_eq!(
+        excluded(&ctx, &b1, &b2),
+        vec![Error::TrusteeRejected {
+            trustee: 3,
+            check: CeremonyCheck::CoefficientProof { k: 0 }
+        }]
+    );
+}
+
+/// The rushing trustee (Gennaro et al. 1999/2007, §3: the adversary speaks last and adapts
+/// its contribution to the honest ones). Defence: the round-1 hash commitment fixes every
+/// C_{i,k} before anyone reveals; a reveal that differs from the commitment is excluded.
+#[test]
+fn rushing_trustee_is_excluded() {
+    let ctx = ceremony_ctx(21);
+    let (b1, mut b2, _) = rounds_1_2(&ctx, 10);
+    let (_, other, _) = rounds_1_2(&ctx, 500);
+    b2[2] = other[2].clone();
+    assert_eq!(
+        excluded(&ctx, &b1, &b2),
+        vec![Error::TrusteeRejected {
+            trustee: 3,
+            check: CeremonyCheck::CommitmentMismatch
+        }]
+    );
+}
+
+/// A cheating dealer (Feldman 1987, Pedersen 1991: the complaint round of verifiable secret
+/// sharing). Dealer 1 sends trustee 2 a share inconsistent with its commitments. Defence:
+/// trustee 2 complains with a proof anyone can check, and the dealer is excluded by every
+/// verifier.
+#[test]
+fn a_dealer_with_a_bad_share_is_excluded_on_a_verifiable_complaint() {
+    let ctx = ceremony_ctx(22);
+    let mut rngs: Vec<ChaCha20Rng> = (1..=3).map(|i| rng(10 + i)).collect();
+    let mut secrets1 = Vec::new();
+    let mut board1 = Vec::new();
+    for i in 1..=3u32 {
+        let (s, p) = dkg::part1(&ctx, idx(i), &mut rngs[i as usize - 1]).unwrap();
+        secrets1.push(s);
+        board1.push(p);
+    }
+    let mut secrets2 = Vec::new();
+    let mut board2 = Vec::new();
+    for (i, s) in secrets1.into_iter().enumerate() {
+        let (s, p) = if i == 0 {
+            dkg::part2_dealing_bad_share_for_tests_only(s, &board1, idx(2), &mut rngs[i]).unwrap()
+        } else {
+            dkg::part2(s, &board1, &mut rngs[i]).unwrap()
+        };
+        secrets2.push(s);
+        board2.push(p);
+    }
+    let mut board3 = Vec::new();
+    let mut secrets3 = Vec::new();
+    for (i, s) in secrets2.into_iter().enumerate() {
+        let (s, p) = dkg::part3(s, &board2, &mut rngs[i]).unwrap();
+        secrets3.push(s);
+        board3.push(p);
+    }
+    let complaints: Vec<(u32, u32)> = board3
+        .iter()
+        .flat_map(|p| {
+            p.complaints()
+                .iter()
+                .map(move |c| (p.sender().get(), c.dealer().get()))
+        })
+        .collect();
+    assert_eq!(complaints, vec![(2, 1)]);
+    let outcome = verify_ceremony(&ctx, &board1, &board2, &board3).unwrap();
+    assert_eq!(outcome.qualified(), vec![idx(2), idx(3)]);
+    assert_eq!(
+        outcome.excluded()[0].to_error().culprits(),
+        vec![Culprit::Trustee(1)]
+    );
+    // The honest trustees agree; the dealer's own key share is not part of the key.
+    let keys: Vec<KeyPackage> = secrets3
+        .into_iter()
+        .filter_map(|s| dkg::part4(s, &board3).ok().map(|(k, _)| k))
+        .collect();
+    assert!(
+        keys.iter()
+            .all(|k| k.public() == outcome.public_key_package())
+    );
+}
+
+/// A bad partial decryption (the "verifiable" in verifiable threshold decryption, Cramer,
+/// Gennaro, Schoenmakers, Eurocrypt 1997): a trustee posts a partial made for other
+/// ciphertexts. Defence: it is named and skipped while t valid partials remain, and the
+/// totals are still right.
+#[test]
+fn a_bad_partial_decryption_is_named_and_skipped() {
+    let record = record();
+    let election = ElectionContext::new(record.fingerprint);
+    let RoundBody::Ballot(round) = &record.rounds[0].body else {
+        unreachable!()
+    };
+    let d = round.decryption.as_ref().unwrap();
+    let real = DecryptionContext::new(&election, &record.public_keys, 1, &d.tally).unwrap();
+    let table = DiscreteLogTable::new(4).unwrap();
+    // Trustee 2's partial checked against round 2: another statement.
+    let wrong_round = DecryptionContext::new(&election, &record.public_keys, 2, &d.tally).unwrap();
+    assert!(d.partials[1].verify(&wrong_round).is_err());
+    // Trustee 2 posts a partial with a wrong share.
+    let partials = vec![
+        d.partials[0].clone(),
+        bad_partial(&record),
+        d.partials[2].clone(),
+    ];
+    let decryption = decrypt_tally(&real, &partials, &table).unwrap();
+    assert_eq!(decryption.rejected.len(), 1);
+    assert_eq!(decryption.rejected[0].0, idx(2));
+    assert_eq!(
+        decryption.rejected[0].1.culprits(),
+        vec![Culprit::Trustee(2)]
+    );
+    assert_eq!(decryption.totals, d.totals);
+    // In the record, check 11 names it.
+    let mut tampered = record.clone();
+    if let Some(d) = &mut ballot_round(&mut tampered).decryption {
+        d.partials = partials;
+    }
+    let failure = verify_record(&tampered).failure.unwrap();
+    assert_eq!(failure.check, Check::PartialDecryptions);
+    assert_eq!(failure.culprits(), vec![Culprit::Trustee(2)]);
+}
+
+/// Trustee 2's partial with its first share replaced by its second: what a trustee would post
+/// to move votes from option 0 to option 1 (its DLEQ proofs are for the real shares).
+fn bad_partial(record: &ElectionRecord) -> PartialDecryption {
+    let RoundBody::Ballot(round) = &record.rounds[0].body else {
+        unreachable!()
+    };
+    let p = &round.decryption.as_ref().unwrap().partials[1];
+    let shares: Vec<Point> = p.shares().cloned().collect();
+    let mut bytes = p.to_bytes().unwrap();
+    replace(&mut bytes, &shares[0].to_bytes(), &shares[1].to_bytes());
+    PartialDecryption::from_bytes(&bytes).unwrap()
+}
+
+/// Duplicate, zero and out-of-range trustee indices (x = 0 is the secret itself: FROST's
+/// `Identifier`, RFC 9591 §4.1; duplicate indices break Lagrange interpolation). Defence:
+/// `TrusteeIndex` is non-zero, parameters are validated, and every board refuses a duplicate
+/// or foreign sender.
+#[test]
+fn duplicate_zero_and_out_of_range_trustee_indices_are_rejected() {
+    assert!(TrusteeIndex::new(0).is_err());
+    assert!(ThresholdParams::new(0, 3).is_err());
+    assert!(ThresholdParams::new(4, 3).is_err());
+    assert!(ThresholdParams::new(1, 256).is_err());
+    let ctx = ceremony_ctx(23);
+    assert!(dkg::part1(&ctx, idx(4), &mut rng(1)).is_err());
+    // A board with trustee 1 twice (and without trustee 3).
+    let (b1, b2, _) = rounds_1_2(&ctx, 10);
+    let mut dup1 = b1.clone();
+    dup1[2] = dup1[0].clone();
+    let (s, _) = dkg::part1(&ctx, idx(2), &mut rng(12)).unwrap();
+    assert!(dkg::part2(s, &dup1, &mut rng(12)).is_err());
+    let mut dup2 = b2.clone();
+    dup2[2] = dup2[0].clone();
+    let verdict = verify_ceremony(&ctx, &b1, &dup2, &[]);
+    assert!(verdict.is_err(), "{verdict:?}");
+    // In the record: a partial decryption twice (check 11, strictly increasing trustees).
+    let mut record = record();
+    if let Some(d) = &mut ballot_round(&mut record).decryption {
+        let first = d.partials[0].clone();
+        d.partials[1] = first;
+    }
+    assert_eq!(failed_check(&record), Some(Check::PartialDecryptions));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encodings
+
+/// Non-canonical, identity and small-order encodings (the small-subgroup and malleability
+/// issues of Edwards curves that ristretto255, RFC 9496, removes; cf. the Monero/CryptoNote
+/// key-image bug of 2017). Defence: decoding is validation: ristretto255 has no small-order
+/// points; the Edwards torsion encodings decode to the identity or not at all; non-canonical
+/// encodings are refused; keys and α refuse the identity.
+#[test]
+fn non_canonical_identity_and_small_order_encodings_are_rejected() {
+    for (i, t) in EIGHT_TORSION.iter().enumerate() {
+        let bytes = t.compress().to_bytes();
+        if let Ok(p) = Point::decode("torsion", &bytes) {
+            assert!(
+                p.is_identity(),
+                "torsion point {i} decodes to a non-identity"
+            );
+        }
+        assert!(
+            PublicKey::from_bytes(&bytes).is_err(),
+            "torsion point {i} as a key"
+        );
+    }
+    // The identity: a point, but never a key, never α.
+    assert!(Point::decode("identity", &[0; 32]).unwrap().is_identity());
+    assert!(PublicKey::from_bytes(&[0; 32]).is_err());
+    let mut ct = [0u8; 64];
+    ct[32..].copy_from_slice(&Point::generator().to_bytes());
+    assert!(Ciphertext::from_bytes(&ct).is_err());
+    // Non-canonical field elements: p = 2^255 − 19 itself, and all ones.
+    let mut p = [0xffu8; 32];
+    p[0] = 0xed;
+    p[31] = 0x7f;
+    assert!(Point::decode("p", &p).is_err());
+    assert!(Point::decode("ones", &[0xff; 32]).is_err());
+    // A negative (odd) s: the generator's encoding with its sign bit flipped.
+    let mut odd = Point::generator().to_bytes();
+    odd[0] |= 1;
+    assert!(Point::decode("odd", &odd).is_err());
+    // Scalars ≥ ℓ (ℓ itself, and ℓ + 1 as -1 + 2).
+    let ell = (-Scalar::ONE).to_bytes();
+    let mut ell = ell;
+    ell[0] += 1;
+    assert!(decode_scalar("l", &ell).is_err());
+    assert!(SecretKey::from_bytes(&[0; 32]).is_err());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cast-as-intended and tallying
+
+/// Benaloh, "Simple verifiable elections" (EVT 2006): a challenged (opened) ballot must never
+/// be counted, or the challenge reveals a counted vote and the device can cheat on the ballots
+/// it expects not to be challenged. Defence: the box, and the verifier at check 8, refuse to
+/// cast a challenged ballot.
+#[test]
+fn a_challenged_ballot_cannot_be_cast() {
+    let v = Voting::new(8);
+    let mut r = rng(8);
+    let selection = Selection::new(&v.contest, &[1]).unwrap();
+    let id = BallotId::random(&mut r);
+    let (ballot, nonces) =
+        EncryptedBallot::encrypt(&v.ctx(), &selection, id, None, &mut r).unwrap();
+    let mut bb = BallotBox::new(v.election, v.key.clone(), 1, v.contest.clone());
+    bb.challenge(ChallengedBallot::open(ballot.clone(), selection, nonces))
+        .unwrap();
+    assert_eq!(
+        bb.cast(ballot.verify(&v.ctx()).unwrap()),
+        Err(Error::ChallengedBallot { ballot: id })
+    );
+    // In the record: the fixture's challenged ballot appended to the cast ballots.
+    let mut record = record();
+    let round = ballot_round(&mut record);
+    let challenged = round.challenged[0].ballot().clone();
+    let head = round.chain_head;
+    round.ballots.push(CastBallot {
+        ballot: challenged,
+        code: head,
+    });
+    let failure = verify_record(&record).failure.unwrap();
+    assert_eq!(failure.check, Check::Uniqueness);
+    assert_eq!(
+        failure.error,
+        Error::ChallengedBallot {
+            ballot: *round_challenged_id(&record)
+        }
+    );
+}
+
+fn round_challenged_id(record: &ElectionRecord) -> &BallotId {
+    let RoundBody::Ballot(round) = &record.rounds[0].body else {
+        unreachable!()
+    };
+    round.challenged[0].id()
+}
+
+/// Exponential ElGamal's discrete-logarithm bound (the tally is M = m·G; decryption must
+/// solve for m, e.g. Cramer–Gennaro–Schoenmakers 1997 §2.3): a total at the bound decrypts, one
+/// past it is an error (never a wrong number, never a hang), and no table exceeds MAX_BOUND.
+#[test]
+fn a_tally_at_and_past_the_discrete_log_bound() {
+    let mut r = rng(9);
+    let sk = SecretKey::generate(&mut r);
+    let pk = sk.public_key();
+    let table = DiscreteLogTable::new(1000).unwrap();
+    let (at, _) = pk.encrypt(1000, &mut r);
+    assert_eq!(sk.decrypt(&at, &table), Ok(1000));
+    let (past, _) = pk.encrypt(1001, &mut r);
+    assert!(matches!(
+        sk.decrypt(&past, &table),
+        Err(Error::DiscreteLogOutOfRange { .. })
+    ));
+    assert!(DiscreteLogTable::new(tabella::elgamal::MAX_BOUND + 1).is_err());
+    // In a record, totals can only be what the partials decrypt to, bounded by the ballot
+    // count: a recorded total past it is refused.
+    let mut record = record();
+    if let Some(d) = &mut ballot_round(&mut record).decryption {
+        d.totals[0] = 5;
+    }
+    assert_eq!(failed_check(&record), Some(Check::Totals));
+}
