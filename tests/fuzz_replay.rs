@@ -6,7 +6,7 @@
 //! exactly when an invariant is violated. Then random bytes go through the same function for a
 //! bounded number of cases. No nightly toolchain is needed.
 //!
-//! `cargo test --test fuzz_replay -- --ignored write_seed_corpus` rewrites the seed files from
+//! `TABELLA_WRITE_SEEDS=1 cargo test --test fuzz_replay write_seed_corpus` rewrites the seed files from
 //! `tabella::fuzzing::seed_corpus()` (see `fuzz/README.md`).
 
 use std::fs;
@@ -176,10 +176,23 @@ fn seeds_are_targets() {
     }
 }
 
-/// Rewrites the seed files `fuzz/corpus/<target>/seed-*` from `seed_corpus()`.
+/// Rewrites the seed files `fuzz/corpus/<target>/seed-*` from `seed_corpus()` when
+/// `TABELLA_WRITE_SEEDS=1`; otherwise checks that the committed seeds are exactly what
+/// `seed_corpus()` makes, so that the corpus cannot drift from the code.
 #[test]
-#[ignore = "writes files: run by hand to regenerate the seed corpora"]
 fn write_seed_corpus() {
+    if std::env::var_os("TABELLA_WRITE_SEEDS").is_none() {
+        for seed in seed_corpus() {
+            let path = fuzz_dir().join("corpus").join(seed.target).join(&seed.name);
+            let stored = fs::read(&path).unwrap_or_default();
+            assert!(
+                stored == seed.data,
+                "{} differs from seed_corpus(): regenerate with TABELLA_WRITE_SEEDS=1",
+                path.display()
+            );
+        }
+        return;
+    }
     for (name, _) in TARGETS {
         let dir = fuzz_dir().join("corpus").join(name);
         for old in files(&dir) {
