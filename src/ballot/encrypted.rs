@@ -91,13 +91,7 @@ impl EncryptedBallot {
                 reason: "the selection is for another contest",
             });
         }
-        let mut ciphertexts = Vec::with_capacity(selection.values().len());
-        let mut nonces = Vec::with_capacity(selection.values().len());
-        for &v in selection.values() {
-            let (c, r) = ctx.key.encrypt(u64::from(v), rng);
-            ciphertexts.push(c);
-            nonces.push(r);
-        }
+        let (ciphertexts, nonces) = ctx.key.encrypt_bits(selection.values(), rng);
         let base = ballot_transcript(ctx, &id, credential.as_ref(), &ciphertexts);
         let mut option_proofs = Vec::with_capacity(ciphertexts.len());
         for (j, ((c, r), &v)) in ciphertexts

@@ -79,7 +79,7 @@ use zeroize::Zeroizing;
 use crate::domain::label;
 use crate::elgamal::{Ciphertext, Nonce, PublicKey};
 use crate::error::{Error, ProofKind, Result};
-use crate::group::{Point, Reader};
+use crate::group::{Point, Reader, half};
 use crate::proofs::batch::BatchVerifier;
 use crate::transcript::{TranscriptExt, random_scalar};
 
@@ -163,7 +163,6 @@ impl MembershipProof {
         let r = &nonce.0;
         let m = Zeroizing::new(Scalar::from(value));
         let mut prover_rng = transcript.prover_rng(&[r, &m], rng);
-        let y = statement.key.as_point().element();
 
         // Every branch j gets a random tⱼ and cⱼ and commits to
         //   Aⱼ = tⱼ·G,  Bⱼ = tⱼ·Y + cⱼ·(sⱼ − m)·G.
@@ -173,20 +172,42 @@ impl MembershipProof {
         // scalar and point operations: nothing depends on which branch is true.
         let mut found = Choice::from(0);
         let mut is_true = Vec::with_capacity(statement.set.len());
-        let mut branches = Vec::with_capacity(statement.set.len());
         let mut nonces = Zeroizing::new(Vec::with_capacity(statement.set.len()));
+        let mut challenges = Vec::with_capacity(statement.set.len());
+        // The commitments are computed as halves and encoded in one batch (see
+        // `Point::doubled_batch`): ½·Aⱼ = (tⱼ/2)·G, ½·Bⱼ = (tⱼ/2)·Y + (uⱼ/2)·G.
+        let half = half();
+        let single = statement.set.len() == 1;
+        let mut halves = Vec::with_capacity(2 * statement.set.len());
         for s in statement.set {
             let here = s.ct_eq(&value);
             found |= here;
             is_true.push(here);
             let t = random_scalar(&mut prover_rng);
             let c = *random_scalar(&mut prover_rng);
-            let u = Zeroizing::new(c * (Scalar::from(*s) - *m));
-            let a = Point::from(RistrettoPoint::mul_base(&t));
-            let b = Point::from(y * *t + RistrettoPoint::mul_base(&u));
+            let t_half = Zeroizing::new(*t * half);
+            let u_half = Zeroizing::new(c * (Scalar::from(*s) - *m) * half);
+            halves.push(RistrettoPoint::mul_base(&t_half));
+            // A one-value set has only the true branch (public), whose uⱼ is zero.
+            halves.push(if single {
+                statement.key.mul(&t_half)
+            } else {
+                statement.key.mul(&t_half) + RistrettoPoint::mul_base(&u_half)
+            });
+            nonces.push(*t);
+            challenges.push(c);
+        }
+        let mut points = Point::doubled_batch(&halves).into_iter();
+        let mut branches = Vec::with_capacity(statement.set.len());
+        for c in challenges {
+            let (Some(a), Some(b)) = (points.next(), points.next()) else {
+                return Err(Error::InvalidValue {
+                    what: "membership proof",
+                    reason: "commitment count mismatch",
+                });
+            };
             transcript.append_point(b"A", &a);
             transcript.append_point(b"B", &b);
-            nonces.push(*t);
             branches.push(Branch {
                 a,
                 b,
