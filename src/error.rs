@@ -179,6 +179,11 @@ pub enum Error {
         /// What is wrong.
         reason: &'static str,
     },
+    /// Reading or writing a stream failed.
+    Io {
+        /// The kind of I/O error.
+        kind: std::io::ErrorKind,
+    },
     /// A ballot with this id is already in the box.
     DuplicateBallotId {
         /// The ballot.
@@ -431,6 +436,7 @@ impl fmt::Display for Error {
                 write!(f, "ballot {ballot}: {part} rejected")
             }
             Error::BallotMalformed { ballot, reason } => write!(f, "ballot {ballot}: {reason}"),
+            Error::Io { kind } => write!(f, "I/O error: {kind}"),
             Error::DuplicateBallotId { ballot } => {
                 write!(
                     f,
