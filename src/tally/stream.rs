@@ -160,6 +160,19 @@ impl<R: Read> BallotStreamReader<R> {
         }
     }
 
+    /// Up to `n` next ballot encodings, not yet decoded (decoding, which decompresses every
+    /// point, is left to the thread that verifies the chunk).
+    pub fn next_chunk_encoded(&mut self, n: usize) -> Result<Vec<Vec<u8>>> {
+        let mut out = Vec::with_capacity(n);
+        while out.len() < n {
+            match self.next_encoded()? {
+                Some(b) => out.push(b.to_vec()),
+                None => break,
+            }
+        }
+        Ok(out)
+    }
+
     /// Up to `n` next ballots; an undecodable ballot aborts the stream (the board is
     /// malformed, not one ballot).
     pub fn next_chunk(&mut self, n: usize) -> Result<Vec<EncryptedBallot>> {
@@ -232,7 +245,13 @@ struct VerifiedChunk {
     tally: PartialTally,
 }
 
-fn verify_chunk(ballots: Vec<EncryptedBallot>, ctx: &BallotContext<'_>) -> Result<VerifiedChunk> {
+fn verify_chunk(encoded: Vec<Vec<u8>>, ctx: &BallotContext<'_>) -> Result<VerifiedChunk> {
+    // An undecodable ballot aborts the stream: the board is malformed, not one ballot.
+    let ballots = encoded
+        .iter()
+        .map(|e| EncryptedBallot::from_bytes(e))
+        .collect::<Result<Vec<_>>>()?;
+    drop(encoded);
     let outcome = EncryptedBallot::verify_batch(ballots, ctx);
     let mut tally = PartialTally::empty(ctx.contest.width());
     for b in &outcome.accepted {
@@ -291,7 +310,7 @@ pub fn verify_stream<R: Read>(
     let mut total = PartialTally::empty(width);
     let mut rejected = Vec::new();
     loop {
-        let ballots = reader.next_chunk(chunk.max(1))?;
+        let ballots = reader.next_chunk_encoded(chunk.max(1))?;
         if ballots.is_empty() {
             break;
         }
@@ -331,7 +350,7 @@ pub fn verify_stream_parallel<R: Read>(
     loop {
         let mut group = Vec::with_capacity(threads.max(1));
         for _ in 0..threads.max(1) {
-            let ballots = reader.next_chunk(chunk.max(1))?;
+            let ballots = reader.next_chunk_encoded(chunk.max(1))?;
             if ballots.is_empty() {
                 break;
             }
