@@ -19,7 +19,7 @@
 //! repeated ids and repeated ciphertexts exactly as [`super::BallotBox::cast`] does, and sums
 //! the accepted ballots into a [`PartialTally`] per chunk, merged in board order. It keeps
 //! only one chunk of ballots, plus 32 bytes per id and per α for the duplicate checks. With
-//! the `parallel` feature, [`verify_stream_parallel`] verifies several chunks at once on rayon's
+//! the `parallel` feature, `verify_stream_parallel` verifies several chunks at once on rayon's
 //! pool; duplicates are still decided in board order, so both give the same tally.
 
 use std::collections::HashSet;
