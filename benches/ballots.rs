@@ -1,4 +1,4 @@
-//! Ballot benchmarks: encrypt+prove, verify (single and batched), aggregate, discrete log.
+//! Ballot benchmarks: encrypt+prove, membership prove, verify (single and batched), aggregate, discrete log.
 //!
 //! `cargo bench --bench ballots`. Figures in the README come from this file.
 
@@ -58,6 +58,37 @@ fn encrypt(c: &mut Criterion) {
                 })
             },
         );
+    }
+    group.finish();
+}
+
+fn prove(c: &mut Criterion) {
+    use tabella::domain::label;
+    use tabella::proofs::{MembershipProof, MembershipStatement};
+    let mut group = c.benchmark_group("membership prove");
+    let (mut rng, bb, _) = setup(2);
+    let ctx = ElectionContext::new([1; 32]);
+    let key = bb.context().key.clone();
+    for branches in [1u64, 2, 5, 20] {
+        let set: Vec<u64> = (0..branches).collect();
+        let (ct, nonce) = key.encrypt(branches - 1, &mut rng);
+        let statement = MembershipStatement {
+            key: &key,
+            ciphertext: &ct,
+            set: &set,
+        };
+        group.bench_with_input(BenchmarkId::from_parameter(branches), &branches, |b, _| {
+            b.iter(|| {
+                MembershipProof::prove(
+                    &mut ctx.transcript(label::BALLOT),
+                    &statement,
+                    branches - 1,
+                    &nonce,
+                    &mut rng,
+                )
+                .unwrap()
+            })
+        });
     }
     group.finish();
 }
@@ -144,6 +175,7 @@ fn discrete_log(c: &mut Criterion) {
 criterion_group!(
     benches,
     encrypt,
+    prove,
     verify_single,
     verify_batch,
     aggregate,

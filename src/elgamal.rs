@@ -30,11 +30,14 @@ use core::fmt;
 use core::iter::Sum;
 use core::ops::{Add, Mul};
 
-use curve25519_dalek::ristretto::RistrettoPoint;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use curve25519_dalek::ristretto::{RistrettoBasepointTable, RistrettoPoint};
 use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::Identity;
 use rand_core::{CryptoRng, RngCore};
-use subtle::ConstantTimeEq;
+use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 pub use dlog::{DiscreteLogTable, MAX_BOUND};
@@ -92,7 +95,7 @@ impl SecretKey {
 
     /// The public key Y = x·G.
     pub fn public_key(&self) -> PublicKey {
-        PublicKey(Point::from(RistrettoPoint::mul_base(&self.0)))
+        PublicKey::wrap(Point::from(RistrettoPoint::mul_base(&self.0)))
     }
 
     /// Decrypts to the point m·G = β − x·α (constant time).
@@ -123,28 +126,79 @@ impl fmt::Debug for SecretKey {
 }
 
 /// An election public key Y (never the identity).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PublicKey(Point);
+///
+/// After [`TABLE_AFTER`] multiplications by Y (encryptions and proof commitments), the key
+/// builds a fixed-base table for Y (about 30 KiB, shared by clones), so that every later `r·Y`
+/// costs a fixed-base multiplication (about a third of a variable-base one). Building it costs
+/// about 30 variable-base multiplications, so a device that encrypts one small ballot does not
+/// build it. Both paths run in constant time in the scalar.
+#[derive(Clone)]
+pub struct PublicKey {
+    point: Point,
+    table: Arc<OnceLock<RistrettoBasepointTable>>,
+    uses: Arc<AtomicU32>,
+}
+
+/// How many multiplications by a public key run in variable-base form before the key builds
+/// its fixed-base table.
+pub const TABLE_AFTER: u32 = 32;
+
+impl PartialEq for PublicKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.point == other.point
+    }
+}
+
+impl Eq for PublicKey {}
+
+impl fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("PublicKey").field(&self.point).finish()
+    }
+}
 
 impl PublicKey {
+    fn wrap(point: Point) -> Self {
+        PublicKey {
+            point,
+            table: Arc::new(OnceLock::new()),
+            uses: Arc::new(AtomicU32::new(0)),
+        }
+    }
+
     /// Decodes a public key; the identity is rejected.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        Point::decode_non_identity("public key", bytes).map(PublicKey)
+        Point::decode_non_identity("public key", bytes).map(PublicKey::wrap)
     }
 
     /// Wraps a point that must not be the identity.
     pub fn from_point(point: Point) -> Result<Self> {
-        point.non_identity("public key").map(PublicKey)
+        point.non_identity("public key").map(PublicKey::wrap)
+    }
+
+    /// `s·Y` in constant time in `s`, with the key's fixed-base table once it is worth
+    /// building (a choice that depends only on how often the key was used).
+    pub(crate) fn mul(&self, s: &Scalar) -> RistrettoPoint {
+        if let Some(table) = self.table.get() {
+            return table * s;
+        }
+        if self.uses.fetch_add(1, Ordering::Relaxed) >= TABLE_AFTER {
+            let table = self
+                .table
+                .get_or_init(|| RistrettoBasepointTable::create(self.point.element()));
+            return table * s;
+        }
+        self.point.element() * s
     }
 
     /// The canonical encoding.
     pub fn to_bytes(&self) -> [u8; 32] {
-        self.0.to_bytes()
+        self.point.to_bytes()
     }
 
     /// The key as a point.
     pub fn as_point(&self) -> &Point {
-        &self.0
+        &self.point
     }
 
     /// Encrypts `m` with a fresh nonce; returns the ciphertext and its nonce (a secret).
@@ -153,12 +207,46 @@ impl PublicKey {
         (self.encrypt_with_nonce(m, &nonce), nonce)
     }
 
+    /// Encrypts each bit of `bits` (0 or 1; only the low bit is used) with a fresh nonce,
+    /// encoding all ciphertexts in one batch. Constant time in the bits and the nonces: `m·G`
+    /// is a constant-time selection between the identity and G. Returns the ciphertexts and
+    /// their nonces.
+    pub(crate) fn encrypt_bits<R: RngCore + CryptoRng>(
+        &self,
+        bits: &[u8],
+        rng: &mut R,
+    ) -> (Vec<Ciphertext>, Vec<Nonce>) {
+        static HALF_G: OnceLock<RistrettoPoint> = OnceLock::new();
+        let half = crate::group::half();
+        let half_g = HALF_G.get_or_init(|| RistrettoPoint::mul_base(&half));
+        let mut nonces = Vec::with_capacity(bits.len());
+        let mut halves = Vec::with_capacity(2 * bits.len());
+        for &bit in bits {
+            let nonce = Nonce::generate(rng);
+            let r_half = Zeroizing::new(nonce.0 * half);
+            let m_half = RistrettoPoint::conditional_select(
+                &RistrettoPoint::identity(),
+                half_g,
+                Choice::from(bit & 1),
+            );
+            halves.push(RistrettoPoint::mul_base(&r_half));
+            halves.push(m_half + self.mul(&r_half));
+            nonces.push(nonce);
+        }
+        let mut points = Point::doubled_batch(&halves).into_iter();
+        let mut ciphertexts = Vec::with_capacity(bits.len());
+        while let (Some(alpha), Some(beta)) = (points.next(), points.next()) {
+            ciphertexts.push(Ciphertext { alpha, beta });
+        }
+        (ciphertexts, nonces)
+    }
+
     /// Encrypts `m` with the given nonce: `(r·G, m·G + r·Y)`. Used by the voter's device and to
     /// check a challenged ballot whose nonces were revealed.
     pub fn encrypt_with_nonce(&self, m: u64, nonce: &Nonce) -> Ciphertext {
         let r = &nonce.0;
         let alpha = RistrettoPoint::mul_base(r);
-        let beta = RistrettoPoint::mul_base(&Scalar::from(m)) + r * self.0.element();
+        let beta = RistrettoPoint::mul_base(&Scalar::from(m)) + self.mul(r);
         Ciphertext {
             alpha: Point::from(alpha),
             beta: Point::from(beta),

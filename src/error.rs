@@ -180,6 +180,11 @@ pub enum Error {
         /// What is wrong.
         reason: &'static str,
     },
+    /// Reading or writing a stream failed.
+    Io {
+        /// The kind of I/O error.
+        kind: std::io::ErrorKind,
+    },
     /// A ballot with this id is already in the box.
     DuplicateBallotId {
         /// The ballot.
@@ -432,6 +437,7 @@ impl fmt::Display for Error {
                 write!(f, "ballot {ballot}: {part} rejected")
             }
             Error::BallotMalformed { ballot, reason } => write!(f, "ballot {ballot}: {reason}"),
+            Error::Io { kind } => write!(f, "I/O error: {kind}"),
             Error::DuplicateBallotId { ballot } => {
                 write!(
                     f,

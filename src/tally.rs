@@ -9,6 +9,8 @@
 //! chunks of a board can be aggregated anywhere, on many cores or machines, and merged in any
 //! order to the same [`EncryptedTally`].
 
+pub mod stream;
+
 use std::collections::HashSet;
 
 use crate::ballot::{BallotContext, BallotId, ChallengedBallot, ContestSpec, VerifiedBallot};

@@ -91,13 +91,7 @@ impl EncryptedBallot {
                 reason: "the selection is for another contest",
             });
         }
-        let mut ciphertexts = Vec::with_capacity(selection.values().len());
-        let mut nonces = Vec::with_capacity(selection.values().len());
-        for &v in selection.values() {
-            let (c, r) = ctx.key.encrypt(u64::from(v), rng);
-            ciphertexts.push(c);
-            nonces.push(r);
-        }
+        let (ciphertexts, nonces) = ctx.key.encrypt_bits(selection.values(), rng);
         let base = ballot_transcript(ctx, &id, credential.as_ref(), &ciphertexts);
         let mut option_proofs = Vec::with_capacity(ciphertexts.len());
         for (j, ((c, r), &v)) in ciphertexts
@@ -264,6 +258,11 @@ impl EncryptedBallot {
     /// verification gives it (which names the failing proof).
     pub fn verify_batch(ballots: Vec<Self>, ctx: &BallotContext<'_>) -> BatchOutcome {
         let mut batch = BatchVerifier::new();
+        // Per ballot: two commitments per option branch, the count proof's commitments, and
+        // α, β of each option and of the count.
+        let width = ctx.contest.width();
+        let count_branches = (ctx.contest.max() - ctx.contest.min()) as usize + 1;
+        batch.reserve(ballots.len(), 6 * width + 2 * count_branches + 2);
         let mut rejected = Vec::new();
         let mut queued = Vec::with_capacity(ballots.len());
         for ballot in ballots {

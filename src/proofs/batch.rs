@@ -43,30 +43,45 @@ use crate::domain::label;
 use crate::error::{Error, ProofKind, Result};
 use crate::group::Point;
 
-#[derive(Default)]
+/// Where one item's terms end in the batch's flat arrays, and its generator coefficient.
+#[derive(Clone, Copy, Default)]
 struct Item {
     /// A proof of this item could not be checked at all (its shape did not match its
     /// statement): the item fails whatever its equations say.
     poisoned: bool,
     base: Scalar,
-    /// (index into `BatchVerifier::shared`, coefficient)
-    shared: Vec<(usize, Scalar)>,
-    scalars: Vec<Scalar>,
-    points: Vec<RistrettoPoint>,
+    /// End (exclusive) of the item's terms in `BatchVerifier::scalars`/`points`.
+    terms_end: usize,
+    /// End (exclusive) of the item's shared terms in `BatchVerifier::shared_terms`.
+    shared_end: usize,
 }
+
+/// How many weights are drawn from the RNG at once.
+const WEIGHT_BUFFER: usize = 64;
 
 /// Checks many proofs at once as one random linear combination.
 ///
 /// Add proofs with their `verify_batched` methods; each call to [`BatchVerifier::begin_item`]
 /// starts the next item (say, the next ballot). [`BatchVerifier::verify`] names the failing
 /// items by index.
+///
+/// All items' terms live in flat arrays (an item is a range), so adding an equation does not
+/// allocate per item, and weights are drawn from the RNG in blocks of 64.
 pub struct BatchVerifier {
     rng: TranscriptRng,
+    weights: [u8; 16 * WEIGHT_BUFFER],
+    next_weight: usize,
     shared: Vec<([u8; 32], RistrettoPoint)>,
+    /// (index into `shared`, coefficient), all items in order.
+    shared_terms: Vec<(usize, Scalar)>,
+    scalars: Vec<Scalar>,
+    points: Vec<RistrettoPoint>,
     /// Finished items.
     items: Vec<Item>,
-    /// The item being added to (part of the batch once `started`).
-    current: Item,
+    /// The generator coefficient of the item being added to (part of the batch once
+    /// `started`).
+    current_base: Scalar,
+    current_poisoned: bool,
     started: bool,
 }
 
@@ -96,26 +111,60 @@ impl BatchVerifier {
         t.append_message(b"dom-sep", label::BATCH);
         BatchVerifier {
             rng: t.build_rng().finalize(rng),
+            weights: [0; 16 * WEIGHT_BUFFER],
+            next_weight: WEIGHT_BUFFER,
             shared: Vec::new(),
+            shared_terms: Vec::new(),
+            scalars: Vec::new(),
+            points: Vec::new(),
             items: Vec::new(),
-            current: Item::default(),
+            current_base: Scalar::ZERO,
+            current_poisoned: false,
             started: false,
+        }
+    }
+
+    /// Reserves room for `items` more items of about `terms` terms each.
+    pub fn reserve(&mut self, items: usize, terms: usize) {
+        self.items.reserve(items);
+        let total = items.saturating_mul(terms);
+        self.scalars.reserve(total);
+        self.points.reserve(total);
+        self.shared_terms.reserve(items);
+    }
+
+    fn close_current(&mut self) {
+        if self.started {
+            self.items.push(Item {
+                poisoned: self.current_poisoned,
+                base: self.current_base,
+                terms_end: self.points.len(),
+                shared_end: self.shared_terms.len(),
+            });
+            self.current_base = Scalar::ZERO;
+            self.current_poisoned = false;
+            self.started = false;
         }
     }
 
     /// Starts the next item; the equations added after this belong to it.
     pub fn begin_item(&mut self) {
-        if self.started {
-            let done = core::mem::take(&mut self.current);
-            self.items.push(done);
-        }
+        self.close_current();
         self.started = true;
     }
 
     /// Drops the current item and its equations (its proof could not even be parsed against
     /// the statement).
     pub(crate) fn discard_last_item(&mut self) {
-        self.current = Item::default();
+        let (terms, shared) = self
+            .items
+            .last()
+            .map_or((0, 0), |i| (i.terms_end, i.shared_end));
+        self.scalars.truncate(terms);
+        self.points.truncate(terms);
+        self.shared_terms.truncate(shared);
+        self.current_base = Scalar::ZERO;
+        self.current_poisoned = false;
         self.started = false;
     }
 
@@ -131,30 +180,36 @@ impl BatchVerifier {
 
     /// A fresh weight for the next equation: uniform in `0..2^128`.
     pub(crate) fn weight(&mut self) -> Scalar {
+        if self.next_weight >= WEIGHT_BUFFER {
+            self.rng.fill_bytes(&mut self.weights);
+            self.next_weight = 0;
+        }
+        let start = 16 * self.next_weight;
+        self.next_weight += 1;
         let mut bytes = [0u8; 16];
-        self.rng.fill_bytes(&mut bytes);
+        if let Some(chunk) = self.weights.get(start..start + 16) {
+            bytes.copy_from_slice(chunk);
+        }
         Scalar::from(u128::from_le_bytes(bytes))
-    }
-
-    fn item(&mut self) -> &mut Item {
-        self.started = true;
-        &mut self.current
     }
 
     /// Marks the current item as failed: a proof of it was refused before any equation (its
     /// shape does not match its statement). Even a caller that ignores that error cannot get
     /// the item accepted.
     pub(crate) fn poison(&mut self) {
-        self.item().poisoned = true;
+        self.started = true;
+        self.current_poisoned = true;
     }
 
     /// Adds `s·G` to the current item.
     pub(crate) fn base(&mut self, s: Scalar) {
-        self.item().base += s;
+        self.started = true;
+        self.current_base += s;
     }
 
     /// Adds `s·K` for a point K shared across the batch (merged into one term).
     pub(crate) fn shared(&mut self, s: Scalar, point: &Point) {
+        self.started = true;
         let bytes = point.as_bytes();
         let index = match self.shared.iter().position(|(b, _)| b == bytes) {
             Some(i) => i,
@@ -163,26 +218,27 @@ impl BatchVerifier {
                 self.shared.len() - 1
             }
         };
-        let item = self.item();
-        match item.shared.iter_mut().find(|(i, _)| *i == index) {
+        let first = self.items.last().map_or(0, |i| i.shared_end);
+        let current = self.shared_terms.get_mut(first..).unwrap_or_default();
+        match current.iter_mut().find(|(i, _)| *i == index) {
             Some((_, acc)) => *acc += s,
-            None => item.shared.push((index, s)),
+            None => self.shared_terms.push((index, s)),
         }
     }
 
     /// Adds `−w·R` for a commitment R with its equation's weight w: the point is negated, so
     /// the scalar stays 128 bits long.
     pub(crate) fn commitment(&mut self, w: Scalar, point: &Point) {
-        let item = self.item();
-        item.scalars.push(w);
-        item.points.push(-point.element());
+        self.started = true;
+        self.scalars.push(w);
+        self.points.push(-point.element());
     }
 
     /// Adds `s·P`.
     pub(crate) fn term(&mut self, s: Scalar, point: &RistrettoPoint) {
-        let item = self.item();
-        item.scalars.push(s);
-        item.points.push(*point);
+        self.started = true;
+        self.scalars.push(s);
+        self.points.push(*point);
     }
 
     /// Checks one proof alone: its equations are combined with random weights and checked as
@@ -195,76 +251,82 @@ impl BatchVerifier {
         let mut batch = BatchVerifier::new();
         batch.begin_item();
         add(&mut batch)?;
-        if batch.check(core::slice::from_ref(&batch.current)) {
+        batch.close_current();
+        if batch.check(0, batch.items.len()) {
             Ok(())
         } else {
             Err(Error::ProofRejected { proof: kind })
         }
     }
 
-    fn check(&self, items: &[Item]) -> bool {
-        if items.iter().any(|item| item.poisoned) {
+    /// Checks items `lo..hi` (finished items only).
+    fn check(&self, lo: usize, hi: usize) -> bool {
+        let (Some(items), Some(last)) = (self.items.get(lo..hi), hi.checked_sub(1)) else {
+            return true;
+        };
+        let (terms_start, shared_start) = match lo.checked_sub(1).and_then(|i| self.items.get(i)) {
+            Some(prev) => (prev.terms_end, prev.shared_end),
+            None => (0, 0),
+        };
+        let (terms_end, shared_end) = match self.items.get(last) {
+            Some(i) => (i.terms_end, i.shared_end),
+            None => return true,
+        };
+        if items.iter().any(|i| i.poisoned) {
             return false;
         }
-        let mut base = Scalar::ZERO;
+        let base: Scalar = items.iter().map(|i| i.base).sum();
         let mut shared = vec![Scalar::ZERO; self.shared.len()];
-        let mut len = 0;
-        for item in items {
-            base += item.base;
-            for (i, s) in &item.shared {
-                if let Some(slot) = shared.get_mut(*i) {
-                    *slot += s;
-                }
+        for (i, s) in self
+            .shared_terms
+            .get(shared_start..shared_end)
+            .unwrap_or_default()
+        {
+            if let Some(slot) = shared.get_mut(*i) {
+                *slot += s;
             }
-            len += item.points.len();
         }
-        let mut scalars = Vec::with_capacity(1 + shared.len() + len);
-        let mut points = Vec::with_capacity(1 + shared.len() + len);
-        scalars.push(base);
-        points.push(RISTRETTO_BASEPOINT_POINT);
-        for (s, (_, p)) in shared.into_iter().zip(&self.shared) {
-            scalars.push(s);
-            points.push(*p);
-        }
-        for item in items {
-            scalars.extend_from_slice(&item.scalars);
-            points.extend_from_slice(&item.points);
-        }
-        RistrettoPoint::vartime_multiscalar_mul(&scalars, &points).is_identity()
+        let scalars = self.scalars.get(terms_start..terms_end).unwrap_or_default();
+        let points = self.points.get(terms_start..terms_end).unwrap_or_default();
+        let shared_points = self.shared.iter().map(|(_, p)| p);
+        RistrettoPoint::vartime_multiscalar_mul(
+            core::iter::once(&base).chain(&shared).chain(scalars),
+            core::iter::once(&RISTRETTO_BASEPOINT_POINT)
+                .chain(shared_points)
+                .chain(points),
+        )
+        .is_identity()
     }
 
-    fn bisect(&self, offset: usize, items: &[Item], bad: &mut Vec<usize>) {
-        if items.is_empty() || self.check(items) {
+    fn bisect(&self, lo: usize, hi: usize, bad: &mut Vec<usize>) {
+        if lo >= hi || self.check(lo, hi) {
             return;
         }
-        if items.len() == 1 {
-            bad.push(offset);
+        if hi - lo == 1 {
+            bad.push(lo);
             return;
         }
-        let (left, right) = items.split_at(items.len() / 2);
-        self.bisect(offset, left, bad);
-        self.bisect(offset + left.len(), right, bad);
+        let mid = lo + (hi - lo) / 2;
+        self.bisect(lo, mid, bad);
+        self.bisect(mid, hi, bad);
     }
 
     /// Checks the whole batch; on failure, names every invalid item
     /// ([`Error::BatchRejected`]).
     pub fn verify(mut self) -> Result<()> {
-        if self.started {
-            let last = core::mem::take(&mut self.current);
-            self.items.push(last);
-            self.started = false;
-        }
-        if self.check(&self.items) {
+        self.close_current();
+        let n = self.items.len();
+        if self.check(0, n) {
             return Ok(());
         }
         let mut bad = Vec::new();
-        let (left, right) = self.items.split_at(self.items.len() / 2);
-        self.bisect(0, left, &mut bad);
-        self.bisect(left.len(), right, &mut bad);
+        let mid = n / 2;
+        self.bisect(0, mid, &mut bad);
+        self.bisect(mid, n, &mut bad);
         if bad.is_empty() {
             // The whole failed but no part did: impossible for a linear combination, kept as a
             // defensive answer rather than a panic.
-            bad.extend(0..self.items.len());
+            bad.extend(0..n);
         }
         Err(Error::BatchRejected { items: bad })
     }

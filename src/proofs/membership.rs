@@ -16,12 +16,12 @@
 //! ```text
 //! transcript ← dom-sep "tabella.proof.membership", "G" G, "Y" Y, "C" (α, β),
 //!              "k" k, "s" s₀, …, "s" s_{k−1}
-//! w, (cⱼ, zⱼ for j ≠ ℓ*) ← prover RNG (transcript, witness r, OS randomness)
-//! true branch:      Aⱼ = w·G,               Bⱼ = w·Y
-//! simulated branch: Aⱼ = zⱼ·G − cⱼ·α,       Bⱼ = zⱼ·Y − cⱼ·(β − sⱼ·G)
+//! tⱼ, cⱼ for j = 0 … k−1 ← prover RNG (transcript, witnesses r and m, OS randomness)
+//! every branch:     Aⱼ = tⱼ·G,              Bⱼ = tⱼ·Y + cⱼ·(sⱼ − m)·G
 //! transcript ← "A" Aⱼ, "B" Bⱼ for j = 0 … k−1
 //! c = challenge "c"
-//! true branch:      c_ℓ* = c − Σ_{j≠ℓ*} cⱼ,  z_ℓ* = w + c_ℓ*·r
+//! true branch:      c_ℓ* = c − Σ_{j≠ℓ*} cⱼ
+//! every branch:     zⱼ = tⱼ + cⱼ·r
 //! ```
 //!
 //! # Verification equations
@@ -41,9 +41,11 @@
 //!
 //! # Constant time
 //!
-//! The prover computes both the honest and the simulated commitments for every branch and
-//! selects with `subtle`, so its running time and memory accesses do not depend on which
-//! branch is true. It learns only at the end whether the plaintext was in the set at all.
+//! The true branch's commitment Bⱼ = tⱼ·Y (its cⱼ·(sⱼ − m) is zero) and a simulated branch's
+//! Bⱼ = zⱼ·Y − cⱼ·(β − sⱼ·G) with zⱼ = tⱼ + cⱼ·r are the same formula, so the prover runs the
+//! same constant-time operations for every branch (two fixed-base and one variable-base
+//! multiplication) and only selects the true branch's challenge with `subtle`. Its running
+//! time and memory accesses do not depend on which branch is true. It learns only at the end whether the plaintext was in the set at all.
 //! Verification is variable time (public data).
 //!
 //! # Example
@@ -77,7 +79,7 @@ use zeroize::Zeroizing;
 use crate::domain::label;
 use crate::elgamal::{Ciphertext, Nonce, PublicKey};
 use crate::error::{Error, ProofKind, Result};
-use crate::group::{Point, Reader};
+use crate::group::{Point, Reader, half};
 use crate::proofs::batch::BatchVerifier;
 use crate::transcript::{TranscriptExt, random_scalar};
 
@@ -161,35 +163,56 @@ impl MembershipProof {
         let r = &nonce.0;
         let m = Zeroizing::new(Scalar::from(value));
         let mut prover_rng = transcript.prover_rng(&[r, &m], rng);
-        let w = random_scalar(&mut prover_rng);
 
-        let alpha = statement.ciphertext.alpha().element();
-        let beta = statement.ciphertext.beta().element();
-        let y = statement.key.as_point().element();
-        let honest_a = RistrettoPoint::mul_base(&w);
-        let honest_b = y * *w;
-
+        // Every branch j gets a random tⱼ and cⱼ and commits to
+        //   Aⱼ = tⱼ·G,  Bⱼ = tⱼ·Y + cⱼ·(sⱼ − m)·G.
+        // For the true branch (sⱼ = m) this is the honest commitment (w = tⱼ). For a simulated
+        // branch it equals zⱼ·G − cⱼ·α and zⱼ·Y − cⱼ·(β − sⱼ·G) with zⱼ = tⱼ + cⱼ·r, and
+        // (cⱼ, zⱼ) is uniform, exactly as in the textbook simulation. All branches run the same
+        // scalar and point operations: nothing depends on which branch is true.
         let mut found = Choice::from(0);
         let mut is_true = Vec::with_capacity(statement.set.len());
-        let mut branches = Vec::with_capacity(statement.set.len());
+        let mut nonces = Zeroizing::new(Vec::with_capacity(statement.set.len()));
+        let mut challenges = Vec::with_capacity(statement.set.len());
+        // The commitments are computed as halves and encoded in one batch (see
+        // `Point::doubled_batch`): ½·Aⱼ = (tⱼ/2)·G, ½·Bⱼ = (tⱼ/2)·Y + (uⱼ/2)·G.
+        let half = half();
+        let single = statement.set.len() == 1;
+        let mut halves = Vec::with_capacity(2 * statement.set.len());
         for s in statement.set {
             let here = s.ct_eq(&value);
             found |= here;
             is_true.push(here);
+            let t = random_scalar(&mut prover_rng);
             let c = *random_scalar(&mut prover_rng);
-            let z = *random_scalar(&mut prover_rng);
-            let sim_a = RistrettoPoint::mul_base(&z) - c * alpha;
-            let shifted = beta - RistrettoPoint::mul_base(&Scalar::from(*s));
-            let sim_b = z * y - c * shifted;
-            let a = Point::from(RistrettoPoint::conditional_select(&sim_a, &honest_a, here));
-            let b = Point::from(RistrettoPoint::conditional_select(&sim_b, &honest_b, here));
+            let t_half = Zeroizing::new(*t * half);
+            let u_half = Zeroizing::new(c * (Scalar::from(*s) - *m) * half);
+            halves.push(RistrettoPoint::mul_base(&t_half));
+            // A one-value set has only the true branch (public), whose uⱼ is zero.
+            halves.push(if single {
+                statement.key.mul(&t_half)
+            } else {
+                statement.key.mul(&t_half) + RistrettoPoint::mul_base(&u_half)
+            });
+            nonces.push(*t);
+            challenges.push(c);
+        }
+        let mut points = Point::doubled_batch(&halves).into_iter();
+        let mut branches = Vec::with_capacity(statement.set.len());
+        for c in challenges {
+            let (Some(a), Some(b)) = (points.next(), points.next()) else {
+                return Err(Error::InvalidValue {
+                    what: "membership proof",
+                    reason: "commitment count mismatch",
+                });
+            };
             transcript.append_point(b"A", &a);
             transcript.append_point(b"B", &b);
             branches.push(Branch {
                 a,
                 b,
                 challenge: c,
-                response: z,
+                response: Scalar::ZERO,
             });
         }
         // Only whether the witness is valid at all leaks here, never which branch is true.
@@ -204,10 +227,9 @@ impl MembershipProof {
             simulated_sum += Scalar::conditional_select(&branch.challenge, &Scalar::ZERO, *here);
         }
         let c_true = c - simulated_sum;
-        let z_true = *w + c_true * r;
-        for (branch, here) in branches.iter_mut().zip(&is_true) {
+        for ((branch, here), t) in branches.iter_mut().zip(&is_true).zip(nonces.iter()) {
             branch.challenge.conditional_assign(&c_true, *here);
-            branch.response.conditional_assign(&z_true, *here);
+            branch.response = t + branch.challenge * r;
         }
         // The last challenge is implied by the others and is not part of the proof.
         if let Some(last) = branches.last_mut() {

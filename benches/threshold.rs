@@ -1,0 +1,99 @@
+//! Trustee benchmarks: the DKG ceremony for n = 3, 5, 10, partial decryption of a tally,
+//! verification and combination of partials.
+//!
+//! `cargo bench --bench threshold`.
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
+use tabella::elgamal::Ciphertext;
+use tabella::threshold::dkg;
+use tabella::threshold::{
+    CeremonyContext, DecryptionContext, KeyPackage, PartialDecryption, ThresholdParams, combine,
+};
+use tabella::transcript::ElectionContext;
+
+fn ceremony(t: u32, n: u32, rng: &mut ChaCha20Rng) -> Vec<KeyPackage> {
+    let ctx = CeremonyContext::new(
+        ElectionContext::new([9; 32]),
+        ThresholdParams::new(t, n).unwrap(),
+    );
+    let params = ThresholdParams::new(t, n).unwrap();
+    let (mut s1, mut b1) = (Vec::new(), Vec::new());
+    for i in params.indices() {
+        let (s, p) = dkg::part1(&ctx, i, rng).unwrap();
+        s1.push(s);
+        b1.push(p);
+    }
+    let (mut s2, mut b2) = (Vec::new(), Vec::new());
+    for s in s1 {
+        let (s, p) = dkg::part2(s, &b1, rng).unwrap();
+        s2.push(s);
+        b2.push(p);
+    }
+    let (mut s3, mut b3) = (Vec::new(), Vec::new());
+    for s in s2 {
+        let (s, p) = dkg::part3(s, &b2, rng).unwrap();
+        s3.push(s);
+        b3.push(p);
+    }
+    s3.into_iter()
+        .map(|s| dkg::part4(s, &b3).unwrap().0)
+        .collect()
+}
+
+fn dkg_bench(c: &mut Criterion) {
+    let mut group = c.benchmark_group("DKG ceremony (all trustees, one core)");
+    group.sample_size(10);
+    for n in [3u32, 5, 10] {
+        let t = n / 2 + 1;
+        let mut rng = ChaCha20Rng::seed_from_u64(u64::from(n));
+        group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
+            b.iter(|| ceremony(t, n, &mut rng))
+        });
+    }
+    group.finish();
+}
+
+fn decryption(c: &mut Criterion) {
+    let mut rng = ChaCha20Rng::seed_from_u64(5);
+    let keys = ceremony(3, 5, &mut rng);
+    let public = keys[0].public().clone();
+    let election = ElectionContext::new([9; 32]);
+    let mut group = c.benchmark_group("threshold decryption 3-of-5");
+    for width in [2usize, 20] {
+        let tally: Vec<Ciphertext> = (0..width)
+            .map(|i| public.joint_key().encrypt(i as u64 + 1, &mut rng).0)
+            .collect();
+        let ctx = DecryptionContext::new(&election, &public, 1, &tally).unwrap();
+        group.bench_with_input(
+            BenchmarkId::new("partial decrypt", width),
+            &width,
+            |b, _| {
+                b.iter(|| {
+                    keys[0]
+                        .partial_decrypt_for_tests_only(&ctx, &mut rng)
+                        .unwrap()
+                })
+            },
+        );
+        let partials: Vec<PartialDecryption> = keys
+            .iter()
+            .take(3)
+            .map(|k| k.partial_decrypt_for_tests_only(&ctx, &mut rng).unwrap())
+            .collect();
+        group.bench_with_input(
+            BenchmarkId::new("verify 3 partials (batched)", width),
+            &width,
+            |b, _| b.iter(|| PartialDecryption::verify_batch(&ctx, &partials)),
+        );
+        let verified: Vec<_> = partials.iter().map(|p| p.verify(&ctx).unwrap()).collect();
+        group.bench_with_input(BenchmarkId::new("combine 3", width), &width, |b, _| {
+            b.iter(|| combine(&ctx, &verified).unwrap())
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, dkg_bench, decryption);
+criterion_main!(benches);

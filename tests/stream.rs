@@ -1,0 +1,117 @@
+//! Streaming verification: one invalid ballot among 10,000 is rejected and named, duplicates
+//! are dropped, and the serial and parallel pipelines give the same tally.
+
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
+use tabella::ballot::{BallotContext, BallotId, ContestSpec, EncryptedBallot, Selection};
+use tabella::elgamal::{DiscreteLogTable, SecretKey};
+use tabella::error::Error;
+use tabella::tally::stream::{BallotStreamReader, BallotStreamWriter, verify_stream};
+use tabella::transcript::ElectionContext;
+
+const N: usize = 10_000;
+
+#[test]
+fn one_bad_ballot_among_ten_thousand_is_named_and_tallies_agree() {
+    let mut rng = ChaCha20Rng::seed_from_u64(99);
+    let sk = SecretKey::generate(&mut rng);
+    let pk = sk.public_key();
+    let election = ElectionContext::new([3; 32]);
+    let contest = ContestSpec::choose_one(0, 2, false).unwrap();
+    let ctx = BallotContext {
+        election: &election,
+        key: &pk,
+        round: 1,
+        contest: &contest,
+    };
+    let other_round = BallotContext { round: 2, ..ctx };
+    let mut writer = BallotStreamWriter::new(Vec::new()).unwrap();
+    let mut votes = [0u64; 2];
+    let mut first = None;
+    let bad_at = 6_789;
+    let mut bad_id = None;
+    for i in 0..N {
+        let choice = (i % 3 == 0) as u32;
+        let selection = Selection::new(&contest, &[choice]).unwrap();
+        let id = BallotId::random(&mut rng);
+        if i == bad_at {
+            // Valid for round 2, replayed into round 1: its proofs fail here.
+            let (b, _) =
+                EncryptedBallot::encrypt(&other_round, &selection, id, None, &mut rng).unwrap();
+            bad_id = Some(id);
+            writer.write(&b).unwrap();
+            continue;
+        }
+        let (b, _) = EncryptedBallot::encrypt(&ctx, &selection, id, None, &mut rng).unwrap();
+        votes[choice as usize] += 1;
+        writer.write(&b).unwrap();
+        if first.is_none() {
+            first = Some(b);
+        }
+    }
+    // An exact copy of the first ballot, at the end: a duplicate.
+    let first = first.unwrap();
+    writer.write(&first).unwrap();
+    let bytes = writer.finish().unwrap();
+
+    let mut calls = 0;
+    let serial = verify_stream(
+        &mut BallotStreamReader::new(&bytes[..]).unwrap(),
+        &ctx,
+        1024,
+        |_| calls += 1,
+    )
+    .unwrap();
+    assert_eq!(calls, N.div_ceil(1024) + usize::from((N + 1) % 1024 == 1));
+    assert_eq!(serial.tally.ballots(), (N - 1) as u64);
+    assert_eq!(serial.rejected.len(), 2);
+    let (id, err) = &serial.rejected[0];
+    assert_eq!(Some(*id), bad_id);
+    assert!(matches!(err, Error::BallotRejected { .. }), "{err:?}");
+    assert_eq!(
+        serial.rejected[1],
+        (
+            *first.id(),
+            Error::DuplicateBallotId {
+                ballot: *first.id()
+            }
+        )
+    );
+    let totals = serial
+        .tally
+        .decrypt(&sk, &DiscreteLogTable::new(N as u64).unwrap())
+        .unwrap();
+    assert_eq!(totals.options(), &votes[..]);
+
+    let parallel = tabella::tally::stream::verify_stream_parallel(
+        &mut BallotStreamReader::new(&bytes[..]).unwrap(),
+        &ctx,
+        1024,
+        2,
+        |_| {},
+    )
+    .unwrap();
+    assert_eq!(parallel.tally, serial.tally);
+    assert_eq!(parallel.rejected, serial.rejected);
+}
+
+#[test]
+fn a_truncated_or_foreign_stream_is_rejected() {
+    assert!(BallotStreamReader::new(&b"not a ballot stream!"[..]).is_err());
+    let mut writer = BallotStreamWriter::new(Vec::new()).unwrap();
+    writer.write_encoded(&[1, 2, 3]).unwrap();
+    let mut bytes = writer.finish().unwrap();
+    let mut reader = BallotStreamReader::new(&bytes[..]).unwrap();
+    assert!(reader.next_ballot().is_err());
+    bytes.truncate(bytes.len() - 1);
+    let mut reader = BallotStreamReader::new(&bytes[..]).unwrap();
+    assert!(reader.next_encoded().is_err());
+    // A hostile length is refused before allocating.
+    let mut hostile = BallotStreamWriter::new(Vec::new())
+        .unwrap()
+        .finish()
+        .unwrap();
+    hostile.extend_from_slice(&u32::MAX.to_le_bytes());
+    let mut reader = BallotStreamReader::new(&hostile[..]).unwrap();
+    assert!(reader.next_encoded().is_err());
+}
