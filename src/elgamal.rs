@@ -342,10 +342,7 @@ impl Ciphertext {
 
     /// Decodes a ciphertext `α ‖ β` (64 bytes). α must not be the identity.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let mut reader = Reader::new("ciphertext", bytes);
-        let ciphertext = Self::read(&mut reader)?;
-        reader.finish()?;
-        Ok(ciphertext)
+        Reader::decode_all("ciphertext", bytes, Self::read)
     }
 
     /// Reads a ciphertext from a longer encoding.

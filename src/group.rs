@@ -198,6 +198,19 @@ impl<'a> Reader<'a> {
         Reader { what, rest: bytes }
     }
 
+    /// Decodes a whole encoding of `what` with `read`, rejecting trailing bytes: the shape of
+    /// every `from_bytes` in the crate.
+    pub fn decode_all<T>(
+        what: &'static str,
+        bytes: &'a [u8],
+        read: impl FnOnce(&mut Reader<'a>) -> Result<T>,
+    ) -> Result<T> {
+        let mut reader = Reader::new(what, bytes);
+        let value = read(&mut reader)?;
+        reader.finish()?;
+        Ok(value)
+    }
+
     /// Bytes not yet read.
     pub fn remaining(&self) -> usize {
         self.rest.len()

@@ -105,10 +105,7 @@ impl ChallengedBallot {
 
     /// Decodes a challenged ballot.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let mut reader = Reader::new("challenged ballot", bytes);
-        let challenged = Self::read(&mut reader)?;
-        reader.finish()?;
-        Ok(challenged)
+        Reader::decode_all("challenged ballot", bytes, Self::read)
     }
 
     /// Reads a challenged ballot from a longer encoding.

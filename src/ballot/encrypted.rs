@@ -334,10 +334,7 @@ impl EncryptedBallot {
 
     /// Decodes a ballot, validating every point, scalar and count.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let mut reader = Reader::new("encrypted ballot", bytes);
-        let ballot = Self::read(&mut reader)?;
-        reader.finish()?;
-        Ok(ballot)
+        Reader::decode_all("encrypted ballot", bytes, Self::read)
     }
 
     /// Reads a ballot from a longer encoding.

@@ -230,10 +230,7 @@ impl Manifest {
     /// Decodes a manifest, running every check of [`Manifest::new`]; the encoding must be
     /// canonical (it re-encodes to the same bytes).
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let mut reader = Reader::new("manifest", bytes);
-        let manifest = Self::read(&mut reader)?;
-        reader.finish()?;
-        Ok(manifest)
+        Reader::decode_all("manifest", bytes, Self::read)
     }
 
     /// Reads a manifest from a longer encoding.

@@ -187,10 +187,7 @@ impl DleqProof {
 
     /// Decodes a proof; rejects non-canonical points and scalars and wrong lengths.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let mut reader = Reader::new("DLEQ proof", bytes);
-        let proof = Self::read(&mut reader)?;
-        reader.finish()?;
-        Ok(proof)
+        Reader::decode_all("DLEQ proof", bytes, Self::read)
     }
 
     /// Reads a proof from a longer encoding.

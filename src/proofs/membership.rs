@@ -363,10 +363,7 @@ impl MembershipProof {
 
     /// Decodes a proof with `branches` branches.
     pub fn from_bytes(bytes: &[u8], branches: usize) -> Result<Self> {
-        let mut reader = Reader::new("membership proof", bytes);
-        let proof = Self::read(&mut reader, branches)?;
-        reader.finish()?;
-        Ok(proof)
+        Reader::decode_all("membership proof", bytes, |r| Self::read(r, branches))
     }
 
     /// Reads a proof with `branches` branches from a longer encoding.

@@ -161,10 +161,7 @@ impl SchnorrProof {
 
     /// Decodes a proof; rejects non-canonical points and scalars and wrong lengths.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let mut reader = Reader::new("Schnorr proof", bytes);
-        let proof = Self::read(&mut reader)?;
-        reader.finish()?;
-        Ok(proof)
+        Reader::decode_all("Schnorr proof", bytes, Self::read)
     }
 
     /// Reads a proof from a longer encoding.

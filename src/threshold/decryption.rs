@@ -461,10 +461,7 @@ impl PartialDecryption {
     /// Decodes a partial decryption; rejects index 0, identity shares, non-canonical points and
     /// scalars, an empty list and trailing bytes.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let mut reader = Reader::new("partial decryption", bytes);
-        let partial = Self::read(&mut reader)?;
-        reader.finish()?;
-        Ok(partial)
+        Reader::decode_all("partial decryption", bytes, Self::read)
     }
 
     /// Reads a partial decryption from a longer encoding.

@@ -185,10 +185,7 @@ impl PublicKeyPackage {
 
     /// Decodes and fully validates a public key package (see [`PublicKeyPackage::new`]).
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let mut reader = Reader::new("public key package", bytes);
-        let package = Self::read(&mut reader)?;
-        reader.finish()?;
-        Ok(package)
+        Reader::decode_all("public key package", bytes, Self::read)
     }
 
     /// Reads and fully validates a public key package from a longer encoding.

@@ -146,10 +146,7 @@ impl Package {
     /// Decodes a package; rejects wrong lengths, trailing bytes, index 0, non-canonical points
     /// and scalars, and an identity communication key.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let mut reader = Reader::new("round-1 package", bytes);
-        let package = Self::read(&mut reader)?;
-        reader.finish()?;
-        Ok(package)
+        Reader::decode_all("round-1 package", bytes, Self::read)
     }
 
     /// Reads a package from a longer encoding.

@@ -298,10 +298,7 @@ impl Package {
 
     /// Decodes a package (see the module documentation for what the encoding enforces).
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let mut reader = Reader::new("round-2 package", bytes);
-        let package = Self::read(&mut reader)?;
-        reader.finish()?;
-        Ok(package)
+        Reader::decode_all("round-2 package", bytes, Self::read)
     }
 
     /// Reads a package from a longer encoding.

@@ -220,10 +220,7 @@ impl Package {
 
     /// Decodes a package.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let mut reader = Reader::new("round-3 package", bytes);
-        let package = Self::read(&mut reader)?;
-        reader.finish()?;
-        Ok(package)
+        Reader::decode_all("round-3 package", bytes, Self::read)
     }
 
     /// Reads a package from a longer encoding.
