@@ -2,17 +2,21 @@
 //!
 //! # Contest
 //!
-//! A [`ContestSpec`] has `options` candidates, a selection range `min..=max`, and optionally
-//! an explicit abstention. An encrypted ballot holds one ciphertext per option, and one more
-//! for the abstention when the contest has it.
+//! A [`ContestSpec`] has `options` candidates, a selection range `min..=max`, optionally an
+//! explicit abstention, and optionally the capacity of its box. Its *slots* are the options,
+//! then the abstention. Its [`Layout`] puts the slots into ciphertexts: one per slot, or,
+//! for a one-choice contest with a capacity, packed as base-(capacity + 1) digits, several
+//! slots per ciphertext (see [`layout`]).
 //!
 //! # What the proofs show
 //!
-//! * Each ciphertext encrypts 0 or 1 (a membership proof over {0, 1}).
-//! * The *count* `n = Σ optionsⱼ + max·abstain` lies in `min..=max` (a membership proof over
-//!   that range, on the homomorphic sum). Without abstention this is the number of selections.
-//!   With it, `abstain = 1` forces every option to 0 (else n > max), and `abstain = 0` leaves
-//!   the usual range.
+//! * Each ciphertext encrypts a member of its layout set: {0, 1} per option; the powers of
+//!   the base of its chunk, or 0, when packed with several chunks; no separate proof for a
+//!   single packed ciphertext.
+//! * The *count* ciphertext (a weighted homomorphic sum) encrypts a member of the count set:
+//!   per option, `Σ options + max·abstain ∈ min..=max` (with abstention, `abstain = 1` forces
+//!   every option to 0); packed, the sum is a single power of the base (exactly one slot),
+//!   or 0 when `min = 0`.
 //!
 //! # Binding
 //!
@@ -21,9 +25,10 @@
 //! ```text
 //! ElectionContext::transcript("tabella.ballot")
 //! "round" r, "contest" index, "options" k, "min", "max", "abstention" 0|1,
+//! "capacity" N (0: none), "layout" 0|1, "base" B, "chunk" s,
 //! "ballot-id" id, "credential" (empty when absent), "C" each ciphertext
-//! option j:  dom-sep "tabella.ballot.option", "option" j, then the {0,1} proof
-//! count:     dom-sep "tabella.ballot.count", then the min..=max proof
+//! ciphertext j: dom-sep "tabella.ballot.option", "option" j, then its membership proof
+//! count:        dom-sep "tabella.ballot.count", then the count proof
 //! ```
 //!
 //! So a ballot copied into another election, round or contest, under another ballot id or
@@ -33,13 +38,15 @@
 //!
 //! ```text
 //! ballot id (32) ‖ credential flag (1: 0 or 1) ‖ [credential (32)]
-//! ‖ u32 ciphertext count m ‖ u32 count-proof branches b
-//! ‖ m ciphertexts (64 each) ‖ m option proofs (224 each) ‖ count proof (128·b − 32)
+//! ‖ u32 m ‖ m ciphertexts (64 each)
+//! ‖ u32 p ‖ p × (u32 branches b ‖ membership proof (128·b − 32))   ciphertext proofs
+//! ‖ u32 b ‖ membership proof (128·b − 32)                          count proof
 //! ```
 
 mod challenge;
 mod contest;
 mod encrypted;
+pub mod layout;
 mod selection;
 
 use core::fmt;
@@ -51,6 +58,7 @@ use crate::error::{Error, Result};
 
 pub use challenge::ChallengedBallot;
 pub use contest::{BallotContext, ContestSpec};
+pub use layout::Layout;
 pub use encrypted::{BatchOutcome, EncryptedBallot, VerifiedBallot};
 pub use selection::{BallotNonces, Selection};
 

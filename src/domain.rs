@@ -7,10 +7,10 @@
 
 /// The protocol version. It is not the crate version: it changes only when a label, an encoding
 /// or a verification check changes.
-pub const PROTOCOL_VERSION: u16 = 1;
+pub const PROTOCOL_VERSION: u16 = 2;
 
 /// The label every root transcript starts with (merlin's `Transcript::new` argument).
-pub const PROTOCOL_ID: &[u8] = b"tabella/v1";
+pub const PROTOCOL_ID: &[u8] = b"tabella/v2";
 
 /// The cipher suite named in every top-level artifact.
 pub const SUITE: &str = "ristretto255-sha512-merlin";

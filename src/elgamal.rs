@@ -207,34 +207,40 @@ impl PublicKey {
         (self.encrypt_with_nonce(m, &nonce), nonce)
     }
 
-    /// Encrypts each bit of `bits` (0 or 1; only the low bit is used) with a fresh nonce,
-    /// encoding all ciphertexts in one batch. Constant time in the bits and the nonces: `m·G`
-    /// is a constant-time selection between the identity and G. Returns the ciphertexts and
-    /// their nonces.
-    pub(crate) fn encrypt_bits<R: RngCore + CryptoRng>(
+    /// Encrypts each of `plaintexts` with a fresh nonce, encoding all ciphertexts in one
+    /// batch. Constant time in the plaintexts and the nonces: when `bits` is set (a public
+    /// property of the layout) every plaintext is 0 or 1 and `m·G` is a constant-time selection
+    /// between the identity and G (only the low bit is used); otherwise `m·G` is a
+    /// constant-time fixed-base multiplication. Returns the ciphertexts and their nonces.
+    pub(crate) fn encrypt_many<R: RngCore + CryptoRng>(
         &self,
-        bits: &[u8],
+        plaintexts: &[u64],
+        bits: bool,
         rng: &mut R,
     ) -> (Vec<Ciphertext>, Vec<Nonce>) {
         static HALF_G: OnceLock<RistrettoPoint> = OnceLock::new();
         let half = crate::group::half();
         let half_g = HALF_G.get_or_init(|| RistrettoPoint::mul_base(&half));
-        let mut nonces = Vec::with_capacity(bits.len());
-        let mut halves = Vec::with_capacity(2 * bits.len());
-        for &bit in bits {
+        let mut nonces = Vec::with_capacity(plaintexts.len());
+        let mut halves = Vec::with_capacity(2 * plaintexts.len());
+        for &m in plaintexts {
             let nonce = Nonce::generate(rng);
             let r_half = Zeroizing::new(nonce.0 * half);
-            let m_half = RistrettoPoint::conditional_select(
-                &RistrettoPoint::identity(),
-                half_g,
-                Choice::from(bit & 1),
-            );
+            let m_half = if bits {
+                RistrettoPoint::conditional_select(
+                    &RistrettoPoint::identity(),
+                    half_g,
+                    Choice::from((m & 1) as u8),
+                )
+            } else {
+                RistrettoPoint::mul_base(&Zeroizing::new(Scalar::from(m) * half))
+            };
             halves.push(RistrettoPoint::mul_base(&r_half));
             halves.push(m_half + self.mul(&r_half));
             nonces.push(nonce);
         }
         let mut points = Point::doubled_batch(&halves).into_iter();
-        let mut ciphertexts = Vec::with_capacity(bits.len());
+        let mut ciphertexts = Vec::with_capacity(plaintexts.len());
         while let (Some(alpha), Some(beta)) = (points.next(), points.next()) {
             ciphertexts.push(Ciphertext { alpha, beta });
         }

@@ -185,6 +185,13 @@ pub enum Error {
         /// The kind of I/O error.
         kind: std::io::ErrorKind,
     },
+    /// The box already holds its capacity (see [`crate::ballot::ContestSpec::with_capacity`]).
+    BallotBoxFull {
+        /// The ballot refused.
+        ballot: BallotId,
+        /// The capacity.
+        capacity: u64,
+    },
     /// A ballot with this id is already in the box.
     DuplicateBallotId {
         /// The ballot.
@@ -319,6 +326,7 @@ impl Error {
         match self {
             Error::BallotRejected { ballot, .. }
             | Error::BallotMalformed { ballot, .. }
+            | Error::BallotBoxFull { ballot, .. }
             | Error::DuplicateBallotId { ballot }
             | Error::DuplicateCiphertext { ballot }
             | Error::WrongBox { ballot }
@@ -438,6 +446,10 @@ impl fmt::Display for Error {
             }
             Error::BallotMalformed { ballot, reason } => write!(f, "ballot {ballot}: {reason}"),
             Error::Io { kind } => write!(f, "I/O error: {kind}"),
+            Error::BallotBoxFull { ballot, capacity } => write!(
+                f,
+                "ballot {ballot}: the box already holds its capacity of {capacity} ballots"
+            ),
             Error::DuplicateBallotId { ballot } => {
                 write!(
                     f,

@@ -212,8 +212,7 @@ impl RoundRecord {
             .collect();
         partials.sort_by_key(|p| p.trustee());
         let d = &outcome.decision;
-        let mut totals = outcome.totals.options().to_vec();
-        totals.push(outcome.totals.abstain());
+        let totals = outcome.totals.slots();
         RoundRecord {
             round: outcome.round.number(),
             withdrawn: withdrawn.iter().map(|c| index(*c)).collect(),

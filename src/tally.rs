@@ -155,13 +155,23 @@ impl BallotBox {
     }
 
     /// Casts a verified ballot and returns its confirmation code. Rejects a ballot verified
-    /// for another box ([`Error::WrongBox`]), a repeated id ([`Error::DuplicateBallotId`]), a
-    /// repeated ciphertext ([`Error::DuplicateCiphertext`]) and a challenged ballot
-    /// ([`Error::ChallengedBallot`]). A rejected ballot leaves the box unchanged.
+    /// for another box ([`Error::WrongBox`]), a ballot past the contest's capacity
+    /// ([`Error::BallotBoxFull`]: packed totals would overflow their digits), a repeated id
+    /// ([`Error::DuplicateBallotId`]), a repeated ciphertext ([`Error::DuplicateCiphertext`])
+    /// and a challenged ballot ([`Error::ChallengedBallot`]). A rejected ballot leaves the box
+    /// unchanged.
     pub fn cast(&mut self, ballot: VerifiedBallot) -> Result<ConfirmationCode> {
         let id = *ballot.id();
         if !ballot.verified_for(&self.context()) {
             return Err(Error::WrongBox { ballot: id });
+        }
+        if let Some(capacity) = self.contest.capacity() {
+            if self.ballots.len() as u64 >= capacity {
+                return Err(Error::BallotBoxFull {
+                    ballot: id,
+                    capacity,
+                });
+            }
         }
         if self.challenged.iter().any(|c| *c.id() == id) {
             return Err(Error::ChallengedBallot { ballot: id });
@@ -285,8 +295,14 @@ impl EncryptedTally {
         self.tally.ballots()
     }
 
+    /// The largest value any of its ciphertexts can decrypt to: the bound a
+    /// [`DiscreteLogTable`] for it needs.
+    pub fn total_bound(&self) -> u64 {
+        self.contest.total_bound(self.ballots())
+    }
+
     /// Decrypts with a single secret key (threshold decryption is in the `threshold` module).
-    /// Every total is at most the number of ballots, which bounds the discrete logarithm.
+    /// The table must reach [`EncryptedTally::total_bound`].
     pub fn decrypt(&self, key: &SecretKey, table: &DiscreteLogTable) -> Result<Totals> {
         let values = self
             .ciphertexts()
@@ -306,32 +322,31 @@ pub struct Totals {
 }
 
 impl Totals {
-    /// Builds totals from one decrypted value per ciphertext slot, checking them against the
-    /// contest (no slot can exceed the number of ballots).
-    pub fn new(contest: &ContestSpec, mut values: Vec<u64>, ballots: u64) -> Result<Self> {
-        if values.len() != contest.width() {
-            return Err(Error::LengthMismatch {
-                what: "decrypted totals",
-                expected: contest.width(),
-                actual: values.len(),
-            });
-        }
-        if values.iter().any(|v| *v > ballots) {
-            return Err(Error::InvalidValue {
-                what: "decrypted totals",
-                reason: "a total exceeds the number of ballots",
-            });
-        }
+    /// Builds totals from one decrypted value per tally ciphertext: unpacks them into one
+    /// total per slot with the contest's layout, and checks them (no slot total can exceed the
+    /// number of ballots, no packed value can hold more digits than its slots).
+    pub fn new(contest: &ContestSpec, values: Vec<u64>, ballots: u64) -> Result<Self> {
+        let mut slots = contest
+            .layout()
+            .unpack(&values, contest.slots(), ballots)?;
         let abstain = if contest.has_abstention() {
-            values.pop().unwrap_or(0)
+            slots.pop().unwrap_or(0)
         } else {
             0
         };
         Ok(Totals {
-            options: values,
+            options: slots,
             abstain,
             ballots,
         })
+    }
+
+    /// One total per slot, as the record keeps them: the options, then the abstentions
+    /// (always present, 0 when the contest has no abstention).
+    pub fn slots(&self) -> Vec<u64> {
+        let mut out = self.options.clone();
+        out.push(self.abstain);
+        out
     }
 
     /// The votes for each option.

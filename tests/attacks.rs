@@ -546,16 +546,21 @@ fn decryption_proofs_cannot_support_a_wrong_plaintext() {
     }
     assert_eq!(failed_check(&wrong), Some(Check::Totals));
 
-    // A partial decryption whose DLEQ proofs are for another statement (the tally with two
-    // options swapped): rejected against the real tally, naming the trustee.
+    // A partial decryption whose DLEQ proofs are for another statement (the tally with one
+    // more vote for the first slot, which is what moving votes needs): rejected against the
+    // real tally, naming the trustee.
     let record = record();
     let election = ElectionContext::new(record.fingerprint);
     let RoundBody::Ballot(round) = &record.rounds[0].body else {
         unreachable!()
     };
     let d = round.decryption.as_ref().unwrap();
+    let one_more = |tally: &mut Vec<tabella::elgamal::Ciphertext>| {
+        let vote = record.public_keys.joint_key().encrypt(1, &mut rand_core::OsRng).0;
+        tally[0] = &tally[0] + &vote;
+    };
     let mut swapped = d.tally.clone();
-    swapped.swap(0, 1);
+    one_more(&mut swapped);
     let other = DecryptionContext::new(&election, &record.public_keys, 1, &swapped).unwrap();
     let real = DecryptionContext::new(&election, &record.public_keys, 1, &d.tally).unwrap();
     for p in &d.partials {
@@ -563,11 +568,11 @@ fn decryption_proofs_cannot_support_a_wrong_plaintext() {
         let err = p.verify(&other).unwrap_err();
         assert_eq!(err.culprits(), vec![Culprit::Trustee(p.trustee().get())]);
     }
-    // The same partials in the record, but a tally recorded for the swapped options: the
-    // verifier recomputes the aggregate (check 10) before it looks at the proofs.
+    // The same partials in the record, but another tally recorded: the verifier recomputes
+    // the aggregate (check 10) before it looks at the proofs.
     let mut moved = record.clone();
     if let Some(d) = &mut ballot_round(&mut moved).decryption {
-        d.tally.swap(0, 1);
+        one_more(&mut d.tally);
     }
     assert_eq!(failed_check(&moved), Some(Check::Aggregation));
 }
@@ -845,7 +850,9 @@ fn a_bad_partial_decryption_is_named_and_skipped() {
     };
     let d = round.decryption.as_ref().unwrap();
     let real = DecryptionContext::new(&election, &record.public_keys, 1, &d.tally).unwrap();
-    let table = DiscreteLogTable::new(4).unwrap();
+    // The round's single packed ciphertext decrypts to at most ballots·B² (B = eligible + 1).
+    let table = DiscreteLogTable::new(1 << 32).unwrap();
+    let honest = decrypt_tally(&real, &d.partials, &table).unwrap();
     // Trustee 2's partial checked against round 2: another statement.
     let wrong_round = DecryptionContext::new(&election, &record.public_keys, 2, &d.tally).unwrap();
     assert!(d.partials[1].verify(&wrong_round).is_err());
@@ -862,7 +869,7 @@ fn a_bad_partial_decryption_is_named_and_skipped() {
         decryption.rejected[0].1.culprits(),
         vec![Culprit::Trustee(2)]
     );
-    assert_eq!(decryption.totals, d.totals);
+    assert_eq!(decryption.totals, honest.totals);
     // In the record, check 11 names it.
     let mut tampered = record.clone();
     if let Some(d) = &mut ballot_round(&mut tampered).decryption {
@@ -873,8 +880,8 @@ fn a_bad_partial_decryption_is_named_and_skipped() {
     assert_eq!(failure.culprits(), vec![Culprit::Trustee(2)]);
 }
 
-/// Trustee 2's partial with its first share replaced by its second: what a trustee would post
-/// to move votes from option 0 to option 1 (its DLEQ proofs are for the real shares).
+/// Trustee 2's partial with its first share moved by G: what a trustee would post to shift
+/// the decrypted total (its DLEQ proofs are for the real share).
 fn bad_partial(record: &ElectionRecord) -> PartialDecryption {
     let RoundBody::Ballot(round) = &record.rounds[0].body else {
         unreachable!()
@@ -882,7 +889,8 @@ fn bad_partial(record: &ElectionRecord) -> PartialDecryption {
     let p = &round.decryption.as_ref().unwrap().partials[1];
     let shares: Vec<Point> = p.shares().cloned().collect();
     let mut bytes = p.to_bytes().unwrap();
-    replace(&mut bytes, &shares[0].to_bytes(), &shares[1].to_bytes());
+    let moved = Point::from(shares[0].element() + RistrettoPoint::mul_base(&Scalar::ONE));
+    replace(&mut bytes, &shares[0].to_bytes(), &moved.to_bytes());
     PartialDecryption::from_bytes(&bytes).unwrap()
 }
 

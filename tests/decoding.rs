@@ -376,7 +376,11 @@ fn corpus_round_trips() {
         );
         let covered: usize = s.fields.len() * 32;
         let header = match s.shape {
-            Shape::Ballot => hand::ballot_header(&s.bytes).ciphertexts,
+            // The bytes before the first ciphertext, and the u32 counts between the proofs.
+            Shape::Ballot => {
+                let h = hand::ballot_header(&s.bytes);
+                h.ciphertexts + 8 + 4 * h.width
+            }
             _ => 0,
         };
         assert_eq!(covered + header, s.bytes.len(), "{}: layout", s.name);
@@ -645,51 +649,58 @@ fn truncation_error(s: &Sample, cut: usize) -> Error {
 /// The reads of `EncryptedBallot::read`, in order, on a prefix of a valid ballot.
 fn ballot_truncation_error(full: &[u8], cut: usize) -> Error {
     let h = hand::ballot_header(full);
-    let mut at = 0;
-    let mut fields: Vec<(&'static str, usize)> = vec![("ballot id", 32), ("credential flag", 1)];
+    // Each step: a fixed-size read, or a count whose items must fit in what is left.
+    enum Step {
+        Read(&'static str, usize),
+        Count(&'static str, usize, usize),
+        Proof(usize),
+    }
+    let mut steps = vec![Step::Read("ballot id", 32), Step::Read("credential flag", 1)];
     if h.credential {
-        fields.push(("credential", 32));
+        steps.push(Step::Read("credential", 32));
     }
-    fields.push(("ballot ciphertexts", 4));
-    for (what, size) in fields {
-        if cut < at + size {
-            return Error::WrongLength {
-                what,
-                expected: size,
-                actual: cut - at,
-            };
-        }
-        at += size;
-    }
-    // The count must fit in what is left: m items of at least 64 + 224 bytes.
-    if h.width * (64 + hand::OPTION_PROOF_LEN) > cut - at {
-        return Error::InvalidValue {
-            what: "ballot ciphertexts",
-            reason: "count exceeds the remaining bytes",
-        };
-    }
-    let mut fields = vec![("count proof branches", 4)];
+    steps.push(Step::Count("ballot ciphertexts", h.width, 64));
     for _ in 0..h.width {
-        fields.push(("ciphertext alpha", 32));
-        fields.push(("ciphertext beta", 32));
+        steps.push(Step::Read("ciphertext alpha", 32));
+        steps.push(Step::Read("ciphertext beta", 32));
     }
-    for (what, size) in fields {
+    steps.push(Step::Count(
+        "ballot proofs",
+        h.width,
+        4 + MembershipProof::encoded_len(1),
+    ));
+    for _ in 0..h.width {
+        steps.push(Step::Read("proof branches", 4));
+        steps.push(Step::Proof(hand::OPTION_PROOF_LEN));
+    }
+    steps.push(Step::Read("proof branches", 4));
+    steps.push(Step::Proof(MembershipProof::encoded_len(h.branches)));
+    let mut at = 0;
+    for step in steps {
+        let (what, size) = match step {
+            Step::Read(what, size) => (what, size),
+            Step::Proof(size) => ("membership proof", size),
+            Step::Count(what, count, item) => {
+                if cut < at + 4 {
+                    return Error::WrongLength {
+                        what,
+                        expected: 4,
+                        actual: cut - at,
+                    };
+                }
+                at += 4;
+                if count * item > cut - at {
+                    return Error::InvalidValue {
+                        what,
+                        reason: "count exceeds the remaining bytes",
+                    };
+                }
+                continue;
+            }
+        };
         if cut < at + size {
             return Error::WrongLength {
                 what,
-                expected: size,
-                actual: cut - at,
-            };
-        }
-        at += size;
-    }
-    let proofs = vec![hand::OPTION_PROOF_LEN; h.width]
-        .into_iter()
-        .chain([MembershipProof::encoded_len(h.branches)]);
-    for size in proofs {
-        if cut < at + size {
-            return Error::WrongLength {
-                what: "membership proof",
                 expected: size,
                 actual: cut - at,
             };
@@ -812,11 +823,30 @@ fn small_ballot() -> &'static [u8] {
         .bytes
 }
 
-/// A ballot whose ciphertext count (at 33) and branch count (at 37) are replaced.
-fn with_counts(ballot: &[u8], width: u32, branches: u32) -> Vec<u8> {
+/// Which u32 count of a ballot encoding to replace.
+#[derive(Clone, Copy)]
+enum CountField {
+    /// The ciphertext count m.
+    Ciphertexts,
+    /// The number of ciphertext proofs p.
+    Proofs,
+    /// The branch count of the first ciphertext proof.
+    FirstBranches,
+    /// The branch count of the count proof.
+    CountBranches,
+}
+
+/// A ballot with one of its counts replaced.
+fn with_count(ballot: &[u8], field: CountField, value: u32) -> Vec<u8> {
+    let h = hand::ballot_header(ballot);
+    let at = match field {
+        CountField::Ciphertexts => h.ciphertexts - 4,
+        CountField::Proofs => h.option_proofs - 8,
+        CountField::FirstBranches => h.option_proofs - 4,
+        CountField::CountBranches => h.count_proof - 4,
+    };
     let mut out = ballot.to_vec();
-    out[33..37].copy_from_slice(&width.to_le_bytes());
-    out[37..41].copy_from_slice(&branches.to_le_bytes());
+    out[at..at + 4].copy_from_slice(&value.to_le_bytes());
     out
 }
 
@@ -841,63 +871,71 @@ fn invalid_credential_flag_is_rejected() {
 // too many) fail with a typed error and without allocating.
 #[test]
 fn hostile_counts_error_without_allocating() {
+    use CountField::*;
     let ballot = small_ballot();
-    let out_of_range = Error::InvalidValue {
-        what: "encrypted ballot",
-        reason: "ciphertext or branch count out of range",
-    };
-    let too_many = Error::InvalidValue {
-        what: "ballot ciphertexts",
-        reason: "count exceeds the remaining bytes",
-    };
+    let invalid = |what, reason| Error::InvalidValue { what, reason };
+    let too_many = invalid("ballot ciphertexts", "count exceeds the remaining bytes");
+    let branches = invalid("membership proof", "must have between 1 and 1024 branches");
     // A tiny input claiming u32::MAX ciphertexts.
     let mut tiny = vec![0u8; 33];
     tiny.extend_from_slice(&u32::MAX.to_le_bytes());
-    tiny.extend_from_slice(&1u32.to_le_bytes());
     tiny.extend_from_slice(&[0x55; 100]);
     // A count of 1026 ciphertexts with enough bytes behind it.
-    let mut big = with_counts(ballot, 1026, 1);
-    big.resize(41 + 1026 * 288, 0);
+    let mut big = with_count(ballot, Ciphertexts, 1026);
+    big.resize(37 + 1026 * 64, 0);
+    let h = hand::ballot_header(ballot);
     let cases = [
         ("u32::MAX ciphertexts, few bytes", tiny, too_many.clone()),
         (
             "u32::MAX ciphertexts",
-            with_counts(ballot, u32::MAX, 1),
-            too_many.clone(),
-        ),
-        (
-            "3 ciphertexts for 2",
-            with_counts(ballot, 3, 1),
+            with_count(ballot, Ciphertexts, u32::MAX),
             too_many.clone(),
         ),
         (
             "0 ciphertexts",
-            with_counts(ballot, 0, 1),
-            out_of_range.clone(),
+            with_count(ballot, Ciphertexts, 0),
+            invalid("encrypted ballot", "ciphertext count out of range"),
         ),
-        ("1026 ciphertexts", big, out_of_range.clone()),
+        (
+            "1026 ciphertexts",
+            big,
+            invalid("encrypted ballot", "ciphertext count out of range"),
+        ),
+        (
+            "u32::MAX proofs",
+            with_count(ballot, Proofs, u32::MAX),
+            invalid("ballot proofs", "count exceeds the remaining bytes"),
+        ),
+        (
+            "3 proofs for 2 ciphertexts",
+            with_count(ballot, Proofs, 3),
+            invalid(
+                "encrypted ballot",
+                "more ciphertext proofs than ciphertexts",
+            ),
+        ),
         (
             "u32::MAX branches",
-            with_counts(ballot, 2, u32::MAX),
-            out_of_range.clone(),
+            with_count(ballot, FirstBranches, u32::MAX),
+            branches.clone(),
         ),
         (
             "0 branches",
-            with_counts(ballot, 2, 0),
-            out_of_range.clone(),
+            with_count(ballot, CountBranches, 0),
+            branches.clone(),
         ),
         (
             "1025 branches",
-            with_counts(ballot, 2, 1025),
-            out_of_range.clone(),
+            with_count(ballot, CountBranches, 1025),
+            branches.clone(),
         ),
         (
             "1024 branches",
-            with_counts(ballot, 2, 1024),
+            with_count(ballot, CountBranches, 1024),
             Error::WrongLength {
                 what: "membership proof",
                 expected: MembershipProof::encoded_len(1024),
-                actual: 96,
+                actual: ballot.len() - h.count_proof,
             },
         ),
     ];

@@ -426,7 +426,7 @@ fn ballot_proved_over_another_generator_is_rejected() {
     );
     assert_eq!(over_h, ciphertexts[0]);
     let mut bytes = honest.to_bytes();
-    let at = hand::ballot_header(&bytes).option_proofs;
+    let at = hand::ballot_header(&bytes).option_proof(0);
     bytes[at..at + hand::OPTION_PROOF_LEN].copy_from_slice(&proof);
     let forged = EncryptedBallot::from_bytes(&bytes).unwrap();
     s.assert_rejected(forged, BallotPart::Option(0), &mut rng);
@@ -455,7 +455,7 @@ fn spliced_proofs_are_rejected() {
         bytes[from..from + len].copy_from_slice(&o[from..from + len]);
         EncryptedBallot::from_bytes(&bytes).unwrap()
     };
-    let option1 = h.option_proofs + hand::OPTION_PROOF_LEN;
+    let option1 = h.option_proof(1);
     s.assert_rejected(
         splice(option1, hand::OPTION_PROOF_LEN),
         BallotPart::Option(1),

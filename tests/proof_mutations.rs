@@ -977,8 +977,8 @@ fn ballot_rows(world: &World, sample: &[u8]) -> Vec<Mutation<BallotCase, BallotE
                 let first: Vec<u8> = b[c0..c0 + 64].to_vec();
                 b.copy_within(c1..c1 + 64, c0);
                 b[c1..c1 + 64].copy_from_slice(&first);
-                let (p0, p1) = (h.option_proofs, h.option_proofs + hand::OPTION_PROOF_LEN);
-                let first: Vec<u8> = b[p0..p1].to_vec();
+                let (p0, p1) = (h.option_proof(0), h.option_proof(1));
+                let first: Vec<u8> = b[p0..p0 + hand::OPTION_PROOF_LEN].to_vec();
                 b.copy_within(p1..p1 + hand::OPTION_PROOF_LEN, p0);
                 b[p1..p1 + hand::OPTION_PROOF_LEN].copy_from_slice(&first);
             },

@@ -247,7 +247,7 @@ fn board_tamperings_are_named() {
     assert_eq!(failed_check(&r), Some(Check::Rounds));
     // Another version.
     let mut r = base;
-    r.version = 2;
+    r.version = tabella::domain::PROTOCOL_VERSION + 1;
     assert_eq!(failed_check(&r), Some(Check::Version));
 }
 
@@ -270,9 +270,11 @@ fn truncated_files_are_rejected() {
 #[test]
 fn json_rejects_unknown_fields_duplicates_and_uppercase_hex() {
     let json = serde_json::to_string(&small()).unwrap();
-    let unknown = json.replacen("{\"version\":1,", "{\"version\":1,\"extra\":0,", 1);
+    let version = format!("{{\"version\":{},", tabella::domain::PROTOCOL_VERSION);
+    assert!(json.starts_with(&version));
+    let unknown = json.replacen(&version, &format!("{version}\"extra\":0,"), 1);
     assert!(serde_json::from_str::<ElectionRecord>(&unknown).is_err());
-    let duplicate = json.replacen("{\"version\":1,", "{\"version\":1,\"version\":1,", 1);
+    let duplicate = json.replacen(&version, &format!("{version}{}", &version[1..]), 1);
     assert!(serde_json::from_str::<ElectionRecord>(&duplicate).is_err());
     let upper = json.replacen("\"fingerprint\":\"", "\"fingerprint\":\"A", 1);
     assert!(serde_json::from_str::<ElectionRecord>(&upper).is_err());

@@ -1,24 +1,25 @@
 //! Challenged (Benaloh) ballots: cast-as-intended checks.
 //!
 //! After the device has shown the ballot's hash ([`EncryptedBallot::hash`]), the voter may
-//! challenge the ballot instead of casting it. The device then reveals the plaintext of every
-//! ciphertext and its nonce. Anyone can re-encrypt and compare: if the device had encrypted
+//! challenge the ballot instead of casting it. The device then reveals the selection (one 0/1
+//! value per slot) and the nonce of every ciphertext. Anyone can re-encrypt and compare: if the device had encrypted
 //! another vote, the comparison fails. A challenged ballot is published, never counted, and
 //! can never be cast afterwards (the ballot box remembers its id and ciphertexts).
 //!
 //! # Encoding
 //!
 //! ```text
-//! ballot (§6.2 of the spec) ‖ w plaintexts (1 byte each: 0 or 1) ‖ w nonces (32 bytes each)
+//! ballot (§6.2 of the spec) ‖ u32 w ‖ w slot values (1 byte each: 0 or 1)
+//! ‖ m nonces (32 bytes each, one per ciphertext of the ballot)
 //! ```
 
-use super::{BallotContext, BallotId, BallotNonces, EncryptedBallot, Selection};
+use super::{BallotContext, BallotId, BallotNonces, EncryptedBallot, MAX_OPTIONS, Selection};
 use crate::elgamal::Nonce;
 use crate::error::{Error, Result};
-use crate::group::Reader;
+use crate::group::{Reader, write_count};
 
-/// An opened ballot: the ballot, and for each ciphertext its plaintext and nonce. Public by
-/// construction: the voter chose to reveal it.
+/// An opened ballot: the ballot, its selection (one 0/1 value per slot) and the nonce of each
+/// ciphertext. Public by construction: the voter chose to reveal it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChallengedBallot {
     ballot: EncryptedBallot,
@@ -49,43 +50,41 @@ impl ChallengedBallot {
         self.ballot.id()
     }
 
-    /// The revealed plaintext of each ciphertext (options, then abstention).
+    /// The revealed 0/1 value of each slot (options, then abstention).
     pub fn values(&self) -> &[u8] {
         &self.values
     }
 
-    /// Checks the opening: the ballot has the contest's shape, its proofs verify, every
-    /// plaintext is 0 or 1 and re-encrypts with its nonce to exactly the published ciphertext,
-    /// and the plaintexts form a valid selection. Names the first failure.
+    /// Checks the opening: the ballot has the contest's shape and its proofs verify, the
+    /// revealed values form a valid selection, and each ciphertext re-encrypts, with its
+    /// revealed nonce and the plaintext the contest's layout gives the selection, to exactly
+    /// the published ciphertext. Names the first failure.
     pub fn verify(&self, ctx: &BallotContext<'_>) -> Result<()> {
         let id = *self.ballot.id();
         let malformed = |reason| Error::BallotMalformed { ballot: id, reason };
         self.ballot.clone().verify(ctx)?;
         let ciphertexts = self.ballot.ciphertexts();
-        if self.values.len() != ciphertexts.len() || self.nonces.len() != ciphertexts.len() {
-            return Err(malformed(
-                "the opening has the wrong number of values or nonces",
-            ));
+        if self.nonces.len() != ciphertexts.len() {
+            return Err(malformed("the opening has the wrong number of nonces"));
         }
-        for ((value, nonce), c) in self.values.iter().zip(&self.nonces).zip(ciphertexts) {
-            if *value > 1 {
-                return Err(malformed("a revealed plaintext is not 0 or 1"));
-            }
+        let selection = Selection::from_values(ctx.contest, &self.values)
+            .map_err(|_| malformed("the revealed values are not a valid selection"))?;
+        let plaintexts = ctx.contest.layout().plaintexts(selection.values());
+        for ((m, nonce), c) in plaintexts.iter().zip(&self.nonces).zip(ciphertexts) {
             let nonce = Nonce::from_bytes(nonce)?;
-            if ctx.key.encrypt_with_nonce(u64::from(*value), &nonce) != *c {
+            if ctx.key.encrypt_with_nonce(*m, &nonce) != *c {
                 return Err(malformed(
                     "a ciphertext does not open to its revealed plaintext",
                 ));
             }
         }
-        Selection::from_values(ctx.contest, &self.values)
-            .map(|_| ())
-            .map_err(|_| malformed("the revealed plaintexts are not a valid selection"))
+        Ok(())
     }
 
     /// Appends the canonical encoding to `out`.
     pub fn write(&self, out: &mut Vec<u8>) -> Result<()> {
         self.ballot.write(out)?;
+        write_count(out, "revealed values", self.values.len())?;
         out.extend_from_slice(&self.values);
         for nonce in &self.nonces {
             out.extend_from_slice(nonce);
@@ -95,11 +94,9 @@ impl ChallengedBallot {
 
     /// The canonical encoding.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = self.ballot.to_bytes();
-        out.extend_from_slice(&self.values);
-        for nonce in &self.nonces {
-            out.extend_from_slice(nonce);
-        }
+        let mut out = Vec::new();
+        // Counts are bounded by the decoder and by `Selection`, so writing cannot fail.
+        let _ = self.write(&mut out);
         out
     }
 
@@ -112,10 +109,17 @@ impl ChallengedBallot {
     pub fn read(reader: &mut Reader<'_>) -> Result<Self> {
         let ballot = EncryptedBallot::read(reader)?;
         let width = ballot.ciphertexts().len();
-        let values = reader.take("revealed plaintexts", width)?.to_vec();
+        let slots = reader.count("revealed values", 1)?;
+        if slots > MAX_OPTIONS + 1 {
+            return Err(Error::InvalidValue {
+                what: "revealed values",
+                reason: "more slots than a contest can have",
+            });
+        }
+        let values = reader.take("revealed values", slots)?.to_vec();
         if values.iter().any(|v| *v > 1) {
             return Err(Error::InvalidValue {
-                what: "revealed plaintexts",
+                what: "revealed values",
                 reason: "must be 0 or 1",
             });
         }

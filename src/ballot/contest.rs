@@ -3,11 +3,13 @@
 use merlin::Transcript;
 
 use super::MAX_OPTIONS;
+use super::layout::Layout;
 use crate::elgamal::PublicKey;
 use crate::error::{Error, Result};
 use crate::transcript::{ElectionContext, TranscriptExt};
 
-/// The shape of a contest: options, selection range and abstention.
+/// The shape of a contest: options, selection range, abstention, and optionally the capacity
+/// of its ballot box, which decides the [`Layout`] of its ballots.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ContestSpec {
     index: u32,
@@ -15,6 +17,8 @@ pub struct ContestSpec {
     min: u32,
     max: u32,
     abstention: bool,
+    capacity: Option<u64>,
+    layout: Layout,
 }
 
 impl ContestSpec {
@@ -43,8 +47,30 @@ impl ContestSpec {
                 min,
                 max,
                 abstention,
+                capacity: None,
+                layout: Layout::PerOption,
             }),
         }
+    }
+
+    /// The same contest for a ballot box that holds at most `capacity` ballots (for example
+    /// the number of eligible voters). A box refuses ballots beyond it, and a one-choice
+    /// contest whose totals fit is then packed (see [`Layout`]): fewer ciphertexts and proofs
+    /// per ballot.
+    pub fn with_capacity(mut self, capacity: u64) -> Self {
+        self.capacity = Some(capacity);
+        self.layout = Layout::choose(self.slots(), self.max, self.capacity);
+        self
+    }
+
+    /// The most ballots a box for this contest holds, if bounded.
+    pub fn capacity(&self) -> Option<u64> {
+        self.capacity
+    }
+
+    /// How the ballots of this contest are laid out in ciphertexts.
+    pub fn layout(&self) -> Layout {
+        self.layout
     }
 
     /// Choose exactly one of `options` (with an explicit abstention if `abstention`).
@@ -77,14 +103,26 @@ impl ContestSpec {
         self.abstention
     }
 
-    /// The number of ciphertexts of a ballot: one per option, plus the abstention.
-    pub fn width(&self) -> usize {
+    /// The number of slots of a selection: one per option, plus the abstention.
+    pub fn slots(&self) -> usize {
         self.options as usize + usize::from(self.abstention)
     }
 
-    /// The set the count must lie in: `min..=max`.
+    /// The number of ciphertexts of a ballot (and of the tally): one per slot, or one per
+    /// packed chunk.
+    pub fn width(&self) -> usize {
+        self.layout.ciphertexts(self.slots())
+    }
+
+    /// The set the count ciphertext must encrypt a member of.
     pub(crate) fn count_set(&self) -> Vec<u64> {
-        (u64::from(self.min)..=u64::from(self.max)).collect()
+        self.layout.count_set(self.slots(), self.min, self.max)
+    }
+
+    /// The largest value a tally ciphertext over `ballots` ballots can decrypt to: the bound
+    /// of the discrete logarithm.
+    pub fn total_bound(&self, ballots: u64) -> u64 {
+        self.layout.total_bound(ballots, self.slots())
     }
 
     pub(crate) fn append_to(&self, t: &mut Transcript) {
@@ -93,6 +131,11 @@ impl ContestSpec {
         t.append_count(b"min", u64::from(self.min));
         t.append_count(b"max", u64::from(self.max));
         t.append_count(b"abstention", u64::from(self.abstention));
+        t.append_count(b"capacity", self.capacity.unwrap_or(0));
+        let (tag, base, chunk) = self.layout.parts();
+        t.append_count(b"layout", tag);
+        t.append_count(b"base", base);
+        t.append_count(b"chunk", chunk);
     }
 }
 

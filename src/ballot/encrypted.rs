@@ -7,17 +7,14 @@ use super::{
     BallotContext, BallotId, BallotNonces, ContestSpec, Credential, MAX_OPTIONS, Selection,
 };
 use crate::domain::label;
+use super::layout::Layout;
 use crate::elgamal::{Ciphertext, Nonce};
 use crate::error::{BallotPart, Error, Result};
 use crate::group::{Reader, write_count};
-use crate::proofs::membership::MAX_BRANCHES;
 use crate::proofs::{BatchVerifier, MembershipProof, MembershipStatement};
 use crate::transcript::TranscriptExt;
 use curve25519_dalek::scalar::Scalar;
 use merlin::Transcript;
-
-/// The set every option ciphertext must encrypt a member of.
-const ZERO_ONE: [u64; 2] = [0, 1];
 
 #[cfg(feature = "serde")]
 crate::encoding::serde_via_bytes!(EncryptedBallot, "encrypted ballot");
@@ -63,17 +60,25 @@ fn count_transcript(base: &Transcript) -> Transcript {
     t
 }
 
-/// The count ciphertext: Σ options + max·abstention.
+/// The count ciphertext: Σ wᵢ·Cᵢ with the layout's weights (Σ options + max·abstention per
+/// option; the plain sum of the chunks when packed, which is the ciphertext itself for one).
 fn count_ciphertext(contest: &ContestSpec, ciphertexts: &[Ciphertext]) -> Ciphertext {
-    let options = contest.options() as usize;
-    let sum: Ciphertext = ciphertexts.iter().take(options).sum();
-    match ciphertexts
-        .get(options)
-        .filter(|_| contest.has_abstention())
-    {
-        Some(abstain) => &sum + &(abstain * &Scalar::from(u64::from(contest.max()))),
-        None => sum,
+    if let [single] = ciphertexts {
+        // Weight 1 in every layout: keep the decoded points and their cached encodings.
+        return single.clone();
     }
+    let layout = contest.layout();
+    let options = contest.options() as usize;
+    ciphertexts
+        .iter()
+        .enumerate()
+        .map(
+            |(i, c)| match layout.count_weight(i, options, contest.max()) {
+                1 => c.clone(),
+                w => c * &Scalar::from(w),
+            },
+        )
+        .sum()
 }
 
 impl EncryptedBallot {
@@ -86,49 +91,49 @@ impl EncryptedBallot {
         credential: Option<Credential>,
         rng: &mut R,
     ) -> Result<(Self, BallotNonces)> {
-        if selection.values().len() != ctx.contest.width() {
+        let contest = ctx.contest;
+        if selection.values().len() != contest.slots() {
             return Err(Error::InvalidSelection {
                 reason: "the selection is for another contest",
             });
         }
-        let (ciphertexts, nonces) = ctx.key.encrypt_bits(selection.values(), rng);
+        let layout = contest.layout();
+        let plaintexts = layout.plaintexts(selection.values());
+        let (ciphertexts, nonces) =
+            ctx.key
+                .encrypt_many(&plaintexts, layout == Layout::PerOption, rng);
         let base = ballot_transcript(ctx, &id, credential.as_ref(), &ciphertexts);
-        let mut option_proofs = Vec::with_capacity(ciphertexts.len());
-        for (j, ((c, r), &v)) in ciphertexts
-            .iter()
-            .zip(&nonces)
-            .zip(selection.values())
-            .enumerate()
-        {
+        let sets = layout.ciphertext_sets(contest.slots());
+        let mut option_proofs = Vec::with_capacity(sets.len());
+        for (j, set) in sets.iter().enumerate() {
+            let (Some(c), Some(r), Some(&m)) = (ciphertexts.get(j), nonces.get(j), plaintexts.get(j))
+            else {
+                break;
+            };
             let statement = MembershipStatement {
                 key: ctx.key,
                 ciphertext: c,
-                set: &ZERO_ONE,
+                set,
             };
             option_proofs.push(MembershipProof::prove(
                 &mut option_transcript(&base, j),
                 &statement,
-                u64::from(v),
+                m,
                 r,
                 rng,
             )?);
         }
         // The count and its nonce, with the same weights as `count_ciphertext`.
-        let options = ctx.contest.options() as usize;
-        let max = Scalar::from(u64::from(ctx.contest.max()));
+        let options = contest.options() as usize;
         let mut count = Zeroizing::new(0u64);
         let mut count_nonce = Nonce(Scalar::ZERO);
-        for (j, (r, &v)) in nonces.iter().zip(selection.values()).enumerate() {
-            let weight = if j < options {
-                1
-            } else {
-                u64::from(ctx.contest.max())
-            };
-            *count += weight * u64::from(v);
-            count_nonce.0 += if j < options { r.0 } else { r.0 * max };
+        for (j, (r, &m)) in nonces.iter().zip(plaintexts.iter()).enumerate() {
+            let weight = layout.count_weight(j, options, contest.max());
+            *count = count.wrapping_add(weight.wrapping_mul(m));
+            count_nonce.0 += r.0 * Scalar::from(weight);
         }
-        let count_set = ctx.contest.count_set();
-        let count_ct = count_ciphertext(ctx.contest, &ciphertexts);
+        let count_set = contest.count_set();
+        let count_ct = count_ciphertext(contest, &ciphertexts);
         let statement = MembershipStatement {
             key: ctx.key,
             ciphertext: &count_ct,
@@ -168,13 +173,15 @@ impl EncryptedBallot {
         &self.ciphertexts
     }
 
-    fn check_shape(&self, contest: &ContestSpec) -> Result<()> {
-        let width = contest.width();
-        let branches = (contest.max() - contest.min()) as usize + 1;
-        if self.ciphertexts.len() != width
-            || self.option_proofs.len() != width
-            || self.count_proof.branches() != branches
-            || self.option_proofs.iter().any(|p| p.branches() != 2)
+    fn check_shape(&self, contest: &ContestSpec, sets: &[Vec<u64>], count_set: &[u64]) -> Result<()> {
+        if self.ciphertexts.len() != contest.width()
+            || self.option_proofs.len() != sets.len()
+            || self.count_proof.branches() != count_set.len()
+            || self
+                .option_proofs
+                .iter()
+                .zip(sets)
+                .any(|(p, set)| p.branches() != set.len())
         {
             return Err(Error::BallotMalformed {
                 ballot: self.id,
@@ -195,13 +202,21 @@ impl EncryptedBallot {
             &MembershipStatement<'_>,
         ) -> Result<()>,
     ) -> Result<()> {
-        self.check_shape(ctx.contest)?;
+        let sets = ctx.contest.layout().ciphertext_sets(ctx.contest.slots());
+        let count_set = ctx.contest.count_set();
+        self.check_shape(ctx.contest, &sets, &count_set)?;
         let base = ballot_transcript(ctx, &self.id, self.credential.as_ref(), &self.ciphertexts);
-        for (j, (c, proof)) in self.ciphertexts.iter().zip(&self.option_proofs).enumerate() {
+        for (j, ((c, proof), set)) in self
+            .ciphertexts
+            .iter()
+            .zip(&self.option_proofs)
+            .zip(&sets)
+            .enumerate()
+        {
             let statement = MembershipStatement {
                 key: ctx.key,
                 ciphertext: c,
-                set: &ZERO_ONE,
+                set,
             };
             check(
                 BallotPart::Option(j),
@@ -210,7 +225,6 @@ impl EncryptedBallot {
                 &statement,
             )?;
         }
-        let count_set = ctx.contest.count_set();
         let count_ct = count_ciphertext(ctx.contest, &self.ciphertexts);
         let statement = MembershipStatement {
             key: ctx.key,
@@ -258,11 +272,17 @@ impl EncryptedBallot {
     /// verification gives it (which names the failing proof).
     pub fn verify_batch(ballots: Vec<Self>, ctx: &BallotContext<'_>) -> BatchOutcome {
         let mut batch = BatchVerifier::new();
-        // Per ballot: two commitments per option branch, the count proof's commitments, and
-        // α, β of each option and of the count.
-        let width = ctx.contest.width();
-        let count_branches = (ctx.contest.max() - ctx.contest.min()) as usize + 1;
-        batch.reserve(ballots.len(), 6 * width + 2 * count_branches + 2);
+        // Per ballot: two commitments per branch of every proof, and α, β of each ciphertext
+        // and of the count.
+        let branches: usize = ctx
+            .contest
+            .layout()
+            .ciphertext_sets(ctx.contest.slots())
+            .iter()
+            .map(Vec::len)
+            .sum::<usize>()
+            + ctx.contest.count_set().len();
+        batch.reserve(ballots.len(), 2 * branches + 2 * ctx.contest.width() + 2);
         let mut rejected = Vec::new();
         let mut queued = Vec::with_capacity(ballots.len());
         for ballot in ballots {
@@ -313,14 +333,14 @@ impl EncryptedBallot {
             None => out.push(0),
         }
         write_count(out, "ballot ciphertexts", self.ciphertexts.len())?;
-        write_count(out, "count proof branches", self.count_proof.branches())?;
         for c in &self.ciphertexts {
             c.write(out);
         }
-        for p in &self.option_proofs {
+        write_count(out, "ballot proofs", self.option_proofs.len())?;
+        for p in self.option_proofs.iter().chain([&self.count_proof]) {
+            write_count(out, "proof branches", p.branches())?;
             p.write(out);
         }
-        self.count_proof.write(out);
         Ok(())
     }
 
@@ -350,23 +370,34 @@ impl EncryptedBallot {
                 });
             }
         };
-        let width = reader.count("ballot ciphertexts", 64 + MembershipProof::encoded_len(2))?;
-        let branches = reader.u32("count proof branches")? as usize;
-        if width == 0 || width > MAX_OPTIONS + 1 || branches == 0 || branches > MAX_BRANCHES {
+        let width = reader.count("ballot ciphertexts", 64)?;
+        if width == 0 || width > MAX_OPTIONS + 1 {
             return Err(Error::InvalidValue {
                 what: "encrypted ballot",
-                reason: "ciphertext or branch count out of range",
+                reason: "ciphertext count out of range",
             });
         }
         let mut ciphertexts = Vec::with_capacity(width);
         for _ in 0..width {
             ciphertexts.push(Ciphertext::read(reader)?);
         }
-        let mut option_proofs = Vec::with_capacity(width);
-        for _ in 0..width {
-            option_proofs.push(MembershipProof::read(reader, 2)?);
+        let proofs = reader.count("ballot proofs", 4 + MembershipProof::encoded_len(1))?;
+        if proofs > width {
+            return Err(Error::InvalidValue {
+                what: "encrypted ballot",
+                reason: "more ciphertext proofs than ciphertexts",
+            });
         }
-        let count_proof = MembershipProof::read(reader, branches)?;
+        // `MembershipProof::read` bounds the branch count and checks the length first.
+        let read_proof = |reader: &mut Reader<'_>| {
+            let branches = reader.u32("proof branches")? as usize;
+            MembershipProof::read(reader, branches)
+        };
+        let mut option_proofs = Vec::with_capacity(proofs);
+        for _ in 0..proofs {
+            option_proofs.push(read_proof(reader)?);
+        }
+        let count_proof = read_proof(reader)?;
         Ok(EncryptedBallot {
             id,
             credential,

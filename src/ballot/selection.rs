@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 /// on drop, never printed, never serialized.
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
 pub struct Selection {
-    /// One 0/1 value per ciphertext of the ballot (options, then abstention).
+    /// One 0/1 value per slot of the contest (options, then abstention).
     values: Vec<u8>,
 }
 
@@ -20,7 +20,7 @@ impl Selection {
     /// Selects the options at `chosen` (0-based indices). They must be distinct, and their
     /// number within the contest's `min..=max`.
     pub fn new(contest: &ContestSpec, chosen: &[u32]) -> Result<Self> {
-        let mut values = Zeroizing::new(vec![0u8; contest.width()]);
+        let mut values = Zeroizing::new(vec![0u8; contest.slots()]);
         for &c in chosen {
             let slot = values
                 .get_mut(c as usize)
@@ -53,19 +53,18 @@ impl Selection {
                 reason: "the contest has no explicit abstention",
             });
         }
-        let mut values = vec![0u8; contest.width()];
+        let mut values = vec![0u8; contest.slots()];
         if let Some(last) = values.last_mut() {
             *last = 1;
         }
         Ok(Selection { values })
     }
 
-    /// Rebuilds a selection from one 0/1 value per ciphertext (used to check an opened
-    /// ballot), with the same checks as [`Selection::new`] and [`Selection::abstain`].
+    /// Rebuilds a selection from one 0/1 value per slot (used to check an opened ballot), with the same checks as [`Selection::new`] and [`Selection::abstain`].
     pub fn from_values(contest: &ContestSpec, values: &[u8]) -> Result<Self> {
-        if values.len() != contest.width() || values.iter().any(|v| *v > 1) {
+        if values.len() != contest.slots() || values.iter().any(|v| *v > 1) {
             return Err(Error::InvalidSelection {
-                reason: "not one 0/1 value per ciphertext of the contest",
+                reason: "not one 0/1 value per slot of the contest",
             });
         }
         let (options, abstain) = values.split_at(contest.options() as usize);
@@ -85,7 +84,7 @@ impl Selection {
         Self::new(contest, &chosen)
     }
 
-    /// The 0/1 value of each ciphertext (options, then abstention).
+    /// The 0/1 value of each slot (options, then abstention).
     pub fn values(&self) -> &[u8] {
         &self.values
     }

@@ -95,7 +95,7 @@ impl Election {
 
     /// Opens the next round's ballot box.
     pub fn open_round(&self, kind: RoundKind) -> Result<OpenRound> {
-        let (candidates, contest) = ballot_for(&self.standing, kind)?;
+        let (candidates, contest) = ballot_for(&self.standing, kind, self.manifest.eligible())?;
         let number = self.standing.round();
         Ok(OpenRound {
             number,
@@ -128,7 +128,7 @@ impl Election {
             round.number,
             tally.ciphertexts(),
         )?;
-        let table = DiscreteLogTable::new(tally.ballots())?;
+        let table = DiscreteLogTable::new(tally.total_bound())?;
         let decryption = decrypt_tally(&ctx, &partials, &table)?;
         let totals = Totals::new(tally.contest(), decryption.totals.clone(), tally.ballots())?;
         let decision = self.decide(&round, &totals)?;
@@ -158,6 +158,7 @@ impl Election {
 pub(crate) fn ballot_for(
     standing: &Standing,
     kind: RoundKind,
+    eligible: u64,
 ) -> Result<(Vec<usize>, ContestSpec)> {
     if let Some(candidate) = standing.elected() {
         return Err(crate::rules::RuleError::AlreadyElected { candidate }.into());
@@ -183,8 +184,9 @@ pub(crate) fn ballot_for(
             (vec![candidate], 2)
         }
     };
-    // Options in manifest order (or yes, no), then the explicit abstention.
-    let contest = ContestSpec::choose_one(0, options, true)?;
+    // Options in manifest order (or yes, no), then the explicit abstention. The box holds at
+    // most one ballot per eligible member, which lets the layout pack the choice.
+    let contest = ContestSpec::choose_one(0, options, true)?.with_capacity(eligible);
     Ok((candidates, contest))
 }
 

@@ -25,7 +25,7 @@
 use std::collections::HashSet;
 use std::io::{Read, Write};
 
-use crate::ballot::{BallotContext, BallotId, EncryptedBallot, VerifiedBallot};
+use crate::ballot::{BallotContext, BallotId, ContestSpec, EncryptedBallot, VerifiedBallot};
 use crate::error::{Error, Result};
 use crate::tally::{EncryptedTally, PartialTally};
 
@@ -208,16 +208,33 @@ pub struct StreamOutcome {
 }
 
 /// The duplicate checks of a [`super::BallotBox`], kept as 32 bytes per id and per α.
-#[derive(Default)]
 struct Seen {
     ids: HashSet<BallotId>,
     alphas: HashSet<[u8; 32]>,
+    capacity: Option<u64>,
 }
 
 impl Seen {
-    /// Admits a verified ballot if neither its id nor any of its ciphertexts was seen.
+    fn new(contest: &ContestSpec) -> Self {
+        Seen {
+            ids: HashSet::new(),
+            alphas: HashSet::new(),
+            capacity: contest.capacity(),
+        }
+    }
+
+    /// Admits a verified ballot if the box is not full, and neither its id nor any of its
+    /// ciphertexts was seen (the same rules as [`crate::tally::BallotBox::cast`]).
     fn admit(&mut self, ballot: &VerifiedBallot) -> Result<()> {
         let id = *ballot.id();
+        if let Some(capacity) = self.capacity {
+            if self.ids.len() as u64 >= capacity {
+                return Err(Error::BallotBoxFull {
+                    ballot: id,
+                    capacity,
+                });
+            }
+        }
         if self.ids.contains(&id) {
             return Err(Error::DuplicateBallotId { ballot: id });
         }
@@ -306,7 +323,7 @@ pub fn verify_stream<R: Read>(
     mut progress: impl FnMut(Progress),
 ) -> Result<StreamOutcome> {
     let width = ctx.contest.width();
-    let mut seen = Seen::default();
+    let mut seen = Seen::new(ctx.contest);
     let mut total = PartialTally::empty(width);
     let mut rejected = Vec::new();
     loop {
@@ -344,7 +361,7 @@ pub fn verify_stream_parallel<R: Read>(
 ) -> Result<StreamOutcome> {
     use rayon::prelude::*;
     let width = ctx.contest.width();
-    let mut seen = Seen::default();
+    let mut seen = Seen::new(ctx.contest);
     let mut total = PartialTally::empty(width);
     let mut rejected = Vec::new();
     loop {

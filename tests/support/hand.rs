@@ -13,7 +13,7 @@ use curve25519_dalek::scalar::Scalar;
 use merlin::Transcript;
 use rand_chacha::ChaCha20Rng;
 use rand_core::{RngCore, SeedableRng};
-use tabella::ballot::{BallotContext, BallotId, ContestSpec, Credential, EncryptedBallot};
+use tabella::ballot::{BallotContext, BallotId, ContestSpec, Credential, EncryptedBallot, Layout};
 use tabella::domain::label;
 use tabella::elgamal::{Ciphertext, Nonce, PublicKey};
 use tabella::error::BallotPart;
@@ -178,16 +178,30 @@ pub struct BallotHeader {
 /// Length of an option (0/1) proof.
 pub const OPTION_PROOF_LEN: usize = MembershipProof::encoded_len(2);
 
-/// Parses the header of a well-formed ballot encoding:
-/// `id (32) ‖ flag (1) ‖ [credential (32)] ‖ u32 m ‖ u32 b ‖ m·64 ‖ m·224 ‖ 128·b − 32`.
+/// Distance between two option proofs: the u32 branch count, then the proof.
+pub const OPTION_STRIDE: usize = 4 + OPTION_PROOF_LEN;
+
+impl BallotHeader {
+    /// Offset of option proof j (its bytes, after its branch count).
+    pub fn option_proof(&self, j: usize) -> usize {
+        self.option_proofs + OPTION_STRIDE * j
+    }
+}
+
+/// Parses the header of a well-formed per-option ballot encoding:
+/// `id (32) ‖ flag (1) ‖ [credential (32)] ‖ u32 m ‖ m·64 ‖ u32 m ‖ m·(u32 2 ‖ 224)
+/// ‖ u32 b ‖ 128·b − 32`.
 pub fn ballot_header(bytes: &[u8]) -> BallotHeader {
     let credential = bytes[32] == 1;
     let counts = if credential { 65 } else { 33 };
-    let width = u32::from_le_bytes(bytes[counts..counts + 4].try_into().unwrap()) as usize;
-    let branches = u32::from_le_bytes(bytes[counts + 4..counts + 8].try_into().unwrap()) as usize;
-    let ciphertexts = counts + 8;
-    let option_proofs = ciphertexts + 64 * width;
-    let count_proof = option_proofs + OPTION_PROOF_LEN * width;
+    let u32_at = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
+    let width = u32_at(counts);
+    let ciphertexts = counts + 4;
+    assert_eq!(u32_at(ciphertexts + 64 * width), width, "one proof per ciphertext");
+    let option_proofs = ciphertexts + 64 * width + 8;
+    let count_at = option_proofs - 4 + OPTION_STRIDE * width;
+    let branches = u32_at(count_at);
+    let count_proof = count_at + 4;
     BallotHeader {
         credential,
         width,
@@ -226,7 +240,7 @@ pub fn ballot_layout(bytes: &[u8]) -> Vec<Field> {
         });
     }
     for j in 0..h.width {
-        let start = h.option_proofs + OPTION_PROOF_LEN * j;
+        let start = h.option_proof(j);
         for f in membership_layout(2, start, &format!("option {j} proof ")) {
             out.push(Field {
                 part: Some(BallotPart::Option(j)),
@@ -450,6 +464,14 @@ pub fn ballot_transcript(
     t.append_count(b"min", u64::from(ctx.contest.min()));
     t.append_count(b"max", u64::from(ctx.contest.max()));
     t.append_count(b"abstention", u64::from(ctx.contest.has_abstention()));
+    t.append_count(b"capacity", ctx.contest.capacity().unwrap_or(0));
+    let (tag, base, chunk) = match ctx.contest.layout() {
+        Layout::PerOption => (0, 0, 0),
+        Layout::Packed { base, chunk } => (1, base, chunk as u64),
+    };
+    t.append_count(b"layout", tag);
+    t.append_count(b"base", base);
+    t.append_count(b"chunk", chunk);
     t.append_message(b"ballot-id", &id.0);
     t.append_message(b"credential", credential.map_or(&[][..], |c| &c[..]));
     for c in ciphertexts {
@@ -509,13 +531,15 @@ pub fn encode_ballot(
         None => out.push(0),
     }
     out.extend_from_slice(&(ciphertexts.len() as u32).to_le_bytes());
-    out.extend_from_slice(&(count_branches as u32).to_le_bytes());
     for c in ciphertexts {
         out.extend_from_slice(&c.to_bytes());
     }
+    out.extend_from_slice(&(option_proofs.len() as u32).to_le_bytes());
     for p in option_proofs {
+        out.extend_from_slice(&(((p.len() + 32) / 128) as u32).to_le_bytes());
         out.extend_from_slice(p);
     }
+    out.extend_from_slice(&(count_branches as u32).to_le_bytes());
     out.extend_from_slice(count_proof);
     out
 }
