@@ -58,8 +58,8 @@ use crate::error::{Error, Result};
 
 pub use challenge::ChallengedBallot;
 pub use contest::{BallotContext, ContestSpec};
-pub use layout::Layout;
 pub use encrypted::{BatchOutcome, EncryptedBallot, VerifiedBallot};
+pub use layout::Layout;
 pub use selection::{BallotNonces, Selection};
 
 /// The largest number of options in a contest.

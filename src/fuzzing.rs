@@ -160,11 +160,14 @@ impl Fixtures {
         let key = secret.public_key();
         let other_key = SecretKey::generate(&mut fuzz_rng(b"other secret key")).public_key();
 
+        // Per option, then packed: one ciphertext (council-sized), and two chunks.
         let contests = [
             ContestSpec::choose_one(0, 2, false),
             ContestSpec::choose_one(1, 3, true),
             ContestSpec::new(2, 3, 0, 2, false),
             ContestSpec::new(3, 4, 1, 3, true),
+            ContestSpec::choose_one(4, 2, true).map(|c| c.with_capacity(171)),
+            ContestSpec::new(5, 6, 0, 1, true).map(|c| c.with_capacity(1000)),
         ];
         let mut shapes = Vec::new();
         for (s, contest) in contests.into_iter().enumerate() {
@@ -297,7 +300,7 @@ impl Place {
             5 => place.election = fixtures.other_election,
             6 => place.key = fixtures.other_key.clone(),
             7 => {
-                place.contest = ContestSpec::new(
+                let other = ContestSpec::new(
                     c.index() + 100,
                     c.options(),
                     c.min(),
@@ -305,6 +308,10 @@ impl Place {
                     c.has_abstention(),
                 )
                 .expect("same shape, other index");
+                place.contest = match c.capacity() {
+                    Some(capacity) => other.with_capacity(capacity),
+                    None => other,
+                };
             }
             _ => {}
         }

@@ -326,9 +326,7 @@ impl Totals {
     /// total per slot with the contest's layout, and checks them (no slot total can exceed the
     /// number of ballots, no packed value can hold more digits than its slots).
     pub fn new(contest: &ContestSpec, values: Vec<u64>, ballots: u64) -> Result<Self> {
-        let mut slots = contest
-            .layout()
-            .unpack(&values, contest.slots(), ballots)?;
+        let mut slots = contest.layout().unpack(&values, contest.slots(), ballots)?;
         let abstain = if contest.has_abstention() {
             slots.pop().unwrap_or(0)
         } else {

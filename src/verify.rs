@@ -344,8 +344,8 @@ impl Verifier<'_> {
         let r = self.record;
 
         // 5. The ballot asks about exactly the remaining candidates.
-        let (candidates, contest) =
-            ballot_for(standing, round.kind, r.manifest.eligible()).map_err(fail(Check::Rounds, n))?;
+        let (candidates, contest) = ballot_for(standing, round.kind, r.manifest.eligible())
+            .map_err(fail(Check::Rounds, n))?;
         let recorded: Vec<usize> = round.candidates.iter().map(|c| *c as usize).collect();
         if recorded != candidates {
             return Err(fail(Check::Rounds, n)(mismatch("candidates on the ballot")));

@@ -556,7 +556,11 @@ fn decryption_proofs_cannot_support_a_wrong_plaintext() {
     };
     let d = round.decryption.as_ref().unwrap();
     let one_more = |tally: &mut Vec<tabella::elgamal::Ciphertext>| {
-        let vote = record.public_keys.joint_key().encrypt(1, &mut rand_core::OsRng).0;
+        let vote = record
+            .public_keys
+            .joint_key()
+            .encrypt(1, &mut rand_core::OsRng)
+            .0;
         tally[0] = &tally[0] + &vote;
     };
     let mut swapped = d.tally.clone();

@@ -655,7 +655,10 @@ fn ballot_truncation_error(full: &[u8], cut: usize) -> Error {
         Count(&'static str, usize, usize),
         Proof(usize),
     }
-    let mut steps = vec![Step::Read("ballot id", 32), Step::Read("credential flag", 1)];
+    let mut steps = vec![
+        Step::Read("ballot id", 32),
+        Step::Read("credential flag", 1),
+    ];
     if h.credential {
         steps.push(Step::Read("credential", 32));
     }

@@ -454,10 +454,10 @@ mod spec {
         /// §3.1: the root transcript.
         pub fn root(fingerprint: &[u8], domain: &[u8]) -> Log {
             let mut log = Log {
-                transcript: Transcript::new(b"tabella/v1"),
-                ops: vec![Op::New("tabella/v1")],
+                transcript: Transcript::new(b"tabella/v2"),
+                ops: vec![Op::New("tabella/v2")],
             };
-            log.u64("version", 1);
+            log.u64("version", 2);
             log.msg("fingerprint", fingerprint);
             log.text("dom-sep", domain);
             log
@@ -624,11 +624,91 @@ mod spec {
         pub min: u32,
         pub max: u32,
         pub abstention: bool,
+        /// N, when the box has a capacity.
+        pub capacity: Option<u64>,
     }
 
     impl Contest {
-        pub fn width(&self) -> usize {
+        /// w: the options, then the abstention.
+        pub fn slots(&self) -> usize {
             self.options as usize + usize::from(self.abstention)
+        }
+
+        /// §6.3: (B, s) when the contest is packed.
+        pub fn packing(&self) -> Option<(u64, usize)> {
+            let n = self.capacity.filter(|n| *n > 0 && self.max == 1)?;
+            let base = u128::from(n) + 1;
+            let w = self.slots();
+            let fits = |s: usize| {
+                base.checked_pow(s as u32 - 1)
+                    .and_then(|p| p.checked_mul(u128::from(n)))
+                    .is_some_and(|top| top <= 1 << 40)
+            };
+            let s = (1..=w).take_while(|s| fits(*s)).last().unwrap_or(1);
+            let chunks = w.div_ceil(s) as u128;
+            (s >= 2 && (chunks == 1 || chunks < base)).then_some((base as u64, s))
+        }
+
+        /// m: the number of ciphertexts.
+        pub fn ciphertexts(&self) -> usize {
+            match self.packing() {
+                None => self.slots(),
+                Some((_, s)) => self.slots().div_ceil(s),
+            }
+        }
+
+        /// §6.3: the plaintext of each ciphertext for 0/1 slot values.
+        pub fn plaintexts(&self, values: &[u8]) -> Vec<u64> {
+            match self.packing() {
+                None => values.iter().map(|v| u64::from(*v)).collect(),
+                Some((base, s)) => values
+                    .chunks(s)
+                    .map(|chunk| {
+                        (0u32..)
+                            .zip(chunk)
+                            .map(|(i, v)| u64::from(*v) * base.pow(i))
+                            .sum()
+                    })
+                    .collect(),
+            }
+        }
+
+        /// §6.1: the set of each ciphertext's own proof (none for one packed ciphertext).
+        pub fn ciphertext_sets(&self) -> Vec<Vec<u64>> {
+            match self.packing() {
+                None => vec![vec![0, 1]; self.slots()],
+                Some(_) if self.ciphertexts() == 1 => Vec::new(),
+                Some((base, s)) => (0..self.slots())
+                    .collect::<Vec<_>>()
+                    .chunks(s)
+                    .map(|chunk| {
+                        let mut set = vec![0];
+                        set.extend((0..chunk.len() as u32).map(|i| base.pow(i)));
+                        set
+                    })
+                    .collect(),
+            }
+        }
+
+        /// §6.1: the weight of ciphertext j in the count ciphertext N.
+        pub fn count_weight(&self, j: usize) -> u64 {
+            if self.packing().is_none() && j >= self.options as usize {
+                u64::from(self.max)
+            } else {
+                1
+            }
+        }
+
+        /// §6.1: the set of the count proof.
+        pub fn count_set(&self) -> Vec<u64> {
+            match self.packing() {
+                None => (u64::from(self.min)..=u64::from(self.max)).collect(),
+                Some((base, s)) => {
+                    let mut set = if self.min == 0 { vec![0] } else { vec![] };
+                    set.extend((0..s.min(self.slots()) as u32).map(|i| base.pow(i)));
+                    set
+                }
+            }
         }
     }
 
@@ -636,14 +716,15 @@ mod spec {
     pub struct Ballot {
         pub id: [u8; 32],
         pub credential: Option<[u8; 32]>,
+        /// m: the ciphertext count.
         pub w: u32,
+        /// The count proof's branch count.
         pub b: u32,
         pub ciphertexts: Vec<([u8; 32], [u8; 32])>,
-        pub option_proofs: Vec<Vec<u8>>,
         pub count_proof: Vec<u8>,
         /// The ballot transcript T_b.
         pub base: Log,
-        /// Per option: the forked transcript (T_b's operations first) and the proof.
+        /// Per ciphertext proof: the forked transcript (T_b's operations first) and the proof.
         pub options: Vec<(Log, Membership)>,
         /// The count ciphertext N, its transcript and proof.
         pub count_ciphertext: ([u8; 32], [u8; 32]),
@@ -670,14 +751,27 @@ mod spec {
             1 => Some(take(32).try_into().unwrap()),
             f => panic!("credential flag {f}"),
         };
-        let w = u32::from_le_bytes(take(4).try_into().unwrap());
-        let b = u32::from_le_bytes(take(4).try_into().unwrap());
-        assert_eq!(w as usize, contest.width(), "§6.2: w");
-        assert_eq!(b, contest.max - contest.min + 1, "§6.2: b");
+        let le32 = |take: &mut dyn FnMut(usize) -> Vec<u8>| {
+            u32::from_le_bytes(take(4).try_into().unwrap())
+        };
+        let w = le32(&mut take);
+        assert_eq!(w as usize, contest.ciphertexts(), "§6.2: m");
         let ciphertexts: Vec<([u8; 32], [u8; 32])> = (0..w)
             .map(|_| (take(32).try_into().unwrap(), take(32).try_into().unwrap()))
             .collect();
-        let option_proofs: Vec<Vec<u8>> = (0..w).map(|_| take(224)).collect();
+        let sets = contest.ciphertext_sets();
+        assert_eq!(le32(&mut take) as usize, sets.len(), "§6.2: p");
+        let option_proofs: Vec<Vec<u8>> = sets
+            .iter()
+            .map(|set| {
+                let k = le32(&mut take) as usize;
+                assert_eq!(k, set.len(), "§6.2: branches");
+                take(128 * k - 32)
+            })
+            .collect();
+        let count_set = contest.count_set();
+        let b = le32(&mut take);
+        assert_eq!(b as usize, count_set.len(), "§6.2: b");
         let count_proof = take(128 * b as usize - 32);
         assert!(rest.is_empty(), "§6.2: trailing bytes");
 
@@ -689,6 +783,14 @@ mod spec {
         base.u64("min", u64::from(contest.min));
         base.u64("max", u64::from(contest.max));
         base.u64("abstention", u64::from(contest.abstention));
+        base.u64("capacity", contest.capacity.unwrap_or(0));
+        let (tag, b_base, chunk) = match contest.packing() {
+            None => (0, 0, 0),
+            Some((b_base, s)) => (1, b_base, s as u64),
+        };
+        base.u64("layout", tag);
+        base.u64("base", b_base);
+        base.u64("chunk", chunk);
         base.msg("ballot-id", &id);
         base.msg(
             "credential",
@@ -702,38 +804,37 @@ mod spec {
         let options = ciphertexts
             .iter()
             .zip(&option_proofs)
+            .zip(&sets)
             .enumerate()
-            .map(|(j, ((alpha, beta), proof))| {
+            .map(|(j, (((alpha, beta), proof), set))| {
                 let mut t = base.clone();
                 t.text("dom-sep", b"tabella.ballot.option");
                 t.u64("option", j as u64);
-                let m = membership(&mut t, y, alpha, beta, &[0, 1], proof);
+                let m = membership(&mut t, y, alpha, beta, set, proof);
                 (t, m)
             })
             .collect();
-        // N = Σ_{j<k} Cⱼ + max·C_abstain
-        let k = contest.options as usize;
-        let mut n_alpha = RistrettoPoint::default();
-        let mut n_beta = RistrettoPoint::default();
-        for (j, (alpha, beta)) in ciphertexts.iter().enumerate() {
-            let weight = if j < k {
-                Scalar::ONE
-            } else {
-                Scalar::from(u64::from(contest.max))
-            };
-            n_alpha += weight * point(alpha);
-            n_beta += weight * point(beta);
-        }
-        let count_ciphertext = (enc(&n_alpha), enc(&n_beta));
+        // N = Σ weightⱼ·Cⱼ; a single ciphertext is N itself.
+        let count_ciphertext = if ciphertexts.len() == 1 {
+            ciphertexts[0]
+        } else {
+            let mut n_alpha = RistrettoPoint::default();
+            let mut n_beta = RistrettoPoint::default();
+            for (j, (alpha, beta)) in ciphertexts.iter().enumerate() {
+                let weight = Scalar::from(contest.count_weight(j));
+                n_alpha += weight * point(alpha);
+                n_beta += weight * point(beta);
+            }
+            (enc(&n_alpha), enc(&n_beta))
+        };
         let mut t = base.clone();
         t.text("dom-sep", b"tabella.ballot.count");
-        let set: Vec<u64> = (u64::from(contest.min)..=u64::from(contest.max)).collect();
         let m = membership(
             &mut t,
             y,
             &count_ciphertext.0,
             &count_ciphertext.1,
-            &set,
+            &count_set,
             &count_proof,
         );
         Ballot {
@@ -742,7 +843,6 @@ mod spec {
             w,
             b,
             ciphertexts,
-            option_proofs,
             count_proof,
             base,
             options,
@@ -1566,6 +1666,8 @@ struct ContestJson {
     min: u32,
     max: u32,
     abstention: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    capacity: Option<u64>,
 }
 
 impl ContestJson {
@@ -1576,7 +1678,22 @@ impl ContestJson {
             min: self.min,
             max: self.max,
             abstention: self.abstention,
+            capacity: self.capacity,
         }
+    }
+
+    fn library(&self) -> Result<ContestSpec, Error> {
+        let c = ContestSpec::new(
+            self.index,
+            self.options,
+            self.min,
+            self.max,
+            self.abstention,
+        )?;
+        Ok(match self.capacity {
+            Some(n) => c.with_capacity(n),
+            None => c,
+        })
     }
 }
 
@@ -1590,7 +1707,7 @@ struct BallotIn {
     ballot_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     credential: Option<String>,
-    /// The plaintext of each ciphertext (a device secret, given for the test).
+    /// The 0/1 value of each slot (a device secret, given for the test).
     selection: Vec<u8>,
     /// The nonce of each ciphertext (a device secret, given for the test).
     nonces: Vec<String>,
@@ -1616,7 +1733,7 @@ impl Kat for Case<BallotIn, BallotOut> {
         let election = ElectionContext::from_bytes(&unhex(&i.fingerprint))?;
         let key = PublicKey::from_bytes(&unhex(&i.public_key))?;
         let c = &i.contest;
-        let contest = ContestSpec::new(c.index, c.options, c.min, c.max, c.abstention)?;
+        let contest = c.library()?;
         let bytes = unhex(&self.outputs.ballot);
         let ballot = EncryptedBallot::from_bytes(&bytes)?;
         let context = BallotContext {
@@ -1646,9 +1763,11 @@ impl Kat for Case<BallotIn, BallotOut> {
                 &ballot.credential().map(hex).unwrap_or_default(),
                 i.credential.as_deref().unwrap_or_default(),
             );
-            for ((m, r), ct) in i.selection.iter().zip(&i.nonces).zip(ballot.ciphertexts()) {
+            let plaintexts = c.spec().plaintexts(&i.selection);
+            assert_eq!(plaintexts.len(), ballot.ciphertexts().len());
+            for ((m, r), ct) in plaintexts.iter().zip(&i.nonces).zip(ballot.ciphertexts()) {
                 let r = Nonce::from_bytes(&unhex(r))?;
-                let again = key.encrypt_with_nonce(u64::from(*m), &r);
+                let again = key.encrypt_with_nonce(*m, &r);
                 same(
                     n,
                     "a ciphertext",
@@ -1698,43 +1817,88 @@ impl Kat for Case<BallotIn, BallotOut> {
 }
 
 fn ballot_vectors() -> VectorFile<BallotIn, BallotOut> {
-    let contest = ContestSpec::choose_one(0, 2, true).unwrap();
-    let contest_json = ContestJson {
+    let per_option = ContestJson {
         index: 0,
         options: 2,
         min: 1,
         max: 1,
         abstention: true,
+        capacity: None,
+    };
+    // A council of 171: B = 172, the three slots in one ciphertext.
+    let council = ContestJson {
+        capacity: Some(171),
+        ..per_option.clone()
+    };
+    // Six options, blank allowed, abstention, 1,000 voters: B = 1001, four slots a chunk, so two
+    // ciphertexts, their own proofs and a count proof on their sum.
+    let chunked = ContestJson {
+        index: 1,
+        options: 6,
+        min: 0,
+        max: 1,
+        abstention: true,
+        capacity: Some(1000),
     };
     let mut cases = Vec::new();
-    for (seed, round, credential, abstain, name, flags) in [
+    for (seed, round, credential, choice, name, flags, contest_json) in [
         (
             401,
             1,
             false,
-            false,
+            Some(1),
             "1-of-2 with abstention, option 1 chosen, round 1",
             &["choose_one"][..],
+            &per_option,
         ),
         (
             402,
             2,
             true,
-            true,
+            None,
             "1-of-2 with abstention, abstaining, round 2, with a credential",
             &["abstention", "credential"][..],
+            &per_option,
+        ),
+        (
+            403,
+            1,
+            false,
+            Some(0),
+            "1-of-2 with abstention, capacity 171, packed in one ciphertext, option 0 chosen",
+            &["packed"][..],
+            &council,
+        ),
+        (
+            404,
+            1,
+            false,
+            Some(5),
+            "0..1 of 6 with abstention, capacity 1000, packed in two chunks, option 5 chosen",
+            &["packed", "chunks"][..],
+            &chunked,
+        ),
+        (
+            405,
+            1,
+            false,
+            Some(u32::MAX),
+            "0..1 of 6 with abstention, capacity 1000, packed in two chunks, blank",
+            &["packed", "chunks", "blank"][..],
+            &chunked,
         ),
     ] {
+        let contest = contest_json.library().unwrap();
         let mut rng = ChaCha20Rng::seed_from_u64(seed);
         let fingerprint = random32(&mut rng);
         let election = ElectionContext::new(fingerprint);
         let key = SecretKey::generate(&mut rng).public_key();
         let id = BallotId::random(&mut rng);
         let credential = credential.then(|| random32(&mut rng));
-        let selection = if abstain {
-            Selection::abstain(&contest).unwrap()
-        } else {
-            Selection::new(&contest, &[1]).unwrap()
+        let selection = match choice {
+            None => Selection::abstain(&contest).unwrap(),
+            Some(u32::MAX) => Selection::new(&contest, &[]).unwrap(),
+            Some(c) => Selection::new(&contest, &[c]).unwrap(),
         };
         let context = BallotContext {
             election: &election,
@@ -1755,7 +1919,7 @@ fn ballot_vectors() -> VectorFile<BallotIn, BallotOut> {
                 fingerprint: hex(fingerprint),
                 public_key: hex(key.to_bytes()),
                 round,
-                contest: contest_json.clone(),
+                contest: (*contest_json).clone(),
                 ballot_id: hex(id.to_bytes()),
                 credential: credential.map(hex),
                 selection: selection.values().to_vec(),
@@ -1776,7 +1940,24 @@ fn ballot_vectors() -> VectorFile<BallotIn, BallotOut> {
     base.outputs.genesis_code = None;
     base.outputs.confirmation_code = None;
     base.outputs.short_code = None;
+    let mut packed = cases[2].clone();
+    packed.outputs = base.outputs.clone();
+    packed.outputs.ballot = cases[2].outputs.ballot.clone();
     let rejected_part = |part: BallotPart| move |e: &Error| matches!(e, Error::BallotRejected { part: p, .. } if *p == part);
+    cases.extend([
+        packed.clone().rejected(
+            "the packed ballot checked for a box without a capacity (per option)",
+            "wrong_layout",
+            |c| c.inputs.contest.capacity = None,
+            |e| matches!(e, Error::BallotMalformed { .. }),
+        ),
+        packed.rejected(
+            "the packed ballot checked for capacity 170 (base 171, same shape)",
+            "wrong_layout",
+            |c| c.inputs.contest.capacity = Some(170),
+            rejected_part(BallotPart::Count),
+        ),
+    ]);
     let len = base.outputs.ballot.len() / 2;
     cases.extend([
         base.clone().rejected(
@@ -1804,7 +1985,9 @@ fn ballot_vectors() -> VectorFile<BallotIn, BallotOut> {
             "the valid ballot with option 1's proof mutated (challenge c0)",
             "mutated_proof",
             |c| {
-                let option1 = 32 + 1 + 8 + 3 * 64 + 224 + 128;
+                // id, flag, m, three ciphertexts, p, proof 0 with its count, proof 1's count,
+                // then A0 B0 A1 B1 of proof 1.
+                let option1 = 32 + 1 + 4 + 3 * 64 + 4 + (4 + 224) + 4 + 128;
                 c.outputs.ballot = flip(&c.outputs.ballot, option1, 0x01);
             },
             rejected_part(BallotPart::Option(1)),
@@ -1826,16 +2009,16 @@ fn ballot_vectors() -> VectorFile<BallotIn, BallotOut> {
             "identity_point",
             |c| {
                 let b = &c.outputs.ballot;
-                let at = 2 * (32 + 1 + 8);
+                let at = 2 * (32 + 1 + 4);
                 c.outputs.ballot = format!("{}{IDENTITY}{}", &b[..at], &b[at + 64..]);
             },
             is_identity,
         ),
     ]);
     envelope(
-        "Encrypted ballots (SPEC §6) for the contest (index 0, 2 options, min = max = 1, \
-         abstention): the ballot bytes (§6.2), its ballot hash, the round's genesis code and the \
-         confirmation code of the ballot cast first (§8).",
+        "Encrypted ballots (SPEC §6): per option, and packed (§6.3) in one and in two \
+         ciphertexts; the ballot bytes (§6.2), its ballot hash, the round's genesis code and \
+         the confirmation code of the ballot cast first (§8).",
         "tests/vectors.rs ballot_vectors: ChaCha20Rng::seed_from_u64(seed) draws the \
          fingerprint (32 bytes), then the key (SecretKey::generate; only Y is recorded), then \
          the ballot id (BallotId::random), then the credential if any (32 bytes), then the \
@@ -2309,7 +2492,7 @@ fn worked_example(run: &RecordRun) -> String {
     let keys = record.public_keys.to_bytes().unwrap();
     let f = spec::h(&[
         b"tabella.fingerprint",
-        b"tabella/v1",
+        b"tabella/v2",
         b"election",
         &manifest,
         &y,
@@ -2339,6 +2522,7 @@ fn worked_example(run: &RecordRun) -> String {
         min: c.min(),
         max: c.max(),
         abstention: c.has_abstention(),
+        capacity: c.capacity(),
     };
     let bytes = ex.ballot.to_bytes();
     let b = spec::ballot(&fp, &y, round, contest, &bytes);
@@ -2353,57 +2537,49 @@ fn worked_example(run: &RecordRun) -> String {
     let eliminated = round1.decryption.as_ref().and_then(|d| d.result.eliminated);
     assert_eq!(eliminated, Some(2), "round 1 eliminated C");
     assert_eq!(record.manifest.candidates(), ["A", "B", "C"]);
+    let (base_b, chunk) = contest
+        .packing()
+        .expect("the election's contests are packed");
+    assert_eq!(
+        (base_b, chunk),
+        (9, 3),
+        "capacity 8: B = 9, the three slots in one chunk"
+    );
+    assert_eq!(b.w, 1, "one ciphertext");
+    assert!(b.options.is_empty(), "no per-ciphertext proof");
+    let set = contest.count_set();
+    assert_eq!(set, [1, 9, 81]);
 
-    // §4 by hand.
+    // §4 and §6.3 by hand: the one ciphertext encrypts B⁰ = 1 (yes).
     let nonces: Vec<Scalar> = ex.nonces.iter().map(|r| spec::scalar(r)).collect();
-    for ((m, r), (alpha, beta)) in ex.values.iter().zip(&nonces).zip(&b.ciphertexts) {
-        let mg = RistrettoPoint::mul_base(&Scalar::from(u64::from(*m)));
-        assert_eq!(spec::enc(&RistrettoPoint::mul_base(r)), *alpha, "§4 alpha");
-        assert_eq!(spec::enc(&(mg + r * yp)), *beta, "§4 beta");
-    }
+    let plaintexts = contest.plaintexts(&ex.values);
+    assert_eq!(plaintexts, [1]);
+    let (alpha, beta) = b.ciphertexts[0];
+    let r0 = nonces[0];
+    let mg = RistrettoPoint::mul_base(&Scalar::from(plaintexts[0]));
+    assert_eq!(spec::enc(&RistrettoPoint::mul_base(&r0)), alpha, "§4 alpha");
+    assert_eq!(spec::enc(&(mg + r0 * yp)), beta, "§4 beta");
+    assert_eq!(
+        b.count_ciphertext, b.ciphertexts[0],
+        "N is the ciphertext itself"
+    );
 
-    // Every 0/1 proof, rebuilt from its prover values.
-    let mut provers = Vec::new();
-    for (j, (_, m)) in b.options.iter().enumerate() {
-        let (alpha, beta) = b.ciphertexts[j];
-        let (ap, bp) = (spec::point(&alpha), spec::point(&beta));
-        let truth = usize::from(ex.values[j]);
-        let w = m.z[truth] - m.challenges[truth] * nonces[j];
-        assert_eq!(spec::enc(&RistrettoPoint::mul_base(&w)), m.a[truth]);
-        assert_eq!(spec::enc(&(w * yp)), m.b[truth]);
-        let fake = 1 - truth;
-        let shifted = bp - RistrettoPoint::mul_base(&Scalar::from(fake as u64));
-        let (cs, zs) = (m.challenges[fake], m.z[fake]);
+    // The count proof, rebuilt from its prover values: branch 0 (s₀ = 1) is true.
+    let (tc, mc) = &b.count;
+    let truth = 0;
+    let (ap, bp) = (spec::point(&alpha), spec::point(&beta));
+    let w_true = mc.z[truth] - mc.challenges[truth] * r0;
+    assert_eq!(spec::enc(&RistrettoPoint::mul_base(&w_true)), mc.a[truth]);
+    assert_eq!(spec::enc(&(w_true * yp)), mc.b[truth]);
+    for fake in 1..3 {
+        let shifted = bp - RistrettoPoint::mul_base(&Scalar::from(set[fake]));
+        let (cs, zs) = (mc.challenges[fake], mc.z[fake]);
         assert_eq!(
             spec::enc(&(RistrettoPoint::mul_base(&zs) - cs * ap)),
-            m.a[fake]
+            mc.a[fake]
         );
-        assert_eq!(spec::enc(&(zs * yp - cs * shifted)), m.b[fake]);
-        provers.push((truth, w));
+        assert_eq!(spec::enc(&(zs * yp - cs * shifted)), mc.b[fake]);
     }
-    // The count proof: one branch, opened by n = Σ options + max·abstain and r_N alike.
-    let k = contest.options as usize;
-    let weight = |j: usize| {
-        if j < k {
-            Scalar::ONE
-        } else {
-            Scalar::from(u64::from(contest.max))
-        }
-    };
-    let r_n: Scalar = nonces.iter().enumerate().map(|(j, r)| weight(j) * r).sum();
-    assert_eq!(
-        spec::enc(&RistrettoPoint::mul_base(&r_n)),
-        b.count_ciphertext.0
-    );
-    let count = &b.count.1;
-    assert_eq!(
-        count.z.len(),
-        1,
-        "min = max: the count proof has one branch"
-    );
-    let w_n = count.z[0] - count.challenges[0] * r_n;
-    assert_eq!(spec::enc(&RistrettoPoint::mul_base(&w_n)), count.a[0]);
-    assert_eq!(spec::enc(&(w_n * yp)), count.b[0]);
 
     // §8.
     let hash = spec::ballot_hash(&fp, round, &bytes);
@@ -2413,11 +2589,6 @@ fn worked_example(run: &RecordRun) -> String {
     assert_eq!(code, ex.code.0);
     assert_eq!(spec::short(&code), ex.code.short());
 
-    let slot = |j: usize| match j {
-        0 => "yes",
-        1 => "no",
-        _ => "abstain",
-    };
     let mut d = String::new();
     let w = &mut d;
     let _ = writeln!(
@@ -2430,8 +2601,8 @@ fn worked_example(run: &RecordRun) -> String {
 This is the first ballot cast in round {round} of the golden election record
 (`tests/vectors/record.json`, `rounds[1].ballots[0]`), followed through every step of
 `docs/SPEC.md`, protocol version {PROTOCOL_VERSION}: the election fingerprint (§10), the
-encryption (§4), the ballot transcript (§6.1), one option's 0/1 proof (§5.3), the count
-proof (§6.1), the encoding (§6.2), the ballot hash and the confirmation code (§8). An
+packed layout (§6.3), the encryption (§4), the ballot transcript (§6.1), the count proof
+(§6.1, §5.3), the encoding (§6.2), the ballot hash and the confirmation code (§8). An
 independent implementation should reproduce every value below from the values before it.
 
 `tests/vectors.rs` writes this file and checks it. It replays every transcript operation
@@ -2442,7 +2613,7 @@ any change to a label, an encoding or a transcript fails the test.
 
 Notation: every value is lowercase hex. Points and scalars are their 32-byte encodings (§2).
 Every `append_u64` shows the number and its `LE64` bytes. Long values wrap at 32 bytes a
-line. The ballot's plaintexts and nonces are secrets of the voter's device. They are printed
+line. The ballot's plaintext and nonce are secrets of the voter's device. They are printed
 here because this is a test election; a challenged ballot (§9) publishes exactly these values.
 
 ## 1. The election (§10)
@@ -2462,7 +2633,7 @@ G = {}
 The election fingerprint hashes them with H of §8 (each part prefixed with its LE64 length):
 
 ```text
-F = H(\"tabella.fingerprint\", \"tabella/v1\", \"election\", manifest, Y, public key package)
+F = H(\"tabella.fingerprint\", \"tabella/v2\", \"election\", manifest, Y, public key package)
   = {}
 ```
 ",
@@ -2477,81 +2648,70 @@ F = H(\"tabella.fingerprint\", \"tabella/v1\", \"election\", manifest, Y, public
 
     let _ = writeln!(
         w,
-        "## 2. The round and the contest (§10.1, §6)
+        "## 2. The round, the contest and its layout (§10.1, §6.3)
 
 Round 1 eliminated candidate C. Round {round} is a yes/no ballot on candidate 1 (`B`), so its
-contest is (index {}, k = {} options: yes then no, min = {}, max = {}, abstention = {}).
-A ballot has w = k + 1 = {} ciphertexts (yes, no, abstain) and its count proof has
-b = max − min + 1 = {} branch.
+contest is (index {}, k = {} options: yes then no, min = {}, max = {}, abstention = {},
+capacity N = {}, the manifest's eligible members). Its w = 3 slots are yes, no, abstain.
+
+One choice with a capacity is packed: the base is B = N + 1 = {base_b}, and the chunk is the
+largest s ≤ w with N·B^(s−1) ≤ 2^40, here s = {chunk} (N·B² = {}). So the whole choice is one
+ciphertext encrypting B^j for the chosen slot j: 1 (yes), 9 (no) or 81 (abstain). A slot's
+total can never exceed N, so the decrypted sum of all ballots is the three totals as base-9
+digits. With one chunk there is no per-ciphertext proof (p = 0); the count proof shows that
+the ciphertext encrypts a member of S = (1, 9, 81) (min = 1: no blank ballot).
 
 ```text
 ballot id  = {}
 credential = (none)
-plaintexts = ({}) (yes, no, abstain): this ballot says yes
+slots      = ({}) (yes, no, abstain): this ballot says yes
+plaintext  = m = B^0 = {}
 ```
 
 ## 3. Encryption (§4)
 
-For each slot j, with nonce rⱼ: αⱼ = rⱼ·G and βⱼ = mⱼ·G + rⱼ·Y.
+With nonce r: α = r·G and β = m·G + r·Y.
 
-```text",
+```text
+r     = {}
+alpha = {}
+beta  = {}
+```
+
+## 4. The ballot transcript T_b (§3.1, §6.1)
+",
         contest.index,
         contest.options,
         contest.min,
         contest.max,
         u8::from(contest.abstention),
-        contest.width(),
-        b.b,
+        contest.capacity.unwrap_or(0),
+        contest.capacity.unwrap_or(0) * base_b * base_b,
         hex(b.id),
         ex.values
             .iter()
             .map(u8::to_string)
             .collect::<Vec<_>>()
             .join(", "),
-    );
-    for (j, ((m, r), (alpha, beta))) in ex
-        .values
-        .iter()
-        .zip(&ex.nonces)
-        .zip(&b.ciphertexts)
-        .enumerate()
-    {
-        let _ = writeln!(
-            w,
-            "C{j} ({}): m{j} = {m}
-  r{j}     = {}
-  alpha{j} = {}
-  beta{j}  = {}",
-            slot(j),
-            hex(r),
-            hex(alpha),
-            hex(beta)
-        );
-    }
-    let _ = writeln!(
-        w,
-        "```
-
-## 4. The ballot transcript T_b (§3.1, §6.1)
-"
+        plaintexts[0],
+        hex(ex.nonces[0]),
+        hex(alpha),
+        hex(beta),
     );
     ops_table(w, &b.base.ops, 0);
     let base_len = b.base.ops.len();
 
-    // Option 0 in full.
-    let (t0, m0) = &b.options[0];
-    let (c_bytes, c) = challenge_of(t0);
-    let (truth, w0) = provers[0];
-    let fake = 1 - truth;
+    let (c_bytes, c) = challenge_of(tc);
     let _ = writeln!(
         w,
         "
-## 5. The 0/1 proof of option 0 (§6.1, §5.3)
+## 5. The count proof (§6.1, §5.3)
 
-T₀ is T_b (steps 1–{base_len}) cloned, then:
+The count ciphertext N is the ballot's one ciphertext (a single ciphertext has weight 1).
+T_c is T_b (steps 1–{base_len}) cloned, then:
 "
     );
-    ops_table(w, &t0.ops, base_len);
+    ops_table(w, &tc.ops, base_len);
     let _ = writeln!(
         w,
         "
@@ -2562,164 +2722,66 @@ challenge_bytes(\"c\", 64) = {}
 c = H-wide(…)            = {}
 ```
 
-**Prover.** m₀ = {} and S = (0, 1), so branch {truth} (s{truth} = {truth}) is true and branch
-{fake} (s{fake} = {fake}) is simulated. The prover drew w, c{fake} and z{fake} from merlin's transcript
-RNG (`src/transcript.rs`: keyed by the witness and the device's RNG). Any uniformly random
+**Prover.** m = 1 = s₀, so branch 0 is true and branches 1 (s₁ = 9) and 2 (s₂ = 81) are
+simulated. The prover drew w and the simulated cⱼ, zⱼ from merlin's transcript RNG
+(`src/transcript.rs`: keyed by the witness and the device's RNG). Any uniformly random
 values give a valid proof; these reproduce the bytes below.
 
 ```text
-simulated branch {fake}:
-  c{fake} = {}
-  z{fake} = {}
-  A{fake} = z{fake}·G − c{fake}·α₀
+simulated branch 1:
+  c1 = {}
+  z1 = {}
+  A1 = z1·G − c1·α
      = {}
-  B{fake} = z{fake}·Y − c{fake}·(β₀ − {fake}·G)
+  B1 = z1·Y − c1·(β − 9·G)
      = {}
-true branch {truth}:
+simulated branch 2:
+  c2 = {}
+  z2 = {}
+  A2 = z2·G − c2·α
+     = {}
+  B2 = z2·Y − c2·(β − 81·G)
+     = {}
+true branch 0:
   w  = {}
-  A{truth} = w·G
+  A0 = w·G
      = {}
-  B{truth} = w·Y
+  B0 = w·Y
      = {}
 after the challenge:
-  c{truth} = c − c{fake}
+  c0 = c − c1 − c2
      = {}
-  z{truth} = w + c{truth}·r₀
+  z0 = w + c0·r
      = {}
 ```
 
-The proof ({} bytes) is A₀ ‖ B₀ ‖ A₁ ‖ B₁ ‖ c₀ ‖ z₀ ‖ z₁; c₁ is not sent:
-
-```text
-A0 = {}
-B0 = {}
-A1 = {}
-B1 = {}
-c0 = {}
-z0 = {}
-z1 = {}
-```
-
-A verifier rebuilds T₀, draws c, sets c₁ = c − c₀ and checks, for j = 0, 1:
-zⱼ·G − Aⱼ − cⱼ·α₀ = 0 and zⱼ·Y − Bⱼ − cⱼ·β₀ + cⱼ·sⱼ·G = 0.
+The proof ({} bytes) is A₀ ‖ B₀ ‖ A₁ ‖ B₁ ‖ A₂ ‖ B₂ ‖ c₀ ‖ c₁ ‖ z₀ ‖ z₁ ‖ z₂; the last
+challenge c₂ is not sent. A verifier rebuilds T_c, draws c, sets c₂ = c − c₀ − c₁ and checks,
+for j = 0, 1, 2: zⱼ·G − Aⱼ − cⱼ·α = 0 and zⱼ·Y − Bⱼ − cⱼ·β + cⱼ·sⱼ·G = 0.
 ",
         wrap(&hex(&c_bytes), 27),
         sx(&c),
-        ex.values[0],
-        sx(&m0.challenges[fake]),
-        sx(&m0.z[fake]),
-        hex(m0.a[fake]),
-        hex(m0.b[fake]),
-        sx(&w0),
-        hex(m0.a[truth]),
-        hex(m0.b[truth]),
-        sx(&m0.challenges[truth]),
-        sx(&m0.z[truth]),
-        b.option_proofs[0].len(),
-        hex(m0.a[0]),
-        hex(m0.b[0]),
-        hex(m0.a[1]),
-        hex(m0.b[1]),
-        sx(&m0.challenges[0]),
-        sx(&m0.z[0]),
-        sx(&m0.z[1]),
-    );
-
-    let _ = writeln!(
-        w,
-        "## 6. The other 0/1 proofs
-
-Each is built like option 0, on T_b cloned, then `append_message(\"dom-sep\",
-\"tabella.ballot.option\")`, `append_u64(\"option\", j)` and the §5.3 operations on Cⱼ.
-
-```text"
-    );
-    for (j, (t, m)) in b.options.iter().enumerate().skip(1) {
-        let (_, c) = challenge_of(t);
-        let _ = writeln!(
-            w,
-            "option {j} ({}), m{j} = {}, true branch {}:
-  c  = {}
-  A0 = {}
-  B0 = {}
-  A1 = {}
-  B1 = {}
-  c0 = {}
-  z0 = {}
-  z1 = {}
-  (c1 = c − c0 = {})",
-            slot(j),
-            ex.values[j],
-            provers[j].0,
-            sx(&c),
-            hex(m.a[0]),
-            hex(m.b[0]),
-            hex(m.a[1]),
-            hex(m.b[1]),
-            sx(&m.challenges[0]),
-            sx(&m.z[0]),
-            sx(&m.z[1]),
-            sx(&m.challenges[1]),
-        );
-    }
-    let (tc, mc) = &b.count;
-    let (cc_bytes, cc) = challenge_of(tc);
-    let _ = writeln!(
-        w,
-        "```
-
-## 7. The count proof (§6.1)
-
-The verifier computes the count ciphertext N = C₀ + C₁ + max·C₂ (max = {}); it encrypts
-n = m₀ + m₁ + max·m₂ = 1 with r_N = r₀ + r₁ + max·r₂. The set is S = (min, …, max) = (1),
-so the proof has one branch, whose challenge is c itself.
-
-```text
-alpha_N = {}
-beta_N  = {}
-r_N     = {}
-```
-
-T_c is T_b (steps 1–{base_len}) cloned, then:
-",
-        contest.max,
-        hex(b.count_ciphertext.0),
-        hex(b.count_ciphertext.1),
-        sx(&r_n),
-    );
-    ops_table(w, &tc.ops, base_len);
-    let _ = writeln!(
-        w,
-        "
-```text
-challenge_bytes(\"c\", 64) = {}
-c = c0 = H-wide(…)       = {}
-w  = {}
-A0 = w·G
-   = {}
-B0 = w·Y
-   = {}
-z0 = w + c·r_N
-   = {}
-```
-
-The proof ({} bytes) is A₀ ‖ B₀ ‖ z₀ (k = 1: no challenge is sent).
-",
-        wrap(&hex(&cc_bytes), 27),
-        sx(&cc),
-        sx(&w_n),
+        sx(&mc.challenges[1]),
+        sx(&mc.z[1]),
+        hex(mc.a[1]),
+        hex(mc.b[1]),
+        sx(&mc.challenges[2]),
+        sx(&mc.z[2]),
+        hex(mc.a[2]),
+        hex(mc.b[2]),
+        sx(&w_true),
         hex(mc.a[0]),
         hex(mc.b[0]),
+        sx(&mc.challenges[0]),
         sx(&mc.z[0]),
         b.count_proof.len(),
     );
 
     let _ = writeln!(
         w,
-        "## 8. The ballot encoding (§6.2)
+        "## 6. The ballot encoding (§6.2)
 
-{} bytes, field by field (offset and length in bytes). Each option proof is
-A₀ ‖ B₀ ‖ A₁ ‖ B₁ ‖ c₀ ‖ z₀ ‖ z₁ (one line each); the count proof is A₀ ‖ B₀ ‖ z₀.
+{} bytes, field by field (offset and length in bytes).
 
 ```text",
         bytes.len()
@@ -2736,21 +2798,22 @@ A₀ ‖ B₀ ‖ A₁ ‖ B₁ ‖ c₀ ‖ z₀ ‖ z₁ (one line each); the 
     };
     field(w, "ballot id".into(), &b.id);
     field(w, "credential flag".into(), &[0]);
-    field(w, "LE32(w)".into(), &b.w.to_le_bytes());
+    field(w, "LE32(m)".into(), &b.w.to_le_bytes());
+    field(w, "alpha".into(), &alpha);
+    field(w, "beta".into(), &beta);
+    field(w, "LE32(p)".into(), &0u32.to_le_bytes());
     field(w, "LE32(b)".into(), &b.b.to_le_bytes());
-    for (j, (alpha, beta)) in b.ciphertexts.iter().enumerate() {
-        field(w, format!("C{j} alpha"), alpha);
-        field(w, format!("C{j} beta"), beta);
+    let names = [
+        "A0", "B0", "A1", "B1", "A2", "B2", "c0", "c1", "z0", "z1", "z2",
+    ];
+    for (name, value) in names.iter().zip(b.count_proof.chunks(32)) {
+        field(w, format!("count proof {name}"), value);
     }
-    for (j, proof) in b.option_proofs.iter().enumerate() {
-        field(w, format!("option {j} proof"), proof);
-    }
-    field(w, "count proof".into(), &b.count_proof);
     let _ = writeln!(
         w,
         "```
 
-## 9. Ballot hash and confirmation code (§8)
+## 7. Ballot hash and confirmation code (§8)
 
 H(p₁, …, pₙ) is SHA-512 of LE64(|p₁|) ‖ p₁ ‖ … ‖ LE64(|pₙ|) ‖ pₙ, truncated to 32 bytes.
 This ballot is the first cast in round {round}, so its code chains from the genesis code.

@@ -3,11 +3,11 @@
 use rand_core::{CryptoRng, RngCore};
 use zeroize::Zeroizing;
 
+use super::layout::Layout;
 use super::{
     BallotContext, BallotId, BallotNonces, ContestSpec, Credential, MAX_OPTIONS, Selection,
 };
 use crate::domain::label;
-use super::layout::Layout;
 use crate::elgamal::{Ciphertext, Nonce};
 use crate::error::{BallotPart, Error, Result};
 use crate::group::{Reader, write_count};
@@ -106,7 +106,8 @@ impl EncryptedBallot {
         let sets = layout.ciphertext_sets(contest.slots());
         let mut option_proofs = Vec::with_capacity(sets.len());
         for (j, set) in sets.iter().enumerate() {
-            let (Some(c), Some(r), Some(&m)) = (ciphertexts.get(j), nonces.get(j), plaintexts.get(j))
+            let (Some(c), Some(r), Some(&m)) =
+                (ciphertexts.get(j), nonces.get(j), plaintexts.get(j))
             else {
                 break;
             };
@@ -173,7 +174,12 @@ impl EncryptedBallot {
         &self.ciphertexts
     }
 
-    fn check_shape(&self, contest: &ContestSpec, sets: &[Vec<u64>], count_set: &[u64]) -> Result<()> {
+    fn check_shape(
+        &self,
+        contest: &ContestSpec,
+        sets: &[Vec<u64>],
+        count_set: &[u64],
+    ) -> Result<()> {
         if self.ciphertexts.len() != contest.width()
             || self.option_proofs.len() != sets.len()
             || self.count_proof.branches() != count_set.len()

@@ -169,9 +169,9 @@ impl Layout {
     pub(crate) fn total_bound(&self, ballots: u64, slots: usize) -> u64 {
         match self {
             Layout::PerOption => ballots,
-            Layout::Packed { chunk, .. } => ballots.saturating_mul(self.digit(
-                (*chunk).min(slots).saturating_sub(1),
-            )),
+            Layout::Packed { chunk, .. } => {
+                ballots.saturating_mul(self.digit((*chunk).min(slots).saturating_sub(1)))
+            }
         }
     }
 
@@ -282,7 +282,11 @@ mod tests {
         values[13] = 1;
         assert_eq!(*layout.plaintexts(&values), vec![0, 0, 0, 1001, 0]);
         // A digit above the ballots, or a value past the chunk's digits, is refused.
-        assert!(layout.unpack(&[0, 0, 0, 0, 1001u64.pow(4)], 20, 1000).is_err());
+        assert!(
+            layout
+                .unpack(&[0, 0, 0, 0, 1001u64.pow(4)], 20, 1000)
+                .is_err()
+        );
         assert!(layout.unpack(&[0, 0, 0, 0, 11], 20, 10).is_err());
         // One million voters: two slots a ciphertext.
         assert_eq!(

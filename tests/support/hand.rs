@@ -197,7 +197,11 @@ pub fn ballot_header(bytes: &[u8]) -> BallotHeader {
     let u32_at = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
     let width = u32_at(counts);
     let ciphertexts = counts + 4;
-    assert_eq!(u32_at(ciphertexts + 64 * width), width, "one proof per ciphertext");
+    assert_eq!(
+        u32_at(ciphertexts + 64 * width),
+        width,
+        "one proof per ciphertext"
+    );
     let option_proofs = ciphertexts + 64 * width + 8;
     let count_at = option_proofs - 4 + OPTION_STRIDE * width;
     let branches = u32_at(count_at);
