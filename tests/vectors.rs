@@ -2571,8 +2571,8 @@ fn worked_example(run: &RecordRun) -> String {
     let w_true = mc.z[truth] - mc.challenges[truth] * r0;
     assert_eq!(spec::enc(&RistrettoPoint::mul_base(&w_true)), mc.a[truth]);
     assert_eq!(spec::enc(&(w_true * yp)), mc.b[truth]);
-    for fake in 1..3 {
-        let shifted = bp - RistrettoPoint::mul_base(&Scalar::from(set[fake]));
+    for (fake, s_fake) in set.iter().enumerate().skip(1) {
+        let shifted = bp - RistrettoPoint::mul_base(&Scalar::from(*s_fake));
         let (cs, zs) = (mc.challenges[fake], mc.z[fake]);
         assert_eq!(
             spec::enc(&(RistrettoPoint::mul_base(&zs) - cs * ap)),
