@@ -20,7 +20,8 @@ use curve25519_dalek::scalar::Scalar;
 use merlin::Transcript;
 use rand_chacha::ChaCha20Rng;
 use tabella::ballot::{
-    BallotContext, BallotId, ContestSpec, Credential, EncryptedBallot, Selection, VerifiedBallot,
+    BallotContext, BallotId, ContestSpec, Credential, EncryptedBallot, Layout, Selection,
+    VerifiedBallot,
 };
 use tabella::domain::label;
 use tabella::elgamal::{Ciphertext, DiscreteLogTable, PublicKey, SecretKey};
@@ -585,6 +586,132 @@ fn same_ciphertexts_under_a_new_id_are_a_duplicate_ciphertext() {
             ballot: *shares_one.id()
         })
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Packed ballots (docs/SPEC.md §6.3)
+// ---------------------------------------------------------------------------------------------
+
+/// The set of a packed chunk with `len` slots: 0, then B^0 … B^(len−1).
+fn chunk_set(base: u64, len: u32) -> Vec<u64> {
+    std::iter::once(0)
+        .chain((0..len).map(|i| base.pow(i)))
+        .collect()
+}
+
+// One packed ciphertext (three options, capacity 10, B = 11): two votes for one option, one
+// vote each for two options, a blank, a −1 or a digit of another base all fail the count
+// proof, for the honest set and for a true proof over a lying set.
+#[test]
+fn packed_ballot_with_more_than_one_vote_is_rejected() {
+    let mut rng = hand::rng(20);
+    let contest = ContestSpec::choose_one(0, 3, false)
+        .unwrap()
+        .with_capacity(10);
+    assert_eq!(contest.layout(), Layout::Packed { base: 11, chunk: 3 });
+    let s = Setup::new(contest, &mut rng);
+    let honest_set = vec![1, 11, 121];
+    for (plaintext, claim) in [
+        (2, 1),
+        (1 + 11, 1),
+        (1 + 11, 11),
+        (0, 1),
+        (-1, 1),
+        (11 + 11, 121),
+        (10, 1),
+    ] {
+        for set in [
+            honest_set.clone(),
+            // The lie: the forged value in place of the claimed one.
+            honest_set
+                .iter()
+                .map(|v| if *v == claim { plaintext as u64 } else { *v })
+                .collect(),
+        ] {
+            if plaintext < 0 && set != honest_set {
+                continue;
+            }
+            let value = if set == honest_set {
+                claim
+            } else {
+                plaintext as u64
+            };
+            let forged = s.forge(&[plaintext], &[], &Claim { value, set }, &mut rng);
+            s.assert_rejected(forged, BallotPart::Count, &mut rng);
+        }
+    }
+}
+
+// Two packed chunks (six options, capacity 1000: B = 1001, four slots a chunk): votes in both
+// chunks fail the count proof although each chunk proof is valid; a chunk that cancels the
+// other (1001 and −1000 sum to B^0, a valid count proof) fails its own chunk proof.
+#[test]
+fn packed_chunks_that_add_up_wrongly_are_rejected() {
+    let mut rng = hand::rng(21);
+    let contest = ContestSpec::choose_one(0, 6, false)
+        .unwrap()
+        .with_capacity(1000);
+    assert_eq!(
+        contest.layout(),
+        Layout::Packed {
+            base: 1001,
+            chunk: 4
+        }
+    );
+    let s = Setup::new(contest, &mut rng);
+    let chunk0 = |value| Claim {
+        value,
+        set: chunk_set(1001, 4),
+    };
+    let chunk1 = |value| Claim {
+        value,
+        set: chunk_set(1001, 2),
+    };
+    let count = |value| Claim {
+        value,
+        set: vec![1, 1001, 1001 * 1001, 1001 * 1001 * 1001],
+    };
+    // One vote in each chunk.
+    let forged = s.forge(&[1, 1], &[chunk0(1), chunk1(1)], &count(1), &mut rng);
+    s.assert_rejected(forged, BallotPart::Count, &mut rng);
+    // No vote at all (min = 1).
+    let forged = s.forge(&[0, 0], &[chunk0(0), chunk1(0)], &count(1), &mut rng);
+    s.assert_rejected(forged, BallotPart::Count, &mut rng);
+    // 1001 + (−1000) = 1: the count proof is valid, the second chunk's proof is not.
+    let forged = s.forge(&[1001, -1000], &[chunk0(1001), chunk1(0)], &count(1), &mut rng);
+    assert!(count_proof_verifies(&s, &forged), "the count proof is valid");
+    s.assert_rejected(forged, BallotPart::Option(1), &mut rng);
+}
+
+// A box with a capacity refuses the ballot after the last one it can hold: packed totals
+// would otherwise carry into the next digit.
+#[test]
+fn box_refuses_ballots_past_its_capacity() {
+    let mut rng = hand::rng(22);
+    let contest = ContestSpec::choose_one(0, 2, true)
+        .unwrap()
+        .with_capacity(3);
+    let s = Setup::new(contest, &mut rng);
+    let mut ballot_box = s.ballot_box();
+    for _ in 0..3 {
+        let (ballot, _) = s.honest(&[0], None, &mut rng);
+        ballot_box.cast(ballot.verify(&s.ctx()).unwrap()).unwrap();
+    }
+    let (fourth, _) = s.honest(&[0], None, &mut rng);
+    let id = *fourth.id();
+    assert_eq!(
+        ballot_box.cast(fourth.verify(&s.ctx()).unwrap()),
+        Err(Error::BallotBoxFull {
+            ballot: id,
+            capacity: 3
+        })
+    );
+    assert_eq!(ballot_box.len(), 3);
+    // Three votes for option 0 are the digit 3 of the single packed total: 3 + 0·4 + 0·16.
+    let table = DiscreteLogTable::new(ballot_box.tally().total_bound()).unwrap();
+    let totals = ballot_box.tally().decrypt(&s.sk, &table).unwrap();
+    assert_eq!(totals.options(), [3, 0]);
+    assert_eq!(totals.abstain(), 0);
 }
 
 // A valid ballot replayed under another id, round, election, or credential is rejected.

@@ -182,28 +182,28 @@ pub const OPTION_PROOF_LEN: usize = MembershipProof::encoded_len(2);
 pub const OPTION_STRIDE: usize = 4 + OPTION_PROOF_LEN;
 
 impl BallotHeader {
-    /// Offset of option proof j (its bytes, after its branch count).
+    /// Offset of option proof j (its bytes, after its branch count) of a per-option ballot.
     pub fn option_proof(&self, j: usize) -> usize {
         self.option_proofs + OPTION_STRIDE * j
     }
 }
 
-/// Parses the header of a well-formed per-option ballot encoding:
-/// `id (32) ‖ flag (1) ‖ [credential (32)] ‖ u32 m ‖ m·64 ‖ u32 m ‖ m·(u32 2 ‖ 224)
-/// ‖ u32 b ‖ 128·b − 32`.
+/// Parses the header of a well-formed ballot encoding:
+/// `id (32) ‖ flag (1) ‖ [credential (32)] ‖ u32 m ‖ m·64 ‖ u32 p ‖ p·(u32 k ‖ 128·k − 32)
+/// ‖ u32 b ‖ 128·b − 32` (per option, p = m and every k = 2).
 pub fn ballot_header(bytes: &[u8]) -> BallotHeader {
     let credential = bytes[32] == 1;
     let counts = if credential { 65 } else { 33 };
     let u32_at = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
     let width = u32_at(counts);
     let ciphertexts = counts + 4;
-    assert_eq!(
-        u32_at(ciphertexts + 64 * width),
-        width,
-        "one proof per ciphertext"
-    );
+    let proofs = u32_at(ciphertexts + 64 * width);
     let option_proofs = ciphertexts + 64 * width + 8;
-    let count_at = option_proofs - 4 + OPTION_STRIDE * width;
+    // Walk the ciphertext proofs by their branch counts.
+    let mut count_at = option_proofs - 4;
+    for _ in 0..proofs {
+        count_at += 4 + MembershipProof::encoded_len(u32_at(count_at));
+    }
     let branches = u32_at(count_at);
     let count_proof = count_at + 4;
     BallotHeader {
@@ -501,7 +501,7 @@ pub fn count_transcript(base: &Transcript) -> Transcript {
 
 /// The weight of slot j in the count: 1 for an option, max for the abstention.
 pub fn count_weight(contest: &ContestSpec, j: usize) -> Scalar {
-    if j < contest.options() as usize {
+    if j < contest.options() as usize || contest.layout() != Layout::PerOption {
         Scalar::ONE
     } else {
         Scalar::from(u64::from(contest.max()))
@@ -569,10 +569,18 @@ impl Claim {
 
     /// A claim over the honest count set of `contest`.
     pub fn count(contest: &ContestSpec, value: u64) -> Self {
-        Claim {
-            value,
-            set: (u64::from(contest.min())..=u64::from(contest.max())).collect(),
-        }
+        let set = match contest.layout() {
+            Layout::PerOption => (u64::from(contest.min())..=u64::from(contest.max())).collect(),
+            Layout::Packed { base, chunk } => {
+                let slots = contest.options() as usize + usize::from(contest.has_abstention());
+                let blank = (contest.min() == 0).then_some(0);
+                blank
+                    .into_iter()
+                    .chain((0..chunk.min(slots) as u32).map(|i| base.pow(i)))
+                    .collect()
+            }
+        };
+        Claim { value, set }
     }
 }
 
@@ -592,7 +600,7 @@ pub fn forge_ballot(
     rng: &mut ChaCha20Rng,
 ) -> EncryptedBallot {
     assert_eq!(plaintexts.len(), nonces.len());
-    assert_eq!(plaintexts.len(), option_claims.len());
+    assert!(option_claims.len() <= plaintexts.len());
     let ciphertexts: Vec<Ciphertext> = plaintexts
         .iter()
         .zip(nonces)
@@ -636,7 +644,8 @@ pub fn prove_ballot(
     count_witness: &(Claim, Scalar),
     rng: &mut ChaCha20Rng,
 ) -> EncryptedBallot {
-    assert_eq!(ciphertexts.len(), option_witnesses.len());
+    // Per option every ciphertext has a proof; packed in one ciphertext, none.
+    assert!(option_witnesses.len() <= ciphertexts.len());
     let base = ballot_transcript(ctx, &id, credential.as_ref(), ciphertexts);
     let mut option_proofs = Vec::new();
     for (j, (c, (claim, r))) in ciphertexts.iter().zip(option_witnesses).enumerate() {
@@ -653,7 +662,6 @@ pub fn prove_ballot(
             rng,
         )
         .expect("the claimed value is in the claimed set");
-        assert_eq!(proof.branches(), 2, "an option proof has two branches");
         option_proofs.push(proof.to_bytes());
     }
     let (count_claim, count_nonce) = count_witness;
