@@ -2,8 +2,12 @@
 //!
 //! ```text
 //! cargo run --release --example throughput -- --ballots 100000 --candidates 2 [--threads 2]
-//!     [--file /tmp/ballots.bin] [--single 2000]
+//!     [--capacity N] [--file /tmp/ballots.bin] [--single 2000]
 //! ```
+//!
+//! The contest is one choice among K, with the box's capacity (default: the number of ballots),
+//! so it is packed when the totals fit (docs/SPEC.md §6.3); `--capacity 0` lays it out per
+//! option.
 //!
 //! Generates N valid ballots (on all threads, deterministic key and seeds) into a ballot stream
 //! file, unless `--file` already holds a stream generated with the same N and K, then times:
@@ -18,7 +22,7 @@ use std::time::Instant;
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
-use tabella::ballot::{BallotContext, BallotId, ContestSpec, EncryptedBallot, Selection};
+use tabella::ballot::{BallotContext, BallotId, ContestSpec, EncryptedBallot, Layout, Selection};
 use tabella::elgamal::SecretKey;
 use tabella::tally::PartialTally;
 use tabella::tally::stream::{BallotStreamReader, BallotStreamWriter, verify_stream};
@@ -49,17 +53,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let threads: usize = arg(&args, "--threads").map_or(Ok(2), |s| s.parse())?;
     let single_n: usize = arg(&args, "--single").map_or(Ok(2_000), |s| s.parse())?;
     let chunk: usize = arg(&args, "--chunk").map_or(Ok(2_048), |s| s.parse())?;
+    let capacity: u64 = arg(&args, "--capacity").map_or(Ok(n as u64), |s| s.parse())?;
     let path = arg(&args, "--file").unwrap_or_else(|| {
         format!(
-            "{}/tabella-ballots-{n}-{k}.bin",
-            std::env::temp_dir().display()
+            "{}/tabella-ballots-v{}-{n}-{k}-{capacity}.bin",
+            std::env::temp_dir().display(),
+            tabella::domain::PROTOCOL_VERSION
         )
     });
 
     let sk = SecretKey::generate(&mut ChaCha20Rng::seed_from_u64(1));
     let pk = sk.public_key();
     let election = ElectionContext::new([1; 32]);
-    let contest = ContestSpec::choose_one(0, k, false)?;
+    let contest = match capacity {
+        0 => ContestSpec::choose_one(0, k, false)?,
+        n => ContestSpec::choose_one(0, k, false)?.with_capacity(n),
+    };
+    let layout = match contest.layout() {
+        Layout::PerOption => "\"per_option\"".to_string(),
+        Layout::Packed { base, chunk } => format!("{{\"base\":{base},\"chunk\":{chunk}}}"),
+    };
     let ctx = BallotContext {
         election: &election,
         key: &pk,
@@ -164,7 +177,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let per = |s: f64| s * 1e6 / n.max(1) as f64;
     println!(
-        "{{\"ballots\":{n},\"candidates\":{k},\"threads\":{threads},\"chunk\":{chunk},\
+        "{{\"ballots\":{n},\"candidates\":{k},\"capacity\":{capacity},\"layout\":{layout},\
+\"threads\":{threads},\"chunk\":{chunk},\
 \"generate_s\":{generate_s:.1},\"single_us_per_ballot\":{single_us:.1},\
 \"batched_us_per_ballot\":{:.1},\"batched_ballots_per_s\":{:.0},\
 \"parallel_us_per_ballot\":{},\"parallel_ballots_per_s\":{},\"parallel_total_s\":{},\

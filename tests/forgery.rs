@@ -678,8 +678,16 @@ fn packed_chunks_that_add_up_wrongly_are_rejected() {
     let forged = s.forge(&[0, 0], &[chunk0(0), chunk1(0)], &count(1), &mut rng);
     s.assert_rejected(forged, BallotPart::Count, &mut rng);
     // 1001 + (−1000) = 1: the count proof is valid, the second chunk's proof is not.
-    let forged = s.forge(&[1001, -1000], &[chunk0(1001), chunk1(0)], &count(1), &mut rng);
-    assert!(count_proof_verifies(&s, &forged), "the count proof is valid");
+    let forged = s.forge(
+        &[1001, -1000],
+        &[chunk0(1001), chunk1(0)],
+        &count(1),
+        &mut rng,
+    );
+    assert!(
+        count_proof_verifies(&s, &forged),
+        "the count proof is valid"
+    );
     s.assert_rejected(forged, BallotPart::Option(1), &mut rng);
 }
 

@@ -351,8 +351,11 @@ pub fn verify_stream<R: Read>(
 
 /// Like [`verify_stream`], with `threads` chunks read and verified at once on rayon's global
 /// pool. The tally and the rejections are the same as [`verify_stream`]'s.
+///
+/// The work is pipelined: while the pool verifies one group of chunks, the calling thread
+/// folds the previous group into the tally (in board order) and reads the next one.
 #[cfg(feature = "parallel")]
-pub fn verify_stream_parallel<R: Read>(
+pub fn verify_stream_parallel<R: Read + Send>(
     reader: &mut BallotStreamReader<R>,
     ctx: &BallotContext<'_>,
     chunk: usize,
@@ -364,7 +367,7 @@ pub fn verify_stream_parallel<R: Read>(
     let mut seen = Seen::new(ctx.contest);
     let mut total = PartialTally::empty(width);
     let mut rejected = Vec::new();
-    loop {
+    let read_group = |reader: &mut BallotStreamReader<R>| -> Result<Vec<Vec<Vec<u8>>>> {
         let mut group = Vec::with_capacity(threads.max(1));
         for _ in 0..threads.max(1) {
             let ballots = reader.next_chunk_encoded(chunk.max(1))?;
@@ -373,16 +376,44 @@ pub fn verify_stream_parallel<R: Read>(
             }
             group.push(ballots);
         }
-        if group.is_empty() {
-            break;
-        }
-        let verified: Vec<Result<VerifiedChunk>> = group
-            .into_par_iter()
-            .map(|ballots| verify_chunk(ballots, ctx))
-            .collect();
-        for v in verified {
-            total = fold_chunk(v?, &mut seen, total, &mut rejected, width)?;
-        }
+        Ok(group)
+    };
+    let mut group = read_group(reader)?;
+    let mut pending: Vec<Result<VerifiedChunk>> = Vec::new();
+    while !group.is_empty() || !pending.is_empty() {
+        let to_fold = core::mem::take(&mut pending);
+        let (verified, (folded, next)) = rayon::join(
+            || {
+                group
+                    .into_par_iter()
+                    .map(|ballots| verify_chunk(ballots, ctx))
+                    .collect::<Vec<_>>()
+            },
+            || {
+                let mut folded = Ok(());
+                for v in to_fold {
+                    match v.and_then(|v| {
+                        fold_chunk(
+                            v,
+                            &mut seen,
+                            core::mem::replace(&mut total, PartialTally::empty(0)),
+                            &mut rejected,
+                            width,
+                        )
+                    }) {
+                        Ok(t) => total = t,
+                        Err(e) => {
+                            folded = Err(e);
+                            break;
+                        }
+                    }
+                }
+                (folded, read_group(reader))
+            },
+        );
+        folded?;
+        group = next?;
+        pending = verified;
         progress(Progress {
             read: reader.ballots_read(),
             accepted: total.ballots(),
