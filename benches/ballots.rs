@@ -1,6 +1,8 @@
 //! Ballot benchmarks: encrypt+prove, membership prove, verify (single and batched), aggregate, discrete log.
 //!
-//! `cargo bench --bench ballots`. Figures in the README come from this file.
+//! `cargo bench --bench ballots`. Each ballot bench runs for the layouts of [`LAYOUTS`]: one
+//! ciphertext per option (no capacity), and packed for a box of 10⁶ or 1,000 ballots
+//! (docs/SPEC.md §6.3). The tabella side of the README's figures comes from this file.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use rand_chacha::ChaCha20Rng;
@@ -10,10 +12,21 @@ use tabella::elgamal::{DiscreteLogTable, SecretKey};
 use tabella::tally::{BallotBox, PartialTally};
 use tabella::transcript::ElectionContext;
 
-fn setup(candidates: u32) -> (ChaCha20Rng, BallotBox, ContestSpec) {
+/// The layouts benched: a name and the box capacity (none: one ciphertext per option).
+const LAYOUTS: [(&str, Option<u64>); 3] = [
+    ("per-option", None),
+    ("packed-N1e6", Some(1_000_000)),
+    ("packed-N1000", Some(1_000)),
+];
+
+fn setup(candidates: u32, capacity: Option<u64>) -> (ChaCha20Rng, BallotBox, ContestSpec) {
     let mut rng = ChaCha20Rng::seed_from_u64(1);
     let sk = SecretKey::generate(&mut rng);
     let contest = ContestSpec::choose_one(0, candidates, false).unwrap();
+    let contest = match capacity {
+        Some(n) => contest.with_capacity(n),
+        None => contest,
+    };
     let bb = BallotBox::new(
         ElectionContext::new([1; 32]),
         sk.public_key(),
@@ -23,8 +36,8 @@ fn setup(candidates: u32) -> (ChaCha20Rng, BallotBox, ContestSpec) {
     (rng, bb, contest)
 }
 
-fn ballots(n: usize, candidates: u32) -> (BallotBox, Vec<Vec<u8>>) {
-    let (mut rng, bb, contest) = setup(candidates);
+fn ballots(n: usize, candidates: u32, capacity: Option<u64>) -> (BallotBox, Vec<Vec<u8>>) {
+    let (mut rng, bb, contest) = setup(candidates, capacity);
     let encoded = (0..n)
         .map(|i| {
             let selection = Selection::new(&contest, &[(i as u32) % candidates]).unwrap();
@@ -39,11 +52,13 @@ fn ballots(n: usize, candidates: u32) -> (BallotBox, Vec<Vec<u8>>) {
 
 fn encrypt(c: &mut Criterion) {
     let mut group = c.benchmark_group("encrypt+prove");
-    for candidates in [2u32, 5, 20] {
-        let (mut rng, bb, contest) = setup(candidates);
+    for ((layout, capacity), candidates) in
+        LAYOUTS.iter().flat_map(|l| [2u32, 5, 20].map(|k| (l, k)))
+    {
+        let (mut rng, bb, contest) = setup(candidates, *capacity);
         let selection = Selection::new(&contest, &[0]).unwrap();
         group.bench_with_input(
-            BenchmarkId::from_parameter(candidates),
+            BenchmarkId::new(*layout, candidates),
             &candidates,
             |b, _| {
                 b.iter(|| {
@@ -66,7 +81,7 @@ fn prove(c: &mut Criterion) {
     use tabella::domain::label;
     use tabella::proofs::{MembershipProof, MembershipStatement};
     let mut group = c.benchmark_group("membership prove");
-    let (mut rng, bb, _) = setup(2);
+    let (mut rng, bb, _) = setup(2, None);
     let ctx = ElectionContext::new([1; 32]);
     let key = bb.context().key.clone();
     for branches in [1u64, 2, 5, 20] {
@@ -95,10 +110,12 @@ fn prove(c: &mut Criterion) {
 
 fn verify_single(c: &mut Criterion) {
     let mut group = c.benchmark_group("decode+verify single");
-    for candidates in [2u32, 5, 20] {
-        let (bb, encoded) = ballots(1, candidates);
+    for ((layout, capacity), candidates) in
+        LAYOUTS.iter().flat_map(|l| [2u32, 5, 20].map(|k| (l, k)))
+    {
+        let (bb, encoded) = ballots(1, candidates, *capacity);
         group.bench_with_input(
-            BenchmarkId::from_parameter(candidates),
+            BenchmarkId::new(*layout, candidates),
             &candidates,
             |b, _| {
                 b.iter(|| {
@@ -114,12 +131,18 @@ fn verify_single(c: &mut Criterion) {
 }
 
 fn verify_batch(c: &mut Criterion) {
-    let mut group = c.benchmark_group("decode+verify batch (2 candidates)");
+    let mut group = c.benchmark_group("decode+verify batch");
     group.sample_size(10);
-    for n in [1usize, 16, 256, 4096] {
-        let (bb, encoded) = ballots(n, 2);
+    let sweep = LAYOUTS
+        .iter()
+        .take(2)
+        .flat_map(|l| [1usize, 16, 256, 4096].map(|n| (l, 2u32, n)))
+        .chain(LAYOUTS.iter().map(|l| (l, 20u32, 1024usize)));
+    for ((layout, capacity), candidates, n) in sweep {
+        let (bb, encoded) = ballots(n, candidates, *capacity);
         group.throughput(Throughput::Elements(n as u64));
-        group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
+        let id = format!("{layout}/k={candidates}");
+        group.bench_with_input(BenchmarkId::new(id, n), &n, |b, _| {
             b.iter(|| {
                 let decoded = encoded
                     .iter()
@@ -135,7 +158,7 @@ fn verify_batch(c: &mut Criterion) {
 }
 
 fn aggregate(c: &mut Criterion) {
-    let (_bb, encoded) = ballots(256, 2);
+    let (_bb, encoded) = ballots(256, 2, None);
     let decoded: Vec<_> = encoded
         .iter()
         .map(|e| EncryptedBallot::from_bytes(e).unwrap())
@@ -154,7 +177,8 @@ fn aggregate(c: &mut Criterion) {
 fn discrete_log(c: &mut Criterion) {
     let mut group = c.benchmark_group("discrete log");
     group.sample_size(10);
-    for bits in [16u32, 24, 32] {
+    // 2^40: the largest packed chunk total (docs/SPEC.md §6.3), e.g. 10^6 ballots, two slots.
+    for bits in [16u32, 24, 32, 40] {
         let bound = (1u64 << bits) - 1;
         group.bench_with_input(BenchmarkId::new("table", bits), &bound, |b, &bound| {
             b.iter(|| DiscreteLogTable::new(bound).unwrap())
