@@ -25,7 +25,8 @@ pub mod label {
     pub const MEMBERSHIP: &[u8] = b"tabella.proof.membership";
     /// An encrypted ballot: the transcript every proof of the ballot forks from.
     pub const BALLOT: &[u8] = b"tabella.ballot";
-    /// The 0/1 proof of one option of a ballot (forked from [`BALLOT`]).
+    /// The own proof of one ciphertext of a ballot: an option's 0/1 proof, or a packed
+    /// chunk's proof (forked from [`BALLOT`]).
     pub const BALLOT_OPTION: &[u8] = b"tabella.ballot.option";
     /// The selection-count proof of a ballot (forked from [`BALLOT`]).
     pub const BALLOT_COUNT: &[u8] = b"tabella.ballot.count";

@@ -25,9 +25,10 @@ pub enum ProofKind {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BallotPart {
-    /// The 0/1 proof of the option at this index (the abstention option, if any, comes last).
+    /// The own proof of the ballot's ciphertext at this index: the 0/1 proof of that option
+    /// per option (the abstention comes last), or the proof of that chunk when packed.
     Option(usize),
-    /// The range proof on the number of selections.
+    /// The count proof: the number of selections per option, a single slot when packed.
     Count,
 }
 
@@ -360,7 +361,7 @@ impl fmt::Display for ProofKind {
 impl fmt::Display for BallotPart {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            BallotPart::Option(i) => write!(f, "0/1 proof of option {i}"),
+            BallotPart::Option(i) => write!(f, "proof of ciphertext {i}"),
             BallotPart::Count => f.write_str("selection-count proof"),
         }
     }

@@ -396,7 +396,11 @@ impl Verifier<'_> {
                 .cast(ballot)
                 .map_err(fail(Check::Uniqueness, n))?;
         }
-        self.pass(Check::Uniqueness, n, "no repeated id or ciphertext");
+        self.pass(
+            Check::Uniqueness,
+            n,
+            "within capacity, no repeated id or ciphertext",
+        );
 
         // 9. Confirmation codes: the box recomputes the chain as it casts.
         for (cast, code) in round.ballots.iter().zip(ballot_box.codes()) {

@@ -115,3 +115,76 @@ fn a_truncated_or_foreign_stream_is_rejected() {
     let mut reader = BallotStreamReader::new(&hostile[..]).unwrap();
     assert!(reader.next_encoded().is_err());
 }
+
+// A packed contest for a box of 40: the stream verifier keeps the first 40 valid ballots and
+// refuses the rest with `BallotBoxFull` (their digits would overflow), serial and parallel
+// alike, and the packed totals decrypt to the votes kept.
+#[test]
+fn a_packed_stream_past_its_capacity_is_cut_at_the_capacity() {
+    let mut rng = ChaCha20Rng::seed_from_u64(101);
+    let sk = SecretKey::generate(&mut rng);
+    let pk = sk.public_key();
+    let election = ElectionContext::new([4; 32]);
+    let contest = ContestSpec::choose_one(0, 3, true)
+        .unwrap()
+        .with_capacity(40);
+    assert_eq!(contest.width(), 1, "packed into one ciphertext");
+    let ctx = BallotContext {
+        election: &election,
+        key: &pk,
+        round: 1,
+        contest: &contest,
+    };
+    let mut writer = BallotStreamWriter::new(Vec::new()).unwrap();
+    let mut votes = [0u64; 4];
+    let mut extra = Vec::new();
+    for i in 0..45u32 {
+        let selection = match i % 4 {
+            3 => Selection::abstain(&contest).unwrap(),
+            c => Selection::new(&contest, &[c]).unwrap(),
+        };
+        let id = BallotId::random(&mut rng);
+        let (b, _) = EncryptedBallot::encrypt(&ctx, &selection, id, None, &mut rng).unwrap();
+        writer.write(&b).unwrap();
+        if i < 40 {
+            votes[(i % 4) as usize] += 1;
+        } else {
+            extra.push(id);
+        }
+    }
+    let bytes = writer.finish().unwrap();
+    let serial = verify_stream(
+        &mut BallotStreamReader::new(&bytes[..]).unwrap(),
+        &ctx,
+        16,
+        |_| {},
+    )
+    .unwrap();
+    assert_eq!(serial.tally.ballots(), 40);
+    let refused: Vec<BallotId> = serial.rejected.iter().map(|(id, _)| *id).collect();
+    assert_eq!(refused, extra);
+    for (id, err) in &serial.rejected {
+        assert_eq!(
+            *err,
+            Error::BallotBoxFull {
+                ballot: *id,
+                capacity: 40
+            }
+        );
+    }
+    let table = DiscreteLogTable::new(serial.tally.total_bound()).unwrap();
+    let totals = serial.tally.decrypt(&sk, &table).unwrap();
+    assert_eq!(totals.options(), &votes[..3]);
+    assert_eq!(totals.abstain(), votes[3]);
+
+    let parallel = tabella::tally::stream::verify_stream_parallel(
+        &mut BallotStreamReader::new(&bytes[..]).unwrap(),
+        &ctx,
+        16,
+        2,
+        |_| {},
+    )
+    .unwrap();
+    assert_eq!(parallel.tally, serial.tally);
+    assert_eq!(parallel.rejected, serial.rejected);
+}

@@ -5,7 +5,8 @@
 //!
 //! Public: the generator G, the election key Y, a ciphertext (α, β) and a set
 //! S = {s₀, …, s_{k−1}} of distinct integers. Witness: the nonce r and the index ℓ* with
-//! α = r·G and β = s_ℓ*·G + r·Y. The 0/1 proof of a ballot option is S = {0, 1}; the
+//! α = r·G and β = s_ℓ*·G + r·Y. The 0/1 proof of a ballot option is S = {0, 1}, a packed
+//! ballot's proofs range over powers of its base (docs/SPEC.md §6.3); the
 //! selection-count proof is S = {min, …, max}.
 //!
 //! # Construction
