@@ -1327,12 +1327,16 @@ fn mutate_structure(record: &mut ElectionRecord, input: &mut Input<'_>, log: &mu
         }
         10 => {
             if let Some(d) = &mut ballot_round.decryption {
-                let k = a % d.tally.len().max(1);
-                let l = b % d.tally.len().max(1);
-                if k < d.tally.len() && l < d.tally.len() {
-                    d.tally.swap(k, l);
+                // Two slot totals (a packed tally is one ciphertext, so only the totals move),
+                // and, per option, their tally ciphertexts with them.
+                let k = a % d.totals.len().max(1);
+                let l = b % d.totals.len().max(1);
+                if k < d.totals.len() && l < d.totals.len() {
                     d.totals.swap(k, l);
-                    log.push(format!("swap tally and totals {k} and {l}"));
+                    if k < d.tally.len() && l < d.tally.len() {
+                        d.tally.swap(k, l);
+                    }
+                    log.push(format!("swap totals {k} and {l}"));
                 }
             }
         }
