@@ -1037,6 +1037,111 @@ fn ballot_rejects_every_statement_mutation() {
         Some(&[2]),
         None,
     ];
+    run_ballot_rows(&world, &votes, ballot_rows, 50, &mut rng);
+}
+
+// The same for a packed contest in two chunks (docs/SPEC.md §6.3): the capacity, and with it
+// the base and the chunk, is bound like every other contest field.
+#[test]
+fn packed_ballot_rejects_every_statement_mutation() {
+    let mut rng = hand::rng(10);
+    let world = World {
+        contest: packed(0, 1000),
+        ..base_world(&mut rng)
+    };
+    assert_eq!(world.contest.width(), 2, "two chunks");
+    let votes: [Option<&[u32]>; BATCH] = [
+        Some(&[0]),
+        Some(&[5]),
+        Some(&[3]),
+        None,
+        Some(&[4]),
+        Some(&[1]),
+        Some(&[2]),
+        None,
+        Some(&[5]),
+    ];
+    run_ballot_rows(&world, &votes, packed_rows, 40, &mut rng);
+}
+
+/// Choose one of six with abstention, for a box of `capacity`.
+fn packed(index: u32, capacity: u64) -> ContestSpec {
+    ContestSpec::choose_one(index, 6, true)
+        .unwrap()
+        .with_capacity(capacity)
+}
+
+fn packed_rows(world: &World, sample: &[u8]) -> Vec<Mutation<BallotCase, BallotExpect>> {
+    use BallotExpect::{Malformed, Rejected};
+    let first = Rejected(BallotPart::Option(0));
+    let with = |contest| World {
+        contest,
+        ..world.clone()
+    };
+    let mut rows = vec![
+        made_for(
+            "election fingerprint",
+            World {
+                election: other_election(&world.election),
+                ..world.clone()
+            },
+            first,
+        ),
+        made_for(
+            "round",
+            World {
+                round: 2,
+                ..world.clone()
+            },
+            first,
+        ),
+        made_for("contest index", with(packed(1, 1000)), first),
+        // B = 1000 still puts four slots in a chunk: the same shape, another transcript.
+        made_for("capacity (999)", with(packed(0, 999)), first),
+        // B = 201 puts five slots in a chunk: another shape.
+        made_for("capacity (200)", with(packed(0, 200)), Malformed),
+        made_for(
+            "capacity (none: per option)",
+            with(ContestSpec::choose_one(0, 6, true).unwrap()),
+            Malformed,
+        ),
+        ballot_row("ballot id", first, |c, _| c.bytes[5] ^= 0x40),
+        Mutation {
+            target: Some(0),
+            ..ballot_row("credential: absent -> present", first, |c, _| {
+                set_credential(c, Some([0x11; 32]))
+            })
+        },
+        Mutation {
+            target: Some(1),
+            ..ballot_row("credential: present -> absent", first, |c, _| {
+                set_credential(c, None)
+            })
+        },
+    ];
+    for (n, f) in hand::ballot_layout(sample).into_iter().enumerate() {
+        let expect = Rejected(f.part.unwrap());
+        rows.push(ballot_row(
+            format!("encoding: {} changed", f.name),
+            expect,
+            move |c: &mut BallotCase, _: &mut ChaCha20Rng| {
+                let layout = hand::ballot_layout(&c.bytes);
+                hand::tweak(&mut c.bytes, &layout[n]);
+            },
+        ));
+    }
+    rows
+}
+
+/// Casts one valid ballot per vote (every other one with a credential), then applies each row
+/// to one of them: it must fail as the row expects, alone and in a batch of the valid others.
+fn run_ballot_rows(
+    world: &World,
+    votes: &[Option<&[u32]>; BATCH],
+    rows_for: fn(&World, &[u8]) -> Vec<Mutation<BallotCase, BallotExpect>>,
+    min_rows: usize,
+    rng: &mut ChaCha20Rng,
+) {
     let valid: Vec<BallotCase> = votes
         .iter()
         .enumerate()
@@ -1047,7 +1152,7 @@ fn ballot_rejects_every_statement_mutation() {
                 c
             });
             BallotCase {
-                bytes: world.ballot(*vote, BallotId::random(&mut rng), credential, &mut rng),
+                bytes: world.ballot(*vote, BallotId::random(rng), credential, rng),
             }
         })
         .collect();
@@ -1061,12 +1166,12 @@ fn ballot_rejects_every_statement_mutation() {
     assert!(outcome.rejected.is_empty());
     assert_eq!(outcome.accepted.len(), BATCH);
 
-    let rows = ballot_rows(&world, &valid[0].bytes);
-    assert!(rows.len() > 50, "{} rows", rows.len());
+    let rows = rows_for(world, &valid[0].bytes);
+    assert!(rows.len() > min_rows, "{} rows", rows.len());
     for (n, m) in rows.iter().enumerate() {
         let target = m.target.unwrap_or(n % BATCH);
         let mut cases = valid.clone();
-        (m.apply)(&mut cases[target], &mut rng);
+        (m.apply)(&mut cases[target], rng);
         assert_ne!(cases[target], valid[target], "{}: changed nothing", m.name);
         let id = *cases[target].decode().id();
         let expected = m.expect.error(id);

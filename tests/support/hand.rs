@@ -159,7 +159,7 @@ pub fn membership_layout(k: usize, start: usize, prefix: &str) -> Vec<Field> {
 }
 
 /// The header of an encoded ballot.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct BallotHeader {
     /// Whether a credential is present.
     pub credential: bool,
@@ -173,6 +173,8 @@ pub struct BallotHeader {
     pub option_proofs: usize,
     /// Offset of the count proof.
     pub count_proof: usize,
+    /// Each ciphertext proof: the offset of its bytes and its branch count.
+    pub proofs: Vec<(usize, usize)>,
 }
 
 /// Length of an option (0/1) proof.
@@ -201,8 +203,11 @@ pub fn ballot_header(bytes: &[u8]) -> BallotHeader {
     let option_proofs = ciphertexts + 64 * width + 8;
     // Walk the ciphertext proofs by their branch counts.
     let mut count_at = option_proofs - 4;
+    let mut proof_list = Vec::with_capacity(proofs);
     for _ in 0..proofs {
-        count_at += 4 + MembershipProof::encoded_len(u32_at(count_at));
+        let k = u32_at(count_at);
+        proof_list.push((count_at + 4, k));
+        count_at += 4 + MembershipProof::encoded_len(k);
     }
     let branches = u32_at(count_at);
     let count_proof = count_at + 4;
@@ -213,19 +218,26 @@ pub fn ballot_header(bytes: &[u8]) -> BallotHeader {
         ciphertexts,
         option_proofs,
         count_proof,
+        proofs: proof_list,
     }
 }
 
 /// Every point and scalar field of a ballot encoding, with the proof a change breaks first:
-/// a ciphertext is in the transcript of every proof (so option 0 fails first), a field of
-/// option proof j breaks option j, a field of the count proof breaks the count.
+/// a ciphertext is in the transcript of every proof (so the first ciphertext proof fails
+/// first, or the count proof when there is none), a field of ciphertext proof j breaks
+/// proof j, a field of the count proof breaks the count.
 pub fn ballot_layout(bytes: &[u8]) -> Vec<Field> {
     let h = ballot_header(bytes);
     let mut out = Vec::new();
+    let first = if h.proofs.is_empty() {
+        BallotPart::Count
+    } else {
+        BallotPart::Option(0)
+    };
     for j in 0..h.width {
         let at = h.ciphertexts + 64 * j;
         out.push(Field {
-            part: Some(BallotPart::Option(0)),
+            part: Some(first),
             ..field(
                 format!("ciphertext {j} alpha"),
                 "ciphertext alpha",
@@ -234,7 +246,7 @@ pub fn ballot_layout(bytes: &[u8]) -> Vec<Field> {
             )
         });
         out.push(Field {
-            part: Some(BallotPart::Option(0)),
+            part: Some(first),
             ..field(
                 format!("ciphertext {j} beta"),
                 "ciphertext beta",
@@ -243,9 +255,8 @@ pub fn ballot_layout(bytes: &[u8]) -> Vec<Field> {
             )
         });
     }
-    for j in 0..h.width {
-        let start = h.option_proof(j);
-        for f in membership_layout(2, start, &format!("option {j} proof ")) {
+    for (j, &(start, k)) in h.proofs.iter().enumerate() {
+        for f in membership_layout(k, start, &format!("option {j} proof ")) {
             out.push(Field {
                 part: Some(BallotPart::Option(j)),
                 ..f
