@@ -1133,12 +1133,15 @@ fn packed_rows(world: &World, sample: &[u8]) -> Vec<Mutation<BallotCase, BallotE
     rows
 }
 
+/// A row of the ballot mutation suite.
+type BallotMutation = Mutation<BallotCase, BallotExpect>;
+
 /// Casts one valid ballot per vote (every other one with a credential), then applies each row
 /// to one of them: it must fail as the row expects, alone and in a batch of the valid others.
 fn run_ballot_rows(
     world: &World,
     votes: &[Option<&[u32]>; BATCH],
-    rows_for: fn(&World, &[u8]) -> Vec<Mutation<BallotCase, BallotExpect>>,
+    rows_for: fn(&World, &[u8]) -> Vec<BallotMutation>,
     min_rows: usize,
     rng: &mut ChaCha20Rng,
 ) {
