@@ -239,6 +239,80 @@ fn a_membership_proof_does_not_carry_over_to_a_ciphertext_chosen_later() {
     assert!(forged.verify(&v.ctx()).is_err());
 }
 
+/// Bernhard–Pereira–Warinschi 2012, carried out: if the membership challenge did not hash the
+/// ciphertext, a prover could fix its commitments, take the challenge c, and only then choose
+/// a ciphertext for m = 1 − b₁/c, which is neither 0 nor 1, with a proof whose equations hold.
+/// It commits A₀ = a₀·G, B₀ = a₀·Y, A₁ = a₁·G, B₁ = a₁·Y + b₁·G, computes c as a verifier that
+/// skips the ciphertext would, sets c₀ = 0, c₁ = c, z₀ = a₀, z₁ = a₁ + c·x, and picks
+/// α = x·G, β = x·Y + m·G. Defence: (α, β) enter the transcript before the challenge, so the
+/// verifier's c is not the forger's. (Dropping "C" from the membership transcript turns this
+/// test red.)
+#[test]
+fn an_adaptively_chosen_ciphertext_cannot_reuse_a_challenge() {
+    let v = Voting::new(4);
+    let mut r = rng(4);
+    let g = RISTRETTO_BASEPOINT_POINT;
+    let y = *v.key.as_point().element();
+    let (a0, a1, b1, x) = (
+        random_scalar(&mut r),
+        random_scalar(&mut r),
+        random_scalar(&mut r),
+        random_scalar(&mut r),
+    );
+    let commitments = [(g * a0, y * a0), (g * a1, y * a1 + g * b1)];
+    // The membership transcript of docs/SPEC.md §5.3 without its "C" step.
+    let mut t = v.election.transcript(label::BALLOT);
+    t.domain_sep(label::MEMBERSHIP);
+    t.append_point(b"G", &Point::generator());
+    t.append_point(b"Y", v.key.as_point());
+    t.append_count(b"k", 2);
+    t.append_count(b"s", 0);
+    t.append_count(b"s", 1);
+    for (a, b) in &commitments {
+        t.append_point(b"A", &Point::from(*a));
+        t.append_point(b"B", &Point::from(*b));
+    }
+    let c = t.challenge(b"c");
+    // Only now the ciphertext, and the responses.
+    let m = Scalar::ONE - b1 * c.invert();
+    let (alpha, beta) = (g * x, y * x + g * m);
+    let (c0, c1, z0, z1) = (Scalar::ZERO, c, a0, a1 + c * x);
+    // The forgery is real: every equation of the proof holds for this ciphertext and c.
+    for ((a, b), (cj, zj, sj)) in commitments
+        .iter()
+        .zip([(c0, z0, Scalar::ZERO), (c1, z1, Scalar::ONE)])
+    {
+        assert_eq!(g * zj - a - alpha * cj, RistrettoPoint::default());
+        assert_eq!(
+            y * zj - b - beta * cj + g * (cj * sj),
+            RistrettoPoint::default()
+        );
+    }
+    assert!(m != Scalar::ZERO && m != Scalar::ONE);
+    let mut bytes = Vec::new();
+    for (a, b) in &commitments {
+        bytes.extend_from_slice(&Point::from(*a).to_bytes());
+        bytes.extend_from_slice(&Point::from(*b).to_bytes());
+    }
+    for scalar in [c0, z0, z1] {
+        bytes.extend_from_slice(scalar.as_bytes());
+    }
+    let proof = MembershipProof::from_bytes(&bytes, 2).unwrap();
+    let mut ct = Point::from(alpha).to_bytes().to_vec();
+    ct.extend_from_slice(&Point::from(beta).to_bytes());
+    let forged = Ciphertext::from_bytes(&ct).unwrap();
+    let statement = MembershipStatement {
+        key: &v.key,
+        ciphertext: &forged,
+        set: &[0, 1],
+    };
+    assert!(
+        proof
+            .verify(&mut v.election.transcript(label::BALLOT), &statement)
+            .is_err()
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Copying and replay
 
