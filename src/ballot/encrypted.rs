@@ -105,12 +105,10 @@ impl EncryptedBallot {
         let base = ballot_transcript(ctx, &id, credential.as_ref(), &ciphertexts);
         let sets = layout.ciphertext_sets(contest.slots());
         let mut option_proofs = Vec::with_capacity(sets.len());
-        for (j, set) in sets.iter().enumerate() {
-            let (Some(c), Some(r), Some(&m)) =
-                (ciphertexts.get(j), nonces.get(j), plaintexts.get(j))
-            else {
-                break;
-            };
+        // Per option every ciphertext has its own proof; packed, each chunk when there are
+        // several, none when there is one (then `sets` is empty).
+        let witnesses = ciphertexts.iter().zip(&nonces).zip(plaintexts.iter());
+        for (j, (set, ((c, r), &m))) in sets.iter().zip(witnesses).enumerate() {
             let statement = MembershipStatement {
                 key: ctx.key,
                 ciphertext: c,
