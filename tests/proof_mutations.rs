@@ -920,7 +920,7 @@ fn set_credential(c: &mut BallotCase, credential: Option<Credential>) {
     c.bytes = out;
 }
 
-fn ballot_rows(world: &World, sample: &[u8]) -> Vec<Mutation<BallotCase, BallotExpect>> {
+fn ballot_rows(world: &World, sample: &[u8]) -> Vec<BallotMutation> {
     use BallotExpect::{Malformed, Rejected};
     let first = Rejected(BallotPart::Option(0));
     let mut other_key = world.clone();
@@ -929,24 +929,9 @@ fn ballot_rows(world: &World, sample: &[u8]) -> Vec<Mutation<BallotCase, BallotE
         contest: ContestSpec::new(index, options, min, max, abstention).unwrap(),
         ..world.clone()
     };
-    let mut rows = vec![
-        made_for(
-            "election fingerprint",
-            World {
-                election: other_election(&world.election),
-                ..world.clone()
-            },
-            first,
-        ),
+    let mut rows = common_rows(world, sample, first);
+    rows.extend([
         made_for("public key", other_key, first),
-        made_for(
-            "round",
-            World {
-                round: 2,
-                ..world.clone()
-            },
-            first,
-        ),
         made_for("contest index", contest(1, 3, 1, 2, true), first),
         // Same width and count branches: only the transcript tells them apart.
         made_for("contest range (0..=1)", contest(0, 3, 0, 1, true), first),
@@ -966,7 +951,6 @@ fn ballot_rows(world: &World, sample: &[u8]) -> Vec<Mutation<BallotCase, BallotE
             contest(0, 3, 0, 2, true),
             Malformed,
         ),
-        ballot_row("ballot id", first, |c, _| c.bytes[5] ^= 0x40),
         ballot_row(
             "options 0 and 1 swapped (with their proofs)",
             first,
@@ -984,6 +968,40 @@ fn ballot_rows(world: &World, sample: &[u8]) -> Vec<Mutation<BallotCase, BallotE
             },
         ),
         Mutation {
+            target: Some(3),
+            ..ballot_row("credential: present -> another", first, |c, _| {
+                let mut cred = *c.decode().credential().unwrap();
+                cred[31] ^= 1;
+                set_credential(c, Some(cred))
+            })
+        },
+    ]);
+    rows
+}
+
+/// The rows every ballot layout shares: another election or round, the ballot id, the
+/// credential added or removed, and every point, challenge and response of the encoding (the
+/// layout depends on the credential flag, so each row recomputes it on its target's bytes).
+fn common_rows(world: &World, sample: &[u8], first: BallotExpect) -> Vec<BallotMutation> {
+    let mut rows = vec![
+        made_for(
+            "election fingerprint",
+            World {
+                election: other_election(&world.election),
+                ..world.clone()
+            },
+            first,
+        ),
+        made_for(
+            "round",
+            World {
+                round: 2,
+                ..world.clone()
+            },
+            first,
+        ),
+        ballot_row("ballot id", first, |c, _| c.bytes[5] ^= 0x40),
+        Mutation {
             target: Some(0),
             ..ballot_row("credential: absent -> present", first, |c, _| {
                 set_credential(c, Some([0x11; 32]))
@@ -995,19 +1013,9 @@ fn ballot_rows(world: &World, sample: &[u8]) -> Vec<Mutation<BallotCase, BallotE
                 set_credential(c, None)
             })
         },
-        Mutation {
-            target: Some(3),
-            ..ballot_row("credential: present -> another", first, |c, _| {
-                let mut cred = *c.decode().credential().unwrap();
-                cred[31] ^= 1;
-                set_credential(c, Some(cred))
-            })
-        },
     ];
-    // Every point, challenge and response; the layout depends on the credential flag, so the
-    // row recomputes it on the target's own bytes.
     for (n, f) in hand::ballot_layout(sample).into_iter().enumerate() {
-        let expect = Rejected(f.part.unwrap());
+        let expect = BallotExpect::Rejected(f.part.unwrap());
         rows.push(ballot_row(
             format!("encoding: {} changed", f.name),
             expect,
@@ -1071,30 +1079,15 @@ fn packed(index: u32, capacity: u64) -> ContestSpec {
         .with_capacity(capacity)
 }
 
-fn packed_rows(world: &World, sample: &[u8]) -> Vec<Mutation<BallotCase, BallotExpect>> {
+fn packed_rows(world: &World, sample: &[u8]) -> Vec<BallotMutation> {
     use BallotExpect::{Malformed, Rejected};
     let first = Rejected(BallotPart::Option(0));
     let with = |contest| World {
         contest,
         ..world.clone()
     };
-    let mut rows = vec![
-        made_for(
-            "election fingerprint",
-            World {
-                election: other_election(&world.election),
-                ..world.clone()
-            },
-            first,
-        ),
-        made_for(
-            "round",
-            World {
-                round: 2,
-                ..world.clone()
-            },
-            first,
-        ),
+    let mut rows = common_rows(world, sample, first);
+    rows.extend([
         made_for("contest index", with(packed(1, 1000)), first),
         // B = 1000 still puts four slots in a chunk: the same shape, another transcript.
         made_for("capacity (999)", with(packed(0, 999)), first),
@@ -1105,31 +1098,7 @@ fn packed_rows(world: &World, sample: &[u8]) -> Vec<Mutation<BallotCase, BallotE
             with(ContestSpec::choose_one(0, 6, true).unwrap()),
             Malformed,
         ),
-        ballot_row("ballot id", first, |c, _| c.bytes[5] ^= 0x40),
-        Mutation {
-            target: Some(0),
-            ..ballot_row("credential: absent -> present", first, |c, _| {
-                set_credential(c, Some([0x11; 32]))
-            })
-        },
-        Mutation {
-            target: Some(1),
-            ..ballot_row("credential: present -> absent", first, |c, _| {
-                set_credential(c, None)
-            })
-        },
-    ];
-    for (n, f) in hand::ballot_layout(sample).into_iter().enumerate() {
-        let expect = Rejected(f.part.unwrap());
-        rows.push(ballot_row(
-            format!("encoding: {} changed", f.name),
-            expect,
-            move |c: &mut BallotCase, _: &mut ChaCha20Rng| {
-                let layout = hand::ballot_layout(&c.bytes);
-                hand::tweak(&mut c.bytes, &layout[n]);
-            },
-        ));
-    }
+    ]);
     rows
 }
 
