@@ -281,35 +281,69 @@ fn verify_chunk(encoded: Vec<Vec<u8>>, ctx: &BallotContext<'_>) -> Result<Verifi
     })
 }
 
-/// Folds a verified chunk into the running state, in board order. The chunk's own tally is
-/// used as is unless a duplicate was dropped, in which case the chunk is summed again.
-fn fold_chunk(
-    chunk: VerifiedChunk,
-    seen: &mut Seen,
+/// The running state of a stream verification, folded chunk by chunk in board order: the box
+/// rules (capacity, duplicates), the tally of the ballots kept, and the rejections.
+struct Fold {
+    seen: Seen,
     total: PartialTally,
-    rejected: &mut Vec<(BallotId, Error)>,
-    width: usize,
-) -> Result<PartialTally> {
-    rejected.extend(chunk.rejected);
-    let mut kept = Vec::with_capacity(chunk.accepted.len());
-    let mut dropped = false;
-    for b in chunk.accepted {
-        match seen.admit(&b) {
-            Ok(()) => kept.push(b),
-            Err(e) => {
-                dropped = true;
-                rejected.push((*b.id(), e));
-            }
+    rejected: Vec<(BallotId, Error)>,
+}
+
+impl Fold {
+    fn new(ctx: &BallotContext<'_>) -> Self {
+        Fold {
+            seen: Seen::new(ctx.contest),
+            total: PartialTally::empty(ctx.contest.width()),
+            rejected: Vec::new(),
         }
     }
-    if dropped {
-        let mut tally = PartialTally::empty(width);
-        for b in &kept {
-            tally.add(b.ballot().ciphertexts())?;
+
+    /// Folds a verified chunk. The chunk's own tally is used as is unless the box rules
+    /// dropped a ballot, in which case the kept ballots are summed again.
+    fn fold(&mut self, chunk: VerifiedChunk) -> Result<()> {
+        self.rejected.extend(chunk.rejected);
+        let mut kept = Vec::with_capacity(chunk.accepted.len());
+        let mut dropped = false;
+        for b in chunk.accepted {
+            match self.seen.admit(&b) {
+                Ok(()) => kept.push(b),
+                Err(e) => {
+                    dropped = true;
+                    self.rejected.push((*b.id(), e));
+                }
+            }
         }
-        total.merge(&tally)
-    } else {
-        total.merge(&chunk.tally)
+        let tally = if dropped {
+            let mut tally = PartialTally::empty(self.total.sums().len());
+            for b in &kept {
+                tally.add(b.ballot().ciphertexts())?;
+            }
+            tally
+        } else {
+            chunk.tally
+        };
+        let total = core::mem::replace(&mut self.total, PartialTally::empty(0));
+        self.total = total.merge(&tally)?;
+        Ok(())
+    }
+
+    fn progress(&self, read: u64) -> Progress {
+        Progress {
+            read,
+            accepted: self.total.ballots(),
+            rejected: self.rejected.len() as u64,
+        }
+    }
+
+    fn finish(self, ctx: &BallotContext<'_>) -> StreamOutcome {
+        StreamOutcome {
+            tally: EncryptedTally {
+                round: ctx.round,
+                contest: ctx.contest.clone(),
+                tally: self.total,
+            },
+            rejected: self.rejected,
+        }
     }
 }
 
@@ -322,31 +356,16 @@ pub fn verify_stream<R: Read>(
     chunk: usize,
     mut progress: impl FnMut(Progress),
 ) -> Result<StreamOutcome> {
-    let width = ctx.contest.width();
-    let mut seen = Seen::new(ctx.contest);
-    let mut total = PartialTally::empty(width);
-    let mut rejected = Vec::new();
+    let mut state = Fold::new(ctx);
     loop {
         let ballots = reader.next_chunk_encoded(chunk.max(1))?;
         if ballots.is_empty() {
             break;
         }
-        let verified = verify_chunk(ballots, ctx)?;
-        total = fold_chunk(verified, &mut seen, total, &mut rejected, width)?;
-        progress(Progress {
-            read: reader.ballots_read(),
-            accepted: total.ballots(),
-            rejected: rejected.len() as u64,
-        });
+        state.fold(verify_chunk(ballots, ctx)?)?;
+        progress(state.progress(reader.ballots_read()));
     }
-    Ok(StreamOutcome {
-        tally: EncryptedTally {
-            round: ctx.round,
-            contest: ctx.contest.clone(),
-            tally: total,
-        },
-        rejected,
-    })
+    Ok(state.finish(ctx))
 }
 
 /// Like [`verify_stream`], with `threads` chunks read and verified at once on rayon's global
@@ -363,10 +382,7 @@ pub fn verify_stream_parallel<R: Read + Send>(
     mut progress: impl FnMut(Progress),
 ) -> Result<StreamOutcome> {
     use rayon::prelude::*;
-    let width = ctx.contest.width();
-    let mut seen = Seen::new(ctx.contest);
-    let mut total = PartialTally::empty(width);
-    let mut rejected = Vec::new();
+    let mut state = Fold::new(ctx);
     let read_group = |reader: &mut BallotStreamReader<R>| -> Result<Vec<Vec<Vec<u8>>>> {
         let mut group = Vec::with_capacity(threads.max(1));
         for _ in 0..threads.max(1) {
@@ -390,42 +406,16 @@ pub fn verify_stream_parallel<R: Read + Send>(
                     .collect::<Vec<_>>()
             },
             || {
-                let mut folded = Ok(());
-                for v in to_fold {
-                    match v.and_then(|v| {
-                        fold_chunk(
-                            v,
-                            &mut seen,
-                            core::mem::replace(&mut total, PartialTally::empty(0)),
-                            &mut rejected,
-                            width,
-                        )
-                    }) {
-                        Ok(t) => total = t,
-                        Err(e) => {
-                            folded = Err(e);
-                            break;
-                        }
-                    }
-                }
+                let folded = to_fold
+                    .into_iter()
+                    .try_for_each(|v| v.and_then(|v| state.fold(v)));
                 (folded, read_group(reader))
             },
         );
         folded?;
         group = next?;
         pending = verified;
-        progress(Progress {
-            read: reader.ballots_read(),
-            accepted: total.ballots(),
-            rejected: rejected.len() as u64,
-        });
+        progress(state.progress(reader.ballots_read()));
     }
-    Ok(StreamOutcome {
-        tally: EncryptedTally {
-            round: ctx.round,
-            contest: ctx.contest.clone(),
-            tally: total,
-        },
-        rejected,
-    })
+    Ok(state.finish(ctx))
 }
