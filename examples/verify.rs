@@ -18,7 +18,7 @@ enum Problem {
 
 fn load(path: &str) -> Result<ElectionRecord, Problem> {
     let bytes = std::fs::read(path).map_err(|e| Problem::Malformed(format!("{path}: {e}")))?;
-    if bytes.starts_with(tabella::record::MAGIC) {
+    if bytes.starts_with(&tabella::encoding::header::MAGIC) {
         ElectionRecord::from_bytes(&bytes)
             .map_err(|e| Problem::Malformed(format!("{path}: not a valid binary record: {e}")))
     } else {

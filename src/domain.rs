@@ -7,13 +7,92 @@
 
 /// The protocol version. It is not the crate version: it changes only when a label, an encoding
 /// or a verification check changes.
-pub const PROTOCOL_VERSION: u16 = 2;
+pub const PROTOCOL_VERSION: u16 = 3;
 
 /// The label every root transcript starts with (merlin's `Transcript::new` argument).
-pub const PROTOCOL_ID: &[u8] = b"tabella/v2";
+pub const PROTOCOL_ID: &[u8] = b"tabella/v3";
 
 /// The cipher suite named in every top-level artifact.
 pub const SUITE: &str = "ristretto255-sha512-merlin";
+
+/// What a top-level encoding holds: the kind byte of its header (see
+/// [`crate::encoding::header`]). Each value is a protocol constant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ObjectKind {
+    /// A manifest (docs/SPEC.md §10).
+    Manifest = 1,
+    /// The trustees' public key package (§11.3).
+    PublicKeyPackage = 2,
+    /// A key-ceremony round-1 message (§11.3).
+    CeremonyRound1 = 3,
+    /// A key-ceremony round-2 message (§11.3).
+    CeremonyRound2 = 4,
+    /// A key-ceremony round-3 message (§11.3).
+    CeremonyRound3 = 5,
+    /// An encrypted ballot (§6.2).
+    Ballot = 6,
+    /// A challenged (opened) ballot (§9).
+    ChallengedBallot = 7,
+    /// A trustee's partial decryption (§11.3).
+    PartialDecryption = 8,
+    /// An election record (§12).
+    Record = 9,
+    /// A trustee's exported key share and decryption log (secret, §11.5).
+    KeyShare = 10,
+    /// A ballot stream (§7.1).
+    BallotStream = 11,
+}
+
+impl ObjectKind {
+    /// Every kind, for decoding the kind byte and for the specification.
+    pub const ALL: &[ObjectKind] = &[
+        ObjectKind::Manifest,
+        ObjectKind::PublicKeyPackage,
+        ObjectKind::CeremonyRound1,
+        ObjectKind::CeremonyRound2,
+        ObjectKind::CeremonyRound3,
+        ObjectKind::Ballot,
+        ObjectKind::ChallengedBallot,
+        ObjectKind::PartialDecryption,
+        ObjectKind::Record,
+        ObjectKind::KeyShare,
+        ObjectKind::BallotStream,
+    ];
+
+    /// The kind byte.
+    pub const fn tag(self) -> u8 {
+        self as u8
+    }
+
+    /// The kind with this tag byte, if any.
+    pub fn from_tag(tag: u8) -> Option<Self> {
+        Self::ALL.iter().copied().find(|k| k.tag() == tag)
+    }
+
+    /// What the kind is called in errors and in the specification.
+    pub const fn name(self) -> &'static str {
+        match self {
+            ObjectKind::Manifest => "manifest",
+            ObjectKind::PublicKeyPackage => "public key package",
+            ObjectKind::CeremonyRound1 => "ceremony round-1 message",
+            ObjectKind::CeremonyRound2 => "ceremony round-2 message",
+            ObjectKind::CeremonyRound3 => "ceremony round-3 message",
+            ObjectKind::Ballot => "encrypted ballot",
+            ObjectKind::ChallengedBallot => "challenged ballot",
+            ObjectKind::PartialDecryption => "partial decryption",
+            ObjectKind::Record => "election record",
+            ObjectKind::KeyShare => "exported key share",
+            ObjectKind::BallotStream => "ballot stream",
+        }
+    }
+}
+
+impl core::fmt::Display for ObjectKind {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.name())
+    }
+}
 
 /// Domain separators (merlin `dom-sep` values and hash prefixes).
 pub mod label {

@@ -10,6 +10,10 @@ use core::fmt;
 
 use crate::error::{Error, Result};
 
+pub mod header;
+
+pub use header::{read_header, write_header};
+
 /// Lowercase hex formatting of public bytes.
 pub(crate) struct Hex<'a>(pub(crate) &'a [u8]);
 

@@ -7,6 +7,7 @@
 use core::fmt;
 
 use crate::ballot::BallotId;
+use crate::domain::ObjectKind;
 use crate::rules::RuleError;
 
 /// What a proof proves; used to say which proof failed.
@@ -125,6 +126,26 @@ pub enum Error {
         expected: usize,
         /// The length it had.
         actual: usize,
+    },
+    /// Bytes that are not a tabella object: they do not start with the header of
+    /// [`crate::encoding::header`].
+    NotTabella {
+        /// The kind of object expected.
+        expected: ObjectKind,
+    },
+    /// A tabella object of another kind than the one expected.
+    WrongKind {
+        /// The kind expected.
+        expected: ObjectKind,
+        /// The kind the header names (`None`: an unknown kind byte).
+        found: Option<ObjectKind>,
+    },
+    /// A tabella object written by another protocol version.
+    UnsupportedVersion {
+        /// The kind of object.
+        kind: ObjectKind,
+        /// The version its header names.
+        version: u16,
     },
     /// An encoding had bytes left over after a complete value.
     TrailingBytes {
@@ -427,6 +448,24 @@ impl fmt::Display for Error {
                 expected,
                 actual,
             } => write!(f, "{what}: expected {expected} bytes, got {actual}"),
+            Error::NotTabella { expected } => {
+                write!(
+                    f,
+                    "not a tabella {expected}: the bytes do not start with a tabella header"
+                )
+            }
+            Error::WrongKind { expected, found } => match found {
+                Some(found) => write!(f, "expected a tabella {expected}, found a {found}"),
+                None => write!(
+                    f,
+                    "expected a tabella {expected}, found an unknown kind of object"
+                ),
+            },
+            Error::UnsupportedVersion { kind, version } => write!(
+                f,
+                "{kind} of protocol version {version}; this build reads version {}",
+                crate::domain::PROTOCOL_VERSION
+            ),
             Error::TrailingBytes { what, extra } => {
                 write!(f, "{what}: {extra} trailing bytes after the encoding")
             }

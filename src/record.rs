@@ -20,7 +20,6 @@
 
 mod binary;
 
-pub use binary::MAGIC;
 #[cfg(feature = "serde")]
 pub mod json;
 

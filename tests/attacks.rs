@@ -337,7 +337,7 @@ fn copied_replayed_and_rerandomised_ballots_are_rejected() {
 
     // 2. The copy with a fresh ballot id: the proofs no longer verify.
     let mut bytes = victim.to_bytes();
-    bytes[0] ^= 1;
+    bytes[tabella::encoding::header::HEADER_LEN] ^= 1;
     let relabelled = EncryptedBallot::from_bytes(&bytes).unwrap();
     assert!(relabelled.verify(&v.ctx()).is_err());
 

@@ -167,7 +167,8 @@ fn with_ciphertext(ballot: &EncryptedBallot, j: usize, c: &Ciphertext) -> Encryp
 /// Replaces the ballot id of an encoded ballot (keeping every proof).
 fn with_id(ballot: &EncryptedBallot, id: BallotId) -> EncryptedBallot {
     let mut bytes = ballot.to_bytes();
-    bytes[..32].copy_from_slice(&id.0);
+    bytes[tabella::encoding::header::HEADER_LEN..tabella::encoding::header::HEADER_LEN + 32]
+        .copy_from_slice(&id.0);
     EncryptedBallot::from_bytes(&bytes).unwrap()
 }
 
@@ -760,8 +761,9 @@ fn replays_under_another_context_are_rejected() {
     // Another credential: added, removed, changed.
     let set_credential = |b: &EncryptedBallot, credential: Option<Credential>| {
         let bytes = b.to_bytes();
-        let rest = &bytes[if b.credential().is_some() { 65 } else { 33 }..];
-        let mut out = bytes[..32].to_vec();
+        let rest = &bytes[tabella::encoding::header::HEADER_LEN
+            + if b.credential().is_some() { 65 } else { 33 }..];
+        let mut out = bytes[..tabella::encoding::header::HEADER_LEN + 32].to_vec();
         match credential {
             Some(c) => {
                 out.push(1);

@@ -907,8 +907,10 @@ fn made_for(name: &str, other: World, expect: BallotExpect) -> Mutation<BallotCa
 
 fn set_credential(c: &mut BallotCase, credential: Option<Credential>) {
     let h = hand::ballot_header(&c.bytes);
-    let rest = c.bytes[if h.credential { 65 } else { 33 }..].to_vec();
-    let mut out = c.bytes[..32].to_vec();
+    let rest = c.bytes
+        [tabella::encoding::header::HEADER_LEN + if h.credential { 65 } else { 33 }..]
+        .to_vec();
+    let mut out = c.bytes[..tabella::encoding::header::HEADER_LEN + 32].to_vec();
     match credential {
         Some(cred) => {
             out.push(1);

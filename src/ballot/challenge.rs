@@ -14,7 +14,9 @@
 //! ```
 
 use super::{BallotContext, BallotId, BallotNonces, EncryptedBallot, MAX_OPTIONS, Selection};
+use crate::domain::ObjectKind;
 use crate::elgamal::Nonce;
+use crate::encoding::{read_header, write_header};
 use crate::error::{Error, Result};
 use crate::group::{Reader, write_count};
 
@@ -83,6 +85,7 @@ impl ChallengedBallot {
 
     /// Appends the canonical encoding to `out`.
     pub fn write(&self, out: &mut Vec<u8>) -> Result<()> {
+        write_header(out, ObjectKind::ChallengedBallot);
         self.ballot.write(out)?;
         write_count(out, "revealed values", self.values.len())?;
         out.extend_from_slice(&self.values);
@@ -107,6 +110,7 @@ impl ChallengedBallot {
 
     /// Reads a challenged ballot from a longer encoding.
     pub fn read(reader: &mut Reader<'_>) -> Result<Self> {
+        read_header(reader, ObjectKind::ChallengedBallot)?;
         let ballot = EncryptedBallot::read(reader)?;
         let width = ballot.ciphertexts().len();
         let slots = reader.count("revealed values", 1)?;

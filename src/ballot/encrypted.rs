@@ -7,8 +7,9 @@ use super::layout::Layout;
 use super::{
     BallotContext, BallotId, BallotNonces, ContestSpec, Credential, MAX_OPTIONS, Selection,
 };
-use crate::domain::label;
+use crate::domain::{ObjectKind, label};
 use crate::elgamal::{Ciphertext, Nonce};
+use crate::encoding::{read_header, write_header};
 use crate::error::{BallotPart, Error, Result};
 use crate::group::{Reader, write_count};
 use crate::proofs::{BatchVerifier, MembershipProof, MembershipStatement};
@@ -328,6 +329,7 @@ impl EncryptedBallot {
 
     /// Appends the canonical encoding to `out`.
     pub fn write(&self, out: &mut Vec<u8>) -> Result<()> {
+        write_header(out, ObjectKind::Ballot);
         out.extend_from_slice(&self.id.0);
         match &self.credential {
             Some(c) => {
@@ -363,6 +365,7 @@ impl EncryptedBallot {
 
     /// Reads a ballot from a longer encoding.
     pub fn read(reader: &mut Reader<'_>) -> Result<Self> {
+        read_header(reader, ObjectKind::Ballot)?;
         let id = BallotId(reader.array("ballot id")?);
         let credential = match reader.u8("credential flag")? {
             0 => None,

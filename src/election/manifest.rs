@@ -16,7 +16,8 @@
 
 use crate::ballot::MAX_OPTIONS;
 use crate::board::hash_parts;
-use crate::domain::{PROTOCOL_ID, label};
+use crate::domain::{ObjectKind, PROTOCOL_ID, label};
+use crate::encoding::{read_header, write_header};
 use crate::error::{Error, Result};
 use crate::group::{Reader, write_count};
 use crate::threshold::ThresholdParams;
@@ -158,6 +159,7 @@ impl Manifest {
     /// The canonical encoding (module documentation).
     pub fn to_bytes(&self) -> Result<Vec<u8>> {
         let mut out = Vec::new();
+        write_header(&mut out, ObjectKind::Manifest);
         write_str(&mut out, &self.title)?;
         out.extend_from_slice(&self.members.to_le_bytes());
         out.extend_from_slice(&self.eligible.to_le_bytes());
@@ -235,6 +237,7 @@ impl Manifest {
 
     /// Reads a manifest from a longer encoding.
     pub fn read(reader: &mut Reader<'_>) -> Result<Self> {
+        read_header(reader, ObjectKind::Manifest)?;
         let title = read_str(reader, "manifest title")?;
         let members = reader.u64("members")?;
         let eligible = reader.u64("eligible")?;

@@ -6,15 +6,14 @@ use super::{
 };
 use crate::ballot::{ChallengedBallot, EncryptedBallot};
 use crate::board::ConfirmationCode;
+use crate::domain::{ObjectKind, PROTOCOL_VERSION};
 use crate::election::{Manifest, RoundKind};
 use crate::elgamal::{CIPHERTEXT_LEN, Ciphertext};
+use crate::encoding::{header, read_header};
 use crate::error::{Error, Result};
 use crate::group::{Reader, write_count};
 use crate::threshold::dkg::{round1, round2, round3};
 use crate::threshold::{PartialDecryption, PublicKeyPackage};
-
-/// The first bytes of every binary record.
-pub const MAGIC: &[u8; 8] = b"tabella\x00";
 
 fn blob(out: &mut Vec<u8>, what: &'static str, bytes: &[u8]) -> Result<()> {
     write_count(out, what, bytes.len())?;
@@ -109,7 +108,10 @@ impl ElectionRecord {
     /// The canonical binary encoding.
     pub fn to_bytes(&self) -> Result<Vec<u8>> {
         let mut out = Vec::new();
-        out.extend_from_slice(MAGIC);
+        // The header names the record's own version, so that a record of another version
+        // (built in memory) is reported by its decoder and by check 1.
+        out.extend_from_slice(&header::MAGIC);
+        out.push(ObjectKind::Record.tag());
         out.extend_from_slice(&self.version.to_le_bytes());
         blob(&mut out, "suite", self.suite.as_bytes())?;
         blob(&mut out, "manifest", &self.manifest.to_bytes()?)?;
@@ -123,19 +125,14 @@ impl ElectionRecord {
         Ok(out)
     }
 
-    /// Decodes a binary record. Every part goes through its canonical decoder; the version
-    /// and suite are decoded here and checked by the verifier (check 1), so that a record of
-    /// another version is reported, not just refused.
+    /// Decodes a binary record. The header comes first: bytes that are not a record, or a
+    /// record of another protocol version, are refused before anything else is read. Every
+    /// part goes through its canonical decoder; the suite is decoded here and checked by the
+    /// verifier (check 1).
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
         let mut reader = Reader::new("election record", bytes);
-        let magic: [u8; 8] = reader.array("record magic")?;
-        if &magic != MAGIC {
-            return Err(Error::InvalidValue {
-                what: "record magic",
-                reason: "not a tabella record",
-            });
-        }
-        let version = u16::from_le_bytes(reader.array("record version")?);
+        read_header(&mut reader, ObjectKind::Record)?;
+        let version = PROTOCOL_VERSION;
         let suite = String::from_utf8(read_blob(&mut reader, "suite")?.to_vec()).map_err(|_| {
             Error::InvalidValue {
                 what: "suite",

@@ -64,8 +64,9 @@ use curve25519_dalek::traits::VartimeMultiscalarMul;
 use merlin::Transcript;
 use rand_core::{CryptoRng, RngCore};
 
-use crate::domain::label;
+use crate::domain::{ObjectKind, label};
 use crate::elgamal::{Ciphertext, DiscreteLogTable};
+use crate::encoding::{read_header, write_header};
 use crate::error::{DecryptionCheck, Error, Result};
 use crate::group::{Point, Reader, write_count};
 use crate::proofs::{BatchVerifier, DleqProof, DleqStatement};
@@ -441,6 +442,7 @@ impl PartialDecryption {
 
     /// Appends the canonical encoding.
     pub fn write(&self, out: &mut Vec<u8>) -> Result<()> {
+        write_header(out, ObjectKind::PartialDecryption);
         out.extend_from_slice(&self.round.to_le_bytes());
         self.trustee.write(out);
         write_count(out, "decryption shares", self.shares.len())?;
@@ -466,6 +468,7 @@ impl PartialDecryption {
 
     /// Reads a partial decryption from a longer encoding.
     pub fn read(reader: &mut Reader<'_>) -> Result<Self> {
+        read_header(reader, ObjectKind::PartialDecryption)?;
         let round = reader.u32("round")?;
         let trustee = TrusteeIndex::read(reader, "trustee")?;
         let count = reader.count("decryption shares", SHARE_LEN)?;

@@ -28,7 +28,9 @@ use curve25519_dalek::traits::VartimeMultiscalarMul;
 use rand_core::{CryptoRng, RngCore};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
+use crate::domain::ObjectKind;
 use crate::elgamal::{PublicKey, SecretKey};
+use crate::encoding::{read_header, write_header};
 use crate::error::{Error, Result};
 use crate::group::{Point, Reader, SCALAR_LEN, write_count};
 use crate::threshold::params::{ThresholdParams, TrusteeIndex, lagrange_at};
@@ -166,6 +168,7 @@ impl PublicKeyPackage {
 
     /// Appends the canonical encoding.
     pub fn write(&self, out: &mut Vec<u8>) -> Result<()> {
+        write_header(out, ObjectKind::PublicKeyPackage);
         self.params.write(out);
         out.extend_from_slice(self.joint_key.as_point().as_bytes());
         write_count(out, "verification shares", self.verification_shares.len())?;
@@ -190,6 +193,7 @@ impl PublicKeyPackage {
 
     /// Reads and fully validates a public key package from a longer encoding.
     pub fn read(reader: &mut Reader<'_>) -> Result<Self> {
+        read_header(reader, ObjectKind::PublicKeyPackage)?;
         let params = ThresholdParams::read(reader)?;
         let joint_key = PublicKey::from_point(reader.point_non_identity("joint key")?)?;
         let count = reader.count("verification shares", 36)?;
@@ -339,11 +343,12 @@ mod tests {
 
     #[test]
     fn public_package_round_trips_and_rejects() {
+        const H: usize = crate::encoding::header::HEADER_LEN;
         let mut rng = ChaCha20Rng::seed_from_u64(11);
         let params = ThresholdParams::new(2, 4).unwrap();
         let (keys, public) = trusted_dealer_for_tests_only(params, &mut rng).unwrap();
         let bytes = public.to_bytes().unwrap();
-        assert_eq!(bytes.len(), 12 + 32 + 4 * 36);
+        assert_eq!(bytes.len(), H + 12 + 32 + 4 * 36);
         let decoded = PublicKeyPackage::from_bytes(&bytes).unwrap();
         assert_eq!(decoded, public);
         assert_eq!(decoded.to_bytes().unwrap(), bytes);
@@ -361,7 +366,7 @@ mod tests {
         );
         // Non-canonical order, duplicates, out of range, too few, trailing bytes.
         let mut unordered = bytes.clone();
-        let (a, b) = (44, 44 + 36);
+        let (a, b) = (H + 44, H + 44 + 36);
         let first: Vec<u8> = unordered[a..b].to_vec();
         let second: Vec<u8> = unordered[b..b + 36].to_vec();
         unordered[a..b].copy_from_slice(&second);
@@ -374,7 +379,7 @@ mod tests {
             Err(Error::DuplicateTrustee { trustee: 1 })
         );
         let mut high = bytes.clone();
-        high[44 + 3 * 36..44 + 3 * 36 + 4].copy_from_slice(&5u32.to_le_bytes());
+        high[H + 44 + 3 * 36..H + 44 + 3 * 36 + 4].copy_from_slice(&5u32.to_le_bytes());
         assert_eq!(
             PublicKeyPackage::from_bytes(&high),
             Err(Error::InvalidTrusteeIndex {
@@ -383,7 +388,7 @@ mod tests {
             })
         );
         let mut zero = bytes.clone();
-        zero[44..48].copy_from_slice(&0u32.to_le_bytes());
+        zero[H + 44..H + 48].copy_from_slice(&0u32.to_le_bytes());
         assert!(matches!(
             PublicKeyPackage::from_bytes(&zero),
             Err(Error::InvalidTrusteeIndex { index: 0, .. })

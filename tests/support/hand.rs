@@ -191,11 +191,12 @@ impl BallotHeader {
 }
 
 /// Parses the header of a well-formed ballot encoding:
-/// `id (32) ‖ flag (1) ‖ [credential (32)] ‖ u32 m ‖ m·64 ‖ u32 p ‖ p·(u32 k ‖ 128·k − 32)
+/// `header (5) ‖ id (32) ‖ flag (1) ‖ [credential (32)] ‖ u32 m ‖ m·64 ‖ u32 p ‖ p·(u32 k ‖ 128·k − 32)
 /// ‖ u32 b ‖ 128·b − 32` (per option, p = m and every k = 2).
 pub fn ballot_header(bytes: &[u8]) -> BallotHeader {
-    let credential = bytes[32] == 1;
-    let counts = if credential { 65 } else { 33 };
+    const H: usize = tabella::encoding::header::HEADER_LEN;
+    let credential = bytes[H + 32] == 1;
+    let counts = H + if credential { 65 } else { 33 };
     let u32_at = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
     let width = u32_at(counts);
     let ciphertexts = counts + 4;
@@ -537,7 +538,9 @@ pub fn encode_ballot(
     count_proof: &[u8],
     count_branches: usize,
 ) -> Vec<u8> {
-    let mut out = id.0.to_vec();
+    // The header: "tb", the ballot kind, the protocol version (SPEC §2.1).
+    let mut out = tabella::encoding::header::header(tabella::domain::ObjectKind::Ballot).to_vec();
+    out.extend_from_slice(&id.0);
     match credential {
         Some(c) => {
             out.push(1);

@@ -40,8 +40,9 @@ use merlin::Transcript;
 use rand_core::{CryptoRng, RngCore};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-use crate::domain::label;
+use crate::domain::{ObjectKind, label};
 use crate::elgamal::{PublicKey, SecretKey};
+use crate::encoding::{read_header, write_header};
 use crate::error::{CeremonyCheck, Error, Result};
 use crate::group::{Point, Reader};
 use crate::proofs::{SchnorrProof, SchnorrStatement};
@@ -129,6 +130,7 @@ impl Package {
 
     /// Appends the canonical encoding.
     pub fn write(&self, out: &mut Vec<u8>) {
+        write_header(out, ObjectKind::CeremonyRound1);
         out.extend_from_slice(&self.ceremony);
         self.sender.write(out);
         out.extend_from_slice(&self.commitment);
@@ -151,6 +153,7 @@ impl Package {
 
     /// Reads a package from a longer encoding.
     pub fn read(reader: &mut Reader<'_>) -> Result<Self> {
+        read_header(reader, ObjectKind::CeremonyRound1)?;
         Ok(Package {
             ceremony: reader.array("ceremony id")?,
             sender: TrusteeIndex::read(reader, "sender")?,

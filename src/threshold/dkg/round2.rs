@@ -47,8 +47,9 @@ use merlin::Transcript;
 use rand_core::{CryptoRng, RngCore};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-use crate::domain::label;
+use crate::domain::{ObjectKind, label};
 use crate::elgamal::SecretKey;
+use crate::encoding::{read_header, write_header};
 use crate::error::{CeremonyCheck, Error, Result};
 use crate::group::{Point, Reader, write_count};
 use crate::proofs::{BatchVerifier, SchnorrProof, SchnorrStatement};
@@ -272,6 +273,7 @@ impl Package {
 
     /// Appends the canonical encoding.
     pub fn write(&self, out: &mut Vec<u8>) -> Result<()> {
+        write_header(out, ObjectKind::CeremonyRound2);
         out.extend_from_slice(&self.ceremony);
         self.sender.write(out);
         out.extend_from_slice(&self.salt);
@@ -303,6 +305,7 @@ impl Package {
 
     /// Reads a package from a longer encoding.
     pub fn read(reader: &mut Reader<'_>) -> Result<Self> {
+        read_header(reader, ObjectKind::CeremonyRound2)?;
         let ceremony = reader.array("ceremony id")?;
         let sender = TrusteeIndex::read(reader, "sender")?;
         let salt = reader.array("salt")?;
