@@ -23,6 +23,7 @@ use std::time::Instant;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use tabella::ballot::{BallotContext, BallotId, ContestSpec, EncryptedBallot, Layout, Selection};
+use tabella::board::EntryKind;
 use tabella::elgamal::SecretKey;
 use tabella::tally::PartialTally;
 use tabella::tally::stream::{BallotStreamReader, BallotStreamWriter, verify_stream};
@@ -82,14 +83,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Generate, unless the file already holds this stream (the size is checked by reading it).
     let start = Instant::now();
-    let reuse = std::fs::metadata(&path).is_ok() && {
+    // A file of another protocol version (or a torn one) is regenerated.
+    let count_entries = || -> Result<usize, Box<dyn std::error::Error>> {
         let mut r = BallotStreamReader::new(BufReader::new(File::open(&path)?))?;
         let mut count = 0usize;
-        while r.next_encoded()?.is_some() {
+        while r.next_entry()?.is_some() {
             count += 1;
         }
-        count == n
+        Ok(count)
     };
+    let reuse = std::fs::metadata(&path).is_ok() && count_entries().is_ok_and(|c| c == n);
     if !reuse {
         let mut writer = BallotStreamWriter::new(BufWriter::new(File::create(&path)?))?;
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(4096);
@@ -119,7 +122,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
             drop(tx);
             for encoded in rx {
-                writer.write_encoded(&encoded)?;
+                writer.write_encoded(EntryKind::Cast, &encoded)?;
             }
             Ok(())
         })?;
@@ -133,9 +136,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut tally = PartialTally::empty(contest.width());
     let mut single_count = 0usize;
     while single_count < single_n.min(n) {
-        let Some(b) = reader.next_ballot()? else {
+        let Some(entry) = reader.next_entry()? else {
             break;
         };
+        let b = EncryptedBallot::from_bytes(&entry.bytes)?;
         let v = b.verify(&ctx)?;
         tally.add(v.ballot().ciphertexts())?;
         single_count += 1;

@@ -125,10 +125,14 @@ pub mod label {
     pub const CEREMONY_SHARE_KEY: &[u8] = b"tabella.ceremony.share-key";
     /// A complaint against a dealer: DLEQ on the revealed Diffie–Hellman point.
     pub const CEREMONY_COMPLAINT: &[u8] = b"tabella.ceremony.complaint";
+    /// The fingerprint of a public key package (bound into an exported key share).
+    pub const KEY_PACKAGE: &[u8] = b"tabella.keys.package";
     /// A trustee's partial decryption of a tally ciphertext.
     pub const PARTIAL_DECRYPTION: &[u8] = b"tabella.decryption.partial";
     /// The hash of an encrypted ballot, shown by the device before cast or challenge.
     pub const BALLOT_HASH: &[u8] = b"tabella.board.ballot-hash";
+    /// The hash of a challenged ballot's opening, chained into the box's codes.
+    pub const CHALLENGE_HASH: &[u8] = b"tabella.board.challenged";
     /// The confirmation-code hash chain of a ballot box.
     pub const CONFIRMATION_CODE: &[u8] = b"tabella.board.code";
     /// The record hash.
@@ -150,8 +154,10 @@ pub mod label {
         CEREMONY_COEFFICIENT,
         CEREMONY_SHARE_KEY,
         CEREMONY_COMPLAINT,
+        KEY_PACKAGE,
         PARTIAL_DECRYPTION,
         BALLOT_HASH,
+        CHALLENGE_HASH,
         CONFIRMATION_CODE,
         RECORD,
     ];

@@ -4,8 +4,10 @@
 //! Manifest ──► ceremony context (fingerprint of the manifest alone)
 //!          ──► trustees' key ceremony ──► joint key Y, verification shares
 //!          ──► election context (fingerprint of manifest, Y and the shares)
-//! Election: withdraw / acclaim / open_round ──► OpenRound: cast ballots ──► close
-//!           ──► ClosedRound: trustees decrypt the recomputed tally ──► decide ──► RoundResult
+//! Election: withdraw / acclaim / resolve a tie / open_round ──► OpenRound: cast or challenge
+//!           ballots ──► close ──► ClosedRound: each trustee decrypts the recomputed tally of
+//!           the closed box (once per round) ──► tally_round: verify, combine, decide
+//!           ──► RoundOutcome
 //! ```
 //!
 //! Each round has its own candidate list, ballot box and round number, which every ballot

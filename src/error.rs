@@ -331,6 +331,12 @@ pub enum Error {
         /// The check it failed.
         check: DecryptionCheck,
     },
+    /// A trustee refuses to decrypt a second, different statement (another box, tally or key
+    /// package) for a round of an election it has already decrypted.
+    ConflictingDecryption {
+        /// The round.
+        round: u32,
+    },
     /// Fewer than t valid partial decryptions.
     NotEnoughShares {
         /// t.
@@ -566,6 +572,11 @@ impl fmt::Display for Error {
             Error::PartialDecryptionRejected { trustee, check } => {
                 write!(f, "trustee {trustee}: partial decryption {check}")
             }
+            Error::ConflictingDecryption { round } => write!(
+                f,
+                "refusing to decrypt round {round} again: this trustee already decrypted \
+                 another statement for it"
+            ),
             Error::NotEnoughShares {
                 needed,
                 valid,

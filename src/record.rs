@@ -2,11 +2,16 @@
 //!
 //! An [`ElectionRecord`] holds the manifest, the whole key-ceremony board, the trustees'
 //! public key package and the election fingerprint, and for each round: the withdrawals, the
-//! candidates, every cast ballot in board order with its confirmation code, the chain head,
-//! the challenged ballots with their openings, the aggregate, every partial decryption, the
-//! totals and the result; an acclamation is a round without a ballot. Nothing in it is
-//! trusted by [`verify_record`](crate::verify::verify_record): it recomputes everything it
-//! can and compares.
+//! candidates, every entry of the box in board order (cast ballots and challenged ballots
+//! with their openings) with its confirmation code, the close of the box (chain head and
+//! counts) that the trustees decrypted, the aggregate, every verified partial decryption and
+//! which trustees were combined, the totals, the result, and the resolution of a tie for
+//! lowest; an acclamation is a round without a ballot. Nothing in it is trusted by
+//! [`verify_record`](crate::verify::verify_record): it recomputes everything it can and
+//! compares.
+//!
+//! Every list has one canonical order (board order for entries, increasing trustee index for
+//! partials and combined trustees), so that one election has one record and one record hash.
 //!
 //! # Encodings
 //!
@@ -24,11 +29,13 @@ mod binary;
 pub mod json;
 
 use crate::ballot::{ChallengedBallot, EncryptedBallot};
-use crate::board::ConfirmationCode;
+use crate::board::{BoxClose, ConfirmationCode};
 use crate::domain::{PROTOCOL_VERSION, SUITE, label};
-use crate::election::{Manifest, RoundKind, RoundOutcome};
+use crate::election::{ClosedRound, Manifest, RoundKind, RoundOutcome};
 use crate::elgamal::Ciphertext;
 use crate::error::Result;
+use crate::rules::TieBreak;
+use crate::tally::BoxEntry;
 use crate::threshold::dkg::{round1, round2, round3};
 use crate::threshold::{PartialDecryption, PublicKeyPackage};
 
@@ -52,6 +59,45 @@ pub struct CastBallot {
     pub code: ConfirmationCode,
 }
 
+/// A challenged ballot on the board, with the confirmation code the box gave it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChallengedEntry {
+    /// The challenged ballot with its opening.
+    pub challenged: ChallengedBallot,
+    /// Its confirmation code.
+    pub code: ConfirmationCode,
+}
+
+/// An entry of a round's box, in board order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RecordEntry {
+    /// A cast ballot.
+    Cast(CastBallot),
+    /// A challenged ballot.
+    Challenged(ChallengedEntry),
+}
+
+impl RecordEntry {
+    /// The entry's confirmation code.
+    pub fn code(&self) -> &ConfirmationCode {
+        match self {
+            RecordEntry::Cast(c) => &c.code,
+            RecordEntry::Challenged(c) => &c.code,
+        }
+    }
+}
+
+/// The resolution of a tie for lowest left to the caller
+/// ([`TieForLowest::CallerResolves`](crate::rules::TieForLowest::CallerResolves)): which of
+/// the tied candidates was eliminated after the round, and how it was chosen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TieResolution {
+    /// The candidate eliminated (manifest index).
+    pub eliminated: u32,
+    /// How: a lot drawn or a run-off held outside the election.
+    pub how: TieBreak,
+}
+
 /// What a round's rules decided, as recorded (the verifier recomputes it).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ResultRecord {
@@ -72,10 +118,13 @@ pub struct ResultRecord {
 /// The decryption of a closed round.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DecryptionRecord {
-    /// The aggregate: one ciphertext per option, then the abstention.
+    /// The aggregate: one ciphertext per slot or packed chunk.
     pub tally: Vec<Ciphertext>,
     /// The partial decryptions that verified, in increasing trustee order.
     pub partials: Vec<PartialDecryption>,
+    /// The trustees whose partials were combined (the first t of `partials`), in increasing
+    /// order.
+    pub combined: Vec<u32>,
     /// The decrypted totals: per option, then abstentions.
     pub totals: Vec<u64>,
     /// The outcome.
@@ -89,14 +138,32 @@ pub struct BallotRound {
     pub kind: RoundKind,
     /// The candidates on the ballot (manifest indices; for yes/no, the one candidate).
     pub candidates: Vec<u32>,
-    /// Cast ballots in board order.
-    pub ballots: Vec<CastBallot>,
-    /// The code of the last cast ballot (the genesis code if none).
-    pub chain_head: ConfirmationCode,
-    /// Challenged ballots with their openings.
-    pub challenged: Vec<ChallengedBallot>,
+    /// Every entry of the box (cast and challenged ballots) in board order.
+    pub entries: Vec<RecordEntry>,
+    /// The close of the box, once the round is closed: the statement the trustees decrypt.
+    pub close: Option<BoxClose>,
     /// The decryption, once the round is closed and decrypted.
     pub decryption: Option<DecryptionRecord>,
+    /// The resolution of a tie for lowest that this round's decision left to the caller.
+    pub tie_resolution: Option<TieResolution>,
+}
+
+impl BallotRound {
+    /// The cast ballots, in board order.
+    pub fn ballots(&self) -> impl Iterator<Item = &CastBallot> {
+        self.entries.iter().filter_map(|e| match e {
+            RecordEntry::Cast(c) => Some(c),
+            RecordEntry::Challenged(_) => None,
+        })
+    }
+
+    /// The challenged ballots, in board order.
+    pub fn challenged(&self) -> impl Iterator<Item = &ChallengedEntry> {
+        self.entries.iter().filter_map(|e| match e {
+            RecordEntry::Challenged(c) => Some(c),
+            RecordEntry::Cast(_) => None,
+        })
+    }
 }
 
 /// What happened in a round after its withdrawals.
@@ -185,53 +252,58 @@ impl RoundRecord {
         }
     }
 
-    /// The record of a decided round.
-    pub fn from_outcome(withdrawn: &[usize], outcome: &RoundOutcome) -> Self {
-        let ballot_box = outcome.round.ballot_box();
-        let ballots = ballot_box
-            .ballots()
-            .iter()
-            .zip(ballot_box.codes())
-            .map(|(b, code)| CastBallot {
-                ballot: b.ballot().clone(),
-                code: *code,
-            })
-            .collect();
+    /// The record of an open round (its box as it stands, no close yet).
+    pub fn open(withdrawn: &[usize], round: &crate::election::OpenRound) -> Self {
+        RoundRecord {
+            round: round.number(),
+            withdrawn: withdrawn.iter().map(|c| index(*c)).collect(),
+            body: RoundBody::Ballot(Box::new(BallotRound {
+                kind: round.kind(),
+                candidates: round.candidates().iter().map(|c| index(*c)).collect(),
+                entries: entries(round.ballot_box()),
+                close: None,
+                decryption: None,
+                tie_resolution: None,
+            })),
+        }
+    }
+
+    /// The record of a decided round: the closed round, its outcome, and the resolution of a
+    /// tie for lowest if its decision left one to the caller.
+    pub fn from_outcome(
+        withdrawn: &[usize],
+        round: &ClosedRound,
+        outcome: &RoundOutcome,
+        tie_resolution: Option<TieResolution>,
+    ) -> Self {
+        let ballot_box = round.ballot_box();
         let mut partials: Vec<PartialDecryption> = outcome
-            .partials
+            .decryption
+            .accepted
             .iter()
-            .filter(|p| {
-                !outcome
-                    .decryption
-                    .rejected
-                    .iter()
-                    .any(|(t, _)| *t == p.trustee())
-            })
+            .filter_map(|k| outcome.partials.get(*k))
             .cloned()
             .collect();
         partials.sort_by_key(|p| p.trustee());
+        let mut combined: Vec<u32> = outcome.decryption.used.iter().map(|t| t.get()).collect();
+        combined.sort_unstable();
         let d = &outcome.decision;
         let totals = outcome.totals.slots();
         RoundRecord {
-            round: outcome.round.number(),
+            round: round.number(),
             withdrawn: withdrawn.iter().map(|c| index(*c)).collect(),
             body: RoundBody::Ballot(Box::new(BallotRound {
-                kind: outcome.round.kind(),
-                candidates: outcome
-                    .round
-                    .candidates()
-                    .iter()
-                    .map(|c| index(*c))
-                    .collect(),
-                ballots,
-                chain_head: ballot_box.chain_head(),
-                challenged: ballot_box.challenged().to_vec(),
+                kind: round.kind(),
+                candidates: round.candidates().iter().map(|c| index(*c)).collect(),
+                entries: entries(ballot_box),
+                close: Some(*outcome.tally.close()),
                 decryption: Some(DecryptionRecord {
                     tally: outcome.tally.ciphertexts().to_vec(),
                     // Only the partials that verified, by trustee index: a rejected one was
                     // named when the round was decrypted; the record keeps what its result
                     // rests on.
                     partials,
+                    combined,
                     totals,
                     result: ResultRecord {
                         cast: d.cast(),
@@ -242,7 +314,27 @@ impl RoundRecord {
                         eliminated: d.eliminated().map(index),
                     },
                 }),
+                tie_resolution,
             })),
         }
     }
+}
+
+/// The entries of a box with their codes, in board order.
+fn entries(ballot_box: &crate::tally::BallotBox) -> Vec<RecordEntry> {
+    ballot_box
+        .entries()
+        .iter()
+        .zip(ballot_box.codes())
+        .map(|(e, code)| match e {
+            BoxEntry::Cast(b) => RecordEntry::Cast(CastBallot {
+                ballot: b.ballot().clone(),
+                code: *code,
+            }),
+            BoxEntry::Challenged(c) => RecordEntry::Challenged(ChallengedEntry {
+                challenged: c.clone(),
+                code: *code,
+            }),
+        })
+        .collect()
 }

@@ -1,23 +1,26 @@
 //! The ballot box of a round, its aggregation, and the encrypted tally.
 //!
 //! A [`BallotBox`] accepts only [`VerifiedBallot`]s verified for its own election, key, round
-//! and contest. It rejects a second ballot with the same id, and a ballot that repeats any
-//! ciphertext already cast (a copy under a fresh id: the α = r·G of a fresh encryption never
-//! repeats). It keeps the board order and a running [`PartialTally`].
+//! and contest, and challenged ballots whose opening checks. Its rules ([`admission`], shared
+//! with the stream verifier) reject a ballot past the box's capacity, a second ballot with the
+//! same id, a ballot that repeats any ciphertext already cast (a copy under a fresh id: the
+//! α = r·G of a fresh encryption never repeats), and a challenged ballot cast. It keeps every
+//! entry in board order with its confirmation code, and a running [`PartialTally`].
 //!
 //! A [`PartialTally`] is a commutative monoid (the empty tally and [`PartialTally::merge`]):
 //! chunks of a board can be aggregated anywhere, on many cores or machines, and merged in any
 //! order to the same [`EncryptedTally`].
 
+pub mod admission;
 pub mod stream;
 
-use std::collections::HashSet;
-
 use crate::ballot::{BallotContext, BallotId, ChallengedBallot, ContestSpec, VerifiedBallot};
-use crate::board::{BallotHash, ConfirmationCode};
+use crate::board::{BallotHash, BoxClose, ConfirmationCode, EntryKind};
 use crate::elgamal::{Ciphertext, DiscreteLogTable, PublicKey, SecretKey};
 use crate::error::{Error, Result};
 use crate::transcript::ElectionContext;
+
+use admission::Admission;
 
 /// The homomorphic sum of a set of ballots, per ciphertext slot, and how many ballots it holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -78,6 +81,33 @@ impl PartialTally {
     }
 }
 
+/// An entry of a ballot box, in board order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BoxEntry {
+    /// A cast ballot: counted.
+    Cast(VerifiedBallot),
+    /// A challenged (opened) ballot: published, never counted.
+    Challenged(ChallengedBallot),
+}
+
+impl BoxEntry {
+    /// What the entry is.
+    pub fn kind(&self) -> EntryKind {
+        match self {
+            BoxEntry::Cast(_) => EntryKind::Cast,
+            BoxEntry::Challenged(_) => EntryKind::Challenged,
+        }
+    }
+
+    /// The ballot's id.
+    pub fn id(&self) -> &BallotId {
+        match self {
+            BoxEntry::Cast(b) => b.id(),
+            BoxEntry::Challenged(c) => c.id(),
+        }
+    }
+}
+
 /// The ballot box of one round and contest.
 #[derive(Debug)]
 pub struct BallotBox {
@@ -85,12 +115,9 @@ pub struct BallotBox {
     key: PublicKey,
     round: u32,
     contest: ContestSpec,
-    ballots: Vec<VerifiedBallot>,
+    entries: Vec<BoxEntry>,
     codes: Vec<ConfirmationCode>,
-    challenged: Vec<ChallengedBallot>,
-    ids: HashSet<BallotId>,
-    alphas: HashSet<[u8; 32]>,
-    spoiled: HashSet<[u8; 32]>,
+    admission: Admission,
     tally: PartialTally,
 }
 
@@ -103,17 +130,15 @@ impl BallotBox {
         contest: ContestSpec,
     ) -> Self {
         let width = contest.width();
+        let admission = Admission::new(&contest);
         BallotBox {
             election,
             key,
             round,
             contest,
-            ballots: Vec::new(),
+            entries: Vec::new(),
             codes: Vec::new(),
-            challenged: Vec::new(),
-            ids: HashSet::new(),
-            alphas: HashSet::new(),
-            spoiled: HashSet::new(),
+            admission,
             tally: PartialTally::empty(width),
         }
     }
@@ -128,91 +153,83 @@ impl BallotBox {
         }
     }
 
-    /// The α encodings of a ballot, checked against every ciphertext the box has seen.
-    fn fresh_alphas(
-        &self,
-        id: BallotId,
-        ballot: &crate::ballot::EncryptedBallot,
-    ) -> Result<Vec<[u8; 32]>> {
-        if self.ids.contains(&id) {
-            return Err(Error::DuplicateBallotId { ballot: id });
-        }
-        let alphas: Vec<[u8; 32]> = ballot
-            .ciphertexts()
-            .iter()
-            .map(|c| c.alpha().to_bytes())
-            .collect();
-        let mut seen = HashSet::with_capacity(alphas.len());
-        for a in &alphas {
-            if self.spoiled.contains(a) {
-                return Err(Error::ChallengedBallot { ballot: id });
-            }
-            if self.alphas.contains(a) || !seen.insert(*a) {
-                return Err(Error::DuplicateCiphertext { ballot: id });
-            }
-        }
-        Ok(alphas)
-    }
-
     /// Casts a verified ballot and returns its confirmation code. Rejects a ballot verified
-    /// for another box ([`Error::WrongBox`]), a ballot past the contest's capacity
-    /// ([`Error::BallotBoxFull`]: packed totals would overflow their digits), a repeated id
-    /// ([`Error::DuplicateBallotId`]), a repeated ciphertext ([`Error::DuplicateCiphertext`])
-    /// and a challenged ballot ([`Error::ChallengedBallot`]). A rejected ballot leaves the box
-    /// unchanged.
+    /// for another box ([`Error::WrongBox`]), then applies the box rules ([`admission`]): the
+    /// capacity ([`Error::BallotBoxFull`]: packed totals would overflow their digits), a
+    /// challenged id or ciphertext ([`Error::ChallengedBallot`]), a repeated id
+    /// ([`Error::DuplicateBallotId`]) and a repeated ciphertext
+    /// ([`Error::DuplicateCiphertext`]). A rejected ballot leaves the box unchanged.
     pub fn cast(&mut self, ballot: VerifiedBallot) -> Result<ConfirmationCode> {
-        let id = *ballot.id();
         if !ballot.verified_for(&self.context()) {
-            return Err(Error::WrongBox { ballot: id });
+            return Err(Error::WrongBox {
+                ballot: *ballot.id(),
+            });
         }
-        if let Some(capacity) = self.contest.capacity() {
-            if self.ballots.len() as u64 >= capacity {
-                return Err(Error::BallotBoxFull {
-                    ballot: id,
-                    capacity,
-                });
-            }
-        }
-        if self.challenged.iter().any(|c| *c.id() == id) {
-            return Err(Error::ChallengedBallot { ballot: id });
-        }
-        let alphas = self.fresh_alphas(id, ballot.ballot())?;
-        self.tally.add(ballot.ballot().ciphertexts())?;
+        let mut tally = self.tally.clone();
+        tally.add(ballot.ballot().ciphertexts())?;
+        self.admission.cast(ballot.ballot())?;
+        self.tally = tally;
         let hash = BallotHash::of(&self.election, self.round, ballot.ballot());
-        let code = self.chain_head().next(&self.election, self.round, &hash);
-        self.ids.insert(id);
-        self.alphas.extend(alphas);
-        self.ballots.push(ballot);
+        let code = self
+            .chain_head()
+            .next_cast(&self.election, self.round, &hash);
+        self.entries.push(BoxEntry::Cast(ballot));
         self.codes.push(code);
         Ok(code)
     }
 
-    /// Records a challenged (Benaloh) ballot after checking its opening. It is published and
-    /// never counted, and neither its id nor any of its ciphertexts can be cast afterwards.
-    pub fn challenge(&mut self, challenged: ChallengedBallot) -> Result<()> {
+    /// Records a challenged (Benaloh) ballot after checking its opening, and returns its
+    /// confirmation code: it is chained like a cast ballot, so the chain head commits to it.
+    /// It is published and never counted, and neither its id nor any of its ciphertexts can
+    /// be cast afterwards.
+    pub fn challenge(&mut self, challenged: ChallengedBallot) -> Result<ConfirmationCode> {
         challenged.verify(&self.context())?;
-        let id = *challenged.id();
-        if self.challenged.iter().any(|c| *c.id() == id) {
-            return Err(Error::DuplicateBallotId { ballot: id });
-        }
-        let alphas = self.fresh_alphas(id, challenged.ballot())?;
-        self.spoiled.extend(alphas);
-        self.challenged.push(challenged);
-        Ok(())
+        self.challenge_checked(challenged)
     }
 
-    /// The challenged ballots, in the order they were challenged.
-    pub fn challenged(&self) -> &[ChallengedBallot] {
-        &self.challenged
+    /// [`BallotBox::challenge`] for a challenged ballot whose opening the caller has just
+    /// checked for this box (the record verifier, which checks every opening first).
+    pub(crate) fn challenge_checked(
+        &mut self,
+        challenged: ChallengedBallot,
+    ) -> Result<ConfirmationCode> {
+        self.admission.challenge(challenged.ballot())?;
+        let code = self
+            .chain_head()
+            .next_challenged(&self.election, self.round, &challenged);
+        self.entries.push(BoxEntry::Challenged(challenged));
+        self.codes.push(code);
+        Ok(code)
     }
 
-    /// The confirmation code of each cast ballot, in board order.
+    /// Every entry, cast and challenged, in board order.
+    pub fn entries(&self) -> &[BoxEntry] {
+        &self.entries
+    }
+
+    /// The confirmation code of each entry, in board order.
     pub fn codes(&self) -> &[ConfirmationCode] {
         &self.codes
     }
 
-    /// The code of the last cast ballot (the genesis code for an empty box): it commits to
-    /// the whole board in order.
+    /// The challenged ballots, in board order.
+    pub fn challenged(&self) -> impl Iterator<Item = &ChallengedBallot> {
+        self.entries.iter().filter_map(|e| match e {
+            BoxEntry::Challenged(c) => Some(c),
+            BoxEntry::Cast(_) => None,
+        })
+    }
+
+    /// The cast ballots, in board order.
+    pub fn ballots(&self) -> impl Iterator<Item = &VerifiedBallot> {
+        self.entries.iter().filter_map(|e| match e {
+            BoxEntry::Cast(b) => Some(b),
+            BoxEntry::Challenged(_) => None,
+        })
+    }
+
+    /// The code of the last entry (the genesis code for an empty box): it commits to the
+    /// whole board in order.
     pub fn chain_head(&self) -> ConfirmationCode {
         self.codes
             .last()
@@ -220,19 +237,21 @@ impl BallotBox {
             .unwrap_or_else(|| ConfirmationCode::genesis(&self.election, self.round))
     }
 
-    /// The cast ballots, in board order.
-    pub fn ballots(&self) -> &[VerifiedBallot] {
-        &self.ballots
+    /// The close of the box as it stands: chain head, cast and challenged counts.
+    pub fn close(&self) -> BoxClose {
+        let cast = self.admission.cast_count();
+        let challenged = (self.entries.len() as u64).saturating_sub(cast);
+        BoxClose::new(self.round, self.chain_head(), cast, challenged)
     }
 
     /// The number of cast ballots.
     pub fn len(&self) -> usize {
-        self.ballots.len()
+        usize::try_from(self.admission.cast_count()).unwrap_or(usize::MAX)
     }
 
     /// Whether no ballot was cast.
     pub fn is_empty(&self) -> bool {
-        self.ballots.is_empty()
+        self.admission.cast_count() == 0
     }
 
     /// The round.
@@ -251,33 +270,40 @@ impl BallotBox {
     }
 
     /// Recomputes the aggregate from the cast ballots (what a trustee or a verifier does
-    /// instead of trusting the running sum) and closes it into an encrypted tally.
+    /// instead of trusting the running sum) and closes it into an encrypted tally for the
+    /// box's [`BoxClose`].
     pub fn tally(&self) -> EncryptedTally {
         let mut tally = PartialTally::empty(self.contest.width());
-        for ballot in &self.ballots {
+        for ballot in self.ballots() {
             // Every cast ballot has the contest's width: `cast` checked it.
             let _ = tally.add(ballot.ballot().ciphertexts());
         }
         EncryptedTally {
-            round: self.round,
             contest: self.contest.clone(),
             tally,
+            close: self.close(),
         }
     }
 }
 
-/// The aggregate of a closed round: one ciphertext per option (then the abstention).
+/// The aggregate of a closed round, one ciphertext per slot or packed chunk, with the close
+/// of the box it sums.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EncryptedTally {
-    round: u32,
     contest: ContestSpec,
     tally: PartialTally,
+    close: BoxClose,
 }
 
 impl EncryptedTally {
     /// The round.
     pub fn round(&self) -> u32 {
-        self.round
+        self.close.round()
+    }
+
+    /// The close of the box this tally sums: what a trustee's decryption statement names.
+    pub fn close(&self) -> &BoxClose {
+        &self.close
     }
 
     /// The contest.

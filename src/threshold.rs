@@ -126,9 +126,11 @@ pub mod params;
 mod polynomial;
 
 pub use decryption::{
-    DecryptionContext, PartialDecryption, Screening, TallyDecryption, VerifiedPartialDecryption,
-    combine, decrypt, decrypt_tally,
+    DecryptionContext, DecryptionLog, LogEntry, PartialDecryption, Screening, TallyDecryption,
+    VerifiedPartialDecryption, combine, decrypt, decrypt_tally,
 };
 pub use dkg::{CeremonyContext, CeremonyOutcome, Exclusion, verify_ceremony};
-pub use keys::{KeyPackage, PublicKeyPackage, trusted_dealer_for_tests_only};
+#[cfg(any(test, feature = "test-utils"))]
+pub use keys::trusted_dealer_for_tests_only;
+pub use keys::{KeyPackage, PublicKeyPackage};
 pub use params::{MAX_TRUSTEES, ThresholdParams, TrusteeIndex, lagrange_at_zero};

@@ -14,18 +14,21 @@
 //! | 3 | key ceremony: every proof, complaint and exclusion; the joint key and verification shares recomputed |
 //! | 4 | election fingerprint recomputed |
 //! | 5 | round sequence: numbering, withdrawals, candidates on the ballot = remaining candidates |
-//! | 6 | every ballot's proofs (batched; bad ballots named) |
+//! | 6 | every cast ballot's proofs (batched; bad ballots named) |
 //! | 7 | challenged ballots open to valid selections |
-//! | 8 | uniqueness: no repeated ballot id or ciphertext, no challenged ballot cast |
-//! | 9 | confirmation codes and chain head recomputed |
-//! | 10 | aggregate recomputed from the ballots |
-//! | 11 | every partial decryption proof, against the recomputed aggregate |
-//! | 12 | combination: Lagrange at 0 over the first t partials, discrete logarithms |
-//! | 13 | recorded totals = decrypted totals |
-//! | 14 | the rule and the outcome recomputed |
-//! | 15 | the record ends consistently: only the last round may be undecided, nothing after an election |
+//! | 8 | box rules, in board order: capacity, no repeated ballot id or ciphertext, no challenged ballot cast |
+//! | 9 | confirmation codes recomputed over every entry, cast and challenged |
+//! | 10 | the close: chain head and counts that the trustees decrypted = the box's |
+//! | 11 | privacy floor: a decrypted box holds at least the manifest's floor of ballots |
+//! | 12 | aggregate recomputed from the cast ballots |
+//! | 13 | every partial decryption proof, against the recomputed close, aggregate and key package |
+//! | 14 | combination: the recorded combined trustees are the first t; Lagrange at 0; discrete logarithms |
+//! | 15 | recorded totals = decrypted totals |
+//! | 16 | the rule and the outcome recomputed |
+//! | 17 | ties for lowest: a tie left to the caller is resolved with one of the tied candidates, recorded, before any further round |
+//! | 18 | the record ends consistently: only the last round may be undecided, nothing after an election |
 //!
-//! Checks 5 to 14 run for each round in order. Verification stops at the first failed check
+//! Checks 5 to 17 run for each round in order. Verification stops at the first failed check
 //! and reports it with the round and, where there is one, the culprit ballot or trustee.
 
 use core::fmt;
@@ -35,7 +38,7 @@ use crate::domain::{PROTOCOL_VERSION, SUITE};
 use crate::election::{RoundKind, ballot_for, decide};
 use crate::elgamal::DiscreteLogTable;
 use crate::error::{Culprit, Error};
-use crate::record::{BallotRound, ElectionRecord, ResultRecord, RoundBody};
+use crate::record::{BallotRound, ElectionRecord, RecordEntry, ResultRecord, RoundBody};
 use crate::rules::Standing;
 use crate::tally::{BallotBox, Totals};
 use crate::threshold::decryption::decrypt_tally;
@@ -61,22 +64,52 @@ pub enum Check {
     BallotProofs = 6,
     /// 7: challenged ballots.
     ChallengedBallots = 7,
-    /// 8: uniqueness of ballots.
-    Uniqueness = 8,
+    /// 8: box rules (capacity, uniqueness, challenged ballots never cast).
+    BoxRules = 8,
     /// 9: confirmation codes.
     ConfirmationCodes = 9,
-    /// 10: aggregation.
-    Aggregation = 10,
-    /// 11: partial decryption proofs.
-    PartialDecryptions = 11,
-    /// 12: combination.
-    Combination = 12,
-    /// 13: totals.
-    Totals = 13,
-    /// 14: rule and outcome.
-    Outcome = 14,
-    /// 15: end of the record.
-    End = 15,
+    /// 10: the close of the box.
+    Close = 10,
+    /// 11: privacy floor.
+    PrivacyFloor = 11,
+    /// 12: aggregation.
+    Aggregation = 12,
+    /// 13: partial decryption proofs.
+    PartialDecryptions = 13,
+    /// 14: combination.
+    Combination = 14,
+    /// 15: totals.
+    Totals = 15,
+    /// 16: rule and outcome.
+    Outcome = 16,
+    /// 17: ties for lowest.
+    TieResolution = 17,
+    /// 18: end of the record.
+    End = 18,
+}
+
+impl Check {
+    /// Every check, in order.
+    pub const ALL: &[Check] = &[
+        Check::Version,
+        Check::Parameters,
+        Check::Ceremony,
+        Check::Fingerprint,
+        Check::Rounds,
+        Check::BallotProofs,
+        Check::ChallengedBallots,
+        Check::BoxRules,
+        Check::ConfirmationCodes,
+        Check::Close,
+        Check::PrivacyFloor,
+        Check::Aggregation,
+        Check::PartialDecryptions,
+        Check::Combination,
+        Check::Totals,
+        Check::Outcome,
+        Check::TieResolution,
+        Check::End,
+    ];
 }
 
 impl Check {
@@ -95,13 +128,16 @@ impl Check {
             Check::Rounds => "round sequence and candidates",
             Check::BallotProofs => "ballot proofs",
             Check::ChallengedBallots => "challenged ballots",
-            Check::Uniqueness => "uniqueness of ballot ids and ciphertexts",
+            Check::BoxRules => "box rules: capacity, uniqueness, challenged ballots",
             Check::ConfirmationCodes => "confirmation-code chain",
+            Check::Close => "close of the box",
+            Check::PrivacyFloor => "privacy floor",
             Check::Aggregation => "aggregate recomputed",
             Check::PartialDecryptions => "partial decryption proofs",
             Check::Combination => "combination of partial decryptions",
             Check::Totals => "totals",
             Check::Outcome => "rule and outcome",
+            Check::TieResolution => "ties for lowest",
             Check::End => "end of the record",
         }
     }
@@ -118,7 +154,7 @@ impl fmt::Display for Check {
 pub struct Passed {
     /// The check.
     pub check: Check,
-    /// The round, for checks 5 to 14.
+    /// The round, for checks 5 to 17.
     pub round: Option<u32>,
     /// A short account (how many ballots, which trustees…).
     pub detail: String,
@@ -129,7 +165,7 @@ pub struct Passed {
 pub struct Failure {
     /// The check.
     pub check: Check,
-    /// The round, for checks 5 to 14.
+    /// The round, for checks 5 to 17.
     pub round: Option<u32>,
     /// Why it failed.
     pub error: Error,
@@ -164,6 +200,15 @@ impl Report {
     /// Whether every check passed.
     pub fn is_ok(&self) -> bool {
         self.failure.is_none()
+    }
+
+    /// How many distinct numbered checks passed at least once (checks 5 to 17 run once per
+    /// round; `passed.len()` counts check runs).
+    pub fn checks_passed(&self) -> usize {
+        let mut seen: Vec<Check> = self.passed.iter().map(|p| p.check).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        seen.len()
     }
 }
 
@@ -259,10 +304,7 @@ impl Verifier<'_> {
         );
 
         // 4. Fingerprint.
-        let keys = r
-            .public_keys
-            .to_bytes()
-            .map_err(fail(Check::Fingerprint, None))?;
+        let keys = r.public_keys.to_bytes();
         let election = r
             .manifest
             .election_context(&r.public_keys.joint_key().to_bytes(), &keys)
@@ -278,13 +320,21 @@ impl Verifier<'_> {
             crate::encoding::to_hex(&r.fingerprint),
         );
 
-        // 5–14, round by round, replaying the standing of the candidates.
+        // 5–17, round by round, replaying the standing of the candidates.
         let mut standing = Standing::new(r.manifest.rules().clone(), r.manifest.candidates().len())
             .map_err(|e| fail(Check::Parameters, None)(e.into()))?;
         let last = r.rounds.len();
         for (i, round) in r.rounds.iter().enumerate() {
             let n = Some(round.round);
             let rounds = fail(Check::Rounds, n);
+            // 17. No round after a tie for lowest left pending.
+            if let Some(tied) = standing.unresolved_tie() {
+                return Err(fail(Check::TieResolution, n)(Error::Rule(
+                    crate::rules::RuleError::TieForLowestUnresolved {
+                        tied: tied.to_vec(),
+                    },
+                )));
+            }
             if round.round != standing.round() {
                 return Err(rounds(Error::InvalidValue {
                     what: "round number",
@@ -320,7 +370,7 @@ impl Verifier<'_> {
             }
         }
 
-        // 15. End.
+        // 18. End.
         let undecided = r.rounds.last().is_some_and(
             |round| matches!(&round.body, RoundBody::Ballot(b) if b.decryption.is_none()),
         );
@@ -366,53 +416,65 @@ impl Verifier<'_> {
         };
 
         // 6. Ballot proofs, batched; every bad ballot named.
-        let ballots: Vec<_> = round.ballots.iter().map(|c| c.ballot.clone()).collect();
-        let outcome = crate::ballot::EncryptedBallot::verify_batch(ballots, &ctx);
-        if let Some((_, error)) = outcome.rejected.first() {
-            return Err(fail(Check::BallotProofs, n)(error.clone()));
+        let ballots: Vec<_> = round.ballots().map(|c| c.ballot.clone()).collect();
+        let verdicts = crate::ballot::EncryptedBallot::verify_batch_in_order(ballots, &ctx);
+        let mut verified = Vec::with_capacity(verdicts.len());
+        for verdict in verdicts {
+            verified.push(verdict.map_err(|(_, e)| fail(Check::BallotProofs, n)(e))?);
         }
         self.pass(
             Check::BallotProofs,
             n,
-            format!("{} ballots", outcome.accepted.len()),
+            format!("{} cast ballots", verified.len()),
         );
 
-        // 7. Challenged ballots: each opening checked; they enter the box first, so that
-        // check 8 refuses any cast ballot that reuses one of them.
-        for challenged in &round.challenged {
-            ballot_box
-                .challenge(challenged.clone())
+        // 7. Challenged ballots: each opening checked.
+        let mut challenged = 0usize;
+        for c in round.challenged() {
+            c.challenged
+                .verify(&ctx)
                 .map_err(fail(Check::ChallengedBallots, n))?;
+            challenged += 1;
         }
         self.pass(
             Check::ChallengedBallots,
             n,
-            format!("{} challenged", round.challenged.len()),
+            format!("{challenged} challenged"),
         );
 
-        // 8. Uniqueness, by casting into a fresh box in board order.
-        for ballot in outcome.accepted {
-            ballot_box
-                .cast(ballot)
-                .map_err(fail(Check::Uniqueness, n))?;
+        // 8. Box rules, by replaying every entry into a fresh box in board order.
+        let mut verified = verified.into_iter();
+        for entry in &round.entries {
+            let admitted = match entry {
+                RecordEntry::Cast(c) => match verified.next() {
+                    Some(v) => ballot_box.cast(v),
+                    None => Err(Error::BallotMalformed {
+                        ballot: *c.ballot.id(),
+                        reason: "missing from the verified ballots",
+                    }),
+                },
+                RecordEntry::Challenged(c) => ballot_box.challenge_checked(c.challenged.clone()),
+            };
+            admitted.map_err(fail(Check::BoxRules, n))?;
         }
         self.pass(
-            Check::Uniqueness,
+            Check::BoxRules,
             n,
-            "within capacity, no repeated id or ciphertext",
+            "within capacity, no repeated id or ciphertext, no challenged ballot cast",
         );
 
-        // 9. Confirmation codes: the box recomputes the chain as it casts.
-        for (cast, code) in round.ballots.iter().zip(ballot_box.codes()) {
-            if cast.code != *code {
+        // 9. Confirmation codes: the box recomputes the chain as it admits each entry.
+        for (entry, code) in round.entries.iter().zip(ballot_box.codes()) {
+            if entry.code() != code {
+                let ballot = match entry {
+                    RecordEntry::Cast(c) => *c.ballot.id(),
+                    RecordEntry::Challenged(c) => *c.challenged.id(),
+                };
                 return Err(fail(Check::ConfirmationCodes, n)(Error::BallotMalformed {
-                    ballot: *cast.ballot.id(),
+                    ballot,
                     reason: "its confirmation code is not the chain's",
                 }));
             }
-        }
-        if round.chain_head != ballot_box.chain_head() {
-            return Err(fail(Check::ConfirmationCodes, n)(mismatch("chain head")));
         }
         self.pass(
             Check::ConfirmationCodes,
@@ -420,11 +482,65 @@ impl Verifier<'_> {
             format!("chain head {}", ballot_box.chain_head()),
         );
 
+        // 10. The close names this box.
+        let close = ballot_box.close();
+        match (&round.close, &round.decryption) {
+            (Some(recorded), _) if *recorded != close => {
+                return Err(fail(Check::Close, n)(mismatch("close of the box")));
+            }
+            (None, Some(_)) => {
+                return Err(fail(Check::Close, n)(Error::InvalidValue {
+                    what: "round",
+                    reason: "decrypted without a recorded close",
+                }));
+            }
+            (None, None) => {
+                if round.tie_resolution.is_some() {
+                    return Err(fail(Check::TieResolution, n)(Error::InvalidValue {
+                        what: "tie resolution",
+                        reason: "recorded for a round that was not decided",
+                    }));
+                }
+                return Ok(());
+            }
+            (Some(_), _) => {}
+        }
+        self.pass(
+            Check::Close,
+            n,
+            format!(
+                "chain head {}, {} cast, {} challenged",
+                close.chain_head(),
+                close.cast(),
+                close.challenged()
+            ),
+        );
+
         let Some(d) = &round.decryption else {
+            if round.tie_resolution.is_some() {
+                return Err(fail(Check::TieResolution, n)(Error::InvalidValue {
+                    what: "tie resolution",
+                    reason: "recorded for a round that was not decided",
+                }));
+            }
             return Ok(());
         };
 
-        // 10. Aggregate.
+        // 11. Privacy floor.
+        let floor = r.manifest.privacy_floor();
+        if close.cast() < floor {
+            return Err(fail(Check::PrivacyFloor, n)(Error::BelowPrivacyFloor {
+                ballots: close.cast(),
+                floor,
+            }));
+        }
+        self.pass(
+            Check::PrivacyFloor,
+            n,
+            format!("{} ballots, floor {floor}", close.cast()),
+        );
+
+        // 12. Aggregate.
         let tally = ballot_box.tally();
         if tally.ciphertexts() != d.tally.as_slice() {
             return Err(fail(Check::Aggregation, n)(mismatch("aggregate")));
@@ -435,8 +551,9 @@ impl Verifier<'_> {
             format!("{} ciphertexts", d.tally.len()),
         );
 
-        // 11. Partial decryptions, against the recomputed aggregate; every one must verify.
-        let dctx = DecryptionContext::new(election, &r.public_keys, number, tally.ciphertexts())
+        // 13. Partial decryptions, against the recomputed close and aggregate; every one must
+        // verify.
+        let dctx = DecryptionContext::new(election, &r.public_keys, &close, tally.ciphertexts())
             .map_err(fail(Check::PartialDecryptions, n))?;
         // One canonical order: strictly increasing trustee indices.
         if d.partials.windows(2).any(|w| match w {
@@ -459,15 +576,19 @@ impl Verifier<'_> {
             format!("trustees {trustees:?}"),
         );
 
-        // 12. Combination, with Lagrange coefficients recomputed from the indices.
+        // 14. Combination, with Lagrange coefficients recomputed from the indices of the first
+        // t partials, which must be the recorded combined trustees.
         let table =
             DiscreteLogTable::new(tally.total_bound()).map_err(fail(Check::Combination, n))?;
         let decryption =
             decrypt_tally(&dctx, &d.partials, &table).map_err(fail(Check::Combination, n))?;
         let used: Vec<u32> = decryption.used.iter().map(|t| t.get()).collect();
+        if used != d.combined {
+            return Err(fail(Check::Combination, n)(mismatch("combined trustees")));
+        }
         self.pass(Check::Combination, n, format!("combined trustees {used:?}"));
 
-        // 13. Totals.
+        // 15. Totals.
         let totals = Totals::new(&contest, decryption.totals.clone(), tally.ballots())
             .map_err(fail(Check::Totals, n))?;
         if totals.slots() != d.totals {
@@ -475,7 +596,7 @@ impl Verifier<'_> {
         }
         self.pass(Check::Totals, n, format!("{:?}", d.totals));
 
-        // 14. Rule and outcome.
+        // 16. Rule and outcome.
         let decision = decide(
             standing,
             round.kind,
@@ -504,6 +625,40 @@ impl Verifier<'_> {
                 recomputed.base, recomputed.required, recomputed.elected, recomputed.eliminated
             ),
         );
+
+        // 17. A tie for lowest left to the caller: resolved with one of the tied candidates,
+        // or still pending (then no round may follow: checked at the next round).
+        let ties = fail(Check::TieResolution, n);
+        match (standing.unresolved_tie(), &round.tie_resolution) {
+            (None, None) => self.pass(Check::TieResolution, n, "no tie left to the caller"),
+            (None, Some(_)) => {
+                return Err(ties(Error::InvalidValue {
+                    what: "tie resolution",
+                    reason: "recorded where the rules left no tie to resolve",
+                }));
+            }
+            (Some(tied), None) => {
+                let tied = tied.to_vec();
+                self.pass(
+                    Check::TieResolution,
+                    n,
+                    format!("tie for lowest among {tied:?} pending"),
+                );
+            }
+            (Some(_), Some(t)) => {
+                standing
+                    .resolve_tie_for_lowest(t.eliminated as usize, t.how)
+                    .map_err(|e| ties(e.into()))?;
+                self.pass(
+                    Check::TieResolution,
+                    n,
+                    format!(
+                        "tie for lowest resolved by {:?}: candidate {} eliminated",
+                        t.how, t.eliminated
+                    ),
+                );
+            }
+        }
         Ok(())
     }
 }
@@ -523,8 +678,8 @@ pub fn verify_record(record: &ElectionRecord) -> Report {
 /// Checks that `newer` extends `older` (Belenios' `verify-diff`): the header, manifest,
 /// ceremony, keys and fingerprint are unchanged; every round of `older` is in `newer`
 /// unchanged, except that the last round of `older`, if it was undecided, may have gained
-/// ballots (the old ballots with their codes are a prefix of the new), challenged ballots (a
-/// prefix too) and its decryption. Nothing is removed or rewritten.
+/// entries (the old entries with their codes are a prefix of the new) while it had no close,
+/// then its close, its decryption and its tie resolution. Nothing is removed or rewritten.
 ///
 /// This compares records; run [`verify_record`] on `newer` to check it.
 pub fn verify_extends(older: &ElectionRecord, newer: &ElectionRecord) -> Result<(), Error> {
@@ -560,11 +715,11 @@ pub fn verify_extends(older: &ElectionRecord, newer: &ElectionRecord) -> Result<
         if o.kind != b.kind || o.candidates != b.candidates {
             return Err(rewritten(n, "the ballot of an open round changed"));
         }
-        if !b.ballots.starts_with(&o.ballots) {
-            return Err(rewritten(n, "ballots removed, reordered or rewritten"));
+        if !b.entries.starts_with(&o.entries) {
+            return Err(rewritten(n, "box entries removed, reordered or rewritten"));
         }
-        if !b.challenged.starts_with(&o.challenged) {
-            return Err(rewritten(n, "challenged ballots removed or rewritten"));
+        if o.close.is_some() && (o.close != b.close || o.entries != b.entries) {
+            return Err(rewritten(n, "the box of a closed round changed"));
         }
     }
     Ok(())

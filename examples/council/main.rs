@@ -7,7 +7,7 @@
 //! 15 May 2023 (`examples/scenarios/iom-2023.json`, built in): the trustees' key ceremony,
 //! the members' encrypted ballots, verification, threshold decryption of each round's tally,
 //! and the two-thirds rule. It prints each round's totals, the number required and the
-//! outcome, and writes the summary (DESIGN.md §4).
+//! outcome, and writes the record and the summary (formats in `examples/council/README.md`).
 
 mod run;
 mod scenario;
@@ -24,6 +24,21 @@ use tabella::verify::verify_record;
 
 const DEFAULT_SCENARIO: &str = include_str!("../scenarios/iom-2023.json");
 
+const USAGE: &str = "\
+usage: council [--scenario FILE] [--record FILE] [--summary FILE]
+               [--trustees N] [--threshold T] [--seed S]
+
+Holds an election end to end (key ceremony, encrypted ballots, verification, threshold
+decryption of each round, the rules) and writes its record, verified.
+
+  --scenario FILE   the scenario to replay (default: the IOM Council, 15 May 2023)
+  --record FILE     where to write the record (default: council-record.json)
+  --summary FILE    also write the JSON summary of the rounds
+  --trustees N      override the scenario's number of trustees
+  --threshold T     override how many trustees decrypt
+  --seed S          deterministic simulation (INSECURE, for tests only)
+  -h, --help        print this help";
+
 struct Args {
     scenario: Option<String>,
     summary: Option<String>,
@@ -32,7 +47,13 @@ struct Args {
     options: Options,
 }
 
-fn parse_args() -> Result<Args, String> {
+/// What the command line asks for.
+enum Command {
+    Run(Args),
+    Help,
+}
+
+fn parse_args() -> Result<Command, String> {
     let mut args = Args {
         scenario: None,
         summary: None,
@@ -62,17 +83,11 @@ fn parse_args() -> Result<Args, String> {
                         .map_err(|_| "--threshold takes an integer")?,
                 )
             }
-            "-h" | "--help" => {
-                return Err(
-                    "usage: council [--scenario FILE] [--record FILE] [--summary FILE] \
-                            [--trustees N] [--threshold T] [--seed S]"
-                        .into(),
-                );
-            }
-            other => return Err(format!("unknown argument {other:?}")),
+            "-h" | "--help" => return Ok(Command::Help),
+            other => return Err(format!("unknown argument {other:?} (try --help)")),
         }
     }
-    Ok(args)
+    Ok(Command::Run(args))
 }
 
 fn main() -> ExitCode {
@@ -86,7 +101,13 @@ fn main() -> ExitCode {
 }
 
 fn main_inner() -> Result<(), String> {
-    let args = parse_args()?;
+    let args = match parse_args()? {
+        Command::Help => {
+            println!("{USAGE}");
+            return Ok(());
+        }
+        Command::Run(args) => args,
+    };
     let text = match &args.scenario {
         Some(path) => std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?,
         None => DEFAULT_SCENARIO.to_string(),
@@ -122,8 +143,10 @@ fn main_inner() -> Result<(), String> {
     }
     std::fs::write(&args.record, json + "\n").map_err(|e| format!("{}: {e}", args.record))?;
     println!(
-        "record written to {} and verified: {} checks passed (cargo run --release --example verify -- {})",
+        "record written to {} and verified: all {} numbered checks passed, {} check runs \
+         (cargo run --release --example verify -- {})",
         args.record,
+        verdict.checks_passed(),
         verdict.passed.len(),
         args.record
     );

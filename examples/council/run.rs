@@ -7,9 +7,9 @@ use rand_core::{CryptoRng, RngCore};
 use serde_json::{Map, Value, json};
 
 use tabella::ballot::{BallotId, EncryptedBallot, Selection};
-use tabella::election::{Election, Manifest, RoundKind, RoundOutcome};
-use tabella::record::{CeremonyRecord, ElectionRecord, RoundRecord};
-use tabella::rules::{NotElected, RoundDecision};
+use tabella::election::{ClosedRound, Election, Manifest, RoundKind, RoundOutcome};
+use tabella::record::{CeremonyRecord, ElectionRecord, RoundRecord, TieResolution};
+use tabella::rules::{Elimination, NotElected, RoundDecision, TieBreak};
 use tabella::threshold::dkg::{self, CeremonyContext, round1, round2, round3};
 use tabella::threshold::{KeyPackage, ThresholdParams};
 
@@ -44,10 +44,12 @@ pub enum Event {
         withdrawn: Vec<usize>,
         elected: usize,
     },
-    /// Withdrawals, then a ballot.
+    /// Withdrawals, then a ballot, and the resolution of a tie for lowest it left.
     Ballot {
         withdrawn: Vec<usize>,
+        round: Box<ClosedRound>,
         outcome: Box<RoundOutcome>,
+        tie: Option<TieResolution>,
     },
 }
 
@@ -88,9 +90,12 @@ impl Report {
                     withdrawn,
                     elected,
                 } => RoundRecord::acclamation(*round, withdrawn, *elected),
-                Event::Ballot { withdrawn, outcome } => {
-                    RoundRecord::from_outcome(withdrawn, outcome)
-                }
+                Event::Ballot {
+                    withdrawn,
+                    round,
+                    outcome,
+                    tie,
+                } => RoundRecord::from_outcome(withdrawn, round, outcome, *tie),
             });
         }
         record
@@ -177,7 +182,7 @@ pub fn run<R: RngCore + CryptoRng>(
     let names = manifest.candidates().to_vec();
     let name = |c: usize| names.get(c).cloned().unwrap_or_default();
 
-    let (keys, board) = ceremony(&manifest, rng)?;
+    let (mut keys, board) = ceremony(&manifest, rng)?;
     let public = keys
         .first()
         .map(|k| k.public().clone())
@@ -197,17 +202,19 @@ pub fn run<R: RngCore + CryptoRng>(
         ),
     ];
     for step in steps {
-        let (withdrawn, kind, votes, abstain) = match &step {
-            Step::Acclamation { withdrawn } => (withdrawn.clone(), None, Vec::new(), 0),
+        let (withdrawn, kind, votes, abstain, resolve_tie) = match &step {
+            Step::Acclamation { withdrawn } => (withdrawn.clone(), None, Vec::new(), 0, None),
             Step::ChooseOne {
                 withdrawn,
                 votes,
                 abstain,
+                resolve_tie,
             } => (
                 withdrawn.clone(),
                 Some(RoundKind::ChooseOne),
                 votes.iter().map(|(c, n)| (*c, *n)).collect::<Vec<_>>(),
                 *abstain,
+                *resolve_tie,
             ),
             Step::YesNo {
                 withdrawn,
@@ -222,6 +229,7 @@ pub fn run<R: RngCore + CryptoRng>(
                 }),
                 vec![(0, *yes), (1, *no)],
                 *abstain,
+                None,
             ),
         };
         for c in &withdrawn {
@@ -287,19 +295,53 @@ pub fn run<R: RngCore + CryptoRng>(
             return Err(format!("round {round}: ballot {id} rejected: {e}"));
         }
         let closed = open.close();
-        // Every trustee decrypts the tally it recomputes from the round's verified ballots.
+        // Every trustee decrypts the tally it recomputes from the round's verified ballots,
+        // once: its key package logs the statement.
         let partials = keys
-            .iter()
+            .iter_mut()
             .map(|k| closed.decrypt_share(&election, k, rng))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| format!("round {round}: {e}"))?;
-        let outcome = election.tally_round(closed, partials).map_err(err)?;
-        let (json, lines) = describe(&outcome, &withdrawn_names, &name);
+        let outcome = election.tally_round(&closed, &partials).map_err(err)?;
+        let (mut json, mut lines) = describe(&closed, &outcome, &withdrawn_names, &name);
+        let pending = matches!(
+            outcome.decision.elimination(),
+            Elimination::TieUnresolved { .. }
+        );
+        let tie = match (pending, resolve_tie) {
+            (true, Some((candidate, how))) => {
+                let t = election
+                    .resolve_tie_for_lowest(candidate, how)
+                    .map_err(|e| format!("round {round}: {e}"))?;
+                let by = match how {
+                    TieBreak::Lot => "lot",
+                    TieBreak::RunOff => "run_off",
+                };
+                lines.push(format!(
+                    "  tie for lowest resolved by {by}: {} eliminated",
+                    name(candidate)
+                ));
+                json["tie_resolution"] = json!({"eliminated": name(candidate), "by": by});
+                Some(t)
+            }
+            (false, Some(_)) => {
+                return Err(format!(
+                    "round {round}: the scenario resolves a tie for lowest, but the rules left none"
+                ));
+            }
+            (true, None) => {
+                lines.push("  tie for lowest: the rules leave it to the caller (pending)".into());
+                None
+            }
+            (false, None) => None,
+        };
         rounds_json.push(json);
         table.extend(lines);
         events.push(Event::Ballot {
             withdrawn,
+            round: Box::new(closed),
             outcome: Box::new(outcome),
+            tie,
         });
     }
     let elected = election.standing().elected().map(name);
@@ -332,21 +374,16 @@ fn withdrawn_prefix(names: &[String]) -> String {
 
 /// The summary entry and the table lines of a decided round.
 fn describe(
+    closed: &ClosedRound,
     outcome: &RoundOutcome,
     withdrawn: &[String],
     name: &dyn Fn(usize) -> String,
 ) -> (Value, Vec<String>) {
     let d: &RoundDecision = &outcome.decision;
     let round = d.round();
-    let (ballot, candidates, labels): (&str, Vec<String>, Vec<String>) = match outcome.round.kind()
-    {
+    let (ballot, candidates, labels): (&str, Vec<String>, Vec<String>) = match closed.kind() {
         RoundKind::ChooseOne => {
-            let names: Vec<String> = outcome
-                .round
-                .candidates()
-                .iter()
-                .map(|c| name(*c))
-                .collect();
+            let names: Vec<String> = closed.candidates().iter().map(|c| name(*c)).collect();
             ("choose_one", names.clone(), names)
         }
         RoundKind::YesNo { candidate } => (

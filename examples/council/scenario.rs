@@ -11,7 +11,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use tabella::rules::{
-    Base, Comparison, ElectionRules, Fraction, MajorityRule, Quorum, RuleSchedule, TieForLowest,
+    Base, Comparison, ElectionRules, Fraction, MajorityRule, Quorum, RuleSchedule, TieBreak,
+    TieForLowest,
 };
 
 /// A rule of the schedule.
@@ -42,6 +43,19 @@ pub struct RoundSpec {
     pub withdrawn: Vec<String>,
     #[serde(default)]
     pub acclamation: bool,
+    /// After this round's ballot, the resolution of a tie for lowest that the rules leave to
+    /// the caller (`tie_for_lowest: "caller_resolves"`).
+    #[serde(default)]
+    pub resolve_tie: Option<TieSpec>,
+}
+
+/// How a tie for lowest is resolved: the candidate eliminated, and how it was chosen.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TieSpec {
+    pub eliminate: String,
+    /// `"lot"` or `"run_off"`.
+    pub by: String,
 }
 
 /// A scenario file.
@@ -84,6 +98,7 @@ pub enum Step {
         withdrawn: Vec<usize>,
         votes: BTreeMap<usize, u64>,
         abstain: u64,
+        resolve_tie: Option<(usize, TieBreak)>,
     },
     /// Withdrawals, then a yes/no ballot on one candidate.
     YesNo {
@@ -175,6 +190,11 @@ impl Scenario {
                     self.eligible
                 ));
             }
+            if round.resolve_tie.is_some() && round.ballot.as_deref() != Some("choose_one") {
+                return Err(format!(
+                    "round {n}: only a choose_one ballot can leave a tie for lowest"
+                ));
+            }
             let step = if round.acclamation {
                 if round.ballot.is_some() || !round.votes.is_empty() || round.abstain != 0 {
                     return Err(format!("round {n}: acclamation takes no ballot"));
@@ -204,10 +224,27 @@ impl Scenario {
                             }
                             votes.insert(c, *count);
                         }
+                        let resolve_tie = match &round.resolve_tie {
+                            None => None,
+                            Some(t) => {
+                                let c = self.candidate(&t.eliminate)?;
+                                let how = match t.by.as_str() {
+                                    "lot" => TieBreak::Lot,
+                                    "run_off" => TieBreak::RunOff,
+                                    other => {
+                                        return Err(format!(
+                                            "round {n}: a tie is resolved by \"lot\" or \"run_off\", not {other:?}"
+                                        ));
+                                    }
+                                };
+                                Some((c, how))
+                            }
+                        };
                         Step::ChooseOne {
                             withdrawn,
                             votes,
                             abstain: round.abstain,
+                            resolve_tie,
                         }
                     }
                     Some("yes_no") => {

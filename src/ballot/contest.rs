@@ -6,6 +6,7 @@ use super::MAX_OPTIONS;
 use super::layout::Layout;
 use crate::elgamal::PublicKey;
 use crate::error::{Error, Result};
+use crate::proofs::membership::MAX_BRANCHES;
 use crate::transcript::{ElectionContext, TranscriptExt};
 
 /// The shape of a contest: options, selection range, abstention, and optionally the capacity
@@ -39,24 +40,34 @@ impl ContestSpec {
         } else {
             None
         };
-        match reason {
-            Some(reason) => Err(Error::InvalidContest { reason }),
-            None => Ok(ContestSpec {
-                index,
-                options,
-                min,
-                max,
-                abstention,
-                capacity: None,
-                layout: Layout::PerOption,
-            }),
+        if let Some(reason) = reason {
+            return Err(Error::InvalidContest { reason });
         }
+        let contest = ContestSpec {
+            index,
+            options,
+            min,
+            max,
+            abstention,
+            capacity: None,
+            layout: Layout::PerOption,
+        };
+        // Every proof of a ballot must be one the prover can make: a contest whose count set
+        // (min..=max per option) has more than MAX_BRANCHES values could never be encrypted.
+        let sets = contest.layout.ciphertext_sets(contest.slots());
+        if contest.count_set().len() > MAX_BRANCHES || sets.iter().any(|s| s.len() > MAX_BRANCHES) {
+            return Err(Error::InvalidContest {
+                reason: "its count proof would need more than 1024 branches",
+            });
+        }
+        Ok(contest)
     }
 
     /// The same contest for a ballot box that holds at most `capacity` ballots (for example
     /// the number of eligible voters). A box refuses ballots beyond it, and a one-choice
     /// contest whose totals fit is then packed (see [`Layout`]): fewer ciphertexts and proofs
-    /// per ballot.
+    /// per ballot. (A packed layout never needs more proof branches than the per-option one:
+    /// one chunk holds at most 41 slots, since N·B^(s−1) ≤ 2^40 with B ≥ 2.)
     pub fn with_capacity(mut self, capacity: u64) -> Self {
         self.capacity = Some(capacity);
         self.layout = Layout::choose(self.slots(), self.max, self.capacity);

@@ -276,6 +276,22 @@ impl EncryptedBallot {
     /// Every valid ballot is accepted; every invalid one is returned with the error a single
     /// verification gives it (which names the failing proof).
     pub fn verify_batch(ballots: Vec<Self>, ctx: &BallotContext<'_>) -> BatchOutcome {
+        let mut accepted = Vec::with_capacity(ballots.len());
+        let mut rejected = Vec::new();
+        for verdict in Self::verify_batch_in_order(ballots, ctx) {
+            match verdict {
+                Ok(b) => accepted.push(b),
+                Err(r) => rejected.push(r),
+            }
+        }
+        BatchOutcome { accepted, rejected }
+    }
+
+    /// [`EncryptedBallot::verify_batch`], with one verdict per ballot in input order.
+    pub fn verify_batch_in_order(
+        ballots: Vec<Self>,
+        ctx: &BallotContext<'_>,
+    ) -> Vec<core::result::Result<VerifiedBallot, (BallotId, Error)>> {
         let mut batch = BatchVerifier::new();
         // Per ballot: two commitments per branch of every proof, and α, β of each ciphertext
         // and of the count.
@@ -288,43 +304,47 @@ impl EncryptedBallot {
             .sum::<usize>()
             + ctx.contest.count_set().len();
         batch.reserve(ballots.len(), 2 * branches + 2 * ctx.contest.width() + 2);
-        let mut rejected = Vec::new();
-        let mut queued = Vec::with_capacity(ballots.len());
+        // Each ballot: its verdict if already known (a shape error), or its batch item.
+        let mut pending: Vec<core::result::Result<Self, (BallotId, Error)>> =
+            Vec::with_capacity(ballots.len());
         for ballot in ballots {
             batch.begin_item();
             let added = ballot.proofs(ctx, |_, proof, t, statement| {
                 proof.verify_batched(t, statement, &mut batch)
             });
             match added {
-                Ok(()) => queued.push(ballot),
+                Ok(()) => pending.push(Ok(ballot)),
                 Err(e) => {
                     // Shape errors are found before any equation; drop the empty item.
                     batch.discard_last_item();
-                    rejected.push((ballot.id, e));
+                    pending.push(Err((ballot.id, e)));
                 }
             }
         }
+        let queued = pending.iter().filter(|p| p.is_ok()).count();
         let bad = match batch.verify() {
             Ok(()) => Vec::new(),
             Err(Error::BatchRejected { items }) => items,
-            Err(_) => (0..queued.len()).collect(),
+            Err(_) => (0..queued).collect(),
         };
-        let mut accepted = Vec::with_capacity(queued.len());
         let mut bad = bad.into_iter().peekable();
-        for (i, ballot) in queued.into_iter().enumerate() {
-            if bad.peek() == Some(&i) {
-                bad.next();
-                let id = ballot.id;
-                // Name the failing proof exactly.
-                match ballot.verify(ctx) {
-                    Ok(v) => accepted.push(v),
-                    Err(e) => rejected.push((id, e)),
+        let mut item = 0usize;
+        pending
+            .into_iter()
+            .map(|p| {
+                let ballot = p?;
+                let this = item;
+                item += 1;
+                if bad.peek() == Some(&this) {
+                    bad.next();
+                    let id = ballot.id;
+                    // Name the failing proof exactly.
+                    ballot.verify(ctx).map_err(|e| (id, e))
+                } else {
+                    Ok(VerifiedBallot::new(ballot, ctx))
                 }
-            } else {
-                accepted.push(VerifiedBallot::new(ballot, ctx));
-            }
-        }
-        BatchOutcome { accepted, rejected }
+            })
+            .collect()
     }
 
     /// Appends the canonical encoding to `out`.

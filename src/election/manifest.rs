@@ -28,8 +28,10 @@ use crate::rules::{
 };
 use crate::transcript::ElectionContext;
 
-/// The smallest ballot box whose totals trustees decrypt by default. A box of one ballot
-/// would reveal that ballot; five is a floor, not a guarantee (see SECURITY.md).
+/// The smallest ballot box whose totals trustees decrypt by default, for a body of at least
+/// this many eligible members; a smaller body gets a floor of its number of eligible members
+/// ([`Manifest::new`]), so that it can still hold its election. A box of one ballot would
+/// reveal that ballot; the floor is a floor, not a guarantee (see SECURITY.md).
 pub const DEFAULT_PRIVACY_FLOOR: u64 = 5;
 
 /// The longest title or candidate name, in bytes.
@@ -55,8 +57,10 @@ fn invalid(reason: &'static str) -> Error {
 }
 
 impl Manifest {
-    /// A manifest. Checks: `eligible ≤ members`; 1 to 1024 distinct, non-empty candidate
-    /// names; `1 ≤ threshold ≤ trustees`; names and title at most 1024 bytes.
+    /// A manifest. Checks: `1 ≤ eligible ≤ members`; 1 to 1024 distinct, non-empty candidate
+    /// names; `1 ≤ threshold ≤ trustees`; names and title at most 1024 bytes. The privacy
+    /// floor is `min(DEFAULT_PRIVACY_FLOOR, eligible)` until [`Manifest::with_privacy_floor`]
+    /// sets it.
     pub fn new(
         title: impl Into<String>,
         members: u64,
@@ -72,6 +76,9 @@ impl Manifest {
         }
         if eligible > members {
             return Err(invalid("more eligible members than members"));
+        }
+        if eligible == 0 {
+            return Err(invalid("no member is eligible to vote"));
         }
         if candidates.is_empty() || candidates.len() > MAX_OPTIONS {
             return Err(invalid("between 1 and 1024 candidates are needed"));
@@ -97,15 +104,21 @@ impl Manifest {
             candidates,
             rules,
             trustees,
-            privacy_floor: DEFAULT_PRIVACY_FLOOR,
+            privacy_floor: DEFAULT_PRIVACY_FLOOR.min(eligible),
         })
     }
 
     /// Sets the privacy floor: the fewest ballots a box must hold for its totals to be
-    /// decrypted. At least 1.
+    /// decrypted. At least 1, and at most the number of eligible members (a higher floor
+    /// could never be reached).
     pub fn with_privacy_floor(mut self, floor: u64) -> Result<Self> {
         if floor == 0 {
             return Err(invalid("the privacy floor must be at least 1"));
+        }
+        if floor > self.eligible {
+            return Err(invalid(
+                "the privacy floor exceeds the number of eligible members",
+            ));
         }
         self.privacy_floor = floor;
         Ok(self)
@@ -398,5 +411,16 @@ mod tests {
         assert!(Manifest::new("t", 10, 10, vec!["A".into()], rules(), 0, 1).is_err());
         assert!(Manifest::new("t", 10, 10, vec!["A".into()], rules(), 2, 1).is_err());
         assert!(manifest().with_privacy_floor(0).is_err());
+        assert!(Manifest::new("t", 10, 0, vec!["A".into()], rules(), 1, 1).is_err());
+        assert!(manifest().with_privacy_floor(172).is_err());
+        assert!(manifest().with_privacy_floor(171).is_ok());
+    }
+
+    #[test]
+    fn the_default_floor_never_exceeds_the_eligible_members() {
+        let rules = || ElectionRules::with_schedule(RuleSchedule::single(MajorityRule::TWO_THIRDS));
+        let committee = Manifest::new("c", 3, 3, vec!["A".into()], rules(), 1, 1).unwrap();
+        assert_eq!(committee.privacy_floor(), 3);
+        assert_eq!(manifest().privacy_floor(), DEFAULT_PRIVACY_FLOOR);
     }
 }

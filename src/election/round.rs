@@ -6,7 +6,8 @@ use crate::ballot::{BallotContext, BallotId, ChallengedBallot, ContestSpec, Encr
 use crate::board::ConfirmationCode;
 use crate::elgamal::{DiscreteLogTable, PublicKey};
 use crate::error::{Error, Result};
-use crate::rules::{Acclamation, RoundDecision, Standing};
+use crate::record::TieResolution;
+use crate::rules::{Acclamation, RoundDecision, Standing, TieBreak};
 use crate::tally::{BallotBox, EncryptedTally, Totals};
 use crate::threshold::decryption::{TallyDecryption, decrypt_tally};
 use crate::threshold::{DecryptionContext, KeyPackage, PartialDecryption, PublicKeyPackage};
@@ -48,7 +49,7 @@ impl Election {
             });
         }
         let context =
-            manifest.election_context(&public.joint_key().to_bytes(), &public.to_bytes()?)?;
+            manifest.election_context(&public.joint_key().to_bytes(), &public.to_bytes())?;
         let standing = Standing::new(manifest.rules().clone(), manifest.candidates().len())?;
         Ok(Election {
             manifest,
@@ -93,7 +94,26 @@ impl Election {
         Ok(self.standing.acclaim()?)
     }
 
-    /// Opens the next round's ballot box.
+    /// Resolves a tie for lowest that the rules left to the caller
+    /// ([`TieForLowest::CallerResolves`](crate::rules::TieForLowest::CallerResolves)):
+    /// eliminates `candidate`, one of the tied candidates, chosen as `how` says (a lot drawn,
+    /// or a run-off held outside this election). The resolution is an event of the record
+    /// ([`crate::record::TieResolution`]); no round opens while a tie is pending.
+    pub fn resolve_tie_for_lowest(
+        &mut self,
+        candidate: usize,
+        how: TieBreak,
+    ) -> Result<TieResolution> {
+        self.standing.resolve_tie_for_lowest(candidate, how)?;
+        Ok(TieResolution {
+            eliminated: u32::try_from(candidate).unwrap_or(u32::MAX),
+            how,
+        })
+    }
+
+    /// Opens the next round's ballot box. Refuses while a tie for lowest awaits its
+    /// resolution ([`RuleError::TieForLowestUnresolved`](crate::rules::RuleError)) and once
+    /// someone is elected.
     pub fn open_round(&self, kind: RoundKind) -> Result<OpenRound> {
         let (candidates, contest) = ballot_for(&self.standing, kind, self.manifest.eligible())?;
         let number = self.standing.round();
@@ -108,12 +128,14 @@ impl Election {
     /// Decrypts a closed round from the trustees' partial decryptions and applies the rules.
     ///
     /// The partials are verified against the tally recomputed from the round's verified
-    /// ballots; invalid ones are named and skipped while t valid ones remain. The totals come
-    /// only from this decryption.
+    /// ballots and the close of its box; invalid ones are named and skipped while t valid ones
+    /// remain. The totals come only from this decryption. A failed attempt (too few valid
+    /// partials yet) changes nothing: the round stays closed, and the call can be repeated
+    /// with more partials.
     pub fn tally_round(
         &mut self,
-        round: ClosedRound,
-        partials: Vec<PartialDecryption>,
+        round: &ClosedRound,
+        partials: &[PartialDecryption],
     ) -> Result<RoundOutcome> {
         if round.number != self.standing.round() || round.context() != self.context {
             return Err(Error::InvalidValue {
@@ -125,17 +147,16 @@ impl Election {
         let ctx = DecryptionContext::new(
             &self.context,
             &self.public,
-            round.number,
+            tally.close(),
             tally.ciphertexts(),
         )?;
         let table = DiscreteLogTable::new(tally.total_bound())?;
-        let decryption = decrypt_tally(&ctx, &partials, &table)?;
+        let decryption = decrypt_tally(&ctx, partials, &table)?;
         let totals = Totals::new(tally.contest(), decryption.totals.clone(), tally.ballots())?;
-        let decision = self.decide(&round, &totals)?;
+        let decision = self.decide(round, &totals)?;
         Ok(RoundOutcome {
-            round,
             tally,
-            partials,
+            partials: partials.to_vec(),
             decryption,
             totals,
             decision,
@@ -162,6 +183,12 @@ pub(crate) fn ballot_for(
 ) -> Result<(Vec<usize>, ContestSpec)> {
     if let Some(candidate) = standing.elected() {
         return Err(crate::rules::RuleError::AlreadyElected { candidate }.into());
+    }
+    if let Some(tied) = standing.unresolved_tie() {
+        return Err(crate::rules::RuleError::TieForLowestUnresolved {
+            tied: tied.to_vec(),
+        }
+        .into());
     }
     let remaining: Vec<usize> = standing.remaining().collect();
     let (candidates, options) = match kind {
@@ -222,13 +249,12 @@ pub(crate) fn decide(
     }
 }
 
-/// A decided round: the closed box, its tally, the trustees' partial decryptions, the totals
-/// and the decision. Everything here is public and goes into the record.
+/// The decision of a closed round: its tally, the trustees' partial decryptions, the totals
+/// and the decision. Everything here is public and goes into the record, with the closed
+/// round itself ([`crate::record::RoundRecord::from_outcome`]).
 #[derive(Debug)]
 pub struct RoundOutcome {
-    /// The closed round.
-    pub round: ClosedRound,
-    /// The tally, recomputed from the round's ballots.
+    /// The tally, recomputed from the round's ballots, with the close of its box.
     pub tally: EncryptedTally,
     /// Every partial decryption received, valid or not.
     pub partials: Vec<PartialDecryption>,
@@ -296,8 +322,9 @@ impl OpenRound {
         rejected
     }
 
-    /// Records a challenged ballot (never counted, never castable).
-    pub fn challenge(&mut self, challenged: ChallengedBallot) -> Result<()> {
+    /// Records a challenged ballot (never counted, never castable) and returns its
+    /// confirmation code.
+    pub fn challenge(&mut self, challenged: ChallengedBallot) -> Result<ConfirmationCode> {
         self.ballot_box.challenge(challenged)
     }
 
@@ -357,12 +384,14 @@ impl ClosedRound {
     }
 
     /// A trustee's partial decryption of this round's tally, recomputed from the round's
-    /// verified ballots. Refuses a box below the manifest's privacy floor
-    /// ([`Error::BelowPrivacyFloor`]).
+    /// verified ballots, for the close of its box. Refuses a box below the manifest's privacy
+    /// floor ([`Error::BelowPrivacyFloor`]) and a second, different box for a round this
+    /// trustee already decrypted ([`Error::ConflictingDecryption`], recorded in the key
+    /// package's log).
     pub fn decrypt_share<R: RngCore + CryptoRng>(
         &self,
         election: &Election,
-        key: &KeyPackage,
+        key: &mut KeyPackage,
         rng: &mut R,
     ) -> Result<PartialDecryption> {
         if self.context() != election.context || key.public() != &election.public {

@@ -1,17 +1,18 @@
 //! The canonical binary form of the record (docs/SPEC.md §12).
 
 use super::{
-    BallotRound, CastBallot, CeremonyRecord, DecryptionRecord, ElectionRecord, ResultRecord,
-    RoundBody, RoundRecord,
+    BallotRound, CastBallot, CeremonyRecord, ChallengedEntry, DecryptionRecord, ElectionRecord,
+    RecordEntry, ResultRecord, RoundBody, RoundRecord, TieResolution,
 };
 use crate::ballot::{ChallengedBallot, EncryptedBallot};
-use crate::board::ConfirmationCode;
+use crate::board::{BoxClose, ConfirmationCode};
 use crate::domain::{ObjectKind, PROTOCOL_VERSION};
 use crate::election::{Manifest, RoundKind};
 use crate::elgamal::{CIPHERTEXT_LEN, Ciphertext};
 use crate::encoding::{header, read_header};
 use crate::error::{Error, Result};
 use crate::group::{Reader, write_count};
+use crate::rules::TieBreak;
 use crate::threshold::dkg::{round1, round2, round3};
 use crate::threshold::{PartialDecryption, PublicKeyPackage};
 
@@ -116,7 +117,7 @@ impl ElectionRecord {
         blob(&mut out, "suite", self.suite.as_bytes())?;
         blob(&mut out, "manifest", &self.manifest.to_bytes()?)?;
         self.ceremony.write(&mut out)?;
-        blob(&mut out, "public keys", &self.public_keys.to_bytes()?)?;
+        blob(&mut out, "public keys", &self.public_keys.to_bytes())?;
         out.extend_from_slice(&self.fingerprint);
         write_count(&mut out, "rounds", self.rounds.len())?;
         for round in &self.rounds {
@@ -213,7 +214,7 @@ impl RoundRecord {
             0 => RoundBody::Acclamation {
                 elected: reader.u32("acclaimed candidate")?,
             },
-            1 => RoundBody::Ballot(Box::new(BallotRound::read(reader)?)),
+            1 => RoundBody::Ballot(Box::new(BallotRound::read(reader, round)?)),
             _ => {
                 return Err(Error::InvalidValue {
                     what: "round kind",
@@ -239,15 +240,28 @@ impl BallotRound {
             }
         }
         write_u32s(out, "candidates", &self.candidates)?;
-        write_count(out, "ballots", self.ballots.len())?;
-        for cast in &self.ballots {
-            blob(out, "ballot", &cast.ballot.to_bytes())?;
-            out.extend_from_slice(&cast.code.0);
+        write_count(out, "box entries", self.entries.len())?;
+        for entry in &self.entries {
+            match entry {
+                RecordEntry::Cast(c) => {
+                    out.push(1);
+                    blob(out, "ballot", &c.ballot.to_bytes())?;
+                }
+                RecordEntry::Challenged(c) => {
+                    out.push(2);
+                    blob(out, "challenged ballot", &c.challenged.to_bytes())?;
+                }
+            }
+            out.extend_from_slice(&entry.code().0);
         }
-        out.extend_from_slice(&self.chain_head.0);
-        write_count(out, "challenged ballots", self.challenged.len())?;
-        for c in &self.challenged {
-            blob(out, "challenged ballot", &c.to_bytes())?;
+        match &self.close {
+            None => out.push(0),
+            Some(close) => {
+                out.push(1);
+                out.extend_from_slice(&close.chain_head().0);
+                out.extend_from_slice(&close.cast().to_le_bytes());
+                out.extend_from_slice(&close.challenged().to_le_bytes());
+            }
         }
         match &self.decryption {
             None => out.push(0),
@@ -256,10 +270,21 @@ impl BallotRound {
                 d.write(out)?;
             }
         }
+        match &self.tie_resolution {
+            None => out.push(0),
+            Some(t) => {
+                out.push(1);
+                out.extend_from_slice(&t.eliminated.to_le_bytes());
+                out.push(match t.how {
+                    TieBreak::Lot => 0,
+                    TieBreak::RunOff => 1,
+                });
+            }
+        }
         Ok(())
     }
 
-    fn read(reader: &mut Reader<'_>) -> Result<Self> {
+    fn read(reader: &mut Reader<'_>, round: u32) -> Result<Self> {
         let kind = match reader.u8("ballot kind")? {
             0 => RoundKind::ChooseOne,
             1 => RoundKind::YesNo {
@@ -273,28 +298,64 @@ impl BallotRound {
             }
         };
         let candidates = list(reader, "candidates", 4, |r| r.u32("candidate"))?;
-        let ballots = list(reader, "ballots", 36, |r| {
-            Ok(CastBallot {
-                ballot: sub(r, "ballot", EncryptedBallot::from_bytes)?,
-                code: ConfirmationCode(r.array("confirmation code")?),
-            })
+        let entries = list(reader, "box entries", 41, |r| {
+            let tag = r.u8("box entry kind")?;
+            let entry = match tag {
+                1 => RecordEntry::Cast(CastBallot {
+                    ballot: sub(r, "ballot", EncryptedBallot::from_bytes)?,
+                    code: ConfirmationCode(r.array("confirmation code")?),
+                }),
+                2 => RecordEntry::Challenged(ChallengedEntry {
+                    challenged: sub(r, "challenged ballot", ChallengedBallot::from_bytes)?,
+                    code: ConfirmationCode(r.array("confirmation code")?),
+                }),
+                _ => {
+                    return Err(Error::InvalidValue {
+                        what: "box entry kind",
+                        reason: "unknown tag byte",
+                    });
+                }
+            };
+            Ok(entry)
         })?;
-        let chain_head = ConfirmationCode(reader.array("chain head")?);
-        let challenged = list(reader, "challenged ballots", 4, |r| {
-            sub(r, "challenged ballot", ChallengedBallot::from_bytes)
-        })?;
+        let close = if flag(reader, "close flag")? {
+            Some(BoxClose::new(
+                round,
+                ConfirmationCode(reader.array("chain head")?),
+                reader.u64("cast ballots")?,
+                reader.u64("challenged ballots")?,
+            ))
+        } else {
+            None
+        };
         let decryption = if flag(reader, "decryption flag")? {
             Some(DecryptionRecord::read(reader)?)
+        } else {
+            None
+        };
+        let tie_resolution = if flag(reader, "tie resolution flag")? {
+            let eliminated = reader.u32("eliminated candidate")?;
+            let how = match reader.u8("tie break")? {
+                0 => TieBreak::Lot,
+                1 => TieBreak::RunOff,
+                _ => {
+                    return Err(Error::InvalidValue {
+                        what: "tie break",
+                        reason: "unknown tag byte",
+                    });
+                }
+            };
+            Some(TieResolution { eliminated, how })
         } else {
             None
         };
         Ok(BallotRound {
             kind,
             candidates,
-            ballots,
-            chain_head,
-            challenged,
+            entries,
+            close,
             decryption,
+            tie_resolution,
         })
     }
 }
@@ -309,6 +370,7 @@ impl DecryptionRecord {
         for p in &self.partials {
             blob(out, "partial decryption", &p.to_bytes()?)?;
         }
+        write_u32s(out, "combined trustees", &self.combined)?;
         write_count(out, "totals", self.totals.len())?;
         for t in &self.totals {
             out.extend_from_slice(&t.to_le_bytes());
@@ -328,6 +390,9 @@ impl DecryptionRecord {
         let partials = list(reader, "partial decryptions", 4, |r| {
             sub(r, "partial decryption", PartialDecryption::from_bytes)
         })?;
+        let combined = list(reader, "combined trustees", 4, |r| {
+            r.u32("combined trustee")
+        })?;
         let totals = list(reader, "totals", 8, |r| r.u64("total"))?;
         let result = ResultRecord {
             cast: reader.u64("cast")?,
@@ -340,6 +405,7 @@ impl DecryptionRecord {
         Ok(DecryptionRecord {
             tally,
             partials,
+            combined,
             totals,
             result,
         })

@@ -29,17 +29,18 @@ use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::{
-    BallotRound, CastBallot, CeremonyRecord, DecryptionRecord, ElectionRecord, ResultRecord,
-    RoundBody, RoundRecord,
+    BallotRound, CastBallot, CeremonyRecord, ChallengedEntry, DecryptionRecord, ElectionRecord,
+    RecordEntry, ResultRecord, RoundBody, RoundRecord, TieResolution,
 };
 use crate::ballot::{ChallengedBallot, EncryptedBallot};
-use crate::board::ConfirmationCode;
+use crate::board::{BoxClose, ConfirmationCode};
 use crate::election::{Manifest, RoundKind};
 use crate::elgamal::Ciphertext;
 use crate::encoding::{from_hex, to_hex};
 use crate::error::{Error, Result};
 use crate::rules::{
-    Base, Comparison, ElectionRules, Fraction, MajorityRule, Quorum, RuleSchedule, TieForLowest,
+    Base, Comparison, ElectionRules, Fraction, MajorityRule, Quorum, RuleSchedule, TieBreak,
+    TieForLowest,
 };
 use crate::threshold::dkg::{round1, round2, round3};
 use crate::threshold::{PartialDecryption, PublicKeyPackage};
@@ -116,11 +117,30 @@ struct CeremonyJson {
     round3: Vec<Hex>,
 }
 
+/// A box entry: `{"cast": hex, "code": hex}` or `{"challenged": hex, "code": hex}`.
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct CastJson {
-    ballot: Hex,
+struct EntryJson {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cast: Option<Hex>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    challenged: Option<Hex>,
     code: Hex,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CloseJson {
+    chain_head: Hex,
+    cast: u64,
+    challenged: u64,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TieResolutionJson {
+    eliminated: u32,
+    how: String,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -139,6 +159,7 @@ struct ResultJson {
 struct DecryptionJson {
     tally: Vec<Hex>,
     partials: Vec<Hex>,
+    combined: Vec<u32>,
     totals: Vec<u64>,
     result: ResultJson,
 }
@@ -151,10 +172,10 @@ struct BallotRoundJson {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     candidate: Option<u32>,
     candidates: Vec<u32>,
-    ballots: Vec<CastJson>,
-    chain_head: Hex,
-    challenged: Vec<Hex>,
+    entries: Vec<EntryJson>,
+    close: Option<CloseJson>,
     decryption: Option<DecryptionJson>,
+    tie_resolution: Option<TieResolutionJson>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -337,6 +358,7 @@ fn round_json(r: &RoundRecord) -> Result<RoundJson> {
         Some(d) => Some(DecryptionJson {
             tally: hexes(&d.tally, |c| Ok(c.to_bytes().to_vec()))?,
             partials: hexes(&d.partials, |p| p.to_bytes())?,
+            combined: d.combined.clone(),
             totals: d.totals.clone(),
             result: ResultJson {
                 cast: d.result.cast,
@@ -359,17 +381,36 @@ fn round_json(r: &RoundRecord) -> Result<RoundJson> {
         withdrawn: r.withdrawn.clone(),
         candidate,
         candidates: b.candidates.clone(),
-        ballots: b
-            .ballots
+        entries: b
+            .entries
             .iter()
-            .map(|c| CastJson {
-                ballot: Hex(c.ballot.to_bytes()),
-                code: Hex(c.code.0.to_vec()),
+            .map(|e| match e {
+                RecordEntry::Cast(c) => EntryJson {
+                    cast: Some(Hex(c.ballot.to_bytes())),
+                    challenged: None,
+                    code: Hex(c.code.0.to_vec()),
+                },
+                RecordEntry::Challenged(c) => EntryJson {
+                    cast: None,
+                    challenged: Some(Hex(c.challenged.to_bytes())),
+                    code: Hex(c.code.0.to_vec()),
+                },
             })
             .collect(),
-        chain_head: Hex(b.chain_head.0.to_vec()),
-        challenged: hexes(&b.challenged, |c| Ok(c.to_bytes()))?,
+        close: b.close.map(|c| CloseJson {
+            chain_head: Hex(c.chain_head().0.to_vec()),
+            cast: c.cast(),
+            challenged: c.challenged(),
+        }),
         decryption,
+        tie_resolution: b.tie_resolution.map(|t| TieResolutionJson {
+            eliminated: t.eliminated,
+            how: match t.how {
+                TieBreak::Lot => "lot",
+                TieBreak::RunOff => "run_off",
+            }
+            .to_string(),
+        }),
     };
     Ok(if yes_no {
         RoundJson::YesNo(json)
@@ -407,6 +448,7 @@ fn round_from(json: RoundJson) -> Result<RoundRecord> {
         Some(d) => Some(DecryptionRecord {
             tally: decode_all(d.tally, Ciphertext::from_bytes)?,
             partials: decode_all(d.partials, PartialDecryption::from_bytes)?,
+            combined: d.combined,
             totals: d.totals,
             result: ResultRecord {
                 cast: d.result.cast,
@@ -418,26 +460,62 @@ fn round_from(json: RoundJson) -> Result<RoundRecord> {
             },
         }),
     };
-    let ballots = b
-        .ballots
+    let entries = b
+        .entries
         .into_iter()
-        .map(|c| {
-            Ok(CastBallot {
-                ballot: EncryptedBallot::from_bytes(&c.ballot.0)?,
-                code: ConfirmationCode(array32("confirmation code", &c.code)?),
-            })
+        .map(|e| {
+            let code = ConfirmationCode(array32("confirmation code", &e.code)?);
+            match (e.cast, e.challenged) {
+                (Some(ballot), None) => Ok(RecordEntry::Cast(CastBallot {
+                    ballot: EncryptedBallot::from_bytes(&ballot.0)?,
+                    code,
+                })),
+                (None, Some(challenged)) => Ok(RecordEntry::Challenged(ChallengedEntry {
+                    challenged: ChallengedBallot::from_bytes(&challenged.0)?,
+                    code,
+                })),
+                _ => Err(Error::InvalidValue {
+                    what: "box entry",
+                    reason: "exactly one of cast and challenged",
+                }),
+            }
         })
         .collect::<Result<Vec<_>>>()?;
+    let close = match b.close {
+        None => None,
+        Some(c) => Some(BoxClose::new(
+            b.round,
+            ConfirmationCode(array32("chain head", &c.chain_head)?),
+            c.cast,
+            c.challenged,
+        )),
+    };
+    let tie_resolution = match b.tie_resolution {
+        None => None,
+        Some(t) => Some(TieResolution {
+            eliminated: t.eliminated,
+            how: match t.how.as_str() {
+                "lot" => TieBreak::Lot,
+                "run_off" => TieBreak::RunOff,
+                _ => {
+                    return Err(Error::InvalidValue {
+                        what: "tie resolution",
+                        reason: "how is lot or run_off",
+                    });
+                }
+            },
+        }),
+    };
     Ok(RoundRecord {
         round: b.round,
         withdrawn: b.withdrawn,
         body: RoundBody::Ballot(Box::new(BallotRound {
             kind,
             candidates: b.candidates,
-            ballots,
-            chain_head: ConfirmationCode(array32("chain head", &b.chain_head)?),
-            challenged: decode_all(b.challenged, ChallengedBallot::from_bytes)?,
+            entries,
+            close,
             decryption,
+            tie_resolution,
         })),
     })
 }
@@ -453,7 +531,7 @@ impl RecordJson {
                 round2: hexes(&r.ceremony.round2, |p| p.to_bytes())?,
                 round3: hexes(&r.ceremony.round3, |p| p.to_bytes())?,
             },
-            public_keys: Hex(r.public_keys.to_bytes()?),
+            public_keys: Hex(r.public_keys.to_bytes()),
             fingerprint: Hex(r.fingerprint.to_vec()),
             rounds: r.rounds.iter().map(round_json).collect::<Result<_>>()?,
         })

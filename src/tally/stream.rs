@@ -1,43 +1,55 @@
-//! Streaming verification of a round's ballots in bounded memory.
+//! Streaming verification of a round's box in bounded memory.
 //!
 //! # Ballot stream format
 //!
-//! A ballot stream holds the ballots of one round and contest, in board order:
+//! A ballot stream holds the entries of one round's box (cast and challenged ballots), in
+//! board order:
 //!
 //! ```text
-//! magic "tabella-ballots\x00" (16 bytes) ‖ version u32 (= 1)
-//! then, per ballot: length u32 ‖ the ballot's canonical encoding (docs/SPEC.md §6)
+//! header "tb" ‖ 0x0b (ballot stream) ‖ LE16(3)       (5 bytes, docs/SPEC.md §2.1)
+//! then, per entry: tag u8 (1: cast, 2: challenged) ‖ LE32(len) ‖ the entry's encoding
+//!                  (a ballot, §6.2, or a challenged ballot, §9; len ≤ MAX_BALLOT_LEN)
 //! ```
 //!
-//! and nothing after the last ballot. A length above [`MAX_BALLOT_LEN`] is rejected before
-//! anything is allocated.
+//! and nothing after the last entry. A length above [`MAX_BALLOT_LEN`] is rejected before
+//! anything is allocated; a stream cut inside an entry is an error naming the entry.
 //!
 //! # Verification
 //!
-//! [`verify_stream`] reads `chunk` ballots at a time, checks each chunk with one batch
-//! verification ([`EncryptedBallot::verify_batch`], bisection names the bad ballots), rejects
-//! repeated ids and repeated ciphertexts exactly as [`super::BallotBox::cast`] does, and sums
-//! the accepted ballots into a [`PartialTally`] per chunk, merged in board order. It keeps
-//! only one chunk of ballots, plus 32 bytes per id and per α for the duplicate checks. With
-//! the `parallel` feature, `verify_stream_parallel` verifies several chunks at once on rayon's
-//! pool; duplicates are still decided in board order, so both give the same tally.
+//! [`verify_stream`] reads `chunk` entries at a time, checks the cast ballots of each chunk
+//! with one batch verification ([`EncryptedBallot::verify_batch`], bisection names the bad
+//! ones) and each challenged ballot's opening, then applies the box rules
+//! ([`super::admission`], the very rules of [`super::BallotBox`]) in board order, recomputes
+//! the confirmation-code chain over the admitted entries, and sums the admitted cast ballots
+//! into a [`PartialTally`] per chunk, merged in board order. It keeps only one chunk of
+//! entries, plus 32 bytes per id and per α. With the `parallel` feature,
+//! `verify_stream_parallel` verifies several chunks at once on rayon's pool; the rules are
+//! still applied in board order, so both give the same tally, close and rejections as a box
+//! fed the same entries.
 
-use std::collections::HashSet;
 use std::io::{Read, Write};
 
-use crate::ballot::{BallotContext, BallotId, ContestSpec, EncryptedBallot, VerifiedBallot};
+use crate::ballot::{BallotContext, BallotId, ChallengedBallot, EncryptedBallot, VerifiedBallot};
+use crate::board::{BallotHash, BoxClose, ConfirmationCode, EntryKind};
+use crate::domain::ObjectKind;
+use crate::encoding::header::{HEADER_LEN, header, read_header};
 use crate::error::{Error, Result};
+use crate::group::Reader;
+use crate::tally::admission::Admission;
 use crate::tally::{EncryptedTally, PartialTally};
 
-/// The first bytes of a ballot stream.
-pub const STREAM_MAGIC: &[u8; 16] = b"tabella-ballots\x00";
-/// The ballot stream version.
-pub const STREAM_VERSION: u32 = 1;
-/// The longest ballot encoding a stream may hold (1 MiB).
+/// The longest entry encoding a stream may hold (1 MiB).
 pub const MAX_BALLOT_LEN: usize = 1 << 20;
 
 fn io(e: &std::io::Error) -> Error {
     Error::Io { kind: e.kind() }
+}
+
+fn tag(kind: EntryKind) -> u8 {
+    match kind {
+        EntryKind::Cast => 1,
+        EntryKind::Challenged => 2,
+    }
 }
 
 /// Writes a ballot stream.
@@ -48,10 +60,9 @@ pub struct BallotStreamWriter<W: Write> {
 }
 
 impl<W: Write> BallotStreamWriter<W> {
-    /// Starts a stream: writes the magic and version.
+    /// Starts a stream: writes its header.
     pub fn new(mut out: W) -> Result<Self> {
-        out.write_all(STREAM_MAGIC).map_err(|e| io(&e))?;
-        out.write_all(&STREAM_VERSION.to_le_bytes())
+        out.write_all(&header(ObjectKind::BallotStream))
             .map_err(|e| io(&e))?;
         Ok(BallotStreamWriter {
             out,
@@ -59,22 +70,31 @@ impl<W: Write> BallotStreamWriter<W> {
         })
     }
 
-    /// Appends one ballot.
+    /// Appends one cast ballot.
     pub fn write(&mut self, ballot: &EncryptedBallot) -> Result<()> {
         self.buffer.clear();
         ballot.write(&mut self.buffer)?;
-        self.write_encoded(&self.buffer.clone())
+        let encoding = core::mem::take(&mut self.buffer);
+        let written = self.write_encoded(EntryKind::Cast, &encoding);
+        self.buffer = encoding;
+        written
     }
 
-    /// Appends one ballot given by its canonical encoding (not checked here).
-    pub fn write_encoded(&mut self, encoding: &[u8]) -> Result<()> {
+    /// Appends one challenged ballot.
+    pub fn write_challenged(&mut self, challenged: &ChallengedBallot) -> Result<()> {
+        self.write_encoded(EntryKind::Challenged, &challenged.to_bytes())
+    }
+
+    /// Appends one entry given by its canonical encoding (not checked here).
+    pub fn write_encoded(&mut self, kind: EntryKind, encoding: &[u8]) -> Result<()> {
         let len = u32::try_from(encoding.len())
             .ok()
             .filter(|&l| l as usize <= MAX_BALLOT_LEN)
             .ok_or(Error::InvalidValue {
                 what: "ballot stream",
-                reason: "ballot longer than MAX_BALLOT_LEN",
+                reason: "entry longer than MAX_BALLOT_LEN",
             })?;
+        self.out.write_all(&[tag(kind)]).map_err(|e| io(&e))?;
         self.out.write_all(&len.to_le_bytes()).map_err(|e| io(&e))?;
         self.out.write_all(encoding).map_err(|e| io(&e))
     }
@@ -86,100 +106,105 @@ impl<W: Write> BallotStreamWriter<W> {
     }
 }
 
-/// Reads a ballot stream, one ballot at a time, in bounded memory.
+/// One entry of a stream, not yet decoded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StreamEntry {
+    /// Cast or challenged.
+    pub kind: EntryKind,
+    /// The entry's canonical encoding.
+    pub bytes: Vec<u8>,
+}
+
+/// Reads a ballot stream, one entry at a time, in bounded memory.
 #[derive(Debug)]
 pub struct BallotStreamReader<R: Read> {
     input: R,
-    buffer: Vec<u8>,
     read: u64,
 }
 
+/// Reads exactly `buf.len()` bytes; `Ok(false)` if the input ends before the first byte.
+fn read_full<R: Read>(input: &mut R, buf: &mut [u8]) -> Result<bool> {
+    let mut got = 0;
+    while got < buf.len() {
+        let rest = buf.get_mut(got..).unwrap_or_default();
+        match input.read(rest) {
+            Ok(0) if got == 0 => return Ok(false),
+            Ok(0) => {
+                return Err(Error::InvalidValue {
+                    what: "ballot stream",
+                    reason: "the stream ends inside an entry",
+                });
+            }
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(io(&e)),
+        }
+    }
+    Ok(true)
+}
+
 impl<R: Read> BallotStreamReader<R> {
-    /// Checks the magic and version.
+    /// Reads and checks the stream's header.
     pub fn new(mut input: R) -> Result<Self> {
-        let mut head = [0u8; 20];
-        input.read_exact(&mut head).map_err(|e| io(&e))?;
-        let (magic, version) = head.split_at(16);
-        if magic != STREAM_MAGIC || version != STREAM_VERSION.to_le_bytes() {
-            return Err(Error::InvalidValue {
-                what: "ballot stream",
-                reason: "wrong magic or version",
+        let mut head = [0u8; HEADER_LEN];
+        if !read_full(&mut input, &mut head)? {
+            return Err(Error::NotTabella {
+                expected: ObjectKind::BallotStream,
             });
         }
-        Ok(BallotStreamReader {
-            input,
-            buffer: Vec::new(),
-            read: 0,
-        })
+        Reader::decode_all("ballot stream", &head, |r| {
+            read_header(r, ObjectKind::BallotStream)
+        })?;
+        Ok(BallotStreamReader { input, read: 0 })
     }
 
-    /// The number of ballots read so far.
-    pub fn ballots_read(&self) -> u64 {
+    /// The number of entries read so far.
+    pub fn entries_read(&self) -> u64 {
         self.read
     }
 
-    /// The next ballot's encoding, or `None` at the clean end of the stream.
-    pub fn next_encoded(&mut self) -> Result<Option<&[u8]>> {
-        let mut len = [0u8; 4];
-        let mut got = 0;
-        while got < 4 {
-            let rest = len.get_mut(got..).unwrap_or_default();
-            match self.input.read(rest) {
-                Ok(0) if got == 0 => return Ok(None),
-                Ok(0) => {
-                    return Err(Error::InvalidValue {
-                        what: "ballot stream",
-                        reason: "truncated length",
-                    });
-                }
-                Ok(n) => got += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(io(&e)),
-            }
+    /// The next entry, or `None` at the clean end of the stream.
+    pub fn next_entry(&mut self) -> Result<Option<StreamEntry>> {
+        let mut head = [0u8; 5];
+        if !read_full(&mut self.input, &mut head)? {
+            return Ok(None);
         }
-        let len = u32::from_le_bytes(len) as usize;
+        let [t, l0, l1, l2, l3] = head;
+        let kind = match t {
+            1 => EntryKind::Cast,
+            2 => EntryKind::Challenged,
+            _ => {
+                return Err(Error::InvalidValue {
+                    what: "ballot stream entry",
+                    reason: "unknown entry tag",
+                });
+            }
+        };
+        let len = u32::from_le_bytes([l0, l1, l2, l3]) as usize;
         if len > MAX_BALLOT_LEN {
             return Err(Error::InvalidValue {
-                what: "ballot stream",
-                reason: "ballot longer than MAX_BALLOT_LEN",
+                what: "ballot stream entry",
+                reason: "entry longer than MAX_BALLOT_LEN",
             });
         }
-        self.buffer.resize(len, 0);
-        self.input
-            .read_exact(&mut self.buffer)
-            .map_err(|e| io(&e))?;
+        let mut bytes = vec![0u8; len];
+        if len > 0 && !read_full(&mut self.input, &mut bytes)? {
+            return Err(Error::InvalidValue {
+                what: "ballot stream",
+                reason: "the stream ends inside an entry",
+            });
+        }
         self.read += 1;
-        Ok(Some(&self.buffer))
+        Ok(Some(StreamEntry { kind, bytes }))
     }
 
-    /// The next ballot, decoded (and so validated), or `None` at the end.
-    pub fn next_ballot(&mut self) -> Result<Option<EncryptedBallot>> {
-        match self.next_encoded()? {
-            Some(bytes) => EncryptedBallot::from_bytes(bytes).map(Some),
-            None => Ok(None),
-        }
-    }
-
-    /// Up to `n` next ballot encodings, not yet decoded (decoding, which decompresses every
-    /// point, is left to the thread that verifies the chunk).
-    pub fn next_chunk_encoded(&mut self, n: usize) -> Result<Vec<Vec<u8>>> {
+    /// Up to `n` next entries, not yet decoded (decoding, which decompresses every point, is
+    /// left to the thread that verifies the chunk).
+    pub fn next_chunk(&mut self, n: usize) -> Result<Vec<StreamEntry>> {
         let mut out = Vec::with_capacity(n);
         while out.len() < n {
-            match self.next_encoded()? {
-                Some(b) => out.push(b.to_vec()),
-                None => break,
-            }
-        }
-        Ok(out)
-    }
-
-    /// Up to `n` next ballots; an undecodable ballot aborts the stream (the board is
-    /// malformed, not one ballot).
-    pub fn next_chunk(&mut self, n: usize) -> Result<Vec<EncryptedBallot>> {
-        let mut out = Vec::with_capacity(n);
-        while out.len() < n {
-            match self.next_ballot()? {
-                Some(b) => out.push(b),
+            match self.next_entry()? {
+                Some(e) => out.push(e),
                 None => break,
             }
         }
@@ -190,7 +215,7 @@ impl<R: Read> BallotStreamReader<R> {
 /// Progress of a streaming verification, reported after every chunk.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Progress {
-    /// Ballots read so far.
+    /// Entries read so far.
     pub read: u64,
     /// Ballots accepted into the tally so far.
     pub accepted: u64,
@@ -201,90 +226,90 @@ pub struct Progress {
 /// The result of verifying a ballot stream.
 #[derive(Clone, Debug)]
 pub struct StreamOutcome {
-    /// The encrypted tally of the accepted ballots.
+    /// The encrypted tally of the admitted cast ballots, with the close of the box they make
+    /// (chain head over the admitted entries, cast and challenged counts).
     pub tally: EncryptedTally,
-    /// Every rejected ballot, in board order, with the reason.
+    /// The confirmation code of every admitted entry, in board order.
+    pub codes: Vec<ConfirmationCode>,
+    /// Every refused entry, in board order, with the reason.
     pub rejected: Vec<(BallotId, Error)>,
 }
 
-/// The duplicate checks of a [`super::BallotBox`], kept as 32 bytes per id and per α.
-struct Seen {
-    ids: HashSet<BallotId>,
-    alphas: HashSet<[u8; 32]>,
-    capacity: Option<u64>,
+/// One entry of a verified chunk, in board order.
+enum Checked {
+    Cast(VerifiedBallot, BallotHash),
+    Challenged(ChallengedBallot),
+    Refused(BallotId, Error),
 }
 
-impl Seen {
-    fn new(contest: &ContestSpec) -> Self {
-        Seen {
-            ids: HashSet::new(),
-            alphas: HashSet::new(),
-            capacity: contest.capacity(),
-        }
-    }
-
-    /// Admits a verified ballot if the box is not full, and neither its id nor any of its
-    /// ciphertexts was seen (the same rules as [`crate::tally::BallotBox::cast`]).
-    fn admit(&mut self, ballot: &VerifiedBallot) -> Result<()> {
-        let id = *ballot.id();
-        if let Some(capacity) = self.capacity {
-            if self.ids.len() as u64 >= capacity {
-                return Err(Error::BallotBoxFull {
-                    ballot: id,
-                    capacity,
-                });
-            }
-        }
-        if self.ids.contains(&id) {
-            return Err(Error::DuplicateBallotId { ballot: id });
-        }
-        let alphas: Vec<[u8; 32]> = ballot
-            .ballot()
-            .ciphertexts()
-            .iter()
-            .map(|c| c.alpha().to_bytes())
-            .collect();
-        for (i, a) in alphas.iter().enumerate() {
-            if self.alphas.contains(a) || alphas.iter().take(i).any(|b| b == a) {
-                return Err(Error::DuplicateCiphertext { ballot: id });
-            }
-        }
-        self.ids.insert(id);
-        self.alphas.extend(alphas);
-        Ok(())
-    }
-}
-
-/// One verified chunk: its batch outcome and the tally of all its accepted ballots.
+/// One verified chunk: its entries in order, and the tally of all its valid cast ballots.
 struct VerifiedChunk {
-    accepted: Vec<VerifiedBallot>,
-    rejected: Vec<(BallotId, Error)>,
+    entries: Vec<Checked>,
     tally: PartialTally,
 }
 
-fn verify_chunk(encoded: Vec<Vec<u8>>, ctx: &BallotContext<'_>) -> Result<VerifiedChunk> {
-    // An undecodable ballot aborts the stream: the board is malformed, not one ballot.
-    let ballots = encoded
-        .iter()
-        .map(|e| EncryptedBallot::from_bytes(e))
-        .collect::<Result<Vec<_>>>()?;
-    drop(encoded);
-    let outcome = EncryptedBallot::verify_batch(ballots, ctx);
+fn verify_chunk(entries: Vec<StreamEntry>, ctx: &BallotContext<'_>) -> Result<VerifiedChunk> {
+    // Decode first: an undecodable entry aborts the stream (the board is malformed, not one
+    // ballot).
+    enum Decoded {
+        Cast(BallotHash),
+        Challenged(ChallengedBallot),
+    }
+    let mut decoded = Vec::with_capacity(entries.len());
+    let mut ballots = Vec::new();
+    for entry in entries {
+        match entry.kind {
+            EntryKind::Cast => {
+                let ballot = EncryptedBallot::from_bytes(&entry.bytes)?;
+                let hash = BallotHash::of_bytes(ctx.election, ctx.round, &entry.bytes);
+                decoded.push(Decoded::Cast(hash));
+                ballots.push(ballot);
+            }
+            EntryKind::Challenged => {
+                decoded.push(Decoded::Challenged(ChallengedBallot::from_bytes(
+                    &entry.bytes,
+                )?));
+            }
+        }
+    }
+    let outcome = EncryptedBallot::verify_batch_in_order(ballots, ctx);
     let mut tally = PartialTally::empty(ctx.contest.width());
-    for b in &outcome.accepted {
-        tally.add(b.ballot().ciphertexts())?;
+    let mut verdicts = outcome.into_iter();
+    let mut out = Vec::with_capacity(decoded.len());
+    for d in decoded {
+        out.push(match d {
+            Decoded::Cast(hash) => match verdicts.next() {
+                Some(Ok(b)) => {
+                    tally.add(b.ballot().ciphertexts())?;
+                    Checked::Cast(b, hash)
+                }
+                Some(Err((id, e))) => Checked::Refused(id, e),
+                None => {
+                    return Err(Error::InvalidValue {
+                        what: "ballot stream",
+                        reason: "a verdict is missing",
+                    });
+                }
+            },
+            Decoded::Challenged(c) => match c.verify(ctx) {
+                Ok(()) => Checked::Challenged(c),
+                Err(e) => Checked::Refused(*c.id(), e),
+            },
+        });
     }
     Ok(VerifiedChunk {
-        accepted: outcome.accepted,
-        rejected: outcome.rejected,
+        entries: out,
         tally,
     })
 }
 
 /// The running state of a stream verification, folded chunk by chunk in board order: the box
-/// rules (capacity, duplicates), the tally of the ballots kept, and the rejections.
+/// rules, the chain, the tally of the ballots admitted, and the refusals.
 struct Fold {
-    seen: Seen,
+    admission: Admission,
+    head: ConfirmationCode,
+    codes: Vec<ConfirmationCode>,
+    challenged: u64,
     total: PartialTally,
     rejected: Vec<(BallotId, Error)>,
 }
@@ -292,25 +317,42 @@ struct Fold {
 impl Fold {
     fn new(ctx: &BallotContext<'_>) -> Self {
         Fold {
-            seen: Seen::new(ctx.contest),
+            admission: Admission::new(ctx.contest),
+            head: ConfirmationCode::genesis(ctx.election, ctx.round),
+            codes: Vec::new(),
+            challenged: 0,
             total: PartialTally::empty(ctx.contest.width()),
             rejected: Vec::new(),
         }
     }
 
     /// Folds a verified chunk. The chunk's own tally is used as is unless the box rules
-    /// dropped a ballot, in which case the kept ballots are summed again.
-    fn fold(&mut self, chunk: VerifiedChunk) -> Result<()> {
-        self.rejected.extend(chunk.rejected);
-        let mut kept = Vec::with_capacity(chunk.accepted.len());
+    /// refused a valid cast ballot, in which case the admitted ones are summed again.
+    fn fold(&mut self, chunk: VerifiedChunk, ctx: &BallotContext<'_>) -> Result<()> {
+        let mut kept = Vec::with_capacity(chunk.entries.len());
         let mut dropped = false;
-        for b in chunk.accepted {
-            match self.seen.admit(&b) {
-                Ok(()) => kept.push(b),
-                Err(e) => {
-                    dropped = true;
-                    self.rejected.push((*b.id(), e));
-                }
+        for entry in chunk.entries {
+            match entry {
+                Checked::Cast(b, hash) => match self.admission.cast(b.ballot()) {
+                    Ok(()) => {
+                        self.head = self.head.next_cast(ctx.election, ctx.round, &hash);
+                        self.codes.push(self.head);
+                        kept.push(b);
+                    }
+                    Err(e) => {
+                        dropped = true;
+                        self.rejected.push((*b.id(), e));
+                    }
+                },
+                Checked::Challenged(c) => match self.admission.challenge(c.ballot()) {
+                    Ok(()) => {
+                        self.head = self.head.next_challenged(ctx.election, ctx.round, &c);
+                        self.codes.push(self.head);
+                        self.challenged += 1;
+                    }
+                    Err(e) => self.rejected.push((*c.id(), e)),
+                },
+                Checked::Refused(id, e) => self.rejected.push((id, e)),
             }
         }
         let tally = if dropped {
@@ -336,12 +378,19 @@ impl Fold {
     }
 
     fn finish(self, ctx: &BallotContext<'_>) -> StreamOutcome {
+        let close = BoxClose::new(
+            ctx.round,
+            self.head,
+            self.admission.cast_count(),
+            self.challenged,
+        );
         StreamOutcome {
             tally: EncryptedTally {
-                round: ctx.round,
                 contest: ctx.contest.clone(),
                 tally: self.total,
+                close,
             },
+            codes: self.codes,
             rejected: self.rejected,
         }
     }
@@ -358,12 +407,12 @@ pub fn verify_stream<R: Read>(
 ) -> Result<StreamOutcome> {
     let mut state = Fold::new(ctx);
     loop {
-        let ballots = reader.next_chunk_encoded(chunk.max(1))?;
-        if ballots.is_empty() {
+        let entries = reader.next_chunk(chunk.max(1))?;
+        if entries.is_empty() {
             break;
         }
-        state.fold(verify_chunk(ballots, ctx)?)?;
-        progress(state.progress(reader.ballots_read()));
+        state.fold(verify_chunk(entries, ctx)?, ctx)?;
+        progress(state.progress(reader.entries_read()));
     }
     Ok(state.finish(ctx))
 }
@@ -383,14 +432,14 @@ pub fn verify_stream_parallel<R: Read + Send>(
 ) -> Result<StreamOutcome> {
     use rayon::prelude::*;
     let mut state = Fold::new(ctx);
-    let read_group = |reader: &mut BallotStreamReader<R>| -> Result<Vec<Vec<Vec<u8>>>> {
+    let read_group = |reader: &mut BallotStreamReader<R>| -> Result<Vec<Vec<StreamEntry>>> {
         let mut group = Vec::with_capacity(threads.max(1));
         for _ in 0..threads.max(1) {
-            let ballots = reader.next_chunk_encoded(chunk.max(1))?;
-            if ballots.is_empty() {
+            let entries = reader.next_chunk(chunk.max(1))?;
+            if entries.is_empty() {
                 break;
             }
-            group.push(ballots);
+            group.push(entries);
         }
         Ok(group)
     };
@@ -402,20 +451,20 @@ pub fn verify_stream_parallel<R: Read + Send>(
             || {
                 group
                     .into_par_iter()
-                    .map(|ballots| verify_chunk(ballots, ctx))
+                    .map(|entries| verify_chunk(entries, ctx))
                     .collect::<Vec<_>>()
             },
             || {
                 let folded = to_fold
                     .into_iter()
-                    .try_for_each(|v| v.and_then(|v| state.fold(v)));
+                    .try_for_each(|v| v.and_then(|v| state.fold(v, ctx)));
                 (folded, read_group(reader))
             },
         );
         folded?;
         group = next?;
         pending = verified;
-        progress(state.progress(reader.ballots_read()));
+        progress(state.progress(reader.entries_read()));
     }
     Ok(state.finish(ctx))
 }

@@ -21,12 +21,24 @@
 //! and `m_k` comes from the [`DiscreteLogTable`]. The λ_i are computed here from the indices,
 //! never read from a message.
 //!
+//! # The statement
+//!
+//! A trustee decrypts one statement per round of an election: the round's published box,
+//! named by its close ([`BoxClose`]: chain head, cast and challenged counts), its tally, and
+//! the whole public key package (so that a partial verified against a forged package with the
+//! same joint key can never be combined with genuine ones). [`KeyPackage`] keeps a log of the
+//! statements it decrypted ([`DecryptionLog`]) and refuses a second, different statement for a
+//! round it has already decrypted ([`Error::ConflictingDecryption`]): two overlapping boxes of
+//! one round can never both be decrypted by the same trustee.
+//!
 //! # Transcript
 //!
 //! ```text
 //! P ← election.transcript("tabella.decryption.partial")
-//! P.append_u64("t", t); P.append_u64("n", n); P.append_message("Y", joint key)
-//! P.append_u64("round", r); P.append_u64("width", m)
+//! P.append_message("public-keys", public key package bytes)      (§11.3, header included)
+//! P.append_u64("round", r); P.append_message("head", chain head)
+//! P.append_u64("cast", cast ballots); P.append_u64("challenged", challenged ballots)
+//! P.append_u64("width", m)
 //! P.append_ciphertext("C", (α_k, β_k))        for k = 0..m−1  ("C" "ciphertext", "alpha", "beta")
 //! statement digest = P.clone().challenge_bytes("statement", 32)
 //! T ← P.clone(); T.append_u64("trustee", i); T.append_message("D", D_{i,k}) for every k
@@ -34,9 +46,10 @@
 //!          DLEQ (dom-sep "tabella.proof.dleq", G, H = α_k, Y = Y_i, D = D_{i,k}, R1, R2, c)
 //! ```
 //!
-//! Every element of the statement (election, key, t, n, round, every ciphertext, the trustee
-//! and every share) is in the transcript before any challenge, so a partial for another tally,
-//! round, election or trustee, or a proof replayed from another tally, fails.
+//! Every element of the statement (election, key package, round, box, every ciphertext, the
+//! trustee and every share) is in the transcript before any challenge, so a partial for
+//! another tally, box, round, election, key package or trustee, or a proof replayed from
+//! another tally, fails.
 //!
 //! # Verification equations (per ciphertext k)
 //!
@@ -47,9 +60,9 @@
 //!
 //! # Encoding
 //!
-//! `round (u32) ‖ trustee (u32) ‖ count (u32) ‖ count × ( D_k (32) ‖ R1 (32) ‖ R2 (32) ‖ s (32) )`,
-//! with `count ≥ 1` and no `D_k` the identity. The election, key and ciphertexts are not in the
-//! message: the verifier recomputes the tally itself.
+//! `header ‖ round (u32) ‖ trustee (u32) ‖ count (u32) ‖ count × ( D_k (32) ‖ R1 (32) ‖ R2 (32) ‖ s (32) )`,
+//! with `count ≥ 1` and no `D_k` the identity. The election, key, box and ciphertexts are not
+//! in the message: the verifier recomputes the box and the tally itself.
 //!
 //! # Constant time
 //!
@@ -64,6 +77,7 @@ use curve25519_dalek::traits::VartimeMultiscalarMul;
 use merlin::Transcript;
 use rand_core::{CryptoRng, RngCore};
 
+use crate::board::BoxClose;
 use crate::domain::{ObjectKind, label};
 use crate::elgamal::{Ciphertext, DiscreteLogTable};
 use crate::encoding::{read_header, write_header};
@@ -78,26 +92,28 @@ use crate::transcript::{ElectionContext, TranscriptExt};
 /// Length of one encoded decryption share with its proof.
 pub const SHARE_LEN: usize = 32 + 96;
 
-/// What is being decrypted: the election, the key package, the round and the tally
-/// ciphertexts. Both the trustee and every verifier build it from their own data.
+/// What is being decrypted: the election, the key package, the round's box (its close) and
+/// the tally ciphertexts. Both the trustee and every verifier build it from their own data.
 #[derive(Clone)]
 pub struct DecryptionContext<'a> {
+    election: ElectionContext,
     public: &'a PublicKeyPackage,
-    round: u32,
+    close: BoxClose,
     tally: &'a [Ciphertext],
     prefix: Transcript,
     statement: [u8; 32],
 }
 
 impl<'a> DecryptionContext<'a> {
-    /// The decryption of `tally` (round `round` of `election`) under `public`.
+    /// The decryption of `tally`, the sum of the box closed by `close` in `election`, under
+    /// `public`.
     ///
     /// Errors: an empty tally ([`Error::InvalidValue`]) or a ciphertext with α = identity
     /// ([`Error::IdentityPoint`]): that is an empty sum, and there is nothing to decrypt.
     pub fn new(
         election: &ElectionContext,
         public: &'a PublicKeyPackage,
-        round: u32,
+        close: &BoxClose,
         tally: &'a [Ciphertext],
     ) -> Result<Self> {
         if tally.is_empty() {
@@ -111,12 +127,12 @@ impl<'a> DecryptionContext<'a> {
                 what: "tally ciphertext alpha",
             });
         }
-        let params = public.params();
         let mut prefix = election.transcript(label::PARTIAL_DECRYPTION);
-        prefix.append_count(b"t", u64::from(params.threshold()));
-        prefix.append_count(b"n", u64::from(params.trustees()));
-        prefix.append_point(b"Y", public.joint_key().as_point());
-        prefix.append_count(b"round", u64::from(round));
+        prefix.append_message(b"public-keys", &public.to_bytes());
+        prefix.append_count(b"round", u64::from(close.round()));
+        prefix.append_message(b"head", &close.chain_head().0);
+        prefix.append_count(b"cast", close.cast());
+        prefix.append_count(b"challenged", close.challenged());
         prefix.append_count(b"width", tally.len() as u64);
         for c in tally {
             prefix.append_ciphertext(b"C", c);
@@ -124,12 +140,23 @@ impl<'a> DecryptionContext<'a> {
         let mut statement = [0u8; 32];
         prefix.clone().challenge_bytes(b"statement", &mut statement);
         Ok(DecryptionContext {
+            election: *election,
             public,
-            round,
+            close: *close,
             tally,
             prefix,
             statement,
         })
+    }
+
+    /// The election.
+    pub fn election(&self) -> &ElectionContext {
+        &self.election
+    }
+
+    /// The close of the box being decrypted.
+    pub fn close(&self) -> &BoxClose {
+        &self.close
     }
 
     /// The public key package.
@@ -139,7 +166,7 @@ impl<'a> DecryptionContext<'a> {
 
     /// The round.
     pub fn round(&self) -> u32 {
-        self.round
+        self.close.round()
     }
 
     /// The tally ciphertexts.
@@ -174,7 +201,7 @@ impl<'a> DecryptionContext<'a> {
 impl fmt::Debug for DecryptionContext<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DecryptionContext")
-            .field("round", &self.round)
+            .field("close", &self.close)
             .field("width", &self.tally.len())
             .field(
                 "statement",
@@ -202,14 +229,21 @@ impl KeyPackage {
     /// each.
     ///
     /// This is the trustee's only decryption API. It takes an [`EncryptedTally`], which only
-    /// a [`BallotBox`](crate::tally::BallotBox) of verified ballots makes (recomputed from its
-    /// ballots, never handed in as ciphertexts), and it refuses a tally of fewer than
-    /// `privacy_floor` ballots ([`Error::BelowPrivacyFloor`]; use
-    /// [`DEFAULT_PRIVACY_FLOOR`](crate::election::DEFAULT_PRIVACY_FLOOR) or the manifest's).
+    /// a [`BallotBox`](crate::tally::BallotBox) of verified ballots or the stream verifier
+    /// makes (recomputed from the ballots, never handed in as ciphertexts), with the close of
+    /// its box. It refuses a tally of fewer than `privacy_floor` ballots
+    /// ([`Error::BelowPrivacyFloor`]; use the manifest's
+    /// [`Manifest::privacy_floor`](crate::election::Manifest::privacy_floor)), and a second,
+    /// different statement for a round of an election it has already decrypted
+    /// ([`Error::ConflictingDecryption`]): the statement is recorded in this key package's
+    /// [`DecryptionLog`] before the partial is made, and the log is part of the key package's
+    /// export, so that the refusal survives a restart. Decrypting the same statement again is
+    /// allowed (the decryption shares are the same; only the proofs' nonces differ).
     ///
-    /// Errors: [`Error::BelowPrivacyFloor`]; [`Error::InvalidValue`] for a floor of 0.
+    /// Errors: [`Error::BelowPrivacyFloor`]; [`Error::ConflictingDecryption`];
+    /// [`Error::InvalidValue`] for a floor of 0.
     pub fn decrypt_tally<R: RngCore + CryptoRng>(
-        &self,
+        &mut self,
         election: &ElectionContext,
         tally: &EncryptedTally,
         privacy_floor: u64,
@@ -227,8 +261,9 @@ impl KeyPackage {
                 floor: privacy_floor,
             });
         }
-        let ctx =
-            DecryptionContext::new(election, self.public(), tally.round(), tally.ciphertexts())?;
+        let public = self.public().clone();
+        let ctx = DecryptionContext::new(election, &public, tally.close(), tally.ciphertexts())?;
+        self.log_mut().admit(&ctx)?;
         self.partial_decrypt(&ctx, rng)
     }
 
@@ -283,7 +318,7 @@ impl KeyPackage {
             })
             .collect();
         Ok(PartialDecryption {
-            round: ctx.round,
+            round: ctx.round(),
             trustee: self.index(),
             shares,
         })
@@ -321,11 +356,11 @@ impl PartialDecryption {
             .public
             .verification_share(self.trustee)
             .ok_or_else(|| rejected(self.trustee, DecryptionCheck::NotQualified))?;
-        if self.round != ctx.round {
+        if self.round != ctx.round() {
             return Err(rejected(
                 self.trustee,
                 DecryptionCheck::WrongRound {
-                    expected: ctx.round,
+                    expected: ctx.round(),
                     actual: self.round,
                 },
             ));
@@ -395,28 +430,19 @@ impl PartialDecryption {
     ///
     /// Structural checks come first. The proofs of the remaining partials then go into one
     /// [`BatchVerifier`], one item per partial; when the batch fails, it bisects to the bad
-    /// partials, and each is re-checked alone to report the exact failure. A second partial
-    /// from the same trustee is rejected with [`Error::DuplicateTrustee`], whatever it holds.
+    /// partials, and each is re-checked alone to report the exact failure. Only then are
+    /// duplicates decided: the first *valid* partial of a trustee is kept and any later valid
+    /// one is rejected with [`Error::DuplicateTrustee`], so that a forged partial placed
+    /// before a trustee's genuine one cannot get the genuine one rejected.
     pub fn verify_batch(ctx: &DecryptionContext<'_>, partials: &[PartialDecryption]) -> Screening {
         let mut rejected = Vec::new();
-        let mut seen: Vec<TrusteeIndex> = Vec::new();
-        let mut candidates: Vec<&PartialDecryption> = Vec::new();
+        let mut candidates: Vec<(usize, &PartialDecryption)> = Vec::new();
         let mut batch = BatchVerifier::new();
-        for p in partials {
-            if seen.contains(&p.trustee) {
-                rejected.push((
-                    p.trustee,
-                    Error::DuplicateTrustee {
-                        trustee: p.trustee.get(),
-                    },
-                ));
-                continue;
-            }
-            seen.push(p.trustee);
+        for (input, p) in partials.iter().enumerate() {
             match p.check_structure(ctx) {
                 Ok(y) => {
                     p.add_to_batch(ctx, y, &mut batch);
-                    candidates.push(p);
+                    candidates.push((input, p));
                 }
                 Err(e) => rejected.push((p.trustee, e)),
             }
@@ -426,18 +452,33 @@ impl PartialDecryption {
             Err(Error::BatchRejected { items }) => items,
             Err(_) => (0..candidates.len()).collect(),
         };
-        let mut verified = Vec::with_capacity(candidates.len());
-        for (k, p) in candidates.into_iter().enumerate() {
-            if bad.contains(&k) {
-                match p.verify(ctx) {
-                    Ok(v) => verified.push(v),
-                    Err(e) => rejected.push((p.trustee, e)),
-                }
+        let mut verified: Vec<VerifiedPartialDecryption> = Vec::with_capacity(candidates.len());
+        let mut accepted = Vec::with_capacity(candidates.len());
+        for (k, (input, p)) in candidates.into_iter().enumerate() {
+            let checked = if bad.contains(&k) {
+                p.verify(ctx)
             } else {
-                verified.push(p.verified(ctx));
+                Ok(p.verified(ctx))
+            };
+            match checked {
+                Ok(v) if verified.iter().any(|w| w.trustee == v.trustee) => rejected.push((
+                    p.trustee,
+                    Error::DuplicateTrustee {
+                        trustee: p.trustee.get(),
+                    },
+                )),
+                Ok(v) => {
+                    verified.push(v);
+                    accepted.push(input);
+                }
+                Err(e) => rejected.push((p.trustee, e)),
             }
         }
-        Screening { verified, rejected }
+        Screening {
+            verified,
+            accepted,
+            rejected,
+        }
     }
 
     /// Appends the canonical encoding.
@@ -524,8 +565,10 @@ impl VerifiedPartialDecryption {
 /// The result of [`PartialDecryption::verify_batch`].
 #[derive(Clone, Debug)]
 pub struct Screening {
-    /// The partials that verified, in input order.
+    /// The partials that verified, in input order (the first valid one per trustee).
     pub verified: Vec<VerifiedPartialDecryption>,
+    /// For each of `verified`, its position in the input.
+    pub accepted: Vec<usize>,
     /// The partials that did not, with the trustee they claim and the reason, in input order
     /// of the structural rejections followed by the proof rejections.
     pub rejected: Vec<(TrusteeIndex, Error)>,
@@ -613,6 +656,9 @@ pub struct TallyDecryption {
     pub totals: Vec<u64>,
     /// The trustees whose partials were combined, in the order used.
     pub used: Vec<TrusteeIndex>,
+    /// The positions in the input of the partials that verified (the first valid one per
+    /// trustee), in input order.
+    pub accepted: Vec<usize>,
     /// The partials that were rejected, with the reason.
     pub rejected: Vec<(TrusteeIndex, Error)>,
 }
@@ -647,8 +693,108 @@ pub fn decrypt_tally(
     Ok(TallyDecryption {
         totals,
         used,
+        accepted: screening.accepted,
         rejected: screening.rejected,
     })
+}
+
+/// One statement a trustee decrypted: the election, the round and the statement digest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LogEntry {
+    /// The election fingerprint.
+    pub election: [u8; 32],
+    /// The round.
+    pub round: u32,
+    /// The statement digest ([`DecryptionContext::statement_digest`]).
+    pub statement: [u8; 32],
+}
+
+/// The statements a trustee has decrypted, at most one per round of an election.
+///
+/// Kept in its [`KeyPackage`] and exported with it ([`KeyPackage::export`]), so that the
+/// refusal to decrypt a second statement for a round survives a restart.
+///
+/// Encoding: `LE32(k) ‖ k × (election (32) ‖ LE32(round) ‖ statement (32))`, entries in
+/// strictly increasing (election, round) order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DecryptionLog {
+    entries: Vec<LogEntry>,
+}
+
+/// Length of one encoded log entry.
+const LOG_ENTRY_LEN: usize = 32 + 4 + 32;
+
+impl DecryptionLog {
+    /// The statements decrypted, in (election, round) order.
+    pub fn entries(&self) -> &[LogEntry] {
+        &self.entries
+    }
+
+    /// The statement decrypted for `round` of `election`, if any.
+    pub fn get(&self, election: &ElectionContext, round: u32) -> Option<&LogEntry> {
+        self.entries
+            .iter()
+            .find(|e| &e.election == election.fingerprint() && e.round == round)
+    }
+
+    /// Records the statement of `ctx`, or refuses it if another statement of the same round of
+    /// the same election is already recorded ([`Error::ConflictingDecryption`]).
+    pub(crate) fn admit(&mut self, ctx: &DecryptionContext<'_>) -> Result<()> {
+        let entry = LogEntry {
+            election: *ctx.election.fingerprint(),
+            round: ctx.round(),
+            statement: ctx.statement,
+        };
+        match self
+            .entries
+            .binary_search_by(|e| (e.election, e.round).cmp(&(entry.election, entry.round)))
+        {
+            Ok(k) => match self.entries.get(k) {
+                Some(old) if old.statement == entry.statement => Ok(()),
+                _ => Err(Error::ConflictingDecryption { round: entry.round }),
+            },
+            Err(k) => {
+                self.entries.insert(k, entry);
+                Ok(())
+            }
+        }
+    }
+
+    /// Appends the canonical encoding.
+    pub fn write(&self, out: &mut Vec<u8>) {
+        // At most one entry per (election, round): the count fits in a u32 in practice; a
+        // log that does not is refused by `admit` long before (rounds are u32).
+        let _ = write_count(out, "decryption log", self.entries.len());
+        for e in &self.entries {
+            out.extend_from_slice(&e.election);
+            out.extend_from_slice(&e.round.to_le_bytes());
+            out.extend_from_slice(&e.statement);
+        }
+    }
+
+    /// Reads a log; refuses entries out of order or repeated.
+    pub fn read(reader: &mut Reader<'_>) -> Result<Self> {
+        let count = reader.count("decryption log", LOG_ENTRY_LEN)?;
+        let mut entries: Vec<LogEntry> = Vec::with_capacity(count);
+        for _ in 0..count {
+            let entry = LogEntry {
+                election: reader.array("decryption log election")?,
+                round: reader.u32("decryption log round")?,
+                statement: reader.array("decryption log statement")?,
+            };
+            if entries
+                .last()
+                .is_some_and(|last| (last.election, last.round) >= (entry.election, entry.round))
+            {
+                return Err(Error::InvalidValue {
+                    what: "decryption log",
+                    reason: "entries must be in strictly increasing (election, round) order",
+                });
+            }
+            entries.push(entry);
+        }
+        Ok(DecryptionLog { entries })
+    }
 }
 
 #[cfg(test)]

@@ -9,35 +9,46 @@
 //! [`PublicKeyPackage::from_bytes`] check exactly that, by interpolating the first t shares at 0
 //! and at every other index.
 //!
-//! Encoding: `t ‖ n ‖ Y ‖ count ‖ count × (index ‖ Y_j)`, with `t`, `n`, `count` and every
-//! `index` little-endian `u32`s, the indices strictly increasing in `1..=n`, `t ≤ count ≤ n`,
-//! and no point the identity.
+//! Encoding: `header ‖ t ‖ n ‖ Y ‖ count ‖ count × (index ‖ Y_j)`, with `t`, `n`, `count` and
+//! every `index` little-endian `u32`s, the indices strictly increasing in `1..=n`,
+//! `t ≤ count ≤ n`, and no point the identity. Its fingerprint
+//! ([`PublicKeyPackage::fingerprint`]) is `H("tabella.keys.package", encoding)`.
 //!
 //! # Key package
 //!
-//! A trustee's index, its secret share `x_i` and the public package. It is not serializable;
-//! [`KeyPackage::export_share`] writes `index ‖ x_i` (36 bytes) into a zeroizing buffer, and
-//! [`KeyPackage::import_share`] reads it back against a public package, checking
-//! `x_i·G = Y_i`.
+//! A trustee's index, its secret share `x_i`, the public package and the log of the
+//! statements it decrypted ([`DecryptionLog`]). It is not serializable; [`KeyPackage::export`]
+//! writes it into a zeroizing buffer:
+//!
+//! ```text
+//! header (exported key share) ‖ package fingerprint (32) ‖ LE32(index) ‖ x_i (32)
+//! ‖ decryption log (§11.5)
+//! ```
+//!
+//! and [`KeyPackage::import`] reads it back against the ceremony's verified public package:
+//! the fingerprint must be that package's (a substituted package, even one consistent with
+//! `x_i·G = Y_i`, is refused), and `x_i·G = Y_i`.
 
 use core::fmt;
 
 use curve25519_dalek::ristretto::RistrettoPoint;
 use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::VartimeMultiscalarMul;
+#[cfg(any(test, feature = "test-utils"))]
 use rand_core::{CryptoRng, RngCore};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
+use crate::board::hash_parts;
 use crate::domain::ObjectKind;
+use crate::domain::label;
 use crate::elgamal::{PublicKey, SecretKey};
 use crate::encoding::{read_header, write_header};
 use crate::error::{Error, Result};
 use crate::group::{Point, Reader, SCALAR_LEN, write_count};
+use crate::threshold::decryption::DecryptionLog;
 use crate::threshold::params::{ThresholdParams, TrusteeIndex, lagrange_at};
+#[cfg(any(test, feature = "test-utils"))]
 use crate::threshold::polynomial::SecretPolynomial;
-
-/// Length of an exported key share: `index ‖ x_i`.
-pub const EXPORTED_SHARE_LEN: usize = 4 + SCALAR_LEN;
 
 /// The public outcome of a key ceremony: parameters, joint key and verification shares.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -166,24 +177,30 @@ impl PublicKeyPackage {
         self.verification_shares.iter().map(|(j, _)| *j)
     }
 
+    /// The package's fingerprint: `H("tabella.keys.package", canonical encoding)` (H as in
+    /// docs/SPEC.md §8).
+    pub fn fingerprint(&self) -> [u8; 32] {
+        hash_parts(&[label::KEY_PACKAGE, &self.to_bytes()])
+    }
+
     /// Appends the canonical encoding.
-    pub fn write(&self, out: &mut Vec<u8>) -> Result<()> {
+    pub fn write(&self, out: &mut Vec<u8>) {
         write_header(out, ObjectKind::PublicKeyPackage);
         self.params.write(out);
         out.extend_from_slice(self.joint_key.as_point().as_bytes());
-        write_count(out, "verification shares", self.verification_shares.len())?;
+        // At most MAX_TRUSTEES shares: the count always fits.
+        let _ = write_count(out, "verification shares", self.verification_shares.len());
         for (j, y) in &self.verification_shares {
             j.write(out);
             out.extend_from_slice(y.as_bytes());
         }
-        Ok(())
     }
 
     /// The canonical encoding.
-    pub fn to_bytes(&self) -> Result<Vec<u8>> {
-        let mut out = Vec::with_capacity(44 + 36 * self.verification_shares.len());
-        self.write(&mut out)?;
-        Ok(out)
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(49 + 36 * self.verification_shares.len());
+        self.write(&mut out);
+        out
     }
 
     /// Decodes and fully validates a public key package (see [`PublicKeyPackage::new`]).
@@ -216,11 +233,11 @@ impl PublicKeyPackage {
     }
 }
 
-/// A trustee's secret key package: its index, its share `x_i` of the election key, and the
-/// public key package.
+/// A trustee's secret key package: its index, its share `x_i` of the election key, the
+/// public key package, and the log of the statements it decrypted.
 ///
 /// The share is zeroized on drop and redacted in `Debug`. There is no `Clone`, no `Copy`, no
-/// serialization and no equality; [`KeyPackage::export_share`] is the only way out.
+/// serialization and no equality; [`KeyPackage::export`] is the only way out.
 #[derive(Zeroize, ZeroizeOnDrop)]
 pub struct KeyPackage {
     #[zeroize(skip)]
@@ -228,6 +245,8 @@ pub struct KeyPackage {
     share: SecretKey,
     #[zeroize(skip)]
     public: PublicKeyPackage,
+    #[zeroize(skip)]
+    log: DecryptionLog,
 }
 
 impl KeyPackage {
@@ -254,6 +273,7 @@ impl KeyPackage {
             index,
             share,
             public,
+            log: DecryptionLog::default(),
         })
     }
 
@@ -277,24 +297,57 @@ impl KeyPackage {
         &self.share
     }
 
-    /// Exports `index ‖ x_i` (36 bytes) into a buffer that is zeroized when dropped, for
-    /// backup or for moving the share to another device. Handle it as the secret it is.
-    pub fn export_share(&self) -> Zeroizing<Vec<u8>> {
-        let mut out = Zeroizing::new(Vec::with_capacity(EXPORTED_SHARE_LEN));
+    /// The statements this trustee has decrypted.
+    pub fn log(&self) -> &DecryptionLog {
+        &self.log
+    }
+
+    pub(crate) fn log_mut(&mut self) -> &mut DecryptionLog {
+        &mut self.log
+    }
+
+    /// Exports the key package (module documentation: the fingerprint of its public package,
+    /// the index, `x_i` and the decryption log) into a buffer that is zeroized when dropped,
+    /// for keeping it between the ceremony and each round's decryption, or for moving it to
+    /// another device. Handle it as the secret it is: seal it before it touches a disk.
+    pub fn export(&self) -> Zeroizing<Vec<u8>> {
+        let mut out = Zeroizing::new(Vec::with_capacity(
+            crate::encoding::header::HEADER_LEN + 68 + 4 + 68 * self.log.entries().len(),
+        ));
+        write_header(&mut out, ObjectKind::KeyShare);
+        out.extend_from_slice(&self.public.fingerprint());
         self.index.write(&mut out);
         out.extend_from_slice(self.share.to_bytes().as_ref());
+        self.log.write(&mut out);
         out
     }
 
-    /// Imports a share exported by [`KeyPackage::export_share`], checking it against `public`
-    /// (`x_i·G = Y_i`).
-    pub fn import_share(bytes: &[u8], public: PublicKeyPackage) -> Result<Self> {
+    /// Imports a key package exported by [`KeyPackage::export`] against `public`, the public
+    /// key package of the ceremony's verified outcome
+    /// ([`crate::threshold::CeremonyOutcome::public_key_package`]).
+    ///
+    /// Errors: the header's ([`Error::NotTabella`], [`Error::WrongKind`],
+    /// [`Error::UnsupportedVersion`]); [`Error::InvalidValue`] when the export is for another
+    /// public key package (its fingerprint differs) or its share does not match `Y_i`;
+    /// decoding errors otherwise.
+    pub fn import(bytes: &[u8], public: PublicKeyPackage) -> Result<Self> {
         let mut reader = Reader::new("exported key share", bytes);
+        read_header(&mut reader, ObjectKind::KeyShare)?;
+        let fingerprint: [u8; 32] = reader.array("public key package fingerprint")?;
+        if fingerprint != public.fingerprint() {
+            return Err(Error::InvalidValue {
+                what: "exported key share",
+                reason: "it belongs to another public key package",
+            });
+        }
         let index = TrusteeIndex::read(&mut reader, "trustee index")?;
         let share = SecretKey::from_bytes(reader.take("key share", SCALAR_LEN)?)?;
+        let log = DecryptionLog::read(&mut reader)?;
         reader.finish()?;
         public.params().check(index)?;
-        Self::new(index, share, public)
+        let mut key = Self::new(index, share, public)?;
+        key.log = log;
+        Ok(key)
     }
 }
 
@@ -308,11 +361,13 @@ impl fmt::Debug for KeyPackage {
     }
 }
 
-/// **For tests and simulations only**: one dealer draws the election key and shares it.
+/// **For tests and simulations only** (feature `test-utils`): one dealer draws the election
+/// key and shares it.
 ///
 /// The dealer knows the secret key, which is exactly what a threshold election must avoid; a
 /// real election runs the key ceremony ([`crate::threshold::dkg`]). This shortcut exists to
 /// test decryption without running a ceremony each time.
+#[cfg(any(test, feature = "test-utils"))]
 pub fn trusted_dealer_for_tests_only<R: RngCore + CryptoRng>(
     params: ThresholdParams,
     rng: &mut R,
@@ -347,11 +402,11 @@ mod tests {
         let mut rng = ChaCha20Rng::seed_from_u64(11);
         let params = ThresholdParams::new(2, 4).unwrap();
         let (keys, public) = trusted_dealer_for_tests_only(params, &mut rng).unwrap();
-        let bytes = public.to_bytes().unwrap();
+        let bytes = public.to_bytes();
         assert_eq!(bytes.len(), H + 12 + 32 + 4 * 36);
         let decoded = PublicKeyPackage::from_bytes(&bytes).unwrap();
         assert_eq!(decoded, public);
-        assert_eq!(decoded.to_bytes().unwrap(), bytes);
+        assert_eq!(decoded.to_bytes(), bytes);
 
         // Swapping two verification shares breaks consistency.
         let mut swapped = public.verification_shares().to_vec();
@@ -406,14 +461,56 @@ mod tests {
             Err(Error::TrailingBytes { .. })
         ));
 
-        // Export and import of a share.
-        let exported = keys[1].export_share();
-        assert_eq!(exported.len(), EXPORTED_SHARE_LEN);
-        let imported = KeyPackage::import_share(&exported, public.clone()).unwrap();
+        // Export and import of a key package.
+        let exported = keys[1].export();
+        assert_eq!(exported.len(), H + 32 + 4 + 32 + 4);
+        let imported = KeyPackage::import(&exported, public.clone()).unwrap();
         assert_eq!(imported.index(), keys[1].index());
+        assert_eq!(imported.export(), exported);
+        // Another index: its share does not match that trustee's Y_i.
         let mut wrong = exported.to_vec();
-        wrong[..4].copy_from_slice(&3u32.to_le_bytes());
-        assert!(KeyPackage::import_share(&wrong, public.clone()).is_err());
+        wrong[H + 32..H + 36].copy_from_slice(&3u32.to_le_bytes());
+        assert!(KeyPackage::import(&wrong, public.clone()).is_err());
+        // Truncated, extended, or the header of another kind.
+        for cut in 0..exported.len() {
+            assert!(KeyPackage::import(&exported[..cut], public.clone()).is_err());
+        }
+        let mut long = exported.to_vec();
+        long.push(0);
+        assert!(KeyPackage::import(&long, public.clone()).is_err());
+        assert!(matches!(
+            KeyPackage::import(&public.to_bytes(), public.clone()),
+            Err(Error::WrongKind { .. })
+        ));
+    }
+
+    #[test]
+    fn an_import_is_bound_to_the_ceremony_package_not_to_one_supplied_beside_it() {
+        // A substituted package consistent with the trustee's share: same Y_i for trustee 1,
+        // but a joint key the attacker chose (here: knows).
+        let mut rng = ChaCha20Rng::seed_from_u64(13);
+        let params = ThresholdParams::new(2, 3).unwrap();
+        let (keys, public) = trusted_dealer_for_tests_only(params, &mut rng).unwrap();
+        let attacker = SecretKey::generate(&mut rng);
+        let y1 = public.verification_share(keys[0].index()).unwrap().clone();
+        // The line through (0, Y_attacker) and (1, Y_1): Y_j = Y_a + j·(Y_1 − Y_a).
+        let ya = *attacker.public_key().as_point().element();
+        let slope = y1.element() - ya;
+        let forged_shares: Vec<(TrusteeIndex, Point)> = params
+            .indices()
+            .map(|j| (j, Point::from(ya + slope * j.scalar())))
+            .collect();
+        let forged = PublicKeyPackage::new(params, attacker.public_key(), forged_shares).unwrap();
+        assert_eq!(forged.verification_share(keys[0].index()), Some(&y1));
+        let exported = keys[0].export();
+        assert_eq!(
+            KeyPackage::import(&exported, forged).map(|_| ()),
+            Err(Error::InvalidValue {
+                what: "exported key share",
+                reason: "it belongs to another public key package",
+            })
+        );
+        assert!(KeyPackage::import(&exported, public).is_ok());
     }
 
     #[test]
@@ -422,8 +519,12 @@ mod tests {
         let params = ThresholdParams::new(2, 3).unwrap();
         let (keys, public) = trusted_dealer_for_tests_only(params, &mut rng).unwrap();
         for key in &keys {
-            let exported = key.export_share();
-            let hex: String = exported[4..].iter().map(|b| format!("{b:02x}")).collect();
+            let exported = key.export();
+            let at = crate::encoding::header::HEADER_LEN + 36;
+            let hex: String = exported[at..at + 32]
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
             let debug = format!("{key:?}");
             assert!(debug.contains("<redacted>"));
             assert!(!debug.contains(&hex));
@@ -433,4 +534,4 @@ mod tests {
 }
 
 #[cfg(feature = "serde")]
-crate::encoding::serde_via_bytes!(PublicKeyPackage, "public key package", fallible);
+crate::encoding::serde_via_bytes!(PublicKeyPackage, "public key package");

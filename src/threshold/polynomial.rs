@@ -33,6 +33,7 @@ impl SecretPolynomial {
 
     /// A polynomial with the given constant term and random other coefficients (the
     /// trusted-dealer shortcut only).
+    #[cfg(any(test, feature = "test-utils"))]
     pub(crate) fn with_secret<R: RngCore + CryptoRng>(
         secret: SecretKey,
         t: u32,
