@@ -1112,7 +1112,14 @@ struct RecordFixture {
     bytes: Vec<u8>,
 }
 
-static RECORD: LazyLock<RecordFixture> = LazyLock::new(RecordFixture::build);
+static RECORD: LazyLock<RecordFixture> = LazyLock::new(|| RecordFixture::build().0);
+
+/// The fixture record together with the trustees' key packages that made it (built again,
+/// deterministically), for attack tests that need trustees who bypass the library's checks.
+pub fn record_fixture_with_keys() -> (ElectionRecord, Vec<KeyPackage>) {
+    let (fixture, keys) = RecordFixture::build();
+    (fixture.record, keys)
+}
 
 /// The canonical bytes of the valid fixture record (for seeds and for the JSON seed, which the
 /// replay test prints with `serde_json`).
@@ -1121,7 +1128,7 @@ pub fn record_fixture_bytes() -> Vec<u8> {
 }
 
 impl RecordFixture {
-    fn build() -> Self {
+    fn build() -> (Self, Vec<KeyPackage>) {
         let rule = MajorityRule::new(
             Comparison::MoreThan,
             Fraction::new(1, 2).expect("1/2"),
@@ -1217,7 +1224,7 @@ impl RecordFixture {
         let report = crate::verify::verify_record(&record);
         assert!(report.is_ok(), "fixture record: {:?}", report.failure);
         let bytes = record.to_bytes().expect("fixture record encodes");
-        RecordFixture { record, bytes }
+        (RecordFixture { record, bytes }, keys)
     }
 }
 

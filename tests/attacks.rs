@@ -11,14 +11,14 @@ use tabella::ballot::{
     BallotContext, BallotId, ChallengedBallot, ContestSpec, EncryptedBallot, Selection,
 };
 use tabella::domain::label;
-use tabella::election::Manifest;
+use tabella::election::{Manifest, RoundKind};
 use tabella::elgamal::{Ciphertext, DiscreteLogTable, PublicKey, SecretKey};
 use tabella::error::{CeremonyCheck, Culprit, Error};
 use tabella::group::{Point, decode_scalar};
 use tabella::proofs::{
     DleqProof, DleqStatement, MembershipProof, MembershipStatement, SchnorrProof, SchnorrStatement,
 };
-use tabella::record::{CastBallot, ElectionRecord, RoundBody};
+use tabella::record::{CastBallot, ElectionRecord, RecordEntry, RoundBody};
 use tabella::rules::{Base, Comparison, ElectionRules, Fraction, MajorityRule, RuleSchedule};
 use tabella::tally::BallotBox;
 use tabella::threshold::dkg::{self, CeremonyContext, round1, round2};
@@ -379,9 +379,9 @@ fn copied_replayed_and_rerandomised_ballots_are_rejected() {
     // 5. In a record: a cast ballot duplicated is refused at check 8.
     let mut record = record();
     let round = ballot_round(&mut record);
-    let copy = round.ballots[0].clone();
-    round.ballots.push(copy);
-    assert_eq!(failed_check(&record), Some(Check::Uniqueness));
+    let copy = round.entries[0].clone();
+    round.entries.push(copy);
+    assert_eq!(failed_check(&record), Some(Check::BoxRules));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -639,15 +639,16 @@ fn decryption_proofs_cannot_support_a_wrong_plaintext() {
     };
     let mut swapped = d.tally.clone();
     one_more(&mut swapped);
-    let other = DecryptionContext::new(&election, &record.public_keys, 1, &swapped).unwrap();
-    let real = DecryptionContext::new(&election, &record.public_keys, 1, &d.tally).unwrap();
+    let close = round.close.unwrap();
+    let other = DecryptionContext::new(&election, &record.public_keys, &close, &swapped).unwrap();
+    let real = DecryptionContext::new(&election, &record.public_keys, &close, &d.tally).unwrap();
     for p in &d.partials {
         assert!(p.verify(&real).is_ok());
         let err = p.verify(&other).unwrap_err();
         assert_eq!(err.culprits(), vec![Culprit::Trustee(p.trustee().get())]);
     }
     // The same partials in the record, but another tally recorded: the verifier recomputes
-    // the aggregate (check 10) before it looks at the proofs.
+    // the aggregate (check 12) before it looks at the proofs.
     let mut moved = record.clone();
     if let Some(d) = &mut ballot_round(&mut moved).decryption {
         one_more(&mut d.tally);
@@ -927,13 +928,26 @@ fn a_bad_partial_decryption_is_named_and_skipped() {
         unreachable!()
     };
     let d = round.decryption.as_ref().unwrap();
-    let real = DecryptionContext::new(&election, &record.public_keys, 1, &d.tally).unwrap();
+    let close = round.close.unwrap();
+    let real = DecryptionContext::new(&election, &record.public_keys, &close, &d.tally).unwrap();
     // The round's single packed ciphertext decrypts to at most ballots·B² (B = eligible + 1).
     let table = DiscreteLogTable::new(1 << 32).unwrap();
     let honest = decrypt_tally(&real, &d.partials, &table).unwrap();
-    // Trustee 2's partial checked against round 2: another statement.
-    let wrong_round = DecryptionContext::new(&election, &record.public_keys, 2, &d.tally).unwrap();
+    // Trustee 2's partial checked against round 2, or another box of round 1: another
+    // statement.
+    let round2 = tabella::board::BoxClose::new(2, *close.chain_head(), close.cast(), 0);
+    let wrong_round =
+        DecryptionContext::new(&election, &record.public_keys, &round2, &d.tally).unwrap();
     assert!(d.partials[1].verify(&wrong_round).is_err());
+    let other_box = tabella::board::BoxClose::new(
+        1,
+        tabella::board::ConfirmationCode([7; 32]),
+        close.cast(),
+        close.challenged(),
+    );
+    let wrong_box =
+        DecryptionContext::new(&election, &record.public_keys, &other_box, &d.tally).unwrap();
+    assert!(d.partials[1].verify(&wrong_box).is_err());
     // Trustee 2 posts a partial with a wrong share.
     let partials = vec![
         d.partials[0].clone(),
@@ -948,7 +962,7 @@ fn a_bad_partial_decryption_is_named_and_skipped() {
         vec![Culprit::Trustee(2)]
     );
     assert_eq!(decryption.totals, honest.totals);
-    // In the record, check 11 names it.
+    // In the record, check 13 names it.
     let mut tampered = record.clone();
     if let Some(d) = &mut ballot_round(&mut tampered).decryption {
         d.partials = partials;
@@ -1075,14 +1089,20 @@ fn a_challenged_ballot_cannot_be_cast() {
     // In the record: the fixture's challenged ballot appended to the cast ballots.
     let mut record = record();
     let round = ballot_round(&mut record);
-    let challenged = round.challenged[0].ballot().clone();
-    let head = round.chain_head;
-    round.ballots.push(CastBallot {
+    let challenged = round
+        .challenged()
+        .next()
+        .unwrap()
+        .challenged
+        .ballot()
+        .clone();
+    let head = *round.entries.last().unwrap().code();
+    round.entries.push(RecordEntry::Cast(CastBallot {
         ballot: challenged,
         code: head,
-    });
+    }));
     let failure = verify_record(&record).failure.unwrap();
-    assert_eq!(failure.check, Check::Uniqueness);
+    assert_eq!(failure.check, Check::BoxRules);
     assert_eq!(
         failure.error,
         Error::ChallengedBallot {
@@ -1095,7 +1115,7 @@ fn round_challenged_id(record: &ElectionRecord) -> &BallotId {
     let RoundBody::Ballot(round) = &record.rounds[0].body else {
         unreachable!()
     };
-    round.challenged[0].id()
+    round.challenged().next().unwrap().challenged.id()
 }
 
 /// Exponential ElGamal's discrete-logarithm bound (the tally is M = m·G; decryption must
@@ -1122,4 +1142,298 @@ fn a_tally_at_and_past_the_discrete_log_bound() {
         d.totals[0] = 5;
     }
     assert_eq!(failed_check(&record), Some(Check::Totals));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decryption statements: one box per round, one key package
+
+/// An election of 5 trustees (t = 3) with 60 eligible members, a floor of 3, and the trustees'
+/// key packages (a dealer stands in for the ceremony: these attacks are on decryption).
+struct Decrypting {
+    rng: ChaCha20Rng,
+    election: tabella::election::Election,
+    keys: Vec<tabella::threshold::KeyPackage>,
+}
+
+impl Decrypting {
+    fn new(seed: u64) -> Self {
+        let mut r = rng(seed);
+        let rules = ElectionRules::with_schedule(RuleSchedule::single(MajorityRule::TWO_THIRDS));
+        let manifest = Manifest::new("box", 60, 60, vec!["A".into(), "B".into()], rules, 3, 5)
+            .unwrap()
+            .with_privacy_floor(3)
+            .unwrap();
+        let (keys, public) = tabella::threshold::trusted_dealer_for_tests_only(
+            ThresholdParams::new(3, 5).unwrap(),
+            &mut r,
+        )
+        .unwrap();
+        let election = tabella::election::Election::new(manifest, public).unwrap();
+        Decrypting {
+            rng: r,
+            election,
+            keys,
+        }
+    }
+
+    /// Genuine round-1 ballots, one per choice.
+    fn ballots(&mut self, choices: &[u32]) -> Vec<EncryptedBallot> {
+        let open = self.election.open_round(RoundKind::ChooseOne).unwrap();
+        choices
+            .iter()
+            .map(|&c| {
+                let selection = Selection::new(open.contest(), &[c]).unwrap();
+                let id = BallotId::random(&mut self.rng);
+                EncryptedBallot::encrypt(&open.context(), &selection, id, None, &mut self.rng)
+                    .unwrap()
+                    .0
+            })
+            .collect()
+    }
+
+    /// A box of round 1 holding these ballots, closed.
+    fn closed_box(&self, ballots: &[EncryptedBallot]) -> tabella::election::ClosedRound {
+        let mut open = self.election.open_round(RoundKind::ChooseOne).unwrap();
+        assert!(open.cast_batch(ballots.to_vec()).is_empty());
+        open.close()
+    }
+}
+
+/// The review's overlapping-boxes attack: a coordinator holding only genuine ballots opens two
+/// boxes for round 1, B = {v1, v2, v3} and C = {v0, v1, v2, v3}, has both decrypted through
+/// the documented API, and reads v0's vote as totals(C) − totals(B). Defence: a trustee
+/// decrypts one statement per round, and the statement names the box (its close); the second
+/// box is refused by every trustee, also after an export and import of its key package (the
+/// log is part of it). With the defence removed (`DecryptionLog::admit` not called), C
+/// decrypts and the test goes red on the first assertion below.
+#[test]
+fn overlapping_boxes_of_one_round_cannot_both_be_decrypted() {
+    let mut d = Decrypting::new(60);
+    // v0 (the target) votes B; the others A, A, B.
+    let ballots = d.ballots(&[1, 0, 0, 1]);
+    let (v0, rest) = ballots.split_first().unwrap();
+    let b = d.closed_box(rest);
+    let mut all = vec![v0.clone()];
+    all.extend_from_slice(rest);
+    let c = d.closed_box(&all);
+    assert_ne!(b.tally().close(), c.tally().close());
+
+    let mut partials_b = Vec::new();
+    for key in &mut d.keys {
+        partials_b.push(b.decrypt_share(&d.election, key, &mut d.rng).unwrap());
+    }
+    // Every trustee refuses C; trustee 1 also after a restart from its export.
+    let exported = d.keys[0].export();
+    d.keys[0] =
+        tabella::threshold::KeyPackage::import(&exported, d.election.public_key_package().clone())
+            .unwrap();
+    let mut partials_c = Vec::new();
+    for key in &mut d.keys {
+        match c.decrypt_share(&d.election, key, &mut d.rng) {
+            Ok(p) => partials_c.push(p),
+            Err(e) => assert_eq!(e, Error::ConflictingDecryption { round: 1 }),
+        }
+    }
+    assert!(
+        partials_c.is_empty(),
+        "a trustee decrypted a second box of round 1"
+    );
+    // The attacker's subtraction has nothing to subtract from.
+    let mut election = d.election;
+    assert!(matches!(
+        election.tally_round(&c, &partials_c),
+        Err(Error::NotEnoughShares { valid: 0, .. })
+    ));
+    // B itself decrypts (and decrypting B again is allowed: the same statement).
+    let outcome = election.tally_round(&b, &partials_b).unwrap();
+    assert_eq!(outcome.totals.options(), &[2, 1]);
+    // A partial for B is no partial for C: its proofs name B's close.
+    let tally_c = c.tally();
+    let ctx_c = DecryptionContext::new(
+        election.context(),
+        election.public_key_package(),
+        tally_c.close(),
+        tally_c.ciphertexts(),
+    )
+    .unwrap();
+    assert!(partials_b.iter().all(|p| p.verify(&ctx_c).is_err()));
+}
+
+/// The review's forged-package combination: a corrupted trustee j builds a public key package
+/// with the real joint key Y but its own Y_j' = x'·G (for t ≥ 2 the other shares follow by
+/// interpolation, so the package is consistent), makes a partial with x' that verifies
+/// against that package, and offers it with genuine ones. Before v3 the statement digest
+/// covered Y but not the verification shares, so `combine` accepted the mix and produced a
+/// wrong M. Defence: the statement binds the whole package; `combine` refuses the forged
+/// partial (`WrongStatement`). With the package dropped from the transcript prefix, the
+/// combination succeeds with a wrong total and the test goes red.
+#[test]
+fn a_partial_verified_against_a_forged_key_package_is_never_combined() {
+    let mut r = rng(61);
+    let params = ThresholdParams::new(2, 3).unwrap();
+    let (keys, public) = tabella::threshold::trusted_dealer_for_tests_only(params, &mut r).unwrap();
+    let y = *public.joint_key().as_point().element();
+    // Trustee 1's forged share x', and the line through (0, Y) and (1, x'·G).
+    let x_forged = random_scalar(&mut r);
+    let y1 = RistrettoPoint::mul_base(&x_forged);
+    let forged_shares: Vec<(TrusteeIndex, Point)> = params
+        .indices()
+        .map(|j| (j, Point::from(y + (y1 - y) * Scalar::from(j.get()))))
+        .collect();
+    let forged = tabella::threshold::PublicKeyPackage::new(
+        params,
+        public.joint_key().clone(),
+        forged_shares,
+    )
+    .unwrap();
+    assert_eq!(forged.joint_key(), public.joint_key());
+    // The attacker's own key package for the forged package (its export format is public).
+    let mut export =
+        tabella::encoding::header::header(tabella::domain::ObjectKind::KeyShare).to_vec();
+    export.extend_from_slice(&forged.fingerprint());
+    export.extend_from_slice(&1u32.to_le_bytes());
+    export.extend_from_slice(x_forged.as_bytes());
+    export.extend_from_slice(&0u32.to_le_bytes());
+    let forged_key = tabella::threshold::KeyPackage::import(&export, forged.clone()).unwrap();
+
+    let election = ElectionContext::new([61; 32]);
+    let tally = [public.joint_key().encrypt(3, &mut r).0];
+    let close = tabella::board::BoxClose::new(1, tabella::board::ConfirmationCode([1; 32]), 3, 0);
+    let genuine = DecryptionContext::new(&election, &public, &close, &tally).unwrap();
+    let against_forged = DecryptionContext::new(&election, &forged, &close, &tally).unwrap();
+    let p1 = forged_key
+        .partial_decrypt_for_tests_only(&against_forged, &mut r)
+        .unwrap()
+        .verify(&against_forged)
+        .unwrap();
+    let p2 = keys[1]
+        .partial_decrypt_for_tests_only(&genuine, &mut r)
+        .unwrap()
+        .verify(&genuine)
+        .unwrap();
+    assert_eq!(
+        tabella::threshold::combine(&genuine, &[p1, p2.clone()]),
+        Err(Error::PartialDecryptionRejected {
+            trustee: 1,
+            check: tabella::error::DecryptionCheck::WrongStatement
+        })
+    );
+    // The genuine pair still decrypts.
+    let p3 = keys[2]
+        .partial_decrypt_for_tests_only(&genuine, &mut r)
+        .unwrap()
+        .verify(&genuine)
+        .unwrap();
+    let table = DiscreteLogTable::new(3).unwrap();
+    assert_eq!(
+        tabella::threshold::decrypt(&genuine, &[p2, p3], &table),
+        Ok(vec![3])
+    );
+}
+
+/// A forged partial posted under a trustee's index before its genuine one: the screening
+/// checks each partial before it decides duplicates, so the forgery is rejected and the
+/// genuine partial is kept (before v3 the forgery took the trustee's slot and the genuine
+/// partial was rejected as a duplicate).
+#[test]
+fn a_forged_partial_placed_first_does_not_shadow_the_genuine_one() {
+    let record = record();
+    let election = ElectionContext::new(record.fingerprint);
+    let RoundBody::Ballot(round) = &record.rounds[0].body else {
+        unreachable!()
+    };
+    let d = round.decryption.as_ref().unwrap();
+    let close = round.close.unwrap();
+    let ctx = DecryptionContext::new(&election, &record.public_keys, &close, &d.tally).unwrap();
+    let forged = bad_partial(&record); // claims trustee 2
+    let partials = vec![forged, d.partials[1].clone(), d.partials[0].clone()];
+    let screening = PartialDecryption::verify_batch(&ctx, &partials);
+    let kept: Vec<u32> = screening
+        .verified
+        .iter()
+        .map(|v| v.trustee().get())
+        .collect();
+    assert_eq!(kept, vec![2, 1]);
+    assert_eq!(screening.accepted, vec![1, 2]);
+    assert_eq!(screening.rejected.len(), 1);
+    assert!(matches!(
+        screening.rejected[0].1,
+        Error::PartialDecryptionRejected { trustee: 2, .. }
+    ));
+}
+
+/// A box below the privacy floor decrypted by trustees who bypass the library's refusal (the
+/// raw test-only partial decryption), and recorded as a forger would: re-chained, re-closed,
+/// re-tallied, re-decrypted, totals and result recomputed, so that every other check passes.
+/// The verifier refuses it at check 11; with that check removed the record verifies and the
+/// test goes red.
+#[test]
+fn a_record_of_a_box_below_the_privacy_floor_fails_check_11() {
+    let (mut record, keys) = tabella::fuzzing::record_fixture_with_keys();
+    let floor = record.manifest.privacy_floor();
+    let election = ElectionContext::new(record.fingerprint);
+    let public = record.public_keys.clone();
+    let key = public.joint_key().clone();
+    let eligible = record.manifest.eligible();
+    let round = ballot_round(&mut record);
+    let mut kept = 0;
+    round.entries.retain(|e| match e {
+        RecordEntry::Cast(_) if kept + 1 < floor => {
+            kept += 1;
+            true
+        }
+        _ => false,
+    });
+    let contest = ContestSpec::choose_one(0, 3, true)
+        .unwrap()
+        .with_capacity(eligible);
+    let mut bb = BallotBox::new(election, key, 1, contest.clone());
+    for e in &round.entries {
+        if let RecordEntry::Cast(c) = e {
+            bb.cast(c.ballot.clone().verify(&bb.context()).unwrap())
+                .unwrap();
+        }
+    }
+    for (e, code) in round.entries.iter_mut().zip(bb.codes()) {
+        if let RecordEntry::Cast(c) = e {
+            c.code = *code;
+        }
+    }
+    let tally = bb.tally();
+    round.close = Some(*tally.close());
+    let ctx =
+        DecryptionContext::new(&election, &public, tally.close(), tally.ciphertexts()).unwrap();
+    let mut r = rng(62);
+    let partials: Vec<PartialDecryption> = keys
+        .iter()
+        .map(|k| k.partial_decrypt_for_tests_only(&ctx, &mut r).unwrap())
+        .collect();
+    let table = DiscreteLogTable::new(tally.total_bound()).unwrap();
+    let decrypted = decrypt_tally(&ctx, &partials, &table).unwrap();
+    let totals = tabella::tally::Totals::new(&contest, decrypted.totals, tally.ballots()).unwrap();
+    let mut standing = tabella::rules::Standing::new(record.manifest.rules().clone(), 3).unwrap();
+    let decision = standing
+        .decide_choose_one(totals.options(), totals.abstain(), eligible)
+        .unwrap();
+    let round = ballot_round(&mut record);
+    let d = round.decryption.as_mut().unwrap();
+    d.tally = tally.ciphertexts().to_vec();
+    d.partials = partials;
+    d.combined = decrypted.used.iter().map(|t| t.get()).collect();
+    d.totals = totals.slots();
+    d.result.cast = decision.cast();
+    d.result.present_and_voting = decision.present_and_voting();
+    d.result.base = decision.base_count();
+    d.result.required = decision.required();
+    d.result.elected = decision.elected().map(|c| c as u32);
+    d.result.eliminated = decision.eliminated().map(|c| c as u32);
+    let failure = verify_record(&record).failure.unwrap();
+    assert_eq!(failure.check, Check::PrivacyFloor, "{failure}");
+    assert_eq!(
+        failure.error,
+        Error::BelowPrivacyFloor {
+            ballots: floor - 1,
+            floor
+        }
+    );
 }

@@ -44,7 +44,7 @@ fn a_challenged_ballot_opens_publicly_and_can_never_be_cast() {
         Err(Error::ChallengedBallot { ballot: id })
     );
     assert!(bb.is_empty());
-    assert_eq!(bb.challenged().len(), 1);
+    assert_eq!(bb.challenged().count(), 1);
 }
 
 #[test]
@@ -91,9 +91,52 @@ fn confirmation_codes_chain_the_board_in_order() {
     let e = ElectionContext::new([3; 32]);
     let mut head = ConfirmationCode::genesis(&e, 1);
     for (h, code) in hashes.iter().zip(&codes) {
-        head = head.next(&e, 1, h);
+        head = head.next_cast(&e, 1, h);
         assert_eq!(head, *code);
     }
     assert_eq!(bb.chain_head(), head);
     assert_eq!(codes[0].short().len(), 19);
+}
+
+#[test]
+fn challenged_ballots_are_chained_so_the_head_commits_to_them() {
+    let (mut rng, mut bb, contest) = setup();
+    let e = ElectionContext::new([3; 32]);
+    let selection = Selection::new(&contest, &[0]).unwrap();
+    let (cast, _) = EncryptedBallot::encrypt(
+        &bb.context(),
+        &selection,
+        BallotId::random(&mut rng),
+        None,
+        &mut rng,
+    )
+    .unwrap();
+    let (spoiled, nonces) = EncryptedBallot::encrypt(
+        &bb.context(),
+        &selection,
+        BallotId::random(&mut rng),
+        None,
+        &mut rng,
+    )
+    .unwrap();
+    // The device shows the ballot hash (and its short form) before the voter decides.
+    let shown = BallotHash::of(&e, 1, &spoiled);
+    assert_eq!(shown.short().len(), 19);
+    assert_eq!(shown.to_string(), shown.short());
+    let c1 = bb
+        .cast(cast.clone().verify(&bb.context()).unwrap())
+        .unwrap();
+    let opened = ChallengedBallot::open(spoiled, selection, nonces);
+    let c2 = bb.challenge(opened.clone()).unwrap();
+    assert_eq!(bb.codes(), &[c1, c2]);
+    // Anyone recomputes both links; dropping the challenged ballot changes the head.
+    let g = ConfirmationCode::genesis(&e, 1);
+    let h1 = g.next_cast(&e, 1, &BallotHash::of(&e, 1, &cast));
+    assert_eq!(h1, c1);
+    assert_eq!(h1.next_challenged(&e, 1, &opened), c2);
+    assert_eq!(bb.chain_head(), c2);
+    assert_ne!(bb.chain_head(), c1);
+    let close = bb.close();
+    assert_eq!((close.cast(), close.challenged()), (1, 1));
+    assert_eq!(close.chain_head(), &c2);
 }

@@ -8,7 +8,8 @@ use tabella::ballot::{BallotId, EncryptedBallot, Selection};
 use tabella::election::{ClosedRound, Election, Manifest, RoundKind};
 use tabella::rules::{ElectionRules, MajorityRule, RuleSchedule};
 use tabella::threshold::{
-    DecryptionContext, KeyPackage, ThresholdParams, trusted_dealer_for_tests_only,
+    DecryptionContext, KeyPackage, PartialDecryption, ThresholdParams,
+    trusted_dealer_for_tests_only,
 };
 
 struct Fixture {
@@ -60,13 +61,16 @@ fn ballots(
         .collect()
 }
 
-fn decrypt(f: &mut Fixture, closed: ClosedRound) -> Vec<u64> {
-    let partials = f
-        .keys
-        .iter()
+fn partials(f: &mut Fixture, closed: &ClosedRound) -> Vec<PartialDecryption> {
+    f.keys
+        .iter_mut()
         .map(|k| closed.decrypt_share(&f.election, k, &mut f.rng).unwrap())
-        .collect();
-    let outcome = f.election.tally_round(closed, partials).unwrap();
+        .collect()
+}
+
+fn decrypt(f: &mut Fixture, closed: ClosedRound) -> Vec<u64> {
+    let partials = partials(f, &closed);
+    let outcome = f.election.tally_round(&closed, &partials).unwrap();
     outcome.totals.options().to_vec()
 }
 
@@ -95,7 +99,7 @@ fn trustees_refuse_a_box_below_the_privacy_floor() {
     let one = ballots(&mut f, &open, &[1]);
     assert!(open.cast_batch(one).is_empty());
     let closed = open.close();
-    for key in &f.keys {
+    for key in &mut f.keys {
         assert_eq!(
             closed
                 .decrypt_share(&f.election, key, &mut f.rng)
@@ -113,7 +117,7 @@ fn trustees_refuse_a_box_below_the_privacy_floor() {
     assert!(open.cast_batch(four).is_empty());
     let closed = open.close();
     assert!(matches!(
-        closed.decrypt_share(&f.election, &f.keys[0], &mut f.rng),
+        closed.decrypt_share(&f.election, &mut f.keys[0], &mut f.rng),
         Err(Error::BelowPrivacyFloor { .. })
     ));
     // The raw trustee API refuses too, whatever floor a caller passes, below 1.
@@ -137,17 +141,20 @@ fn changing_one_ballot_changes_the_totals_and_only_totals_are_decrypted() {
         // A partial decryption holds one share per total, bound to the recomputed tally:
         // it does not verify as a decryption of any single ballot.
         let partial = closed
-            .decrypt_share(&f.election, &f.keys[0], &mut f.rng)
+            .decrypt_share(&f.election, &mut f.keys[0], &mut f.rng)
             .unwrap();
         assert_eq!(partial.shares().len(), closed.tally().ciphertexts().len());
         let public = f.election.public_key_package().clone();
         let tally = closed.tally();
+        let close = *tally.close();
         let dctx =
-            DecryptionContext::new(f.election.context(), &public, 1, tally.ciphertexts()).unwrap();
+            DecryptionContext::new(f.election.context(), &public, &close, tally.ciphertexts())
+                .unwrap();
         assert!(partial.verify(&dctx).is_ok());
         for ballot in closed.ballot_box().ballots() {
             let single = ballot.ballot().ciphertexts();
-            let dctx = DecryptionContext::new(f.election.context(), &public, 1, single).unwrap();
+            let dctx =
+                DecryptionContext::new(f.election.context(), &public, &close, single).unwrap();
             assert!(partial.verify(&dctx).is_err());
         }
         decrypt(&mut f, closed)
@@ -169,12 +176,8 @@ fn a_yes_no_round_and_acclamation() {
     let yes_no = ballots(&mut f, &open, &[0, 0, 1, 0, 0]);
     assert!(open.cast_batch(yes_no).is_empty());
     let closed = open.close();
-    let partials = f
-        .keys
-        .iter()
-        .map(|k| closed.decrypt_share(&f.election, k, &mut f.rng).unwrap())
-        .collect();
-    let outcome = f.election.tally_round(closed, partials).unwrap();
+    let partials = partials(&mut f, &closed);
+    let outcome = f.election.tally_round(&closed, &partials).unwrap();
     assert_eq!(outcome.decision.elected(), Some(0));
     assert!(f.election.open_round(RoundKind::ChooseOne).is_err());
     assert!(f.election.acclaim().is_err());
@@ -187,17 +190,114 @@ fn a_wrong_partial_is_named_and_skipped() {
     let bs = ballots(&mut f, &open, &[0, 1, 1]);
     assert!(open.cast_batch(bs).is_empty());
     let closed = open.close();
-    let mut partials: Vec<_> = f
-        .keys
-        .iter()
-        .map(|k| closed.decrypt_share(&f.election, k, &mut f.rng).unwrap())
-        .collect();
+    let mut partials = partials(&mut f, &closed);
     // Trustee 2 posts trustee 1's partial as its own bytes with its index flipped: rejected.
     let mut bytes = partials[0].to_bytes().unwrap();
-    bytes[4] = 2; // trustee index (after the round number)
-    partials[1] = tabella::threshold::PartialDecryption::from_bytes(&bytes).unwrap();
-    let outcome = f.election.tally_round(closed, partials).unwrap();
+    let at = tabella::encoding::header::HEADER_LEN + 4; // trustee index, after the round
+    bytes[at] = 2;
+    partials[1] = PartialDecryption::from_bytes(&bytes).unwrap();
+    let outcome = f.election.tally_round(&closed, &partials).unwrap();
     assert_eq!(outcome.totals.options(), &[1, 2, 0]);
     assert_eq!(outcome.decryption.rejected.len(), 1);
     assert_eq!(outcome.decryption.rejected[0].0.get(), 2);
+}
+
+#[test]
+fn a_tally_short_of_partials_leaves_the_round_closed_for_a_retry() {
+    let mut f = fixture(3);
+    let mut open = f.election.open_round(RoundKind::ChooseOne).unwrap();
+    let bs = ballots(&mut f, &open, &[2, 1, 1, 0]);
+    assert!(open.cast_batch(bs).is_empty());
+    let closed = open.close();
+    let partials = partials(&mut f, &closed);
+    // One partial (t = 2): not enough; nothing changes.
+    assert!(matches!(
+        f.election.tally_round(&closed, &partials[..1]),
+        Err(Error::NotEnoughShares {
+            needed: 2,
+            valid: 1,
+            ..
+        })
+    ));
+    assert_eq!(f.election.standing().round(), 1);
+    // The same closed round, with a second partial.
+    let outcome = f.election.tally_round(&closed, &partials[..2]).unwrap();
+    assert_eq!(outcome.totals.options(), &[1, 2, 1]);
+    assert_eq!(f.election.standing().round(), 2);
+}
+
+#[test]
+fn a_committee_of_three_decides_with_the_default_floor() {
+    let mut rng = ChaCha20Rng::seed_from_u64(22);
+    let rules = ElectionRules::with_schedule(RuleSchedule::single(MajorityRule::TWO_THIRDS));
+    let manifest =
+        Manifest::new("committee", 3, 3, vec!["A".into(), "B".into()], rules, 2, 3).unwrap();
+    assert_eq!(manifest.privacy_floor(), 3);
+    let (keys, public) =
+        trusted_dealer_for_tests_only(ThresholdParams::new(2, 3).unwrap(), &mut rng).unwrap();
+    let election = Election::new(manifest, public).unwrap();
+    let mut f = Fixture {
+        rng,
+        election,
+        keys,
+    };
+    let mut open = f.election.open_round(RoundKind::ChooseOne).unwrap();
+    let bs = ballots(&mut f, &open, &[0, 0, 1]);
+    assert!(open.cast_batch(bs).is_empty());
+    let closed = open.close();
+    let partials = partials(&mut f, &closed);
+    let outcome = f.election.tally_round(&closed, &partials).unwrap();
+    assert_eq!(outcome.totals.options(), &[2, 1]);
+    assert_eq!(outcome.decision.elected(), Some(0));
+}
+
+#[test]
+fn a_tie_for_lowest_left_to_the_caller_blocks_the_next_round_until_resolved() {
+    use std::collections::BTreeSet;
+    use tabella::rules::{RuleError, TieBreak, TieForLowest};
+    let mut rng = ChaCha20Rng::seed_from_u64(23);
+    let rules = ElectionRules::new(
+        RuleSchedule::single(MajorityRule::ABSOLUTE_MAJORITY),
+        BTreeSet::from([1]),
+        TieForLowest::CallerResolves,
+        None,
+    )
+    .unwrap();
+    let manifest = Manifest::new(
+        "tie",
+        20,
+        20,
+        vec!["A".into(), "B".into(), "C".into()],
+        rules,
+        2,
+        3,
+    )
+    .unwrap();
+    let (keys, public) =
+        trusted_dealer_for_tests_only(ThresholdParams::new(2, 3).unwrap(), &mut rng).unwrap();
+    let election = Election::new(manifest, public).unwrap();
+    let mut f = Fixture {
+        rng,
+        election,
+        keys,
+    };
+    let mut open = f.election.open_round(RoundKind::ChooseOne).unwrap();
+    // A 4, B 2, C 2: nobody elected, B and C tied for lowest.
+    let bs = ballots(&mut f, &open, &[0, 0, 0, 0, 1, 1, 2, 2]);
+    assert!(open.cast_batch(bs).is_empty());
+    let closed = open.close();
+    let partials = partials(&mut f, &closed);
+    f.election.tally_round(&closed, &partials).unwrap();
+    assert_eq!(f.election.standing().unresolved_tie(), Some(&[1, 2][..]));
+    // No round opens, and no acclamation, while the tie is pending.
+    assert!(matches!(
+        f.election.open_round(RoundKind::ChooseOne),
+        Err(Error::Rule(RuleError::TieForLowestUnresolved { .. }))
+    ));
+    // Only one of the tied can be eliminated.
+    assert!(f.election.resolve_tie_for_lowest(0, TieBreak::Lot).is_err());
+    let resolution = f.election.resolve_tie_for_lowest(2, TieBreak::Lot).unwrap();
+    assert_eq!((resolution.eliminated, resolution.how), (2, TieBreak::Lot));
+    let open = f.election.open_round(RoundKind::ChooseOne).unwrap();
+    assert_eq!(open.candidates(), &[0, 1]);
 }

@@ -160,9 +160,11 @@ fn key_packages_and_ceremony_secret_packages_are_redacted() {
         .map(|s| dkg::part4(s, &b3).unwrap().0)
         .collect();
     for key in &keys {
-        let export = key.export_share();
-        // The exported share is the index (4 bytes) then the 32-byte secret share x_i.
-        let share = &export[export.len() - 32..];
+        let export = key.export();
+        // The export is the header, the package fingerprint (32), the index (4), then the
+        // 32-byte secret share x_i, then the (empty) decryption log.
+        let at = tabella::encoding::header::HEADER_LEN + 36;
+        let share = &export[at..at + 32];
         let debug = format!("{key:?}");
         assert_redacted("KeyPackage", &debug, &[share]);
         assert_redacted("KeyPackage (pretty)", &format!("{key:#?}"), &[share]);

@@ -12,7 +12,9 @@ mod run;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use serde_json::Value;
-use tabella::record::{ElectionRecord, RoundBody};
+use tabella::board::BoxClose;
+use tabella::record::{ElectionRecord, RecordEntry, RoundBody, TieResolution};
+use tabella::rules::TieBreak;
 use tabella::verify::{Check, verify_extends, verify_record};
 
 fn record_of(text: &str, seed: u64) -> ElectionRecord {
@@ -60,7 +62,9 @@ fn the_council_record_verifies_and_round_trips() {
     let record = iom();
     let report = verify_record(&record);
     assert!(report.is_ok(), "{:?}", report.failure);
-    assert_eq!(report.passed.len(), 16);
+    // Checks 1–4, 5–17 for the ballot round, 5 for the acclamation, then 18.
+    assert_eq!(report.passed.len(), 4 + 13 + 1 + 1);
+    assert_eq!(report.checks_passed(), Check::ALL.len());
     // Binary: decode(encode) is the identity, and encode(decode(b)) = b.
     let bytes = record.to_bytes().unwrap();
     let back = ElectionRecord::from_bytes(&bytes).unwrap();
@@ -166,11 +170,15 @@ fn every_hex_digit_of_a_small_record_is_bound() {
 #[test]
 fn flips_in_the_council_record_are_caught() {
     // Every field outside the board, and the first, a middle and the last ballot and code.
-    let sampled = |path: &[String]| match path.iter().position(|k| k == "ballots") {
+    let sampled = |path: &[String]| match path.iter().position(|k| k == "entries") {
         Some(i) => ["0", "82", "164"].contains(&path[i + 1].as_str()),
         None => true,
     };
     assert_every_flip_caught(&iom(), sampled, |len| vec![0, len / 3, len / 2, len - 1]);
+}
+
+fn entries(record: &mut ElectionRecord, i: usize) -> &mut Vec<RecordEntry> {
+    &mut ballot_round(record, i).entries
 }
 
 #[test]
@@ -178,26 +186,39 @@ fn board_tamperings_are_named() {
     let base = small();
     // Delete a ballot: the next code no longer chains.
     let mut r = base.clone();
-    ballot_round(&mut r, 0).ballots.remove(2);
+    entries(&mut r, 0).remove(2);
     assert_eq!(failed_check(&r), Some(Check::ConfirmationCodes));
-    // Delete the last ballot: the chain head no longer matches.
+    // Delete the last ballot: the close no longer names this box.
     let mut r = base.clone();
-    ballot_round(&mut r, 0).ballots.pop();
-    assert_eq!(failed_check(&r), Some(Check::ConfirmationCodes));
+    entries(&mut r, 0).pop();
+    assert_eq!(failed_check(&r), Some(Check::Close));
     // Duplicate a ballot.
     let mut r = base.clone();
-    let b = ballot_round(&mut r, 0).ballots[1].clone();
-    ballot_round(&mut r, 0).ballots.push(b);
-    assert_eq!(failed_check(&r), Some(Check::Uniqueness));
+    let b = entries(&mut r, 0)[1].clone();
+    entries(&mut r, 0).push(b);
+    assert_eq!(failed_check(&r), Some(Check::BoxRules));
     // Reorder two ballots.
     let mut r = base.clone();
-    ballot_round(&mut r, 0).ballots.swap(0, 1);
+    entries(&mut r, 0).swap(0, 1);
     assert_eq!(failed_check(&r), Some(Check::ConfirmationCodes));
     // Insert a ballot from another round.
     let mut r = base.clone();
-    let other = ballot_round(&mut r, 1).ballots[0].clone();
-    ballot_round(&mut r, 0).ballots.insert(1, other);
+    let other = entries(&mut r, 1)[0].clone();
+    entries(&mut r, 0).insert(1, other);
     assert_eq!(failed_check(&r), Some(Check::BallotProofs));
+    // The close: another count or chain head than the box's.
+    let mut r = base.clone();
+    let close = ballot_round(&mut r, 0).close.unwrap();
+    ballot_round(&mut r, 0).close = Some(BoxClose::new(
+        close.round(),
+        *close.chain_head(),
+        close.cast() - 1,
+        close.challenged(),
+    ));
+    assert_eq!(failed_check(&r), Some(Check::Close));
+    let mut r = base.clone();
+    ballot_round(&mut r, 0).close = None;
+    assert_eq!(failed_check(&r), Some(Check::Close));
     // Change a total.
     let mut r = base.clone();
     ballot_round(&mut r, 0).decryption.as_mut().unwrap().totals[0] += 1;
@@ -237,6 +258,21 @@ fn board_tamperings_are_named() {
         .partials
         .truncate(1);
     assert_eq!(failed_check(&r), Some(Check::Combination));
+    // Name other trustees as the combined ones.
+    let mut r = base.clone();
+    ballot_round(&mut r, 0)
+        .decryption
+        .as_mut()
+        .unwrap()
+        .combined = vec![2, 3];
+    assert_eq!(failed_check(&r), Some(Check::Combination));
+    // A tie resolution where the rules left no tie.
+    let mut r = base.clone();
+    ballot_round(&mut r, 0).tie_resolution = Some(TieResolution {
+        eliminated: 2,
+        how: TieBreak::Lot,
+    });
+    assert_eq!(failed_check(&r), Some(Check::TieResolution));
     // Rewrite the candidates of a round (a withdrawn candidate back on the ballot).
     let mut r = base.clone();
     ballot_round(&mut r, 1).candidates.push(2);
@@ -249,6 +285,57 @@ fn board_tamperings_are_named() {
     let mut r = base;
     r.version = tabella::domain::PROTOCOL_VERSION + 1;
     assert_eq!(failed_check(&r), Some(Check::Version));
+}
+
+/// A tie for lowest left to the caller: resolved by lot in the record; the resolution is
+/// checked (one of the tied), and a record that leaves it pending cannot go on.
+#[test]
+fn a_tie_for_lowest_resolved_by_lot_is_recorded_and_checked() {
+    let record = record_of(
+        r#"{"title": "tie", "members": 12, "eligible": 12, "trustees": 3, "threshold": 2,
+            "candidates": ["A", "B", "C"], "privacy_floor": 3,
+            "rules": [{"from_round": 1, "more_than": [1, 2], "of": "present_and_voting"}],
+            "eliminate_lowest_after": [1], "tie_for_lowest": "caller_resolves",
+            "rounds": [
+              {"ballot": "choose_one", "votes": {"A": 4, "B": 3, "C": 3}, "abstain": 0,
+               "resolve_tie": {"eliminate": "C", "by": "lot"}},
+              {"ballot": "choose_one", "votes": {"A": 6, "B": 4}, "abstain": 0}]}"#,
+        11,
+    );
+    let report = verify_record(&record);
+    assert!(report.is_ok(), "{:?}", report.failure);
+    assert!(report.passed.iter().any(|p| p.check == Check::TieResolution
+        && p.detail.contains("candidate 2 eliminated")));
+    let resolved = ballot_round(&mut record.clone(), 0).tie_resolution;
+    assert_eq!(
+        resolved,
+        Some(TieResolution {
+            eliminated: 2,
+            how: TieBreak::Lot
+        })
+    );
+    // Eliminating a candidate who was not tied.
+    let mut r = record.clone();
+    ballot_round(&mut r, 0).tie_resolution = Some(TieResolution {
+        eliminated: 0,
+        how: TieBreak::Lot,
+    });
+    assert_eq!(failed_check(&r), Some(Check::TieResolution));
+    // Leaving it pending and holding the next round anyway.
+    let mut r = record.clone();
+    ballot_round(&mut r, 0).tie_resolution = None;
+    assert_eq!(failed_check(&r), Some(Check::TieResolution));
+    // Pending, with no further round: a valid record of an election awaiting the lot.
+    let mut r = record.clone();
+    ballot_round(&mut r, 0).tie_resolution = None;
+    r.rounds.truncate(1);
+    assert!(verify_record(&r).is_ok());
+    // The resolution round-trips in both encodings.
+    let back = ElectionRecord::from_bytes(&record.to_bytes().unwrap()).unwrap();
+    assert_eq!(back, record);
+    let json: ElectionRecord =
+        serde_json::from_str(&serde_json::to_string(&record).unwrap()).unwrap();
+    assert_eq!(json, record);
 }
 
 #[test]
@@ -280,13 +367,13 @@ fn json_rejects_unknown_fields_duplicates_and_uppercase_hex() {
     assert!(serde_json::from_str::<ElectionRecord>(&upper).is_err());
 }
 
-/// The record of round 1 while it was open, after `k` ballots.
+/// The record of round 1 while it was open, after `k` entries.
 fn open_prefix(full: &ElectionRecord, k: usize) -> ElectionRecord {
     let mut r = full.clone();
     r.rounds.truncate(1);
     let b = ballot_round(&mut r, 0);
-    b.ballots.truncate(k);
-    b.chain_head = b.ballots.last().unwrap().code;
+    b.entries.truncate(k);
+    b.close = None;
     b.decryption = None;
     r
 }
@@ -309,12 +396,20 @@ fn newer_records_extend_older_ones() {
     assert!(verify_extends(&later, &early).is_err());
     assert!(verify_extends(&full, &later).is_err());
     let mut rewritten = later.clone();
-    ballot_round(&mut rewritten, 0).ballots.swap(0, 1);
+    entries(&mut rewritten, 0).swap(0, 1);
     assert!(verify_extends(&early, &rewritten).is_err());
+    // A closed round gains nothing but its decryption.
+    let mut closed = later.clone();
+    let mut closed_box = full.clone();
+    ballot_round(&mut closed, 0).close = ballot_round(&mut closed_box, 0).close;
+    let mut grown = closed.clone();
+    let extra = entries(&mut closed_box, 0)[5].clone();
+    entries(&mut grown, 0).push(extra);
+    assert!(verify_extends(&closed, &grown).is_err());
     let mut other = full.clone();
     other.manifest = iom().manifest;
     assert!(verify_extends(&full, &other).is_err());
-    // An open round that is not the last is caught by check 15.
+    // An open round that is not the last is caught by check 18.
     let mut r = full.clone();
     ballot_round(&mut r, 0).decryption = None;
     assert_eq!(failed_check(&r), Some(Check::End));

@@ -3,9 +3,14 @@
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
-use tabella::ballot::{BallotContext, BallotId, ContestSpec, EncryptedBallot, Selection};
+use tabella::ballot::{
+    BallotContext, BallotId, ChallengedBallot, ContestSpec, EncryptedBallot, Selection,
+};
+use tabella::board::EntryKind;
+use tabella::domain::ObjectKind;
 use tabella::elgamal::{DiscreteLogTable, SecretKey};
 use tabella::error::Error;
+use tabella::tally::BallotBox;
 use tabella::tally::stream::{BallotStreamReader, BallotStreamWriter, verify_stream};
 use tabella::transcript::ElectionContext;
 
@@ -97,23 +102,137 @@ fn one_bad_ballot_among_ten_thousand_is_named_and_tallies_agree() {
 
 #[test]
 fn a_truncated_or_foreign_stream_is_rejected() {
-    assert!(BallotStreamReader::new(&b"not a ballot stream!"[..]).is_err());
+    assert_eq!(
+        BallotStreamReader::new(&b"not a ballot stream!"[..]).unwrap_err(),
+        Error::NotTabella {
+            expected: ObjectKind::BallotStream
+        }
+    );
+    // A record, or a stream of another protocol version, is told apart by its header.
+    let mut other = tabella::encoding::header::header(ObjectKind::Record).to_vec();
+    assert!(matches!(
+        BallotStreamReader::new(&other[..]),
+        Err(Error::WrongKind { .. })
+    ));
+    other = tabella::encoding::header::header(ObjectKind::BallotStream).to_vec();
+    other[3] = 2;
+    assert!(matches!(
+        BallotStreamReader::new(&other[..]),
+        Err(Error::UnsupportedVersion { version: 2, .. })
+    ));
     let mut writer = BallotStreamWriter::new(Vec::new()).unwrap();
-    writer.write_encoded(&[1, 2, 3]).unwrap();
+    writer.write_encoded(EntryKind::Cast, &[1, 2, 3]).unwrap();
     let mut bytes = writer.finish().unwrap();
     let mut reader = BallotStreamReader::new(&bytes[..]).unwrap();
-    assert!(reader.next_ballot().is_err());
+    let entry = reader.next_entry().unwrap().unwrap();
+    assert!(EncryptedBallot::from_bytes(&entry.bytes).is_err());
     bytes.truncate(bytes.len() - 1);
     let mut reader = BallotStreamReader::new(&bytes[..]).unwrap();
-    assert!(reader.next_encoded().is_err());
-    // A hostile length is refused before allocating.
-    let mut hostile = BallotStreamWriter::new(Vec::new())
+    assert!(reader.next_entry().is_err());
+    // An unknown entry tag, and a hostile length, refused before allocating.
+    let empty = BallotStreamWriter::new(Vec::new())
         .unwrap()
         .finish()
         .unwrap();
+    let mut hostile = empty.clone();
+    hostile.push(1);
     hostile.extend_from_slice(&u32::MAX.to_le_bytes());
     let mut reader = BallotStreamReader::new(&hostile[..]).unwrap();
-    assert!(reader.next_encoded().is_err());
+    assert!(reader.next_entry().is_err());
+    let mut tagged = empty;
+    tagged.push(9);
+    tagged.extend_from_slice(&0u32.to_le_bytes());
+    let mut reader = BallotStreamReader::new(&tagged[..]).unwrap();
+    assert!(reader.next_entry().is_err());
+}
+
+// The box and the stream run the same rules: fed the same entries (cast and challenged, in
+// the same order, including a challenged ballot then cast, a ballot cast then challenged, a
+// challenged ballot challenged again and a copy), they accept exactly the same ballots, give
+// the same codes, the same close and the same tally.
+#[test]
+fn the_box_and_the_stream_accept_exactly_the_same_entries() {
+    let mut rng = ChaCha20Rng::seed_from_u64(102);
+    let sk = SecretKey::generate(&mut rng);
+    let pk = sk.public_key();
+    let election = ElectionContext::new([5; 32]);
+    let contest = ContestSpec::choose_one(0, 3, true)
+        .unwrap()
+        .with_capacity(6);
+    let mut bb = BallotBox::new(election, pk.clone(), 1, contest.clone());
+    let ctx = bb.context();
+    let mut make = |choice: u32, rng: &mut ChaCha20Rng| {
+        let selection = Selection::new(&contest, &[choice]).unwrap();
+        let (b, nonces) =
+            EncryptedBallot::encrypt(&ctx, &selection, BallotId::random(rng), None, rng).unwrap();
+        (b, selection, nonces)
+    };
+    let (a, _, _) = make(0, &mut rng);
+    let (b, sb, nb) = make(1, &mut rng);
+    let (c, sc, nc) = make(2, &mut rng);
+    let (d, _, _) = make(1, &mut rng);
+    let challenged_b = ChallengedBallot::open(b.clone(), sb, nb);
+    let challenged_c = ChallengedBallot::open(c.clone(), sc, nc);
+    enum E {
+        Cast(EncryptedBallot),
+        Challenge(ChallengedBallot),
+    }
+    let entries = vec![
+        E::Cast(a.clone()),
+        E::Challenge(challenged_b.clone()),
+        E::Cast(b.clone()), // challenged, then cast: refused
+        E::Cast(c.clone()), // cast, then challenged: the challenge refused
+        E::Challenge(challenged_c),
+        E::Challenge(challenged_b), // challenged twice: refused
+        E::Cast(a.clone()),         // a copy: refused
+        E::Cast(d.clone()),
+    ];
+    let mut writer = BallotStreamWriter::new(Vec::new()).unwrap();
+    let mut box_refused = Vec::new();
+    drop(ctx);
+    for e in &entries {
+        match e {
+            E::Cast(x) => {
+                writer.write(x).unwrap();
+                let v = x.clone().verify(&bb.context()).unwrap();
+                if let Err(err) = bb.cast(v) {
+                    box_refused.push((*x.id(), err));
+                }
+            }
+            E::Challenge(x) => {
+                writer.write_challenged(x).unwrap();
+                if let Err(err) = bb.challenge(x.clone()) {
+                    box_refused.push((*x.id(), err));
+                }
+            }
+        }
+    }
+    let bytes = writer.finish().unwrap();
+    let ctx = bb.context();
+    let out = verify_stream(
+        &mut BallotStreamReader::new(&bytes[..]).unwrap(),
+        &ctx,
+        3,
+        |_| {},
+    )
+    .unwrap();
+    assert_eq!(out.rejected, box_refused);
+    assert_eq!(box_refused.len(), 4);
+    assert_eq!(out.codes, bb.codes());
+    assert_eq!(out.tally.close(), &bb.close());
+    assert_eq!(out.tally, bb.tally());
+    assert_eq!((bb.close().cast(), bb.close().challenged()), (3, 1));
+    let parallel = tabella::tally::stream::verify_stream_parallel(
+        &mut BallotStreamReader::new(&bytes[..]).unwrap(),
+        &ctx,
+        2,
+        2,
+        |_| {},
+    )
+    .unwrap();
+    assert_eq!(parallel.tally, out.tally);
+    assert_eq!(parallel.rejected, out.rejected);
+    assert_eq!(parallel.codes, out.codes);
 }
 
 // A packed contest for a box of 40: the stream verifier keeps the first 40 valid ballots and

@@ -805,8 +805,14 @@ mod tests {
     use rand_chacha::ChaCha20Rng;
     use rand_core::SeedableRng;
 
+    use crate::board::ConfirmationCode;
+
+    fn close(round: u32, head: u8, cast: u64, challenged: u64) -> BoxClose {
+        BoxClose::new(round, ConfirmationCode([head; 32]), cast, challenged)
+    }
+
     #[test]
-    fn statement_digest_binds_election_key_round_and_tally() {
+    fn statement_digest_binds_election_key_box_and_tally() {
         let mut rng = ChaCha20Rng::seed_from_u64(1);
         let params = ThresholdParams::new(2, 3).unwrap();
         let (_, public) = trusted_dealer_for_tests_only(params, &mut rng).unwrap();
@@ -815,19 +821,37 @@ mod tests {
         let tally = [y.encrypt(1, &mut rng).0, y.encrypt(0, &mut rng).0];
         let e1 = ElectionContext::new([1; 32]);
         let e2 = ElectionContext::new([2; 32]);
-        let digest = |e: &ElectionContext, p: &PublicKeyPackage, r: u32, t: &[Ciphertext]| {
-            *DecryptionContext::new(e, p, r, t)
+        let digest = |e: &ElectionContext, p: &PublicKeyPackage, c: BoxClose, t: &[Ciphertext]| {
+            *DecryptionContext::new(e, p, &c, t)
                 .unwrap()
                 .statement_digest()
         };
-        let base = digest(&e1, &public, 1, &tally);
-        assert_eq!(base, digest(&e1, &public, 1, &tally));
-        assert_ne!(base, digest(&e2, &public, 1, &tally));
-        assert_ne!(base, digest(&e1, &other_key, 1, &tally));
-        assert_ne!(base, digest(&e1, &public, 2, &tally));
-        assert_ne!(base, digest(&e1, &public, 1, &tally[..1]));
+        let c1 = close(1, 9, 5, 0);
+        let base = digest(&e1, &public, c1, &tally);
+        assert_eq!(base, digest(&e1, &public, c1, &tally));
+        assert_ne!(base, digest(&e2, &public, c1, &tally));
+        assert_ne!(base, digest(&e1, &other_key, c1, &tally));
+        assert_ne!(base, digest(&e1, &public, close(2, 9, 5, 0), &tally));
+        assert_ne!(base, digest(&e1, &public, close(1, 8, 5, 0), &tally));
+        assert_ne!(base, digest(&e1, &public, close(1, 9, 6, 0), &tally));
+        assert_ne!(base, digest(&e1, &public, close(1, 9, 5, 1), &tally));
+        assert_ne!(base, digest(&e1, &public, c1, &tally[..1]));
         let swapped = [tally[1].clone(), tally[0].clone()];
-        assert_ne!(base, digest(&e1, &public, 1, &swapped));
+        assert_ne!(base, digest(&e1, &public, c1, &swapped));
+        // The whole key package is bound, not only the joint key: the same Y with other
+        // verification shares (a forged, still consistent package) is another statement.
+        let mut shares = public.verification_shares().to_vec();
+        let y = public.joint_key().clone();
+        // Shift the line through (0, Y): Y_j' = Y_j + j·D for a random D keeps Y at 0.
+        let d = Point::from(curve25519_dalek::ristretto::RistrettoPoint::mul_base(
+            &Scalar::from(77u64),
+        ));
+        for (j, yj) in shares.iter_mut() {
+            *yj = Point::from(yj.element() + d.element() * j.scalar());
+        }
+        let forged = PublicKeyPackage::new(params, y, shares).unwrap();
+        assert_eq!(forged.joint_key(), public.joint_key());
+        assert_ne!(base, digest(&e1, &forged, c1, &tally));
     }
 
     #[test]
@@ -838,7 +862,7 @@ mod tests {
         let y = public.joint_key();
         let tally = [y.encrypt(5, &mut rng).0, y.encrypt(7, &mut rng).0];
         let election = ElectionContext::new([3; 32]);
-        let ctx = DecryptionContext::new(&election, &public, 4, &tally).unwrap();
+        let ctx = DecryptionContext::new(&election, &public, &close(4, 1, 12, 0), &tally).unwrap();
         let partials: Vec<_> = keys
             .iter()
             .map(|k| k.partial_decrypt(&ctx, &mut rng).unwrap())
