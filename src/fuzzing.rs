@@ -82,6 +82,8 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("decode_record_binary", decode_record_binary),
     ("verify_record", verify_record),
     ("mutate_record", mutate_record),
+    ("decode_ballot_stream", decode_ballot_stream),
+    ("decode_key_share", decode_key_share),
 ];
 
 /// Targets whose logic lives here but which need a parser the library does not depend on:
@@ -127,10 +129,12 @@ fn fuzz_rng(seed: &[u8]) -> TranscriptRng {
 // ---------------------------------------------------------------------------------------------
 // Fixtures: a fixed election, key, contests, and honest ballots and proofs.
 
-/// One contest shape and honest ballots for it, by their canonical encodings.
+/// One contest shape and honest ballots for it, by their canonical encodings, and one
+/// honest challenged ballot.
 struct Shape {
     contest: ContestSpec,
     ballots: Vec<Vec<u8>>,
+    challenged: Vec<u8>,
 }
 
 struct Fixtures {
@@ -206,7 +210,17 @@ impl Fixtures {
                         .expect("fixture ballot");
                 ballots.push(ballot.to_bytes());
             }
-            shapes.push(Shape { contest, ballots });
+            let mut rng = fuzz_rng(&[b's', s as u8, b'c']);
+            let selection = Selection::new(&contest, &[0]).expect("fixture selection");
+            let id = BallotId::random(&mut rng);
+            let (ballot, nonces) = EncryptedBallot::encrypt(&ctx, &selection, id, None, &mut rng)
+                .expect("fixture ballot");
+            let challenged = ChallengedBallot::open(ballot, selection, nonces).to_bytes();
+            shapes.push(Shape {
+                contest,
+                ballots,
+                challenged,
+            });
         }
 
         let mut rng = fuzz_rng(b"proofs");
@@ -683,7 +697,8 @@ pub fn decode_ballot(data: &[u8]) {
         .write(&mut written)
         .expect("a decoded ballot can be written");
     assert_eq!(written, data);
-    assert_eq!(data.get(..32), Some(&ballot.id().0[..]));
+    let id_at = crate::encoding::header::HEADER_LEN;
+    assert_eq!(data.get(id_at..id_at + 32), Some(&ballot.id().0[..]));
     for c in ballot.ciphertexts() {
         let mut again = recompressed(c.alpha()).to_vec();
         again.extend_from_slice(&recompressed(c.beta()));
@@ -1029,6 +1044,93 @@ pub fn decode_challenged_ballot(data: &[u8]) {
         .write(&mut written)
         .expect("a decoded challenged ballot writes");
     assert_eq!(written, data);
+}
+
+/// The most entries `decode_ballot_stream` reads.
+const MAX_STREAM_ENTRIES: usize = 48;
+
+/// Input: `shape selector ‖ a ballot stream (§7.1)`, up to 48 entries.
+///
+/// Asserts: every entry the reader returns re-encodes to its bytes (if it decodes); and the
+/// stream verifier and a [`crate::tally::BallotBox`] fed the same entries in the same order
+/// agree exactly: the same refusals (ballot and reason), the same codes, the same close and
+/// the same tally. A stream whose bytes do not read to the end, or hold an entry that does
+/// not decode, is refused by the verifier with an error (not compared).
+pub fn decode_ballot_stream(data: &[u8]) {
+    use crate::board::EntryKind;
+    use crate::tally::stream::{BallotStreamReader, verify_stream};
+    let Some((&selector, stream)) = data.split_first() else {
+        return;
+    };
+    let f = &*FIXTURES;
+    let shape = f.shape(selector);
+    let ctx = BallotContext {
+        election: &f.election,
+        key: &f.key,
+        round: ROUND,
+        contest: &shape.contest,
+    };
+    let Ok(mut reader) = BallotStreamReader::new(stream) else {
+        return;
+    };
+    let mut bb =
+        crate::tally::BallotBox::new(f.election, f.key.clone(), ROUND, shape.contest.clone());
+    let mut refused = Vec::new();
+    let mut complete = false;
+    for _ in 0..MAX_STREAM_ENTRIES {
+        match reader.next_entry() {
+            Ok(Some(entry)) => match entry.kind {
+                EntryKind::Cast => {
+                    let Ok(ballot) = EncryptedBallot::from_bytes(&entry.bytes) else {
+                        return;
+                    };
+                    assert_eq!(ballot.to_bytes(), entry.bytes, "stream ballot re-encodes");
+                    let id = *ballot.id();
+                    let cast = ballot.verify(&ctx).and_then(|v| bb.cast(v));
+                    if let Err(e) = cast {
+                        refused.push((id, e));
+                    }
+                }
+                EntryKind::Challenged => {
+                    let Ok(c) = ChallengedBallot::from_bytes(&entry.bytes) else {
+                        return;
+                    };
+                    assert_eq!(c.to_bytes(), entry.bytes, "stream challenge re-encodes");
+                    let id = *c.id();
+                    if let Err(e) = bb.challenge(c) {
+                        refused.push((id, e));
+                    }
+                }
+            },
+            Ok(None) => {
+                complete = true;
+                break;
+            }
+            Err(_) => return,
+        }
+    }
+    if !complete {
+        return;
+    }
+    let Ok(mut reader) = BallotStreamReader::new(stream) else {
+        panic!("the stream read once and not twice");
+    };
+    let out = verify_stream(&mut reader, &ctx, 3, |_| {}).expect("a readable stream verifies");
+    assert_eq!(out.rejected, refused, "stream and box refuse differently");
+    assert_eq!(out.codes, bb.codes(), "stream and box chain differently");
+    assert_eq!(out.tally, bb.tally(), "stream and box tally differently");
+}
+
+/// `KeyPackage::import` against the fixture record's public key package: an accepted input is
+/// exported again to exactly its bytes (secret data, compared in a zeroizing buffer).
+pub fn decode_key_share(data: &[u8]) {
+    let Ok(key) = KeyPackage::import(data, RECORD.record.public_keys.clone()) else {
+        return;
+    };
+    assert!(
+        key.export().as_slice() == data,
+        "key share re-exports differently"
+    );
 }
 
 /// `ElectionRecord::from_bytes`: canonical round trip (inputs up to 64 KiB).
@@ -1576,6 +1678,35 @@ pub fn seed_corpus() -> Vec<Seed> {
             data.extend_from_slice(ballot);
             add("verify_ballot", &name, data);
         }
+        // A stream of the shape's honest ballots with its challenged ballot between them, a
+        // copy of the first ballot, and the challenged ballot cast.
+        let mut writer =
+            crate::tally::stream::BallotStreamWriter::new(vec![s as u8]).expect("stream");
+        for (i, ballot) in shape.ballots.iter().enumerate() {
+            writer
+                .write_encoded(crate::board::EntryKind::Cast, ballot)
+                .expect("entry");
+            if i == 0 {
+                writer
+                    .write_encoded(crate::board::EntryKind::Challenged, &shape.challenged)
+                    .expect("entry");
+            }
+        }
+        if let Some(first) = shape.ballots.first() {
+            writer
+                .write_encoded(crate::board::EntryKind::Cast, first)
+                .expect("entry");
+        }
+        if let Ok(c) = ChallengedBallot::from_bytes(&shape.challenged) {
+            writer
+                .write_encoded(crate::board::EntryKind::Cast, &c.ballot().to_bytes())
+                .expect("entry");
+        }
+        add(
+            "decode_ballot_stream",
+            &format!("shape{s}"),
+            writer.finish().expect("stream"),
+        );
         // Unmutated, one flip in the ballot id, a splice from another ballot, and a twist.
         add(
             "mutate_ballot",
@@ -1645,6 +1776,14 @@ pub fn seed_corpus() -> Vec<Seed> {
         "fixture",
         record.public_keys.to_bytes(),
     );
+    // The trustees' exports, each with the round it decrypted in its log.
+    for key in record_fixture_with_keys().1 {
+        add(
+            "decode_key_share",
+            &format!("trustee{}", key.index().get()),
+            key.export().to_vec(),
+        );
+    }
     for round in &record.rounds {
         if let RoundBody::Ballot(b) = &round.body {
             for (i, c) in b.challenged().enumerate() {

@@ -48,6 +48,11 @@ fn run_file(path: &std::path::Path, seed: u64) -> Value {
     if let Some(expected) = &scenario.expected {
         assert_subset(expected, &report.summary, &path.display().to_string());
     }
+    // Every scenario's record verifies, from its JSON form.
+    let json = serde_json::to_string(&report.record()).unwrap();
+    let record: tabella::record::ElectionRecord = serde_json::from_str(&json).unwrap();
+    let verdict = tabella::verify::verify_record(&record);
+    assert!(verdict.is_ok(), "{}: {:?}", path.display(), verdict.failure);
     report.summary
 }
 
@@ -61,7 +66,7 @@ fn every_scenario_matches_its_expected_outcome() {
             count += 1;
         }
     }
-    assert!(count >= 6, "only {count} scenarios");
+    assert!(count >= 8, "only {count} scenarios");
 }
 
 #[test]
@@ -132,4 +137,18 @@ fn contradictory_scenarios_are_rejected_with_a_clear_error() {
     rejects(|v| v["eligible"] = 176.into(), "eligible");
     rejects(|v| v["unexpected"] = 1.into(), "unknown field");
     rejects(|v| v["threshold"] = 6.into(), "threshold");
+    rejects(
+        |v| {
+            v["rounds"][0]["resolve_tie"] =
+                serde_json::json!({"eliminate": "António Vitorino", "by": "lot"})
+        },
+        "left none",
+    );
+    rejects(
+        |v| {
+            v["rounds"][0]["resolve_tie"] =
+                serde_json::json!({"eliminate": "António Vitorino", "by": "coin"})
+        },
+        "lot",
+    );
 }

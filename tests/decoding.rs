@@ -17,8 +17,10 @@ use curve25519_dalek::scalar::Scalar;
 use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
 use tabella::ballot::{BallotContext, BallotId, ContestSpec, EncryptedBallot, Selection};
+use tabella::domain::ObjectKind;
 use tabella::domain::label;
 use tabella::elgamal::{Ciphertext, Nonce, PublicKey, SecretKey};
+use tabella::encoding::header::{HEADER_LEN, header};
 use tabella::error::Error;
 use tabella::group::{Point, decode_scalar};
 use tabella::proofs::membership::MAX_BRANCHES;
@@ -142,6 +144,9 @@ fn is_decoding_error(e: &Error) -> bool {
             | Error::NonCanonicalScalar { .. }
             | Error::IdentityPoint { .. }
             | Error::InvalidValue { .. }
+            | Error::NotTabella { .. }
+            | Error::WrongKind { .. }
+            | Error::UnsupportedVersion { .. }
     )
 }
 
@@ -648,6 +653,12 @@ fn truncation_error(s: &Sample, cut: usize) -> Error {
 
 /// The reads of `EncryptedBallot::read`, in order, on a prefix of a valid ballot.
 fn ballot_truncation_error(full: &[u8], cut: usize) -> Error {
+    // The header first: a prefix shorter than the header is not a tabella object.
+    if cut < HEADER_LEN {
+        return Error::NotTabella {
+            expected: ObjectKind::Ballot,
+        };
+    }
     let h = hand::ballot_header(full);
     // Each step: a fixed-size read, or a count whose items must fit in what is left.
     enum Step {
@@ -678,7 +689,7 @@ fn ballot_truncation_error(full: &[u8], cut: usize) -> Error {
     }
     steps.push(Step::Read("proof branches", 4));
     steps.push(Step::Proof(MembershipProof::encoded_len(h.branches)));
-    let mut at = 0;
+    let mut at = HEADER_LEN;
     for step in steps {
         let (what, size) = match step {
             Step::Read(what, size) => (what, size),
@@ -858,7 +869,7 @@ fn with_count(ballot: &[u8], field: CountField, value: u32) -> Vec<u8> {
 fn invalid_credential_flag_is_rejected() {
     for flag in [2u8, 3, 0x7f, 0x80, 0xff] {
         let mut bytes = small_ballot().to_vec();
-        bytes[32] = flag;
+        bytes[HEADER_LEN + 32] = flag;
         assert_eq!(
             EncryptedBallot::from_bytes(&bytes),
             Err(Error::InvalidValue {
@@ -880,12 +891,13 @@ fn hostile_counts_error_without_allocating() {
     let too_many = invalid("ballot ciphertexts", "count exceeds the remaining bytes");
     let branches = invalid("membership proof", "must have between 1 and 1024 branches");
     // A tiny input claiming u32::MAX ciphertexts.
-    let mut tiny = vec![0u8; 33];
+    let mut tiny = header(ObjectKind::Ballot).to_vec();
+    tiny.extend_from_slice(&[0u8; 33]);
     tiny.extend_from_slice(&u32::MAX.to_le_bytes());
     tiny.extend_from_slice(&[0x55; 100]);
     // A count of 1026 ciphertexts with enough bytes behind it.
     let mut big = with_count(ballot, Ciphertexts, 1026);
-    big.resize(37 + 1026 * 64, 0);
+    big.resize(HEADER_LEN + 37 + 1026 * 64, 0);
     let h = hand::ballot_header(ballot);
     let cases = [
         ("u32::MAX ciphertexts, few bytes", tiny, too_many.clone()),
@@ -942,7 +954,39 @@ fn hostile_counts_error_without_allocating() {
             },
         ),
     ];
-    for (name, bytes, expected) in cases {
+    // Junk, another kind of object, another protocol version: told apart by the header.
+    let mut junk = ballot.to_vec();
+    junk[0] ^= 0xff;
+    let mut record_header = ballot.to_vec();
+    record_header[..HEADER_LEN].copy_from_slice(&header(ObjectKind::Record));
+    let mut old = ballot.to_vec();
+    old[3] = 2;
+    let header_cases = [
+        (
+            "junk",
+            junk,
+            Error::NotTabella {
+                expected: ObjectKind::Ballot,
+            },
+        ),
+        (
+            "a record's header",
+            record_header,
+            Error::WrongKind {
+                expected: ObjectKind::Ballot,
+                found: Some(ObjectKind::Record),
+            },
+        ),
+        (
+            "version 2",
+            old,
+            Error::UnsupportedVersion {
+                kind: ObjectKind::Ballot,
+                version: 2,
+            },
+        ),
+    ];
+    for (name, bytes, expected) in cases.into_iter().chain(header_cases) {
         let (result, allocated) = allocated_by(|| EncryptedBallot::from_bytes(&bytes));
         assert_eq!(result, Err(expected), "{name}");
         // What a two-ciphertext ballot needs, never what the count claims.

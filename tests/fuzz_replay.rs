@@ -99,6 +99,8 @@ targets! {
     decode_record_binary: 32, 2000;
     verify_record: 32, 2000;
     mutate_record: 32, 64;
+    decode_ballot_stream: 32, 2000;
+    decode_key_share: 128, 200;
 }
 
 /// `decode_record_json` with `serde_json` (the library has no JSON dependency): the fuzz
