@@ -64,7 +64,7 @@ pub struct Report {
     pub election: Election,
     /// The steps, in order.
     pub events: Vec<Event>,
-    /// The summary (DESIGN.md §4).
+    /// The summary (`examples/council/README.md`).
     pub summary: Value,
     /// The human-readable table.
     pub table: Vec<String>,

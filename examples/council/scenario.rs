@@ -1,5 +1,5 @@
-//! Scenario files: the input of the council example (DESIGN.md §4), their validation, and the
-//! summary they produce.
+//! Scenario files: the input of the council example (`examples/council/README.md`), their
+//! validation, and the summary they produce.
 //!
 //! A scenario lists the members' votes so that the example can simulate the members' devices.
 //! Those numbers are only ever encrypted: the totals in the summary come from the trustees'

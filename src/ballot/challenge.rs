@@ -1,10 +1,12 @@
 //! Challenged (Benaloh) ballots: cast-as-intended checks.
 //!
-//! After the device has shown the ballot's hash ([`EncryptedBallot::hash`]), the voter may
-//! challenge the ballot instead of casting it. The device then reveals the selection (one 0/1
-//! value per slot) and the nonce of every ciphertext. Anyone can re-encrypt and compare: if the device had encrypted
-//! another vote, the comparison fails. A challenged ballot is published, never counted, and
-//! can never be cast afterwards (the ballot box remembers its id and ciphertexts).
+//! After the device has shown the ballot's hash ([`BallotHash::of`](crate::board::BallotHash::of),
+//! and its short form), the voter may challenge the ballot instead of casting it. The device
+//! then reveals the selection (one 0/1 value per slot) and the nonce of every ciphertext.
+//! Anyone can re-encrypt and compare: if the device had encrypted another vote, the comparison
+//! fails. A challenged ballot is published (chained into the box's confirmation codes, so that
+//! it cannot be dropped unnoticed), never counted, and can never be cast afterwards (the ballot
+//! box remembers its id and ciphertexts).
 //!
 //! # Encoding
 //!
