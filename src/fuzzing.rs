@@ -42,11 +42,13 @@ use crate::group::{Point, Reader, decode_scalar as group_decode_scalar, hash_to_
 use crate::proofs::{
     DleqProof, DleqStatement, MembershipProof, MembershipStatement, SchnorrProof, SchnorrStatement,
 };
-use crate::record::{CastBallot, CeremonyRecord, ElectionRecord, RoundBody, RoundRecord};
+use crate::record::{CastBallot, ElectionRecord, RoundBody, RoundRecord};
 use crate::rules::{
     Base, Comparison, ElectionRules, Fraction, MajorityRule, Quorum, RuleSchedule, reference,
 };
-use crate::threshold::dkg::{self, CeremonyContext, round1, round2, round3};
+use crate::threshold::dkg::{
+    self, CeremonyBoard, CeremonyContext, CeremonyRound, round1, round2, round3,
+};
 use crate::threshold::{KeyPackage, PartialDecryption, PublicKeyPackage};
 use crate::transcript::ElectionContext;
 
@@ -971,10 +973,11 @@ pub fn decode_round2(data: &[u8]) {
     let Ok(package) = round2::Package::from_bytes(data) else {
         return;
     };
-    let bytes = package
-        .to_bytes()
-        .expect("a decoded round 2 package encodes");
-    assert_eq!(bytes, data, "round 2 package re-encodes differently");
+    assert_eq!(
+        package.to_bytes(),
+        data,
+        "round 2 package re-encodes differently"
+    );
 }
 
 /// `round3::Package::from_bytes`: canonical round trip.
@@ -982,10 +985,11 @@ pub fn decode_round3(data: &[u8]) {
     let Ok(package) = round3::Package::from_bytes(data) else {
         return;
     };
-    let bytes = package
-        .to_bytes()
-        .expect("a decoded round 3 package encodes");
-    assert_eq!(bytes, data, "round 3 package re-encodes differently");
+    assert_eq!(
+        package.to_bytes(),
+        data,
+        "round 3 package re-encodes differently"
+    );
 }
 
 /// `PublicKeyPackage::from_bytes`: canonical round trip.
@@ -1139,35 +1143,38 @@ impl RecordFixture {
         .and_then(|m| m.with_privacy_floor(2))
         .expect("fixture manifest");
         let params = manifest.threshold_params();
-        let ctx = CeremonyContext::new(
+        let mut rng = fuzz_rng(b"record ceremony");
+        let ctx = CeremonyContext::random(
             manifest.ceremony_context().expect("ceremony context"),
             params,
+            &mut rng,
         );
-        let mut rng = fuzz_rng(b"record ceremony");
+        let mut board = CeremonyBoard::new();
         let mut secrets1 = Vec::new();
-        let mut board1 = Vec::new();
         for i in params.indices() {
             let (s, p) = dkg::part1(&ctx, i, &mut rng).expect("part1");
+            board.post_round1(&p).expect("post round 1");
             secrets1.push(s);
-            board1.push(p);
         }
         let mut secrets2 = Vec::new();
-        let mut board2 = Vec::new();
         for s in secrets1 {
-            let (s, p) = dkg::part2(s, &board1, &mut rng).expect("part2");
-            secrets2.push(s);
-            board2.push(p);
+            let (s, p) = dkg::part2(s, &board, &mut rng).expect("part2");
+            secrets2.push((s, p));
+        }
+        for (_, p) in &secrets2 {
+            board.post_round2(p).expect("post round 2");
         }
         let mut secrets3 = Vec::new();
-        let mut board3 = Vec::new();
-        for s in secrets2 {
-            let (s, p) = dkg::part3(s, &board2, &mut rng).expect("part3");
-            secrets3.push(s);
-            board3.push(p);
+        for (s, _) in secrets2 {
+            let (s, p) = dkg::part3(s, &board, &mut rng).expect("part3");
+            secrets3.push((s, p));
+        }
+        for (_, p) in &secrets3 {
+            board.post_round3(p).expect("post round 3");
         }
         let keys: Vec<KeyPackage> = secrets3
             .into_iter()
-            .map(|s| dkg::part4(s, &board3).expect("part4").0)
+            .map(|(s, _)| dkg::part4(s, &board).expect("part4").0)
             .collect();
         let public = keys.first().expect("a key").public().clone();
         let mut election = Election::new(manifest.clone(), public).expect("election");
@@ -1200,11 +1207,8 @@ impl RecordFixture {
 
         let mut record = ElectionRecord::new(
             manifest,
-            CeremonyRecord {
-                round1: board1,
-                round2: board2,
-                round3: board3,
-            },
+            *ctx.run(),
+            board,
             election.public_key_package().clone(),
             *election.context().fingerprint(),
         );
@@ -1579,16 +1583,13 @@ pub fn seed_corpus() -> Vec<Seed> {
         "fixture",
         record.manifest.to_bytes().expect("manifest"),
     );
-    for (i, p) in record.ceremony.round1.iter().enumerate() {
-        add("decode_round1", &format!("trustee{}", i + 1), p.to_bytes());
-    }
-    for (i, p) in record.ceremony.round2.iter().enumerate() {
-        let bytes = p.to_bytes().expect("round 2");
-        add("decode_round2", &format!("trustee{}", i + 1), bytes);
-    }
-    for (i, p) in record.ceremony.round3.iter().enumerate() {
-        let bytes = p.to_bytes().expect("round 3");
-        add("decode_round3", &format!("trustee{}", i + 1), bytes);
+    for (round, target) in CeremonyRound::ALL
+        .into_iter()
+        .zip(["decode_round1", "decode_round2", "decode_round3"])
+    {
+        for e in record.ceremony.entries(round) {
+            add(target, &format!("trustee{}", e.author()), e.bytes().to_vec());
+        }
     }
     add(
         "decode_public_key_package",

@@ -237,10 +237,9 @@ impl Verifier<'_> {
             .manifest
             .ceremony_context()
             .map_err(fail(Check::Ceremony, None))?;
-        let ctx = CeremonyContext::new(ceremony_context, params);
-        let c = &r.ceremony;
-        let outcome = verify_ceremony(&ctx, &c.round1, &c.round2, &c.round3)
-            .map_err(fail(Check::Ceremony, None))?;
+        let ctx = CeremonyContext::new(ceremony_context, params, r.run);
+        let outcome =
+            verify_ceremony(&ctx, &r.ceremony).map_err(fail(Check::Ceremony, None))?;
         if outcome.public_key_package() != &r.public_keys {
             return Err(fail(Check::Ceremony, None)(mismatch("public key package")));
         }
@@ -535,7 +534,10 @@ pub fn verify_extends(older: &ElectionRecord, newer: &ElectionRecord) -> Result<
     if older.manifest != newer.manifest {
         return Err(rewritten(None, "manifest"));
     }
-    if older.ceremony != newer.ceremony || older.public_keys != newer.public_keys {
+    if older.run != newer.run
+        || older.ceremony != newer.ceremony
+        || older.public_keys != newer.public_keys
+    {
         return Err(rewritten(None, "key ceremony"));
     }
     if older.fingerprint != newer.fingerprint {
