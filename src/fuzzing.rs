@@ -1583,12 +1583,17 @@ pub fn seed_corpus() -> Vec<Seed> {
         "fixture",
         record.manifest.to_bytes().expect("manifest"),
     );
-    for (round, target) in CeremonyRound::ALL
-        .into_iter()
-        .zip(["decode_round1", "decode_round2", "decode_round3"])
+    for (round, target) in
+        CeremonyRound::ALL
+            .into_iter()
+            .zip(["decode_round1", "decode_round2", "decode_round3"])
     {
         for e in record.ceremony.entries(round) {
-            add(target, &format!("trustee{}", e.author()), e.bytes().to_vec());
+            add(
+                target,
+                &format!("trustee{}", e.author()),
+                e.bytes().to_vec(),
+            );
         }
     }
     add(

@@ -238,8 +238,7 @@ impl Verifier<'_> {
             .ceremony_context()
             .map_err(fail(Check::Ceremony, None))?;
         let ctx = CeremonyContext::new(ceremony_context, params, r.run);
-        let outcome =
-            verify_ceremony(&ctx, &r.ceremony).map_err(fail(Check::Ceremony, None))?;
+        let outcome = verify_ceremony(&ctx, &r.ceremony).map_err(fail(Check::Ceremony, None))?;
         if outcome.public_key_package() != &r.public_keys {
             return Err(fail(Check::Ceremony, None)(mismatch("public key package")));
         }

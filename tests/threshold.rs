@@ -852,7 +852,11 @@ fn messages_from_another_ceremony_are_ignored_and_refused_alone() {
         for p in match round {
             CeremonyRound::Commit => foreign.board1.iter().map(|p| p.to_bytes()).collect(),
             CeremonyRound::Reveal => foreign.board2.iter().map(|p| p.to_bytes()).collect(),
-            CeremonyRound::Complain => foreign.board3.iter().map(|p| p.to_bytes()).collect::<Vec<_>>(),
+            CeremonyRound::Complain => foreign
+                .board3
+                .iter()
+                .map(|p| p.to_bytes())
+                .collect::<Vec<_>>(),
         } {
             board.post(round, idx(2), p).unwrap();
         }
@@ -953,7 +957,9 @@ fn a_share_is_checked_for_its_dealer_degree_recipient_and_proofs() {
             board.post_round1(&p).unwrap();
             secrets.push(s);
         }
-        dkg::part2(secrets.remove(0), &board, &mut rngs[0]).unwrap().0
+        dkg::part2(secrets.remove(0), &board, &mut rngs[0])
+            .unwrap()
+            .0
     };
     assert_eq!(
         reduced.check_share(&b2[2], b2[2].share_for(idx(1)).unwrap()),
@@ -1005,7 +1011,10 @@ fn a_share_is_checked_for_its_dealer_degree_recipient_and_proofs() {
     flipped[36] ^= 1;
     // (Flipping the ciphertext also breaks the ephemeral proof, which binds it.)
     assert_eq!(
-        three.check_share(dealer, &round2::EncryptedShare::from_bytes(&flipped).unwrap()),
+        three.check_share(
+            dealer,
+            &round2::EncryptedShare::from_bytes(&flipped).unwrap()
+        ),
         Err(Error::TrusteeRejected {
             trustee: 1,
             check: CeremonyCheck::EphemeralProof { recipient: 3 }
@@ -1196,7 +1205,11 @@ fn a_rerun_and_a_twin_election_are_other_ceremonies() {
 
     // Two elections with identical manifests have one ceremony fingerprint, but each run of
     // each ceremony has its own id: a message of one is not a message of the other.
-    let twin = CeremonyContext::random(manifest().ceremony_context().unwrap(), params(3, 3), &mut rng);
+    let twin = CeremonyContext::random(
+        manifest().ceremony_context().unwrap(),
+        params(3, 3),
+        &mut rng,
+    );
     assert_eq!(twin.ceremony(), rerun.ceremony());
     assert_ne!(twin.id(), rerun.id());
     let twin_run = honest(&twin, 131);
@@ -1224,11 +1237,18 @@ fn a_round2_package_replayed_from_an_earlier_run_is_ignored() {
     // Trustee 1's round-2 package of the earlier run, replayed under its name (the board holds
     // its authenticated entry from then): ignored, and trustee 1 stays a qualified dealer.
     let replay = old.board2[0].to_bytes();
-    let r = run_with(&now, &seeds(121, 3), &keep, &keep, &keep, &|round, board| {
-        if round == CeremonyRound::Reveal {
-            board.post(round, idx(1), replay.clone()).unwrap();
-        }
-    });
+    let r = run_with(
+        &now,
+        &seeds(121, 3),
+        &keep,
+        &keep,
+        &keep,
+        &|round, board| {
+            if round == CeremonyRound::Reveal {
+                board.post(round, idx(1), replay.clone()).unwrap();
+            }
+        },
+    );
     assert!(r.failures.is_empty(), "{:?}", r.failures);
     assert_eq!(r.board.entries(CeremonyRound::Reveal).len(), 4);
     let outcome = agreed(&now, &r);
@@ -1238,11 +1258,18 @@ fn a_round2_package_replayed_from_an_earlier_run_is_ignored() {
     // message of this ceremony from trustee 1: the honest trustee would be excluded.
     let same_id = honest(&now, 120);
     let replay = same_id.board2[0].to_bytes();
-    let r = run_with(&now, &seeds(121, 3), &keep, &keep, &keep, &|round, board| {
-        if round == CeremonyRound::Reveal {
-            board.post(round, idx(1), replay.clone()).unwrap();
-        }
-    });
+    let r = run_with(
+        &now,
+        &seeds(121, 3),
+        &keep,
+        &keep,
+        &keep,
+        &|round, board| {
+            if round == CeremonyRound::Reveal {
+                board.post(round, idx(1), replay.clone()).unwrap();
+            }
+        },
+    );
     assert_eq!(
         exclusions(&agreed(&now, &r)),
         vec![(1, CeremonyCheck::Equivocation { round: 2 })]
@@ -1378,7 +1405,11 @@ fn an_equivocating_author_is_excluded_and_the_ceremony_goes_on() {
             round: round.number(),
         };
         let outcome = agreed(&ctx, &r);
-        assert_eq!(exclusions(&outcome), vec![(author, equivocation)], "{round:?}");
+        assert_eq!(
+            exclusions(&outcome),
+            vec![(author, equivocation)],
+            "{round:?}"
+        );
         assert_eq!(r.keys.len(), 2);
         assert_eq!(
             r.failures,
@@ -1437,7 +1468,10 @@ fn entries_of_no_trustee_of_another_kind_or_ceremony_are_ignored() {
     assert_eq!(r.board.entries(CeremonyRound::Reveal).len(), 3 + 5);
     assert_eq!(agreed(&ctx, &r), expected);
     // The board round-trips with all of it.
-    assert_eq!(CeremonyBoard::from_bytes(&r.board.to_bytes()).unwrap(), r.board);
+    assert_eq!(
+        CeremonyBoard::from_bytes(&r.board.to_bytes()).unwrap(),
+        r.board
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1529,7 +1563,9 @@ fn wrong_partial_decryptions_are_rejected_named_and_skipped() {
     assert_eq!(relabelled.verify(&dctx), Err(proof_rejected(3, 0)));
 
     // Another index: the statement's Y_i.
-    let other_index = mutate(&good[3], &|b| b[H + 4..H + 8].copy_from_slice(&5u32.to_le_bytes()));
+    let other_index = mutate(&good[3], &|b| {
+        b[H + 4..H + 8].copy_from_slice(&5u32.to_le_bytes())
+    });
     assert_eq!(other_index.verify(&dctx), Err(proof_rejected(5, 0)));
 
     // Another election.
@@ -1544,8 +1580,7 @@ fn wrong_partial_decryptions_are_rejected_named_and_skipped() {
     let replayed = {
         let mut bytes = good[1].to_bytes().unwrap();
         let src = other_tally.to_bytes().unwrap();
-        bytes[P + 128 * 2 + 32..P + 128 * 3]
-            .copy_from_slice(&src[P + 128 * 2 + 32..P + 128 * 3]);
+        bytes[P + 128 * 2 + 32..P + 128 * 3].copy_from_slice(&src[P + 128 * 2 + 32..P + 128 * 3]);
         PartialDecryption::from_bytes(&bytes).unwrap()
     };
     assert_eq!(replayed.verify(&dctx), Err(proof_rejected(2, 2)));

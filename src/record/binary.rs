@@ -1,8 +1,7 @@
 //! The canonical binary form of the record (docs/SPEC.md §12).
 
 use super::{
-    BallotRound, CastBallot, DecryptionRecord, ElectionRecord, ResultRecord, RoundBody,
-    RoundRecord,
+    BallotRound, CastBallot, DecryptionRecord, ElectionRecord, ResultRecord, RoundBody, RoundRecord,
 };
 use crate::ballot::{ChallengedBallot, EncryptedBallot};
 use crate::board::ConfirmationCode;

@@ -30,8 +30,7 @@ use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::{
-    BallotRound, CastBallot, DecryptionRecord, ElectionRecord, ResultRecord, RoundBody,
-    RoundRecord,
+    BallotRound, CastBallot, DecryptionRecord, ElectionRecord, ResultRecord, RoundBody, RoundRecord,
 };
 use crate::ballot::{ChallengedBallot, EncryptedBallot};
 use crate::board::ConfirmationCode;

@@ -182,7 +182,12 @@ impl CeremonyBoard {
     ///
     /// Errors: [`Error::InvalidValue`] if `bytes` is longer than [`MAX_ENTRY_LEN`] or the
     /// round already holds [`MAX_ENTRIES`] entries.
-    pub fn post(&mut self, round: CeremonyRound, author: TrusteeIndex, bytes: Vec<u8>) -> Result<()> {
+    pub fn post(
+        &mut self,
+        round: CeremonyRound,
+        author: TrusteeIndex,
+        bytes: Vec<u8>,
+    ) -> Result<()> {
         check_len(bytes.len())?;
         let entries = self.round_mut(round);
         let entry = Posted { author, bytes };

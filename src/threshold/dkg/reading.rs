@@ -185,7 +185,11 @@ impl Reading1 {
     }
 
     /// Checks that round 1 of `board` still reads as it did ([`Error::CeremonyBoardChanged`]).
-    pub(crate) fn check_unchanged(&self, ctx: &CeremonyContext, board: &CeremonyBoard) -> Result<()> {
+    pub(crate) fn check_unchanged(
+        &self,
+        ctx: &CeremonyContext,
+        board: &CeremonyBoard,
+    ) -> Result<()> {
         if Authored::<round1::Package>::read(ctx, board) == self.authored {
             Ok(())
         } else {
@@ -230,8 +234,7 @@ impl Reading2 {
     ) -> Result<Self> {
         let authored = Authored::<round2::Package>::read(ctx, board);
         let mut excluded = reading1.excluded.clone();
-        let indices: Vec<TrusteeIndex> =
-            reading1.participants.iter().map(|p| p.sender()).collect();
+        let indices: Vec<TrusteeIndex> = reading1.participants.iter().map(|p| p.sender()).collect();
         // Structure first; the proofs of all remaining dealers in one batch, one item each.
         // A round-2 entry from a trustee that is not a participant is not read further.
         let mut candidates: Vec<&round2::Package> = Vec::new();
@@ -285,7 +288,11 @@ impl Reading2 {
 
     /// Checks that rounds 1 and 2 of `board` still read as they did
     /// ([`Error::CeremonyBoardChanged`]).
-    pub(crate) fn check_unchanged(&self, ctx: &CeremonyContext, board: &CeremonyBoard) -> Result<()> {
+    pub(crate) fn check_unchanged(
+        &self,
+        ctx: &CeremonyContext,
+        board: &CeremonyBoard,
+    ) -> Result<()> {
         self.reading1.check_unchanged(ctx, board)?;
         if Authored::<round2::Package>::read(ctx, board) == self.authored {
             Ok(())

@@ -108,7 +108,13 @@ impl EncryptedShare {
     /// The transcript of the ephemeral proof of this share from `dealer`: a fresh ceremony
     /// transcript, not a continuation of another.
     fn transcript(&self, ctx: &CeremonyContext, dealer: TrusteeIndex) -> Transcript {
-        ephemeral_transcript(ctx, dealer, self.recipient, &self.ephemeral, &self.ciphertext)
+        ephemeral_transcript(
+            ctx,
+            dealer,
+            self.recipient,
+            &self.ephemeral,
+            &self.ciphertext,
+        )
     }
 
     /// Verifies the ephemeral proof alone, for a share posted by `dealer`.
