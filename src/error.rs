@@ -306,7 +306,9 @@ pub enum Error {
         /// The largest valid index.
         trustees: u32,
     },
-    /// Two messages of one round (or two shares of one decryption) from the same trustee.
+    /// A trustee index repeated where each must appear once (two partial decryptions or two
+    /// verification shares of one trustee, a repeated point of interpolation). Reading a ceremony board never fails with it: a trustee with two
+    /// messages in a round is excluded instead ([`CeremonyCheck::Equivocation`]).
     DuplicateTrustee {
         /// The trustee.
         trustee: u32,

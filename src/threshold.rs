@@ -11,10 +11,12 @@
 //!
 //! Ceremony ([`dkg`]): each trustee i commits to Feldman commitments `C_{i,k} = a_{i,k}·G` of a
 //! random polynomial `f_i` (round 1), reveals them with proofs of knowledge and sends
-//! `f_i(j)` to every other trustee j encrypted under j's communication key (round 2), checks
-//! the shares it received and complains with a publicly verifiable proof about bad ones
-//! (round 3), and finishes with `x_j = Σ_{i∈QUAL} f_i(j)` (round 4). The joint key is
-//! `Y = Σ_{i∈QUAL} C_{i,0}`; nobody ever knows `x = Σ_{i∈QUAL} f_i(0)`.
+//! `f_i(j)` to every other trustee j encrypted under j's communication key, with a proof of
+//! knowledge of each ephemeral key (round 2), checks the shares it received and complains with
+//! a publicly verifiable proof about bad ones (round 3), and finishes with
+//! `x_j = Σ_{i∈QUAL} f_i(j)` (round 4). The joint key is `Y = Σ_{i∈QUAL} C_{i,0}`; nobody ever
+//! knows `x = Σ_{i∈QUAL} f_i(0)`. The messages go on a [`CeremonyBoard`] of authored entries,
+//! which every trustee and verifier reads by the same rules.
 //!
 //! Decryption ([`decryption`]): trustee i publishes `D_i = x_i·α` for each tally ciphertext
 //! `(α, β)`, with a DLEQ proof against its verification share `Y_i = x_i·G`. Any t verified
