@@ -36,8 +36,8 @@
 //! ```
 //!
 //! A dealer that cannot prove knowledge of `log_G E` for each of its shares is excluded here,
-//! before anyone decrypts its shares or complains about them (`share.rs` explains the
-//! complaint oracle this closes).
+//! before anyone decrypts its shares or complains about them (`SECURITY.md`, "The complaint
+//! oracle", explains the attack this closes).
 //!
 //! # Verification order
 //!

@@ -16,7 +16,7 @@
 //! whose proofs verified. So `K = d_j·E = e·PK_j` is a value the accused dealer could compute
 //! itself: the complaint opens that dealer's own share to j, which is what it is about. Without
 //! that check a dealer could post another dealer's `E` (or `a·E + b·G`) and turn j's complaint
-//! into a decryption of the other dealer's share to j (`share.rs` has the attack).
+//! into a decryption of the other dealer's share to j (`SECURITY.md`, "The complaint oracle").
 //!
 //! # Complaint proof
 //!
