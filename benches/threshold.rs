@@ -9,36 +9,37 @@ use rand_core::SeedableRng;
 use tabella::elgamal::Ciphertext;
 use tabella::threshold::dkg;
 use tabella::threshold::{
-    CeremonyContext, DecryptionContext, KeyPackage, PartialDecryption, ThresholdParams, combine,
+    CeremonyBoard, CeremonyContext, DecryptionContext, KeyPackage, PartialDecryption,
+    ThresholdParams, combine,
 };
 use tabella::transcript::ElectionContext;
 
 fn ceremony(t: u32, n: u32, rng: &mut ChaCha20Rng) -> Vec<KeyPackage> {
-    let ctx = CeremonyContext::new(
-        ElectionContext::new([9; 32]),
-        ThresholdParams::new(t, n).unwrap(),
-    );
     let params = ThresholdParams::new(t, n).unwrap();
-    let (mut s1, mut b1) = (Vec::new(), Vec::new());
+    let ctx = CeremonyContext::random(ElectionContext::new([9; 32]), params, rng);
+    let mut board = CeremonyBoard::new();
+    let mut s1 = Vec::new();
     for i in params.indices() {
         let (s, p) = dkg::part1(&ctx, i, rng).unwrap();
+        board.post_round1(&p).unwrap();
         s1.push(s);
-        b1.push(p);
     }
-    let (mut s2, mut b2) = (Vec::new(), Vec::new());
-    for s in s1 {
-        let (s, p) = dkg::part2(s, &b1, rng).unwrap();
-        s2.push(s);
-        b2.push(p);
+    let r2: Vec<_> = s1
+        .into_iter()
+        .map(|s| dkg::part2(s, &board, rng).unwrap())
+        .collect();
+    for (_, p) in &r2 {
+        board.post_round2(p).unwrap();
     }
-    let (mut s3, mut b3) = (Vec::new(), Vec::new());
-    for s in s2 {
-        let (s, p) = dkg::part3(s, &b2, rng).unwrap();
-        s3.push(s);
-        b3.push(p);
+    let r3: Vec<_> = r2
+        .into_iter()
+        .map(|(s, _)| dkg::part3(s, &board, rng).unwrap())
+        .collect();
+    for (_, p) in &r3 {
+        board.post_round3(p).unwrap();
     }
-    s3.into_iter()
-        .map(|s| dkg::part4(s, &b3).unwrap().0)
+    r3.into_iter()
+        .map(|(s, _)| dkg::part4(s, &board).unwrap().0)
         .collect()
 }
 

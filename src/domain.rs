@@ -113,7 +113,7 @@ pub mod label {
     pub const BATCH: &[u8] = b"tabella.batch";
     /// The election fingerprint hash.
     pub const FINGERPRINT: &[u8] = b"tabella.fingerprint";
-    /// The identifier of a key ceremony: binds the ceremony fingerprint, t and n.
+    /// The identifier of a key ceremony: binds the ceremony fingerprint, t, n and the run nonce.
     pub const CEREMONY: &[u8] = b"tabella.ceremony";
     /// The hash commitment of a trustee to its coefficient commitments (key ceremony).
     pub const CEREMONY_COMMIT: &[u8] = b"tabella.ceremony.commit";
@@ -123,6 +123,9 @@ pub mod label {
     pub const CEREMONY_COEFFICIENT: &[u8] = b"tabella.ceremony.coefficient";
     /// The hashed-ElGamal key derivation for an encrypted share (key ceremony).
     pub const CEREMONY_SHARE_KEY: &[u8] = b"tabella.ceremony.share-key";
+    /// A dealer's proof of knowledge of the ephemeral scalar of one encrypted share, bound to
+    /// the dealer, the recipient and the share (key ceremony).
+    pub const CEREMONY_EPHEMERAL: &[u8] = b"tabella.ceremony.ephemeral";
     /// A complaint against a dealer: DLEQ on the revealed Diffie–Hellman point.
     pub const CEREMONY_COMPLAINT: &[u8] = b"tabella.ceremony.complaint";
     /// The fingerprint of a public key package (bound into an exported key share).
@@ -153,6 +156,7 @@ pub mod label {
         CEREMONY_COMM_KEY,
         CEREMONY_COEFFICIENT,
         CEREMONY_SHARE_KEY,
+        CEREMONY_EPHEMERAL,
         CEREMONY_COMPLAINT,
         KEY_PACKAGE,
         PARTIAL_DECRYPTION,

@@ -37,9 +37,20 @@ pub enum BallotPart {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CeremonyCheck {
-    /// The trustee posted no message in this round (1: commit, 2: reveal).
+    /// The trustee posted no message of this ceremony in this round (1: commit, 2: reveal).
     Missing {
         /// The round it missed.
+        round: u8,
+    },
+    /// An entry this trustee posted in this round carries this ceremony's header and id, but
+    /// its body does not decode, or its sender field is not this trustee.
+    Malformed {
+        /// The round of the entry.
+        round: u8,
+    },
+    /// This trustee posted two different entries of this ceremony in one round.
+    Equivocation {
+        /// The round of the entries.
         round: u8,
     },
     /// Round 1: the proof of knowledge of the communication key did not verify.
@@ -55,6 +66,13 @@ pub enum CeremonyCheck {
     },
     /// Round 2: the encrypted shares are not exactly one for every other participant.
     ShareRecipients,
+    /// Round 2: the proof of knowledge of the ephemeral scalar of the share addressed to
+    /// `recipient` did not verify (the dealer may not know `log_G E`, so nobody may decrypt
+    /// or complain about its shares).
+    EphemeralProof {
+        /// The trustee the share is addressed to.
+        recipient: u32,
+    },
     /// Round 3: a verified complaint shows that the share this dealer sent to `recipient` is
     /// wrong (or does not decrypt).
     BadShare {
@@ -288,16 +306,25 @@ pub enum Error {
         /// The largest valid index.
         trustees: u32,
     },
-    /// Two messages of one round (or two shares of one decryption) from the same trustee.
+    /// A trustee index repeated where each must appear once (two partial decryptions or two
+    /// verification shares of one trustee, a repeated point of interpolation). Reading a ceremony board never fails with it: a trustee with two
+    /// messages in a round is excluded instead ([`CeremonyCheck::Equivocation`]).
     DuplicateTrustee {
         /// The trustee.
         trustee: u32,
     },
-    /// A ceremony message that belongs to another ceremony (another election fingerprint, t or
-    /// n).
+    /// A ceremony message that belongs to another ceremony (another ceremony fingerprint, t, n
+    /// or run), checked on one message. Reading a ceremony board ignores such entries instead.
     WrongCeremony {
         /// The trustee that sent it.
         trustee: u32,
+    },
+    /// A trustee's view of an earlier round of the ceremony board changed: the entries of
+    /// that round no longer read as they did when the trustee acted on them (an entry was
+    /// posted to a round that had closed).
+    CeremonyBoardChanged {
+        /// The round that changed.
+        round: u8,
     },
     /// A ceremony message addressed to another trustee.
     WrongRecipient {
@@ -323,6 +350,14 @@ pub enum Error {
         qualified: u32,
         /// Every trustee that was excluded, in increasing order.
         culprits: Vec<u32>,
+    },
+    /// A record's ceremony board holds an entry that is not a message of its ceremony (an
+    /// author outside `1..=n`, or another kind, protocol version or ceremony id).
+    ForeignCeremonyEntry {
+        /// The ceremony round (1 to 3) whose entries hold it.
+        round: u8,
+        /// The author the board names.
+        author: u32,
     },
     /// A partial decryption failed verification.
     PartialDecryptionRejected {
@@ -398,6 +433,12 @@ impl fmt::Display for CeremonyCheck {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CeremonyCheck::Missing { round } => write!(f, "posted no round-{round} message"),
+            CeremonyCheck::Malformed { round } => {
+                write!(f, "posted a malformed round-{round} message")
+            }
+            CeremonyCheck::Equivocation { round } => {
+                write!(f, "posted two different round-{round} messages")
+            }
             CeremonyCheck::CommunicationKeyProof => {
                 f.write_str("proof of knowledge of the communication key rejected")
             }
@@ -413,6 +454,10 @@ impl fmt::Display for CeremonyCheck {
             CeremonyCheck::ShareRecipients => {
                 f.write_str("encrypted shares are not one for every other participant")
             }
+            CeremonyCheck::EphemeralProof { recipient } => write!(
+                f,
+                "proof of knowledge of the ephemeral key of the share to trustee {recipient} rejected"
+            ),
             CeremonyCheck::BadShare { recipient } => {
                 write!(f, "sent a bad share to trustee {recipient}")
             }
@@ -551,6 +596,10 @@ impl fmt::Display for Error {
             Error::WrongCeremony { trustee } => {
                 write!(f, "trustee {trustee}: message belongs to another ceremony")
             }
+            Error::CeremonyBoardChanged { round } => write!(
+                f,
+                "the ceremony board's round {round} changed after this trustee read it"
+            ),
             Error::WrongRecipient {
                 sender,
                 recipient,
@@ -568,6 +617,11 @@ impl fmt::Display for Error {
                 f,
                 "key ceremony failed: {qualified} qualified trustees, {needed} needed; \
                  excluded: {culprits:?}"
+            ),
+            Error::ForeignCeremonyEntry { round, author } => write!(
+                f,
+                "ceremony round {round}: an entry of author {author} is not a message of this \
+                 ceremony (another ceremony, kind or version, or no such trustee)"
             ),
             Error::PartialDecryptionRejected { trustee, check } => {
                 write!(f, "trustee {trustee}: partial decryption {check}")

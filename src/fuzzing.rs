@@ -44,12 +44,14 @@ use crate::proofs::{
     DleqProof, DleqStatement, MembershipProof, MembershipStatement, SchnorrProof, SchnorrStatement,
 };
 use crate::record::{
-    CastBallot, CeremonyRecord, ElectionRecord, RecordEntry, RoundBody, RoundRecord, TieResolution,
+    CastBallot, ElectionRecord, RecordEntry, RoundBody, RoundRecord, TieResolution,
 };
 use crate::rules::{
     Base, Comparison, ElectionRules, Fraction, MajorityRule, Quorum, RuleSchedule, reference,
 };
-use crate::threshold::dkg::{self, CeremonyContext, round1, round2, round3};
+use crate::threshold::dkg::{
+    self, CeremonyBoard, CeremonyContext, CeremonyRound, round1, round2, round3,
+};
 use crate::threshold::{KeyPackage, PartialDecryption, PublicKeyPackage};
 use crate::transcript::ElectionContext;
 
@@ -84,6 +86,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("mutate_record", mutate_record),
     ("decode_ballot_stream", decode_ballot_stream),
     ("decode_key_share", decode_key_share),
+    ("decode_ceremony_board", decode_ceremony_board),
 ];
 
 /// Targets whose logic lives here but which need a parser the library does not depend on:
@@ -989,10 +992,11 @@ pub fn decode_round2(data: &[u8]) {
     let Ok(package) = round2::Package::from_bytes(data) else {
         return;
     };
-    let bytes = package
-        .to_bytes()
-        .expect("a decoded round 2 package encodes");
-    assert_eq!(bytes, data, "round 2 package re-encodes differently");
+    assert_eq!(
+        package.to_bytes(),
+        data,
+        "round 2 package re-encodes differently"
+    );
 }
 
 /// `round3::Package::from_bytes`: canonical round trip.
@@ -1000,10 +1004,11 @@ pub fn decode_round3(data: &[u8]) {
     let Ok(package) = round3::Package::from_bytes(data) else {
         return;
     };
-    let bytes = package
-        .to_bytes()
-        .expect("a decoded round 3 package encodes");
-    assert_eq!(bytes, data, "round 3 package re-encodes differently");
+    assert_eq!(
+        package.to_bytes(),
+        data,
+        "round 3 package re-encodes differently"
+    );
 }
 
 /// `PublicKeyPackage::from_bytes`: canonical round trip.
@@ -1133,6 +1138,39 @@ pub fn decode_key_share(data: &[u8]) {
     );
 }
 
+/// `CeremonyBoard::from_bytes`: canonical round trip; and reading the board as the fixture's
+/// ceremony (`verify_ceremony`, `foreign_entries`) never panics, whatever the entries hold.
+pub fn decode_ceremony_board(data: &[u8]) {
+    if data.len() > MAX_RECORD_INPUT {
+        return;
+    }
+    let Ok(board) = dkg::CeremonyBoard::from_bytes(data) else {
+        return;
+    };
+    assert_eq!(
+        board.to_bytes(),
+        data,
+        "ceremony board re-encodes differently"
+    );
+    let record = &RECORD.record;
+    let params = record.manifest.threshold_params();
+    let ctx = CeremonyContext::new(
+        record
+            .manifest
+            .ceremony_context()
+            .expect("ceremony context"),
+        params,
+        record.run,
+    );
+    let _ = dkg::foreign_entries(&ctx, &board);
+    if let Ok(outcome) = dkg::verify_ceremony(&ctx, &board) {
+        // The fixture's own board gives the fixture's keys.
+        if board == record.ceremony {
+            assert_eq!(outcome.public_key_package(), &record.public_keys);
+        }
+    }
+}
+
 /// `ElectionRecord::from_bytes`: canonical round trip (inputs up to 64 KiB).
 pub fn decode_record_binary(data: &[u8]) {
     if data.len() > MAX_RECORD_INPUT {
@@ -1251,35 +1289,38 @@ impl RecordFixture {
         .and_then(|m| m.with_privacy_floor(2))
         .expect("fixture manifest");
         let params = manifest.threshold_params();
-        let ctx = CeremonyContext::new(
+        let mut rng = fuzz_rng(b"record ceremony");
+        let ctx = CeremonyContext::random(
             manifest.ceremony_context().expect("ceremony context"),
             params,
+            &mut rng,
         );
-        let mut rng = fuzz_rng(b"record ceremony");
+        let mut board = CeremonyBoard::new();
         let mut secrets1 = Vec::new();
-        let mut board1 = Vec::new();
         for i in params.indices() {
             let (s, p) = dkg::part1(&ctx, i, &mut rng).expect("part1");
+            board.post_round1(&p).expect("post round 1");
             secrets1.push(s);
-            board1.push(p);
         }
         let mut secrets2 = Vec::new();
-        let mut board2 = Vec::new();
         for s in secrets1 {
-            let (s, p) = dkg::part2(s, &board1, &mut rng).expect("part2");
-            secrets2.push(s);
-            board2.push(p);
+            let (s, p) = dkg::part2(s, &board, &mut rng).expect("part2");
+            secrets2.push((s, p));
+        }
+        for (_, p) in &secrets2 {
+            board.post_round2(p).expect("post round 2");
         }
         let mut secrets3 = Vec::new();
-        let mut board3 = Vec::new();
-        for s in secrets2 {
-            let (s, p) = dkg::part3(s, &board2, &mut rng).expect("part3");
-            secrets3.push(s);
-            board3.push(p);
+        for (s, _) in secrets2 {
+            let (s, p) = dkg::part3(s, &board, &mut rng).expect("part3");
+            secrets3.push((s, p));
+        }
+        for (_, p) in &secrets3 {
+            board.post_round3(p).expect("post round 3");
         }
         let mut keys: Vec<KeyPackage> = secrets3
             .into_iter()
-            .map(|s| dkg::part4(s, &board3).expect("part4").0)
+            .map(|(s, _)| dkg::part4(s, &board).expect("part4").0)
             .collect();
         let public = keys.first().expect("a key").public().clone();
         let mut election = Election::new(manifest.clone(), public).expect("election");
@@ -1312,11 +1353,8 @@ impl RecordFixture {
 
         let mut record = ElectionRecord::new(
             manifest,
-            CeremonyRecord {
-                round1: board1,
-                round2: board2,
-                round3: board3,
-            },
+            *ctx.run(),
+            board,
             election.public_key_package().clone(),
             *election.context().fingerprint(),
         );
@@ -1391,11 +1429,11 @@ fn mutate_structure(record: &mut ElectionRecord, input: &mut Input<'_>, log: &mu
                 if b % 2 == 0 {
                     entries.insert(i, cast);
                     log.push(format!("cast the challenged ballot at {i}"));
-                } else if let Some(k) = entries
-                    .iter()
-                    .position(|e| matches!(e, RecordEntry::Challenged(_)))
+                } else if let Some(slot) = entries
+                    .iter_mut()
+                    .find(|e| matches!(e, RecordEntry::Challenged(_)))
                 {
-                    entries[k] = cast;
+                    *slot = cast;
                     log.push("cast the challenged ballot in its place".to_owned());
                 }
             }
@@ -1760,21 +1798,28 @@ pub fn seed_corpus() -> Vec<Seed> {
         "fixture",
         record.manifest.to_bytes().expect("manifest"),
     );
-    for (i, p) in record.ceremony.round1.iter().enumerate() {
-        add("decode_round1", &format!("trustee{}", i + 1), p.to_bytes());
-    }
-    for (i, p) in record.ceremony.round2.iter().enumerate() {
-        let bytes = p.to_bytes().expect("round 2");
-        add("decode_round2", &format!("trustee{}", i + 1), bytes);
-    }
-    for (i, p) in record.ceremony.round3.iter().enumerate() {
-        let bytes = p.to_bytes().expect("round 3");
-        add("decode_round3", &format!("trustee{}", i + 1), bytes);
+    for (round, target) in
+        CeremonyRound::ALL
+            .into_iter()
+            .zip(["decode_round1", "decode_round2", "decode_round3"])
+    {
+        for e in record.ceremony.entries(round) {
+            add(
+                target,
+                &format!("trustee{}", e.author()),
+                e.bytes().to_vec(),
+            );
+        }
     }
     add(
         "decode_public_key_package",
         "fixture",
         record.public_keys.to_bytes(),
+    );
+    add(
+        "decode_ceremony_board",
+        "fixture",
+        record.ceremony.to_bytes(),
     );
     // The trustees' exports, each with the round it decrypted in its log.
     for key in record_fixture_with_keys().1 {

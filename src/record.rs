@@ -1,17 +1,18 @@
 //! The election record: everything public, in an order anyone can check.
 //!
-//! An [`ElectionRecord`] holds the manifest, the whole key-ceremony board, the trustees'
-//! public key package and the election fingerprint, and for each round: the withdrawals, the
-//! candidates, every entry of the box in board order (cast ballots and challenged ballots
-//! with their openings) with its confirmation code, the close of the box (chain head and
-//! counts) that the trustees decrypted, the aggregate, every verified partial decryption and
-//! which trustees were combined, the totals, the result, and the resolution of a tie for
-//! lowest; an acclamation is a round without a ballot. Nothing in it is trusted by
+//! An [`ElectionRecord`] holds the manifest, the key ceremony's run nonce and its whole board,
+//! the trustees' public key package and the election fingerprint, and for each round: the
+//! withdrawals, the candidates, every entry of the box in board order (cast ballots and
+//! challenged ballots with their openings) with its confirmation code, the close of the box
+//! (chain head and counts) that the trustees decrypted, the aggregate, every verified partial
+//! decryption and which trustees were combined, the totals, the result, and the resolution of
+//! a tie for lowest; an acclamation is a round without a ballot. Nothing in it is trusted by
 //! [`verify_record`](crate::verify::verify_record): it recomputes everything it can and
 //! compares.
 //!
-//! Every list has one canonical order (board order for entries, increasing trustee index for
-//! partials and combined trustees), so that one election has one record and one record hash.
+//! Every list has one canonical order (board order for box entries; author, then bytes for
+//! ceremony entries; increasing trustee index for partials and combined trustees), so that one
+//! election has one record and one record hash.
 //!
 //! # Encodings
 //!
@@ -36,19 +37,8 @@ use crate::elgamal::Ciphertext;
 use crate::error::Result;
 use crate::rules::TieBreak;
 use crate::tally::BoxEntry;
-use crate::threshold::dkg::{round1, round2, round3};
+use crate::threshold::dkg::{CEREMONY_RUN_LEN, CeremonyBoard};
 use crate::threshold::{PartialDecryption, PublicKeyPackage};
-
-/// The public board of the key ceremony.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CeremonyRecord {
-    /// Round 1: every trustee's hash commitment and communication key.
-    pub round1: Vec<round1::Package>,
-    /// Round 2: Feldman commitments with proofs, and encrypted shares.
-    pub round2: Vec<round2::Package>,
-    /// Round 3: complaints (a package per trustee, possibly empty).
-    pub round3: Vec<round3::Package>,
-}
 
 /// A cast ballot on the board, with the confirmation code the box gave it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -198,8 +188,11 @@ pub struct ElectionRecord {
     pub suite: String,
     /// The manifest.
     pub manifest: Manifest,
-    /// The key-ceremony board.
-    pub ceremony: CeremonyRecord,
+    /// The run nonce of the key ceremony ([`crate::threshold::CeremonyContext::run`]): with
+    /// the manifest, it gives the ceremony id.
+    pub run: [u8; CEREMONY_RUN_LEN],
+    /// The key-ceremony board: every entry posted, with its author.
+    pub ceremony: CeremonyBoard,
     /// The trustees' public key package (the verifier recomputes it from the ceremony).
     pub public_keys: PublicKeyPackage,
     /// The election fingerprint (the verifier recomputes it).
@@ -213,10 +206,12 @@ fn index(i: usize) -> u32 {
 }
 
 impl ElectionRecord {
-    /// A record for `manifest` with this ceremony and key package, before any round.
+    /// A record for `manifest` with this ceremony (run nonce and board) and key package,
+    /// before any round.
     pub fn new(
         manifest: Manifest,
-        ceremony: CeremonyRecord,
+        run: [u8; CEREMONY_RUN_LEN],
+        ceremony: CeremonyBoard,
         public_keys: PublicKeyPackage,
         fingerprint: [u8; 32],
     ) -> Self {
@@ -224,6 +219,7 @@ impl ElectionRecord {
             version: PROTOCOL_VERSION,
             suite: SUITE.to_string(),
             manifest,
+            run,
             ceremony,
             public_keys,
             fingerprint,

@@ -11,10 +11,12 @@
 //!
 //! Ceremony ([`dkg`]): each trustee i commits to Feldman commitments `C_{i,k} = a_{i,k}·G` of a
 //! random polynomial `f_i` (round 1), reveals them with proofs of knowledge and sends
-//! `f_i(j)` to every other trustee j encrypted under j's communication key (round 2), checks
-//! the shares it received and complains with a publicly verifiable proof about bad ones
-//! (round 3), and finishes with `x_j = Σ_{i∈QUAL} f_i(j)` (round 4). The joint key is
-//! `Y = Σ_{i∈QUAL} C_{i,0}`; nobody ever knows `x = Σ_{i∈QUAL} f_i(0)`.
+//! `f_i(j)` to every other trustee j encrypted under j's communication key, with a proof of
+//! knowledge of each ephemeral key (round 2), checks the shares it received and complains with
+//! a publicly verifiable proof about bad ones (round 3), and finishes with
+//! `x_j = Σ_{i∈QUAL} f_i(j)` (round 4). The joint key is `Y = Σ_{i∈QUAL} C_{i,0}`; nobody ever
+//! knows `x = Σ_{i∈QUAL} f_i(0)`. The messages go on a [`CeremonyBoard`] of authored entries,
+//! which every trustee and verifier reads by the same rules.
 //!
 //! Decryption ([`decryption`]): trustee i publishes `D_i = x_i·α` for each tally ciphertext
 //! `(α, β)`, with a DLEQ proof against its verification share `Y_i = x_i·G`. Any t verified
@@ -53,38 +55,39 @@
 //! # fn main() -> tabella::Result<()> {
 //! let mut rng = rand_core::OsRng;
 //! let params = ThresholdParams::new(2, 3)?;
-//! let ctx = CeremonyContext::new(ElectionContext::new([1; 32]), params);
+//! // Each run of the ceremony draws its own run nonce (the record keeps it).
+//! let ctx = CeremonyContext::random(ElectionContext::new([1; 32]), params, &mut rng);
+//! let mut board = dkg::CeremonyBoard::new();
 //!
-//! // Round 1: every trustee commits; the board collects the packages.
+//! // Round 1: every trustee commits and posts its package on the board.
 //! let mut secrets1 = Vec::new();
-//! let mut board1 = Vec::new();
 //! for i in params.indices() {
 //!     let (secret, package) = dkg::part1(&ctx, i, &mut rng)?;
+//!     board.post_round1(&package)?;
 //!     secrets1.push(secret);
-//!     board1.push(package);
 //! }
-//! // Round 2: reveal commitments and encrypted shares.
-//! let mut secrets2 = Vec::new();
-//! let mut board2 = Vec::new();
+//! // Round 2: once round 1 is closed, reveal commitments and encrypted shares.
+//! let mut round2 = Vec::new();
 //! for secret in secrets1 {
-//!     let (secret, package) = dkg::part2(secret, &board1, &mut rng)?;
-//!     secrets2.push(secret);
-//!     board2.push(package);
+//!     round2.push(dkg::part2(secret, &board, &mut rng)?);
+//! }
+//! for (_, package) in &round2 {
+//!     board.post_round2(package)?;
 //! }
 //! // Round 3: check shares, complain (nobody does here).
-//! let mut secrets3 = Vec::new();
-//! let mut board3 = Vec::new();
-//! for secret in secrets2 {
-//!     let (secret, package) = dkg::part3(secret, &board2, &mut rng)?;
-//!     secrets3.push(secret);
-//!     board3.push(package);
+//! let mut round3 = Vec::new();
+//! for (secret, _) in round2 {
+//!     round3.push(dkg::part3(secret, &board, &mut rng)?);
+//! }
+//! for (_, package) in &round3 {
+//!     board.post_round3(package)?;
 //! }
 //! // Round 4: every trustee gets its key package; anyone can compute the public outcome.
 //! let mut keys = Vec::new();
-//! for secret in secrets3 {
-//!     keys.push(dkg::part4(secret, &board3)?.0);
+//! for (secret, _) in round3 {
+//!     keys.push(dkg::part4(secret, &board)?.0);
 //! }
-//! let outcome = dkg::verify_ceremony(&ctx, &board1, &board2, &board3)?;
+//! let outcome = dkg::verify_ceremony(&ctx, &board)?;
 //! let public = outcome.public_key_package();
 //! assert!(outcome.excluded().is_empty());
 //! assert_eq!(keys[0].public(), public);
@@ -129,7 +132,7 @@ pub use decryption::{
     DecryptionContext, DecryptionLog, LogEntry, PartialDecryption, Screening, TallyDecryption,
     VerifiedPartialDecryption, combine, decrypt, decrypt_tally,
 };
-pub use dkg::{CeremonyContext, CeremonyOutcome, Exclusion, verify_ceremony};
+pub use dkg::{CeremonyBoard, CeremonyContext, CeremonyOutcome, Exclusion, verify_ceremony};
 #[cfg(any(test, feature = "test-utils"))]
 pub use keys::trusted_dealer_for_tests_only;
 pub use keys::{KeyPackage, PublicKeyPackage};

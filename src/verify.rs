@@ -42,7 +42,7 @@ use crate::record::{BallotRound, ElectionRecord, RecordEntry, ResultRecord, Roun
 use crate::rules::Standing;
 use crate::tally::{BallotBox, Totals};
 use crate::threshold::decryption::decrypt_tally;
-use crate::threshold::dkg::{CeremonyContext, verify_ceremony};
+use crate::threshold::dkg::{CeremonyContext, foreign_entries, verify_ceremony};
 use crate::threshold::{DecryptionContext, PartialDecryption};
 use crate::transcript::ElectionContext;
 
@@ -282,10 +282,16 @@ impl Verifier<'_> {
             .manifest
             .ceremony_context()
             .map_err(fail(Check::Ceremony, None))?;
-        let ctx = CeremonyContext::new(ceremony_context, params);
-        let c = &r.ceremony;
-        let outcome = verify_ceremony(&ctx, &c.round1, &c.round2, &c.round3)
-            .map_err(fail(Check::Ceremony, None))?;
+        let ctx = CeremonyContext::new(ceremony_context, params, r.run);
+        // A record holds exactly its ceremony: an entry every trustee ignores (another
+        // ceremony, kind or version, or no such trustee) has no place in it.
+        if let Some((round, author)) = foreign_entries(&ctx, &r.ceremony).first() {
+            return Err(fail(Check::Ceremony, None)(Error::ForeignCeremonyEntry {
+                round: round.number(),
+                author: *author,
+            }));
+        }
+        let outcome = verify_ceremony(&ctx, &r.ceremony).map_err(fail(Check::Ceremony, None))?;
         if outcome.public_key_package() != &r.public_keys {
             return Err(fail(Check::Ceremony, None)(mismatch("public key package")));
         }
@@ -690,7 +696,10 @@ pub fn verify_extends(older: &ElectionRecord, newer: &ElectionRecord) -> Result<
     if older.manifest != newer.manifest {
         return Err(rewritten(None, "manifest"));
     }
-    if older.ceremony != newer.ceremony || older.public_keys != newer.public_keys {
+    if older.run != newer.run
+        || older.ceremony != newer.ceremony
+        || older.public_keys != newer.public_keys
+    {
         return Err(rewritten(None, "key ceremony"));
     }
     if older.fingerprint != newer.fingerprint {

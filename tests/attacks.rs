@@ -5,6 +5,7 @@
 use curve25519_dalek::constants::{EIGHT_TORSION, RISTRETTO_BASEPOINT_POINT};
 use curve25519_dalek::ristretto::RistrettoPoint;
 use curve25519_dalek::scalar::Scalar;
+use curve25519_dalek::traits::Identity;
 use rand_chacha::ChaCha20Rng;
 use rand_core::{RngCore, SeedableRng};
 use tabella::ballot::{
@@ -13,6 +14,7 @@ use tabella::ballot::{
 use tabella::domain::label;
 use tabella::election::{Manifest, RoundKind};
 use tabella::elgamal::{Ciphertext, DiscreteLogTable, PublicKey, SecretKey};
+use tabella::encoding::header::HEADER_LEN;
 use tabella::error::{CeremonyCheck, Culprit, Error};
 use tabella::group::{Point, decode_scalar};
 use tabella::proofs::{
@@ -21,10 +23,12 @@ use tabella::proofs::{
 use tabella::record::{CastBallot, ElectionRecord, RecordEntry, RoundBody};
 use tabella::rules::{Base, Comparison, ElectionRules, Fraction, MajorityRule, RuleSchedule};
 use tabella::tally::BallotBox;
-use tabella::threshold::dkg::{self, CeremonyContext, round1, round2};
+use tabella::threshold::dkg::{
+    self, CeremonyBoard, CeremonyContext, CeremonyRound, round1, round2, round3,
+};
 use tabella::threshold::{
     DecryptionContext, KeyPackage, PartialDecryption, ThresholdParams, TrusteeIndex, decrypt_tally,
-    verify_ceremony,
+    lagrange_at_zero, verify_ceremony,
 };
 use tabella::transcript::{ElectionContext, TranscriptExt};
 use tabella::verify::{Check, verify_record};
@@ -762,48 +766,85 @@ fn ceremony_ctx(fingerprint: u8) -> CeremonyContext {
     CeremonyContext::new(
         ElectionContext::new([fingerprint; 32]),
         ThresholdParams::new(2, 3).unwrap(),
+        [fingerprint; 32],
     )
 }
 
-/// Rounds 1 and 2 of a 2-of-3 ceremony, trustee i with seed `base + i`.
+/// Offset of the sender field of a ceremony message (after the header and the ceremony id).
+const SENDER: usize = HEADER_LEN + 32;
+/// Offset of C_0 in a round-2 package (after the sender, the salt and the count).
+const C0: usize = SENDER + 4 + 32 + 4;
+
+/// Rounds 1 and 2 of a 2-of-3 ceremony over one board, trustee i with seed `base + i`;
+/// `tamper1` may change the round-1 packages before they are posted. A trustee whose part2
+/// refuses posts nothing.
+struct Rounds12 {
+    b1: Vec<round1::Package>,
+    b2: Vec<round2::Package>,
+    secrets: Vec<dkg::round2::SecretPackage>,
+}
+
 fn rounds_1_2(
     ctx: &CeremonyContext,
     base: u64,
-) -> (
-    Vec<round1::Package>,
-    Vec<round2::Package>,
-    Vec<dkg::round2::SecretPackage>,
-) {
+    tamper1: &dyn Fn(&mut Vec<round1::Package>),
+) -> Rounds12 {
     let mut rngs: Vec<ChaCha20Rng> = (1..=3).map(|i| rng(base + i)).collect();
     let mut secrets1 = Vec::new();
-    let mut board1 = Vec::new();
+    let mut b1 = Vec::new();
     for i in 1..=3u32 {
         let (s, p) = dkg::part1(ctx, idx(i), &mut rngs[i as usize - 1]).unwrap();
         secrets1.push(s);
-        board1.push(p);
+        b1.push(p);
     }
-    let mut secrets2 = Vec::new();
-    let mut board2 = Vec::new();
+    tamper1(&mut b1);
+    let board = board_of(&b1, &[]);
+    let mut secrets = Vec::new();
+    let mut b2 = Vec::new();
     for (i, s) in secrets1.into_iter().enumerate() {
-        let (s, p) = dkg::part2(s, &board1, &mut rngs[i]).unwrap();
-        secrets2.push(s);
-        board2.push(p);
-    }
-    (board1, board2, secrets2)
-}
-
-fn excluded(ctx: &CeremonyContext, b1: &[round1::Package], b2: &[round2::Package]) -> Vec<Error> {
-    // Round 3 with no complaints from anyone: the judgement rests on rounds 1 and 2.
-    let mut board3 = Vec::new();
-    let mut r = rng(99);
-    // The trustees' own round-2 secrets (every test here uses base seed 10).
-    let (_, _, secrets) = rounds_1_2(ctx, 10);
-    for s in secrets {
-        if let Ok((_, p)) = dkg::part3(s, b2, &mut r) {
-            board3.push(p);
+        if let Ok((s, p)) = dkg::part2(s, &board, &mut rngs[i]) {
+            secrets.push(s);
+            b2.push(p);
         }
     }
-    let outcome = verify_ceremony(ctx, b1, b2, &board3).unwrap();
+    Rounds12 { b1, b2, secrets }
+}
+
+fn board_of(b1: &[round1::Package], b2: &[round2::Package]) -> CeremonyBoard {
+    let mut board = CeremonyBoard::new();
+    for p in b1 {
+        board.post_round1(p).unwrap();
+    }
+    for p in b2 {
+        board.post_round2(p).unwrap();
+    }
+    board
+}
+
+/// Round 3 by every trustee whose software goes on with this board (no complaint from anyone
+/// here: the judgement rests on rounds 1 and 2), then the verdict of `verify_ceremony`.
+fn excluded(
+    ctx: &CeremonyContext,
+    b1: &[round1::Package],
+    b2: &[round2::Package],
+    secrets: Vec<dkg::round2::SecretPackage>,
+) -> Vec<Error> {
+    let mut board = board_of(b1, b2);
+    let mut r = rng(99);
+    let round3: Vec<_> = secrets
+        .into_iter()
+        .filter_map(|s| dkg::part3(s, &board, &mut r).ok())
+        .collect();
+    for (_, p) in &round3 {
+        assert!(p.complaints().is_empty());
+        board.post_round3(p).unwrap();
+    }
+    let outcome = verify_ceremony(ctx, &board).unwrap();
+    for (s, _) in round3 {
+        if let Ok((_, o)) = dkg::part4(s, &board) {
+            assert_eq!(o, outcome);
+        }
+    }
     outcome.excluded().iter().map(|e| e.to_error()).collect()
 }
 
@@ -815,23 +856,28 @@ fn excluded(ctx: &CeremonyContext, b1: &[round1::Package], b2: &[round2::Package
 #[test]
 fn rogue_key_trustee_is_excluded() {
     let ctx = ceremony_ctx(20);
-    let (mut b1, mut b2, _) = rounds_1_2(&ctx, 10);
-    let c10 = *b2[0].commitments()[0].element();
-    let c20 = *b2[1].commitments()[0].element();
+    // A preview of the honest commitments (as if the hash commitments did not hide them).
+    let preview = rounds_1_2(&ctx, 10, &|_| {});
+    let c10 = *preview.b2[0].commitments()[0].element();
+    let c20 = *preview.b2[1].commitments()[0].element();
     let target = RISTRETTO_BASEPOINT_POINT * Scalar::from(4242u64);
-    let mut bytes = b2[2].to_bytes().unwrap();
-    // C₃,₀ sits after the 4-byte sender index, the 32-byte ceremony id and the 36-byte header
-    // (see tests/threshold.rs, rogue_key_without_proof_of_knowledge_is_rejected).
-    bytes[72..104].copy_from_slice(&(target - c10 - c20).compress().to_bytes());
+    let mut bytes = preview.b2[2].to_bytes();
+    // C₃,₀ sits after the header, the ceremony id, the sender, the salt and the count (see
+    // tests/threshold.rs, rogue_key_without_proof_of_knowledge_is_rejected).
+    bytes[C0..C0 + 32].copy_from_slice(&(target - c10 - c20).compress().to_bytes());
     let rogue = round2::Package::from_bytes(&bytes).unwrap();
     assert_eq!(c10 + c20 + rogue.commitments()[0].element(), target);
     // Its round-1 commitment is made to match, so only the proof of knowledge can catch it.
-    let mut r1 = b1[2].to_bytes();
-    r1[36..68].copy_from_slice(&rogue.commitment(&ctx));
-    b1[2] = round1::Package::from_bytes(&r1).unwrap();
-    b2[2] = rogue;
+    let mut r1 = preview.b1[2].to_bytes();
+    r1[SENDER + 4..SENDER + 36].copy_from_slice(&rogue.commitment(&ctx));
+    let rogue_commit = round1::Package::from_bytes(&r1).unwrap();
+    // The honest trustees deal on the board that holds it; trustee 3's own software refuses,
+    // so the rogue reveal is posted by hand.
+    let mut real = rounds_1_2(&ctx, 10, &|b| b[2] = rogue_commit.clone());
+    assert_eq!(real.b2.len(), 2);
+    real.b2.push(rogue);
     assert_eq!(
-        excluded(&ctx, &b1, &b2),
+        excluded(&ctx, &real.b1, &real.b2, real.secrets),
         vec![Error::TrusteeRejected {
             trustee: 3,
             check: CeremonyCheck::CoefficientProof { k: 0 }
@@ -845,11 +891,15 @@ fn rogue_key_trustee_is_excluded() {
 #[test]
 fn rushing_trustee_is_excluded() {
     let ctx = ceremony_ctx(21);
-    let (b1, mut b2, _) = rounds_1_2(&ctx, 10);
-    let (_, other, _) = rounds_1_2(&ctx, 500);
-    b2[2] = other[2].clone();
+    let Rounds12 {
+        b1,
+        mut b2,
+        secrets,
+    } = rounds_1_2(&ctx, 10, &|_| {});
+    let other = rounds_1_2(&ctx, 500, &|_| {});
+    b2[2] = other.b2[2].clone();
     assert_eq!(
-        excluded(&ctx, &b1, &b2),
+        excluded(&ctx, &b1, &b2, secrets),
         vec![Error::TrusteeRejected {
             trustee: 3,
             check: CeremonyCheck::CommitmentMismatch
@@ -865,55 +915,389 @@ fn rushing_trustee_is_excluded() {
 fn a_dealer_with_a_bad_share_is_excluded_on_a_verifiable_complaint() {
     let ctx = ceremony_ctx(22);
     let mut rngs: Vec<ChaCha20Rng> = (1..=3).map(|i| rng(10 + i)).collect();
+    let mut board = CeremonyBoard::new();
     let mut secrets1 = Vec::new();
-    let mut board1 = Vec::new();
     for i in 1..=3u32 {
         let (s, p) = dkg::part1(&ctx, idx(i), &mut rngs[i as usize - 1]).unwrap();
+        board.post_round1(&p).unwrap();
         secrets1.push(s);
-        board1.push(p);
     }
-    let mut secrets2 = Vec::new();
-    let mut board2 = Vec::new();
+    let mut round2 = Vec::new();
     for (i, s) in secrets1.into_iter().enumerate() {
-        let (s, p) = if i == 0 {
-            dkg::part2_dealing_bad_share_for_tests_only(s, &board1, idx(2), &mut rngs[i]).unwrap()
+        round2.push(if i == 0 {
+            dkg::part2_dealing_bad_share_for_tests_only(s, &board, idx(2), &mut rngs[i]).unwrap()
         } else {
-            dkg::part2(s, &board1, &mut rngs[i]).unwrap()
-        };
-        secrets2.push(s);
-        board2.push(p);
+            dkg::part2(s, &board, &mut rngs[i]).unwrap()
+        });
     }
-    let mut board3 = Vec::new();
-    let mut secrets3 = Vec::new();
-    for (i, s) in secrets2.into_iter().enumerate() {
-        let (s, p) = dkg::part3(s, &board2, &mut rngs[i]).unwrap();
-        secrets3.push(s);
-        board3.push(p);
+    for (_, p) in &round2 {
+        board.post_round2(p).unwrap();
     }
-    let complaints: Vec<(u32, u32)> = board3
+    let mut round3 = Vec::new();
+    for (i, (s, _)) in round2.into_iter().enumerate() {
+        round3.push(dkg::part3(s, &board, &mut rngs[i]).unwrap());
+    }
+    for (_, p) in &round3 {
+        board.post_round3(p).unwrap();
+    }
+    let complaints: Vec<(u32, u32)> = round3
         .iter()
-        .flat_map(|p| {
+        .flat_map(|(_, p)| {
             p.complaints()
                 .iter()
                 .map(move |c| (p.sender().get(), c.dealer().get()))
         })
         .collect();
     assert_eq!(complaints, vec![(2, 1)]);
-    let outcome = verify_ceremony(&ctx, &board1, &board2, &board3).unwrap();
+    let outcome = verify_ceremony(&ctx, &board).unwrap();
     assert_eq!(outcome.qualified(), vec![idx(2), idx(3)]);
     assert_eq!(
         outcome.excluded()[0].to_error().culprits(),
         vec![Culprit::Trustee(1)]
     );
     // The honest trustees agree; the dealer's own key share is not part of the key.
-    let keys: Vec<KeyPackage> = secrets3
+    let keys: Vec<KeyPackage> = round3
         .into_iter()
-        .filter_map(|s| dkg::part4(s, &board3).ok().map(|(k, _)| k))
+        .filter_map(|(s, _)| dkg::part4(s, &board).ok().map(|(k, _)| k))
         .collect();
+    assert_eq!(keys.len(), 2);
     assert!(
         keys.iter()
             .all(|k| k.public() == outcome.public_key_package())
     );
+}
+
+/// How the rushing dealer M forges its shares to the honest trustees.
+#[derive(Clone, Copy, Debug)]
+enum Forgery {
+    /// E_{i→j} of an honest dealer i's share to j, a junk ciphertext, and i's published
+    /// ephemeral proof.
+    CopiedKey,
+    /// E' = a·E_{i→j} + b·G, a junk ciphertext, and M's own ephemeral proof (a proof for
+    /// another scalar, M's e of its honest share).
+    ShiftedKey,
+}
+
+/// The coalition: t − 1 corrupted trustees with their communication secrets and polynomials.
+struct Coalition {
+    members: Vec<(u32, Scalar, Vec<Scalar>)>,
+    /// For each honest recipient j of a shifted key: (j, a, b) with E' = a·E + b·G.
+    shifts: Vec<(u32, Scalar, Scalar)>,
+}
+
+fn scalar(secret: &SecretKey) -> Scalar {
+    decode_scalar("secret", secret.to_bytes().as_slice()).unwrap()
+}
+
+/// The pad of the share from dealer i to recipient j, exactly as docs/SPEC.md §11.4 writes
+/// it, with SHA-512 directly (not through the library).
+fn spec_pad(id: &[u8; 32], i: u32, j: u32, e: &Point, k: &Point) -> [u8; 32] {
+    use sha2::{Digest, Sha512};
+    let label = b"tabella.ceremony.share-key";
+    let mut h = Sha512::new();
+    h.update([label.len() as u8]);
+    h.update(label);
+    h.update(id);
+    h.update(i.to_le_bytes());
+    h.update(j.to_le_bytes());
+    h.update(e.as_bytes());
+    h.update(k.as_bytes());
+    let digest = h.finalize();
+    let mut pad = [0u8; 32];
+    pad.copy_from_slice(&digest[..32]);
+    pad
+}
+
+/// Decrypts the share from `dealer` to j with the Diffie–Hellman point K and runs the Feldman
+/// check: `Some(f_i(j))` if K was the right one.
+fn open_share(id: &[u8; 32], dealer: &round2::Package, j: u32, k: &Point) -> Option<Scalar> {
+    let share = dealer.share_for(idx(j))?;
+    let pad = spec_pad(id, dealer.sender().get(), j, share.ephemeral(), k);
+    let mut plain = *share.ciphertext();
+    for (p, q) in plain.iter_mut().zip(pad) {
+        *p ^= q;
+    }
+    let s = Option::<Scalar>::from(Scalar::from_canonical_bytes(plain))?;
+    let mut expected = RistrettoPoint::identity();
+    let mut power = Scalar::ONE;
+    for c in dealer.commitments() {
+        expected += c.element() * power;
+        power *= Scalar::from(j);
+    }
+    (RistrettoPoint::mul_base(&s) == expected).then_some(s)
+}
+
+/// What the coalition does with the board once the ceremony is over: every share addressed to
+/// one of its members, and every complaint on the board tried as the key of every honest
+/// dealer's share to the complainer; then each honest f_i(0) interpolated from t points, and
+/// x = Σ_{i∈QUAL} f_i(0). Returns the number of honest shares it decrypted from complaints,
+/// and x if it got t points for every honest qualified dealer.
+fn coalition_attack(
+    ctx: &CeremonyContext,
+    board: &CeremonyBoard,
+    coalition: &Coalition,
+    qualified: &[TrusteeIndex],
+) -> (usize, Option<Scalar>) {
+    let t = ctx.params().threshold() as usize;
+    let id = ctx.id();
+    let dealers: Vec<round2::Package> = board
+        .entries(CeremonyRound::Reveal)
+        .iter()
+        .filter_map(|e| round2::Package::from_bytes(e.bytes()).ok())
+        .collect();
+    let corrupted = |i: u32| coalition.members.iter().any(|(c, _, _)| *c == i);
+    let honest: Vec<&round2::Package> = dealers
+        .iter()
+        .filter(|d| !corrupted(d.sender().get()))
+        .collect();
+    let keys: Vec<(u32, Point)> = board
+        .entries(CeremonyRound::Commit)
+        .iter()
+        .filter_map(|e| round1::Package::from_bytes(e.bytes()).ok())
+        .map(|p| (p.sender().get(), p.communication_key().as_point().clone()))
+        .collect();
+    let mut points: Vec<Vec<(u32, Scalar)>> = vec![Vec::new(); honest.len()];
+    // The shares the honest dealers sent to the coalition: t − 1 points of each f_i.
+    for (d, pts) in honest.iter().zip(&mut points) {
+        for (c, secret, _) in &coalition.members {
+            if let Some(share) = d.share_for(idx(*c)) {
+                let k = Point::from(share.ephemeral().element() * secret);
+                pts.push((
+                    *c,
+                    open_share(id, d, *c, &k).expect("a share to the coalition"),
+                ));
+            }
+        }
+    }
+    // Every complaint: K = d_j·E for the E of the accused share.
+    let mut leaked = 0;
+    for e in board.entries(CeremonyRound::Complain) {
+        let Ok(p) = round3::Package::from_bytes(e.bytes()) else {
+            continue;
+        };
+        let j = p.sender().get();
+        let pk_j = keys.iter().find(|(i, _)| *i == j).unwrap().1.element();
+        for complaint in p.complaints() {
+            let revealed = complaint.dh_point().clone();
+            let mut candidates = vec![revealed.clone()];
+            // From E' = a·E + b·G: d_j·E = (d_j·E' − b·PK_j) / a.
+            for (_, a, b) in coalition.shifts.iter().filter(|(r, _, _)| *r == j) {
+                candidates.push(Point::from((revealed.element() - pk_j * b) * a.invert()));
+            }
+            for (d, pts) in honest.iter().zip(&mut points) {
+                if d.sender().get() == j || pts.iter().any(|(x, _)| *x == j) {
+                    continue;
+                }
+                if let Some(s) = candidates.iter().find_map(|k| open_share(id, d, j, k)) {
+                    pts.push((j, s));
+                    leaked += 1;
+                }
+            }
+        }
+    }
+    // Interpolate every honest qualified f_i(0), add the coalition's own contributions.
+    let mut x = Scalar::ZERO;
+    for (d, pts) in honest.iter().zip(&points) {
+        if !qualified.contains(&d.sender()) {
+            continue;
+        }
+        if pts.len() < t {
+            return (leaked, None);
+        }
+        let set: Vec<TrusteeIndex> = pts[..t].iter().map(|(i, _)| idx(*i)).collect();
+        let lambdas = lagrange_at_zero(&set).unwrap();
+        x += pts[..t]
+            .iter()
+            .zip(&lambdas)
+            .map(|((_, s), l)| s * l)
+            .sum::<Scalar>();
+    }
+    for (c, _, coefficients) in &coalition.members {
+        if qualified.contains(&idx(*c)) {
+            x += coefficients[0];
+        }
+    }
+    (leaked, Some(x))
+}
+
+/// One run of the complaint-oracle attack on a t-of-n ceremony: trustees n − t + 2..=n are
+/// corrupted, and M = n posts its round-2 message last, having seen the honest ones. To each
+/// honest recipient j, M sends a share whose ephemeral key comes from the honest dealer
+/// i = σ(j) (the next honest trustee after j, cyclically) with a junk ciphertext; its
+/// commitments, opening and coefficient proofs are honest. Everyone else follows the
+/// protocol. Returns what the coalition gets from the board, and the outcome.
+fn complaint_oracle(t: u32, n: u32, forgery: Forgery) -> ((usize, Option<Scalar>), Outcome) {
+    let params = ThresholdParams::new(t, n).unwrap();
+    let tag = (10 * t + n) as u8;
+    let ctx = CeremonyContext::new(ElectionContext::new([tag; 32]), params, [tag; 32]);
+    let mut r = rng(u64::from(tag));
+    let m = n;
+    let corrupted: Vec<u32> = (n - t + 2..=n).collect();
+    let honest: Vec<u32> = (1..n - t + 2).collect();
+    assert_eq!(corrupted.len() as u32, t - 1);
+    let sigma = |j: u32| {
+        let k = honest.iter().position(|h| *h == j).unwrap();
+        honest[(k + 1) % honest.len()]
+    };
+
+    // Round 1: everyone follows the protocol; the coalition pools its members' secrets.
+    let mut board = CeremonyBoard::new();
+    let mut secrets1 = Vec::new();
+    let mut members = Vec::new();
+    for i in 1..=n {
+        let (s, p) = dkg::part1(&ctx, idx(i), &mut r).unwrap();
+        board.post_round1(&p).unwrap();
+        if corrupted.contains(&i) {
+            let (d, a) = s.secrets_for_tests_only();
+            members.push((i, scalar(&d), a.iter().map(scalar).collect()));
+        }
+        secrets1.push(s);
+    }
+    let m_secret = secrets1.pop().unwrap();
+    // Round 2: everyone but M deals honestly.
+    let mut round2: Vec<_> = secrets1
+        .into_iter()
+        .map(|s| dkg::part2(s, &board, &mut r).unwrap())
+        .collect();
+    // M rushes: it forges its shares to the honest trustees from theirs.
+    let mut shifts = Vec::new();
+    let (m2, m_package) = {
+        let packages: Vec<&round2::Package> = round2.iter().map(|(_, p)| p).collect();
+        let mut junk = rng(u64::from(tag) + 1);
+        dkg::part2_replacing_shares_for_tests_only(
+            m_secret,
+            &board,
+            |j, own| {
+                let j = j.get();
+                if !honest.contains(&j) {
+                    return own;
+                }
+                let source = packages[sigma(j) as usize - 1].share_for(idx(j)).unwrap();
+                let mut ct = [0u8; 32];
+                junk.fill_bytes(&mut ct);
+                let (ephemeral, proof) = match forgery {
+                    Forgery::CopiedKey => (
+                        source.ephemeral().clone(),
+                        source.ephemeral_proof().to_bytes(),
+                    ),
+                    Forgery::ShiftedKey => {
+                        let a = random_scalar(&mut junk);
+                        let b = random_scalar(&mut junk);
+                        shifts.push((j, a, b));
+                        let shifted =
+                            source.ephemeral().element() * a + RistrettoPoint::mul_base(&b);
+                        (Point::from(shifted), own.ephemeral_proof().to_bytes())
+                    }
+                };
+                let mut bytes = j.to_le_bytes().to_vec();
+                bytes.extend_from_slice(ephemeral.as_bytes());
+                bytes.extend_from_slice(&ct);
+                bytes.extend_from_slice(&proof);
+                round2::EncryptedShare::from_bytes(&bytes).unwrap()
+            },
+            &mut r,
+        )
+        .unwrap()
+    };
+    round2.push((m2, m_package));
+    for (_, p) in &round2 {
+        board.post_round2(p).unwrap();
+    }
+    // Rounds 3 and 4 for every trustee whose software goes on.
+    let round3: Vec<_> = round2
+        .into_iter()
+        .filter_map(|(s, _)| dkg::part3(s, &board, &mut r).ok())
+        .collect();
+    for (_, p) in &round3 {
+        board.post_round3(p).unwrap();
+    }
+    let outcome = verify_ceremony(&ctx, &board).unwrap();
+    let finished: Vec<_> = round3
+        .into_iter()
+        .filter_map(|(s, _)| dkg::part4(s, &board).ok())
+        .collect();
+    for (key, o) in &finished {
+        assert_eq!(o, &outcome);
+        assert_eq!(key.public(), outcome.public_key_package());
+    }
+    let coalition = Coalition { members, shifts };
+    let attack = coalition_attack(&ctx, &board, &coalition, &outcome.qualified());
+    let complaints = board
+        .entries(CeremonyRound::Complain)
+        .iter()
+        .filter_map(|e| round3::Package::from_bytes(e.bytes()).ok())
+        .map(|p| p.complaints().len())
+        .sum();
+    (
+        attack,
+        Outcome {
+            outcome,
+            finished: finished.len(),
+            complaints,
+            m,
+            first_honest: honest[0],
+        },
+    )
+}
+
+struct Outcome {
+    outcome: dkg::CeremonyOutcome,
+    finished: usize,
+    complaints: usize,
+    m: u32,
+    first_honest: u32,
+}
+
+/// The complaint oracle (issue 11 §1): a complaint reveals K = d_j·E for the E the accused
+/// dealer posted, so a dealer M that copies an honest dealer's E_{i→j} into its own share to j
+/// (with a junk ciphertext) gets j to complain and publish d_j·E_{i→j}, which decrypts the
+/// honest share f_i(j); from E' = a·E + b·G it gets (K' − b·PK_j)/a, the same value (a static
+/// Diffie–Hellman oracle on d_j). t − 1 corrupted trustees hold f_i(c) for every corrupted c,
+/// so one leaked share per honest dealer gives t points: every honest f_i(0), hence x. The
+/// attack is carried out end to end for 2-of-3, 3-of-4, 3-of-5 and 4-of-7, with the pad
+/// recomputed from docs/SPEC.md §11.4. Defence: every encrypted share carries a proof of
+/// knowledge of its ephemeral scalar, bound to the ceremony, the dealer and the recipient, and
+/// checked in round 2, so M is excluded before anyone decrypts or complains.
+#[test]
+fn the_complaint_oracle_reveals_no_honest_share() {
+    for (t, n) in [(2, 3), (3, 4), (3, 5), (4, 7)] {
+        for forgery in [Forgery::CopiedKey, Forgery::ShiftedKey] {
+            let ((leaked, x), o) = complaint_oracle(t, n, forgery);
+            let y = *o
+                .outcome
+                .public_key_package()
+                .joint_key()
+                .as_point()
+                .element();
+            // First what the attacker gets: with the defence removed, this is x.
+            assert_eq!(
+                x.map(|x| RistrettoPoint::mul_base(&x) == y),
+                None,
+                "{t}-of-{n}, {forgery:?}: the coalition recovered the election key from \
+                 {leaked} honest shares leaked by complaints"
+            );
+            assert_eq!(leaked, 0, "{t}-of-{n}, {forgery:?}");
+            // Then the defence, as every party sees it: M is excluded in round 2, at the
+            // first share it forged, and nobody complains.
+            assert_eq!(
+                o.outcome
+                    .excluded()
+                    .iter()
+                    .map(|e| (e.trustee().get(), e.check()))
+                    .collect::<Vec<_>>(),
+                vec![(
+                    o.m,
+                    CeremonyCheck::EphemeralProof {
+                        recipient: o.first_honest
+                    }
+                )],
+                "{t}-of-{n}, {forgery:?}"
+            );
+            assert_eq!(o.complaints, 0);
+            assert_eq!(o.outcome.qualified().len() as u32, n - 1);
+            assert_eq!(o.finished as u32, n - 1);
+        }
+    }
 }
 
 /// A bad partial decryption (the "verifiable" in verifiable threshold decryption, Cramer,
@@ -998,16 +1382,60 @@ fn duplicate_zero_and_out_of_range_trustee_indices_are_rejected() {
     assert!(ThresholdParams::new(1, 256).is_err());
     let ctx = ceremony_ctx(23);
     assert!(dkg::part1(&ctx, idx(4), &mut rng(1)).is_err());
-    // A board with trustee 1 twice (and without trustee 3).
-    let (b1, b2, _) = rounds_1_2(&ctx, 10);
-    let mut dup1 = b1.clone();
-    dup1[2] = dup1[0].clone();
-    let (s, _) = dkg::part1(&ctx, idx(2), &mut rng(12)).unwrap();
-    assert!(dkg::part2(s, &dup1, &mut rng(12)).is_err());
-    let mut dup2 = b2.clone();
-    dup2[2] = dup2[0].clone();
-    let verdict = verify_ceremony(&ctx, &b1, &dup2, &[]);
-    assert!(verdict.is_err(), "{verdict:?}");
+    // On the board, the author is the trustee the board authenticated. Trustee 3 posts
+    // trustee 1's message as its own, and trustee 4 of a 3-trustee ceremony posts one: the
+    // first excludes 3 (Malformed), the second is ignored (there is no trustee 4), and an
+    // identical repost of trustee 1's message is one entry.
+    let mut rngs: Vec<ChaCha20Rng> = (1..=3).map(|i| rng(30 + i)).collect();
+    let mut board = CeremonyBoard::new();
+    let mut secrets = Vec::new();
+    let mut b1 = Vec::new();
+    for i in 1..=3u32 {
+        let (s, p) = dkg::part1(&ctx, idx(i), &mut rngs[i as usize - 1]).unwrap();
+        secrets.push(s);
+        b1.push(p);
+    }
+    board.post_round1(&b1[0]).unwrap();
+    board.post_round1(&b1[1]).unwrap();
+    board.post_round1(&b1[0]).unwrap();
+    board
+        .post(CeremonyRound::Commit, idx(3), b1[0].to_bytes())
+        .unwrap();
+    board
+        .post(CeremonyRound::Commit, idx(4), b1[2].to_bytes())
+        .unwrap();
+    assert_eq!(board.entries(CeremonyRound::Commit).len(), 4);
+    let mut round2 = Vec::new();
+    for (i, s) in secrets.into_iter().enumerate() {
+        match dkg::part2(s, &board, &mut rngs[i]) {
+            Ok(r) => round2.push(r),
+            Err(e) => assert_eq!(
+                e,
+                Error::TrusteeRejected {
+                    trustee: 3,
+                    check: CeremonyCheck::Malformed { round: 1 }
+                }
+            ),
+        }
+    }
+    assert_eq!(round2.len(), 2);
+    for (_, p) in &round2 {
+        assert_eq!(p.shares().len(), 1);
+        board.post_round2(p).unwrap();
+    }
+    let outcome = verify_ceremony(&ctx, &board).unwrap();
+    assert_eq!(outcome.qualified(), vec![idx(1), idx(2)]);
+    assert_eq!(
+        outcome
+            .excluded()
+            .iter()
+            .map(|e| e.to_error())
+            .collect::<Vec<_>>(),
+        vec![Error::TrusteeRejected {
+            trustee: 3,
+            check: CeremonyCheck::Malformed { round: 1 }
+        }]
+    );
     // In the record: a partial decryption twice (check 11, strictly increasing trustees).
     let mut record = record();
     if let Some(d) = &mut ballot_round(&mut record).decryption {

@@ -101,6 +101,7 @@ targets! {
     mutate_record: 32, 64;
     decode_ballot_stream: 32, 2000;
     decode_key_share: 128, 200;
+    decode_ceremony_board: 64, 2000;
 }
 
 /// `decode_record_json` with `serde_json` (the library has no JSON dependency): the fuzz

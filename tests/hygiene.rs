@@ -15,7 +15,7 @@ use tabella::ballot::{
     BallotContext, BallotId, BallotNonces, ContestSpec, EncryptedBallot, Selection,
 };
 use tabella::elgamal::{Nonce, SecretKey};
-use tabella::threshold::dkg::{self, CeremonyContext, round1, round2, round3};
+use tabella::threshold::dkg::{self, CeremonyBoard, CeremonyContext, round1, round2, round3};
 use tabella::threshold::{KeyPackage, ThresholdParams, TrusteeIndex};
 use tabella::transcript::ElectionContext;
 
@@ -123,41 +123,48 @@ fn secret_keys_nonces_selections_and_ballot_nonces_are_redacted() {
 
 #[test]
 fn key_packages_and_ceremony_secret_packages_are_redacted() {
-    let ctx = CeremonyContext::new(
-        ElectionContext::new([2; 32]),
-        ThresholdParams::new(2, 2).unwrap(),
-    );
     let mut rngs = [
         ChaCha20Rng::seed_from_u64(21),
         ChaCha20Rng::seed_from_u64(22),
     ];
+    let ctx = CeremonyContext::random(
+        ElectionContext::new([2; 32]),
+        ThresholdParams::new(2, 2).unwrap(),
+        &mut rngs[0],
+    );
+    let mut board = CeremonyBoard::new();
     let mut s1 = Vec::new();
-    let mut b1 = Vec::new();
     for (i, rng) in (1..=2).zip(rngs.iter_mut()) {
         let (s, p) = dkg::part1(&ctx, TrusteeIndex::new(i).unwrap(), rng).unwrap();
+        board.post_round1(&p).unwrap();
         s1.push(s);
-        b1.push(p);
     }
     let debug1: Vec<String> = s1.iter().map(|s| format!("{s:?}")).collect();
     let mut s2 = Vec::new();
     let mut b2 = Vec::new();
     for (s, rng) in s1.into_iter().zip(rngs.iter_mut()) {
-        let (s, p) = dkg::part2(s, &b1, rng).unwrap();
+        let (s, p) = dkg::part2(s, &board, rng).unwrap();
         s2.push(s);
         b2.push(p);
+    }
+    for p in &b2 {
+        board.post_round2(p).unwrap();
     }
     let debug2: Vec<String> = s2.iter().map(|s| format!("{s:?}")).collect();
     let mut s3 = Vec::new();
     let mut b3 = Vec::new();
     for (s, rng) in s2.into_iter().zip(rngs.iter_mut()) {
-        let (s, p) = dkg::part3(s, &b2, rng).unwrap();
+        let (s, p) = dkg::part3(s, &board, rng).unwrap();
         s3.push(s);
         b3.push(p);
+    }
+    for p in &b3 {
+        board.post_round3(p).unwrap();
     }
     let debug3: Vec<String> = s3.iter().map(|s| format!("{s:?}")).collect();
     let keys: Vec<KeyPackage> = s3
         .into_iter()
-        .map(|s| dkg::part4(s, &b3).unwrap().0)
+        .map(|s| dkg::part4(s, &board).unwrap().0)
         .collect();
     for key in &keys {
         let export = key.export();

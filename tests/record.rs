@@ -118,7 +118,9 @@ fn flip(s: &str, i: usize) -> String {
 }
 
 /// Flipping any hex character of any cryptographic field is caught: either the JSON no
-/// longer decodes (a canonical decoder rejects it), or a numbered check fails.
+/// longer decodes (a canonical decoder rejects it), or a numbered check fails. (A flip in the
+/// header or ceremony id of a board entry makes an entry that every trustee ignores, and
+/// check 3 refuses a record holding one: `Error::ForeignCeremonyEntry`.)
 fn assert_every_flip_caught(
     record: &ElectionRecord,
     keep: impl Fn(&[String]) -> bool,
@@ -281,6 +283,27 @@ fn board_tamperings_are_named() {
     let mut r = base.clone();
     r.rounds[1].round = 3;
     assert_eq!(failed_check(&r), Some(Check::Rounds));
+    // A junk entry on the ceremony board (another ceremony's message, or no such trustee):
+    // every trustee ignores it, and a record holding one fails check 3.
+    for (author, bytes) in [
+        (1u32, vec![0x74, 0x62, 5, 3, 0, 9, 9, 9]),
+        (9, b"junk".to_vec()),
+    ] {
+        let mut r = base.clone();
+        r.ceremony
+            .post(
+                tabella::threshold::dkg::CeremonyRound::Complain,
+                tabella::threshold::TrusteeIndex::new(author).unwrap(),
+                bytes,
+            )
+            .unwrap();
+        let failure = verify_record(&r).failure.unwrap();
+        assert_eq!(failure.check, Check::Ceremony);
+        assert_eq!(
+            failure.error,
+            tabella::Error::ForeignCeremonyEntry { round: 3, author }
+        );
+    }
     // Another version.
     let mut r = base;
     r.version = tabella::domain::PROTOCOL_VERSION + 1;

@@ -49,26 +49,34 @@ fn deserializing_validates() {
 
 #[test]
 fn threshold_messages_round_trip_through_json_hex() {
-    use tabella::threshold::dkg::{self, CeremonyContext, round1, round2, round3};
+    use tabella::threshold::dkg::{self, CeremonyBoard, CeremonyContext, round1, round2, round3};
     use tabella::threshold::{PublicKeyPackage, ThresholdParams};
     let mut rng = ChaCha20Rng::seed_from_u64(8);
     let params = ThresholdParams::new(2, 3).unwrap();
-    let ctx = CeremonyContext::new(ElectionContext::new([2; 32]), params);
+    let ctx = CeremonyContext::random(ElectionContext::new([2; 32]), params, &mut rng);
+    let mut board = CeremonyBoard::new();
     let (mut s1, mut b1) = (Vec::new(), Vec::new());
     for i in params.indices() {
         let (s, p) = dkg::part1(&ctx, i, &mut rng).unwrap();
+        board.post_round1(&p).unwrap();
         s1.push(s);
         b1.push(p);
     }
     let (mut s2, mut b2) = (Vec::new(), Vec::new());
     for s in s1 {
-        let (s, p) = dkg::part2(s, &b1, &mut rng).unwrap();
+        let (s, p) = dkg::part2(s, &board, &mut rng).unwrap();
         s2.push(s);
         b2.push(p);
     }
+    for p in &b2 {
+        board.post_round2(p).unwrap();
+    }
     let mut b3 = Vec::new();
     for s in s2 {
-        b3.push(dkg::part3(s, &b2, &mut rng).unwrap().1);
+        b3.push(dkg::part3(s, &board, &mut rng).unwrap().1);
+    }
+    for p in &b3 {
+        board.post_round3(p).unwrap();
     }
     let json = serde_json::to_string(&b1[0]).unwrap();
     assert_eq!(
@@ -85,7 +93,7 @@ fn threshold_messages_round_trip_through_json_hex() {
         serde_json::from_str::<round3::Package>(&json).unwrap(),
         b3[2]
     );
-    let outcome = dkg::verify_ceremony(&ctx, &b1, &b2, &b3).unwrap();
+    let outcome = dkg::verify_ceremony(&ctx, &board).unwrap();
     let public = outcome.public_key_package();
     let json = serde_json::to_string(public).unwrap();
     assert_eq!(

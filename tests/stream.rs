@@ -160,8 +160,13 @@ fn the_box_and_the_stream_accept_exactly_the_same_entries() {
         .unwrap()
         .with_capacity(6);
     let mut bb = BallotBox::new(election, pk.clone(), 1, contest.clone());
-    let ctx = bb.context();
-    let mut make = |choice: u32, rng: &mut ChaCha20Rng| {
+    let ctx = BallotContext {
+        election: &election,
+        key: &pk,
+        round: 1,
+        contest: &contest,
+    };
+    let make = |choice: u32, rng: &mut ChaCha20Rng| {
         let selection = Selection::new(&contest, &[choice]).unwrap();
         let (b, nonces) =
             EncryptedBallot::encrypt(&ctx, &selection, BallotId::random(rng), None, rng).unwrap();
@@ -189,7 +194,6 @@ fn the_box_and_the_stream_accept_exactly_the_same_entries() {
     ];
     let mut writer = BallotStreamWriter::new(Vec::new()).unwrap();
     let mut box_refused = Vec::new();
-    drop(ctx);
     for e in &entries {
         match e {
             E::Cast(x) => {
@@ -208,7 +212,6 @@ fn the_box_and_the_stream_accept_exactly_the_same_entries() {
         }
     }
     let bytes = writer.finish().unwrap();
-    let ctx = bb.context();
     let out = verify_stream(
         &mut BallotStreamReader::new(&bytes[..]).unwrap(),
         &ctx,

@@ -47,7 +47,7 @@ use tabella::group::Point;
 use tabella::proofs::{
     DleqProof, DleqStatement, MembershipProof, MembershipStatement, SchnorrProof, SchnorrStatement,
 };
-use tabella::record::{CeremonyRecord, ElectionRecord, RoundBody, RoundRecord};
+use tabella::record::{ElectionRecord, RoundBody, RoundRecord};
 use tabella::rules::{ElectionRules, MajorityRule, RuleSchedule, TieForLowest};
 use tabella::transcript::ElectionContext;
 use tabella::verify::{Check, verify_record};
@@ -2245,11 +2245,8 @@ fn generate_record() -> RecordRun {
     let mut election = Election::new(manifest.clone(), keys[0].public().clone()).unwrap();
     let mut record = ElectionRecord::new(
         manifest,
-        CeremonyRecord {
-            round1: board.round1,
-            round2: board.round2,
-            round3: board.round3,
-        },
+        board.run,
+        board.board,
         election.public_key_package().clone(),
         *election.context().fingerprint(),
     );

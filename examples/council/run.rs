@@ -8,9 +8,9 @@ use serde_json::{Map, Value, json};
 
 use tabella::ballot::{BallotId, EncryptedBallot, Selection};
 use tabella::election::{ClosedRound, Election, Manifest, RoundKind, RoundOutcome};
-use tabella::record::{CeremonyRecord, ElectionRecord, RoundRecord, TieResolution};
+use tabella::record::{ElectionRecord, RoundRecord, TieResolution};
 use tabella::rules::{Elimination, NotElected, RoundDecision, TieBreak};
-use tabella::threshold::dkg::{self, CeremonyContext, round1, round2, round3};
+use tabella::threshold::dkg::{self, CeremonyBoard, CeremonyContext};
 use tabella::threshold::{KeyPackage, ThresholdParams};
 
 use super::scenario::{Scenario, Step};
@@ -24,15 +24,13 @@ pub struct Options {
     pub threshold: Option<u32>,
 }
 
-/// The public messages of the key ceremony, as posted on the board.
+/// The key ceremony as it ran: its run nonce and its board.
 #[derive(Debug)]
-pub struct CeremonyBoard {
-    /// Round 1: hash commitments and communication keys.
-    pub round1: Vec<round1::Package>,
-    /// Round 2: Feldman commitments and encrypted shares.
-    pub round2: Vec<round2::Package>,
-    /// Round 3: complaints.
-    pub round3: Vec<round3::Package>,
+pub struct Ceremony {
+    /// The run nonce of the ceremony context.
+    pub run: [u8; 32],
+    /// Every message posted, by round.
+    pub board: CeremonyBoard,
 }
 
 /// What happened in one step of the election.
@@ -58,8 +56,8 @@ pub enum Event {
 pub struct Report {
     /// The manifest.
     pub manifest: Manifest,
-    /// The ceremony board.
-    pub ceremony: CeremonyBoard,
+    /// The ceremony.
+    pub ceremony: Ceremony,
     /// The election after its last step.
     pub election: Election,
     /// The steps, in order.
@@ -75,11 +73,8 @@ impl Report {
     pub fn record(&self) -> ElectionRecord {
         let mut record = ElectionRecord::new(
             self.manifest.clone(),
-            CeremonyRecord {
-                round1: self.ceremony.round1.clone(),
-                round2: self.ceremony.round2.clone(),
-                round3: self.ceremony.round3.clone(),
-            },
+            self.ceremony.run,
+            self.ceremony.board.clone(),
             self.election.public_key_package().clone(),
             *self.election.context().fingerprint(),
         );
@@ -106,40 +101,40 @@ impl Report {
 pub fn ceremony<R: RngCore + CryptoRng>(
     manifest: &Manifest,
     rng: &mut R,
-) -> Result<(Vec<KeyPackage>, CeremonyBoard), String> {
+) -> Result<(Vec<KeyPackage>, Ceremony), String> {
     let params: ThresholdParams = manifest.threshold_params();
-    let ctx = CeremonyContext::new(manifest.ceremony_context().map_err(err)?, params);
+    let ctx = CeremonyContext::random(manifest.ceremony_context().map_err(err)?, params, rng);
+    let mut board = CeremonyBoard::new();
     let mut secrets1 = Vec::new();
-    let mut board1 = Vec::new();
     for i in params.indices() {
         let (secret, package) = dkg::part1(&ctx, i, rng).map_err(err)?;
+        board.post_round1(&package).map_err(err)?;
         secrets1.push(secret);
-        board1.push(package);
     }
-    let mut secrets2 = Vec::new();
-    let mut board2 = Vec::new();
+    // Each round reads the board as the previous round left it.
+    let mut round2 = Vec::new();
     for secret in secrets1 {
-        let (secret, package) = dkg::part2(secret, &board1, rng).map_err(err)?;
-        secrets2.push(secret);
-        board2.push(package);
+        round2.push(dkg::part2(secret, &board, rng).map_err(err)?);
     }
-    let mut secrets3 = Vec::new();
-    let mut board3 = Vec::new();
-    for secret in secrets2 {
-        let (secret, package) = dkg::part3(secret, &board2, rng).map_err(err)?;
-        secrets3.push(secret);
-        board3.push(package);
+    for (_, package) in &round2 {
+        board.post_round2(package).map_err(err)?;
+    }
+    let mut round3 = Vec::new();
+    for (secret, _) in round2 {
+        round3.push(dkg::part3(secret, &board, rng).map_err(err)?);
+    }
+    for (_, package) in &round3 {
+        board.post_round3(package).map_err(err)?;
     }
     let mut keys = Vec::new();
-    for secret in secrets3 {
-        keys.push(dkg::part4(secret, &board3).map_err(err)?.0);
+    for (secret, _) in round3 {
+        keys.push(dkg::part4(secret, &board).map_err(err)?.0);
     }
     Ok((
         keys,
-        CeremonyBoard {
-            round1: board1,
-            round2: board2,
-            round3: board3,
+        Ceremony {
+            run: *ctx.run(),
+            board,
         },
     ))
 }

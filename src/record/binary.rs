@@ -1,8 +1,8 @@
 //! The canonical binary form of the record (docs/SPEC.md §12).
 
 use super::{
-    BallotRound, CastBallot, CeremonyRecord, ChallengedEntry, DecryptionRecord, ElectionRecord,
-    RecordEntry, ResultRecord, RoundBody, RoundRecord, TieResolution,
+    BallotRound, CastBallot, ChallengedEntry, DecryptionRecord, ElectionRecord, RecordEntry,
+    ResultRecord, RoundBody, RoundRecord, TieResolution,
 };
 use crate::ballot::{ChallengedBallot, EncryptedBallot};
 use crate::board::{BoxClose, ConfirmationCode};
@@ -13,7 +13,7 @@ use crate::encoding::{header, read_header};
 use crate::error::{Error, Result};
 use crate::group::{Reader, write_count};
 use crate::rules::TieBreak;
-use crate::threshold::dkg::{round1, round2, round3};
+use crate::threshold::dkg::CeremonyBoard;
 use crate::threshold::{PartialDecryption, PublicKeyPackage};
 
 fn blob(out: &mut Vec<u8>, what: &'static str, bytes: &[u8]) -> Result<()> {
@@ -116,7 +116,8 @@ impl ElectionRecord {
         out.extend_from_slice(&self.version.to_le_bytes());
         blob(&mut out, "suite", self.suite.as_bytes())?;
         blob(&mut out, "manifest", &self.manifest.to_bytes()?)?;
-        self.ceremony.write(&mut out)?;
+        out.extend_from_slice(&self.run);
+        self.ceremony.write(&mut out);
         blob(&mut out, "public keys", &self.public_keys.to_bytes())?;
         out.extend_from_slice(&self.fingerprint);
         write_count(&mut out, "rounds", self.rounds.len())?;
@@ -141,7 +142,8 @@ impl ElectionRecord {
             }
         })?;
         let manifest = sub(&mut reader, "manifest", Manifest::from_bytes)?;
-        let ceremony = CeremonyRecord::read(&mut reader)?;
+        let run = reader.array("ceremony run")?;
+        let ceremony = CeremonyBoard::read(&mut reader)?;
         let public_keys = sub(&mut reader, "public keys", PublicKeyPackage::from_bytes)?;
         let fingerprint = reader.array("fingerprint")?;
         let rounds = list(&mut reader, "rounds", 9, RoundRecord::read)?;
@@ -150,42 +152,11 @@ impl ElectionRecord {
             version,
             suite,
             manifest,
+            run,
             ceremony,
             public_keys,
             fingerprint,
             rounds,
-        })
-    }
-}
-
-impl CeremonyRecord {
-    fn write(&self, out: &mut Vec<u8>) -> Result<()> {
-        write_count(out, "ceremony round 1", self.round1.len())?;
-        for p in &self.round1 {
-            blob(out, "round 1 package", &p.to_bytes())?;
-        }
-        write_count(out, "ceremony round 2", self.round2.len())?;
-        for p in &self.round2 {
-            blob(out, "round 2 package", &p.to_bytes()?)?;
-        }
-        write_count(out, "ceremony round 3", self.round3.len())?;
-        for p in &self.round3 {
-            blob(out, "round 3 package", &p.to_bytes()?)?;
-        }
-        Ok(())
-    }
-
-    fn read(reader: &mut Reader<'_>) -> Result<Self> {
-        Ok(CeremonyRecord {
-            round1: list(reader, "ceremony round 1", 4, |r| {
-                sub(r, "round 1 package", round1::Package::from_bytes)
-            })?,
-            round2: list(reader, "ceremony round 2", 4, |r| {
-                sub(r, "round 2 package", round2::Package::from_bytes)
-            })?,
-            round3: list(reader, "ceremony round 3", 4, |r| {
-                sub(r, "round 3 package", round3::Package::from_bytes)
-            })?,
         })
     }
 }

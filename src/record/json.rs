@@ -11,7 +11,8 @@
 //!                 "rules": [{"from_round": 1, "at_least": [2, 3], "of": "present_and_voting"}],
 //!                 "eliminate_lowest_after": [], "tie_for_lowest": "no_elimination",
 //!                 "quorum": null, "threshold": 3, "trustees": 5, "privacy_floor": 5 },
-//!   "ceremony": { "round1": ["hex"], "round2": ["hex"], "round3": ["hex"] },
+//!   "run": "hex",
+//!   "ceremony": { "round1": [{"author": 1, "message": "hex"}], "round2": […], "round3": […] },
 //!   "public_keys": "hex", "fingerprint": "hex",
 //!   "rounds": [
 //!     { "ballot": "choose_one", "round": 1, "withdrawn": [], "candidates": [0, 1],
@@ -29,8 +30,8 @@ use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::{
-    BallotRound, CastBallot, CeremonyRecord, ChallengedEntry, DecryptionRecord, ElectionRecord,
-    RecordEntry, ResultRecord, RoundBody, RoundRecord, TieResolution,
+    BallotRound, CastBallot, ChallengedEntry, DecryptionRecord, ElectionRecord, RecordEntry,
+    ResultRecord, RoundBody, RoundRecord, TieResolution,
 };
 use crate::ballot::{ChallengedBallot, EncryptedBallot};
 use crate::board::{BoxClose, ConfirmationCode};
@@ -42,8 +43,8 @@ use crate::rules::{
     Base, Comparison, ElectionRules, Fraction, MajorityRule, Quorum, RuleSchedule, TieBreak,
     TieForLowest,
 };
-use crate::threshold::dkg::{round1, round2, round3};
-use crate::threshold::{PartialDecryption, PublicKeyPackage};
+use crate::threshold::dkg::{CeremonyBoard, CeremonyRound};
+use crate::threshold::{PartialDecryption, PublicKeyPackage, TrusteeIndex};
 
 /// Bytes as a lowercase hex string.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -111,16 +112,58 @@ struct ManifestJson {
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+struct EntryJson {
+    author: u32,
+    message: Hex,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct CeremonyJson {
-    round1: Vec<Hex>,
-    round2: Vec<Hex>,
-    round3: Vec<Hex>,
+    round1: Vec<EntryJson>,
+    round2: Vec<EntryJson>,
+    round3: Vec<EntryJson>,
+}
+
+impl CeremonyJson {
+    fn from_board(board: &CeremonyBoard) -> Self {
+        let entries = |round| {
+            board
+                .entries(round)
+                .iter()
+                .map(|e| EntryJson {
+                    author: e.author().get(),
+                    message: Hex(e.bytes().to_vec()),
+                })
+                .collect()
+        };
+        CeremonyJson {
+            round1: entries(CeremonyRound::Commit),
+            round2: entries(CeremonyRound::Reveal),
+            round3: entries(CeremonyRound::Complain),
+        }
+    }
+
+    /// The board, read as strictly as its binary form: canonical order, no repeats.
+    fn into_board(self) -> Result<CeremonyBoard> {
+        let mut board = CeremonyBoard::new();
+        for (round, entries) in [
+            (CeremonyRound::Commit, self.round1),
+            (CeremonyRound::Reveal, self.round2),
+            (CeremonyRound::Complain, self.round3),
+        ] {
+            for e in entries {
+                board.push_canonical(round, TrusteeIndex::new(e.author)?, e.message.0)?;
+            }
+        }
+        Ok(board)
+    }
 }
 
 /// A box entry: `{"cast": hex, "code": hex}` or `{"challenged": hex, "code": hex}`.
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct EntryJson {
+struct BoxEntryJson {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     cast: Option<Hex>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -172,7 +215,7 @@ struct BallotRoundJson {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     candidate: Option<u32>,
     candidates: Vec<u32>,
-    entries: Vec<EntryJson>,
+    entries: Vec<BoxEntryJson>,
     close: Option<CloseJson>,
     decryption: Option<DecryptionJson>,
     tie_resolution: Option<TieResolutionJson>,
@@ -200,6 +243,7 @@ struct RecordJson {
     version: u16,
     suite: String,
     manifest: ManifestJson,
+    run: Hex,
     ceremony: CeremonyJson,
     public_keys: Hex,
     fingerprint: Hex,
@@ -385,12 +429,12 @@ fn round_json(r: &RoundRecord) -> Result<RoundJson> {
             .entries
             .iter()
             .map(|e| match e {
-                RecordEntry::Cast(c) => EntryJson {
+                RecordEntry::Cast(c) => BoxEntryJson {
                     cast: Some(Hex(c.ballot.to_bytes())),
                     challenged: None,
                     code: Hex(c.code.0.to_vec()),
                 },
-                RecordEntry::Challenged(c) => EntryJson {
+                RecordEntry::Challenged(c) => BoxEntryJson {
                     cast: None,
                     challenged: Some(Hex(c.challenged.to_bytes())),
                     code: Hex(c.code.0.to_vec()),
@@ -526,11 +570,8 @@ impl RecordJson {
             version: r.version,
             suite: r.suite.clone(),
             manifest: ManifestJson::from_manifest(&r.manifest),
-            ceremony: CeremonyJson {
-                round1: hexes(&r.ceremony.round1, |p| Ok(p.to_bytes()))?,
-                round2: hexes(&r.ceremony.round2, |p| p.to_bytes())?,
-                round3: hexes(&r.ceremony.round3, |p| p.to_bytes())?,
-            },
+            run: Hex(r.run.to_vec()),
+            ceremony: CeremonyJson::from_board(&r.ceremony),
             public_keys: Hex(r.public_keys.to_bytes()),
             fingerprint: Hex(r.fingerprint.to_vec()),
             rounds: r.rounds.iter().map(round_json).collect::<Result<_>>()?,
@@ -542,11 +583,8 @@ impl RecordJson {
             version: self.version,
             suite: self.suite,
             manifest: self.manifest.into_manifest()?,
-            ceremony: CeremonyRecord {
-                round1: decode_all(self.ceremony.round1, round1::Package::from_bytes)?,
-                round2: decode_all(self.ceremony.round2, round2::Package::from_bytes)?,
-                round3: decode_all(self.ceremony.round3, round3::Package::from_bytes)?,
-            },
+            run: array32("ceremony run", &self.run)?,
+            ceremony: self.ceremony.into_board()?,
             public_keys: PublicKeyPackage::from_bytes(&self.public_keys.0)?,
             fingerprint: array32("fingerprint", &self.fingerprint)?,
             rounds: self

@@ -26,13 +26,14 @@
 //! Schnorr proof of PK_i (dom-sep "tabella.proof.schnorr", G, X = PK_i, R, c)
 //! ```
 //!
-//! where the ceremony transcript for a label L and sender i is
-//! `ceremony.transcript(L)`, `append_message("ceremony", id)`, `append_u64("sender", i)`.
+//! where the ceremony transcript for a label L and sender i is the fresh transcript
+//! `ceremony.transcript(L)`, `append_message("ceremony", id)`, `append_u64("sender", i)`
+//! ([`CeremonyContext`]). Both transcripts are fresh: neither continues another.
 //!
 //! # Encoding
 //!
-//! `ceremony id (32) ‖ sender (u32) ‖ h_i (32) ‖ PK_i (32) ‖ R (32) ‖ s (32)`: 164 bytes.
-//! `PK_i` must not be the identity.
+//! `header (5: "tb" ‖ 0x03 ‖ LE16(3)) ‖ ceremony id (32) ‖ sender (u32) ‖ h_i (32) ‖ PK_i (32)
+//! ‖ R (32) ‖ s (32)`: 169 bytes. `PK_i` must not be the identity.
 
 use core::fmt;
 
@@ -42,6 +43,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::domain::{ObjectKind, label};
 use crate::elgamal::{PublicKey, SecretKey};
+use crate::encoding::header::HEADER_LEN;
 use crate::encoding::{read_header, write_header};
 use crate::error::{CeremonyCheck, Error, Result};
 use crate::group::{Point, Reader};
@@ -52,7 +54,7 @@ use crate::threshold::polynomial::SecretPolynomial;
 use crate::transcript::TranscriptExt;
 
 /// Length of an encoded round-1 package.
-pub const PACKAGE_LEN: usize = 32 + 4 + 32 + 32 + 64;
+pub const PACKAGE_LEN: usize = HEADER_LEN + 32 + 4 + 32 + 32 + 64;
 
 /// The hash commitment `h_i` to the coefficient commitments and the salt.
 pub(crate) fn commitment_digest(
@@ -138,7 +140,7 @@ impl Package {
         self.proof.write(out);
     }
 
-    /// The canonical encoding (164 bytes).
+    /// The canonical encoding (169 bytes).
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(PACKAGE_LEN);
         self.write(&mut out);
@@ -192,6 +194,18 @@ impl SecretPackage {
     /// The ceremony.
     pub fn context(&self) -> &CeremonyContext {
         &self.ctx
+    }
+
+    /// A corrupted trustee's own secrets, for attack tests (feature `test-utils`): its
+    /// communication secret `d_i` and its coefficients `a_{i,0..t−1}`, which the coalition it
+    /// belongs to holds. Never enable in production.
+    #[cfg(feature = "test-utils")]
+    #[doc(hidden)]
+    pub fn secrets_for_tests_only(&self) -> (SecretKey, Vec<SecretKey>) {
+        (
+            self.communication_secret.clone(),
+            self.polynomial.coefficients().to_vec(),
+        )
     }
 }
 

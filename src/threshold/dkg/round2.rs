@@ -8,9 +8,12 @@
 //!   trustee cannot publish `C_{i,0} = x·G − Σ_{j≠i} C_{j,0}`, since it does not know the
 //!   discrete logarithm);
 //! * for every other participant j, the share `f_i(j)` encrypted to `PK_j` with hashed
-//!   ElGamal ([`EncryptedShare`]), so the whole package can sit on a public board.
+//!   ElGamal, with a proof of knowledge of its ephemeral scalar ([`EncryptedShare`]), so the
+//!   whole package can sit on a public board.
 //!
 //! # Proof of knowledge of coefficient k
+//!
+//! For each k, a fresh transcript (the proofs of the k do not continue one another):
 //!
 //! ```text
 //! T ← ceremony transcript "tabella.ceremony.coefficient", sender i
@@ -20,26 +23,42 @@
 //! Schnorr proof of C_{i,k} (dom-sep "tabella.proof.schnorr", G, X = C_{i,k}, R, c)
 //! ```
 //!
-//! # Share encryption
+//! # Share encryption and proof of the ephemeral key
 //!
 //! ```text
 //! E = e·G,  K = e·PK_j
 //! pad = SHA-512( u8(26) ‖ "tabella.ceremony.share-key" ‖ ceremony id ‖ u32le(i) ‖ u32le(j)
 //!                ‖ E ‖ K )[0..32]
 //! ct = scalar(f_i(j)) ⊕ pad
+//! T ← ceremony transcript "tabella.ceremony.ephemeral", sender i   (fresh, one per share)
+//! T.append_u64("j", j); T.append("E", E); T.append("ct", ct)
+//! Schnorr proof of E (dom-sep "tabella.proof.schnorr", G, X = E, R, c)
 //! ```
+//!
+//! A dealer that cannot prove knowledge of `log_G E` for each of its shares is excluded here,
+//! before anyone decrypts its shares or complains about them (`SECURITY.md`, "The complaint
+//! oracle", explains the attack this closes).
+//!
+//! # Verification order
+//!
+//! [`Package::verify`] and the board reading check, in this order: t commitments, the opening
+//! of the hash commitment, the share recipients, then every proof in one batch item: the
+//! coefficient proofs for k = 0..t−1, then the ephemeral proofs in increasing order of
+//! recipient. When the item fails, the first proof that fails alone in that order is named
+//! ([`CeremonyCheck::CoefficientProof`] or [`CeremonyCheck::EphemeralProof`]).
 //!
 //! # Encoding
 //!
 //! ```text
-//! ceremony id (32) ‖ sender (u32) ‖ salt (32)
+//! header (5: "tb" ‖ 0x04 ‖ LE16(3)) ‖ ceremony id (32) ‖ sender (u32) ‖ salt (32)
 //! ‖ count (u32) ‖ count × ( C_k (32) ‖ R (32) ‖ s (32) )
-//! ‖ shares (u32) ‖ shares × ( recipient (u32) ‖ E (32) ‖ ct (32) )
+//! ‖ shares (u32) ‖ shares × ( recipient (u32) ‖ E (32) ‖ ct (32) ‖ R (32) ‖ s (32) )
 //! ```
 //!
-//! `count ≥ 1`; no `C_k` and no `E` is the identity; recipients are strictly increasing and
-//! never the sender. That `count = t` and that the recipients are exactly the other
-//! participants are checks of the ceremony, not of the encoding.
+//! 81 + 96·t + 132·m bytes. `1 ≤ count ≤ 255`; no `C_k` and no `E` is the identity;
+//! recipients are strictly increasing and never the sender. That `count = t`, that the
+//! recipients are exactly the other participants and that the proofs verify are checks of the
+//! ceremony, not of the encoding.
 
 use core::fmt;
 
@@ -49,20 +68,26 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::domain::{ObjectKind, label};
 use crate::elgamal::SecretKey;
+use crate::encoding::header::HEADER_LEN;
 use crate::encoding::{read_header, write_header};
 use crate::error::{CeremonyCheck, Error, Result};
-use crate::group::{Point, Reader, write_count};
+use crate::group::{Point, Reader};
 use crate::proofs::{BatchVerifier, SchnorrProof, SchnorrStatement};
-use crate::threshold::dkg::board::Board1;
+use crate::threshold::MAX_TRUSTEES;
+use crate::threshold::dkg::board::CeremonyBoard;
+use crate::threshold::dkg::reading::Reading1;
 use crate::threshold::dkg::round1::{self, commitment_digest};
-use crate::threshold::dkg::{CeremonyContext, share};
+use crate::threshold::dkg::{CeremonyContext, share, write_len};
 use crate::threshold::params::{TrusteeIndex, read_trustee_list};
 use crate::transcript::TranscriptExt;
 
-/// Length of one encoded [`EncryptedShare`].
-pub const ENCRYPTED_SHARE_LEN: usize = 4 + 32 + 32;
+pub use crate::threshold::dkg::share::{ENCRYPTED_SHARE_LEN, EncryptedShare};
+
 /// Length of one encoded coefficient commitment with its proof.
 pub const COEFFICIENT_LEN: usize = 32 + 64;
+/// Length of the fixed part of an encoded package: header, ceremony id, sender, salt and the
+/// two counts.
+pub const FIXED_LEN: usize = HEADER_LEN + 32 + 4 + 32 + 4 + 4;
 
 /// The transcript of the proof of knowledge of coefficient k. It binds every encrypted share
 /// of the package, so that no byte of a posted share can change without breaking the
@@ -82,53 +107,6 @@ pub(crate) fn coefficient_transcript(
     }
     t.append_count(b"k", k as u64);
     t
-}
-
-/// A share `f_i(j)` encrypted to trustee j's communication key (hashed ElGamal).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct EncryptedShare {
-    recipient: TrusteeIndex,
-    ephemeral: Point,
-    ciphertext: [u8; 32],
-}
-
-impl EncryptedShare {
-    pub(crate) fn new(recipient: TrusteeIndex, ephemeral: Point, ciphertext: [u8; 32]) -> Self {
-        EncryptedShare {
-            recipient,
-            ephemeral,
-            ciphertext,
-        }
-    }
-
-    /// The trustee j it is addressed to.
-    pub fn recipient(&self) -> TrusteeIndex {
-        self.recipient
-    }
-
-    /// The ephemeral key E = e·G.
-    pub fn ephemeral(&self) -> &Point {
-        &self.ephemeral
-    }
-
-    /// The encrypted share `scalar(f_i(j)) ⊕ pad`.
-    pub fn ciphertext(&self) -> &[u8; 32] {
-        &self.ciphertext
-    }
-
-    fn write(&self, out: &mut Vec<u8>) {
-        self.recipient.write(out);
-        out.extend_from_slice(self.ephemeral.as_bytes());
-        out.extend_from_slice(&self.ciphertext);
-    }
-
-    fn read(reader: &mut Reader<'_>) -> Result<Self> {
-        Ok(EncryptedShare {
-            recipient: TrusteeIndex::read(reader, "share recipient")?,
-            ephemeral: reader.point_non_identity("share ephemeral key")?,
-            ciphertext: reader.array("encrypted share")?,
-        })
-    }
 }
 
 /// Trustee i's round-2 broadcast: the opening of its commitment, its Feldman commitments with
@@ -183,8 +161,9 @@ impl Package {
     /// [`Error::InvalidTrusteeIndex`]), then, as [`Error::TrusteeRejected`], t commitments
     /// ([`CeremonyCheck::CoefficientCount`]) that open the hash commitment
     /// ([`CeremonyCheck::CommitmentMismatch`]), one share for every other participant
-    /// ([`CeremonyCheck::ShareRecipients`]) and valid proofs of knowledge
-    /// ([`CeremonyCheck::CoefficientProof`]).
+    /// ([`CeremonyCheck::ShareRecipients`]) and valid proofs of knowledge of the coefficients
+    /// ([`CeremonyCheck::CoefficientProof`]) and of every share's ephemeral scalar
+    /// ([`CeremonyCheck::EphemeralProof`]), named in the order of the module documentation.
     ///
     /// Whether each share is correct only its recipient can tell ([`SecretPackage::check_share`]);
     /// a bad one leads to a complaint in round 3.
@@ -239,7 +218,8 @@ impl Package {
         Ok(())
     }
 
-    /// Adds the proofs of knowledge of the coefficients to the current item of `batch`.
+    /// Adds every proof of the package to the current item of `batch`: the coefficient proofs
+    /// for k = 0..t−1, then the ephemeral proofs in increasing order of recipient.
     pub(crate) fn add_proofs(&self, ctx: &CeremonyContext, batch: &mut BatchVerifier) {
         for (k, (c, proof)) in self.commitments.iter().zip(&self.proofs).enumerate() {
             proof.verify_batched(
@@ -248,11 +228,15 @@ impl Package {
                 batch,
             );
         }
+        for share in &self.shares {
+            share.verify_ephemeral_batched(ctx, self.sender, batch);
+        }
     }
 
-    /// The first coefficient whose proof fails alone (after a batch named this package).
+    /// The first proof that fails alone, in the order of [`Package::add_proofs`] (after a batch
+    /// named this package).
     pub(crate) fn first_bad_proof(&self, ctx: &CeremonyContext) -> CeremonyCheck {
-        let bad = self
+        let coefficient = self
             .commitments
             .iter()
             .zip(&self.proofs)
@@ -265,37 +249,50 @@ impl Package {
                     )
                     .is_err()
             })
-            .map_or(0, |(k, _)| k);
-        CeremonyCheck::CoefficientProof {
-            k: u32::try_from(bad).unwrap_or(u32::MAX),
-        }
+            .map(|(k, _)| CeremonyCheck::CoefficientProof {
+                k: u32::try_from(k).unwrap_or(u32::MAX),
+            });
+        let ephemeral = || {
+            self.shares
+                .iter()
+                .find(|s| s.verify_ephemeral(ctx, self.sender).is_err())
+                .map(|s| CeremonyCheck::EphemeralProof {
+                    recipient: s.recipient().get(),
+                })
+        };
+        // A batch item that fails has a proof that fails alone (up to the 2^-128 of the
+        // weights); the fallback names the first coefficient rather than accept the package.
+        coefficient
+            .or_else(ephemeral)
+            .unwrap_or(CeremonyCheck::CoefficientProof { k: 0 })
     }
 
     /// Appends the canonical encoding.
-    pub fn write(&self, out: &mut Vec<u8>) -> Result<()> {
+    pub fn write(&self, out: &mut Vec<u8>) {
         write_header(out, ObjectKind::CeremonyRound2);
         out.extend_from_slice(&self.ceremony);
         self.sender.write(out);
         out.extend_from_slice(&self.salt);
-        write_count(out, "coefficient commitments", self.commitments.len())?;
+        write_len(out, self.commitments.len());
         for (c, proof) in self.commitments.iter().zip(&self.proofs) {
             out.extend_from_slice(c.as_bytes());
             proof.write(out);
         }
-        write_count(out, "encrypted shares", self.shares.len())?;
+        write_len(out, self.shares.len());
         for s in &self.shares {
             s.write(out);
         }
-        Ok(())
     }
 
-    /// The canonical encoding.
-    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+    /// The canonical encoding (81 + 96·t + 132·m bytes).
+    pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(
-            76 + COEFFICIENT_LEN * self.commitments.len() + ENCRYPTED_SHARE_LEN * self.shares.len(),
+            FIXED_LEN
+                + COEFFICIENT_LEN * self.commitments.len()
+                + ENCRYPTED_SHARE_LEN * self.shares.len(),
         );
-        self.write(&mut out)?;
-        Ok(out)
+        self.write(&mut out);
+        out
     }
 
     /// Decodes a package (see the module documentation for what the encoding enforces).
@@ -310,10 +307,10 @@ impl Package {
         let sender = TrusteeIndex::read(reader, "sender")?;
         let salt = reader.array("salt")?;
         let count = reader.count("coefficient commitments", COEFFICIENT_LEN)?;
-        if count == 0 {
+        if count == 0 || count > MAX_TRUSTEES as usize {
             return Err(Error::InvalidValue {
                 what: "coefficient commitments",
-                reason: "at least one is required",
+                reason: "between 1 and MAX_TRUSTEES are required",
             });
         }
         let mut commitments = Vec::with_capacity(count);
@@ -328,7 +325,7 @@ impl Package {
             ENCRYPTED_SHARE_LEN,
             sender,
             "a dealer does not send a share to itself",
-            |s: &EncryptedShare| s.recipient,
+            EncryptedShare::recipient,
             EncryptedShare::read,
         )?;
         Ok(Package {
@@ -342,8 +339,8 @@ impl Package {
     }
 }
 
-/// What trustee i keeps after round 2: its communication key, its own share `f_i(i)` and the
-/// round-1 board. The polynomial itself is dropped (and zeroized) here.
+/// What trustee i keeps after round 2: its communication key, its own share `f_i(i)` and its
+/// reading of round 1 of the board. The polynomial itself is dropped (and zeroized) here.
 ///
 /// Zeroized on drop, redacted in `Debug`, neither `Clone` nor serializable.
 #[derive(Zeroize, ZeroizeOnDrop)]
@@ -355,7 +352,7 @@ pub struct SecretPackage {
     pub(crate) communication_secret: SecretKey,
     pub(crate) own_share: SecretKey,
     #[zeroize(skip)]
-    pub(crate) board: Board1,
+    pub(crate) reading: Reading1,
     #[zeroize(skip)]
     pub(crate) package: Package,
 }
@@ -371,22 +368,54 @@ impl SecretPackage {
         &self.ctx
     }
 
-    /// Checks one share addressed to this trustee as it arrives, without revealing it:
+    /// Checks one share addressed to this trustee as it arrives, without revealing it, in this
+    /// order:
     ///
-    /// * the dealer's package belongs to this ceremony ([`Error::WrongCeremony`]);
+    /// * the dealer's package belongs to this ceremony ([`Error::WrongCeremony`]) and its
+    ///   sender is in `1..=n` ([`Error::InvalidTrusteeIndex`]);
+    /// * the dealer is another trustee ([`Error::InvalidValue`]) and a participant of round 1
+    ///   (otherwise the [`Error::TrusteeRejected`] of its round-1 exclusion);
+    /// * the dealer's polynomial has degree t − 1: t commitments ([`Error::TrusteeRejected`]
+    ///   with [`CeremonyCheck::CoefficientCount`]);
     /// * the share is addressed to this trustee ([`Error::WrongRecipient`]);
-    /// * it decrypts to `s` with `s·G = Σ_k j^k·C_{i,k}` ([`Error::TrusteeRejected`] naming the
-    ///   dealer, with [`CeremonyCheck::BadShare`]).
+    /// * the dealer's proof of knowledge of the share's ephemeral scalar verifies
+    ///   ([`CeremonyCheck::EphemeralProof`]);
+    /// * it decrypts to `s` with `s·G = Σ_k j^k·C_{i,k}` ([`CeremonyCheck::BadShare`]).
     ///
-    /// [`super::part3`] runs the same check on every dealer and files complaints.
+    /// [`super::part3`] runs these checks, and the rest of round 2's, on every dealer of the
+    /// board and files complaints.
     pub fn check_share(&self, dealer: &Package, share: &EncryptedShare) -> Result<()> {
-        self.ctx.check_header(&dealer.ceremony, dealer.sender)?;
-        if share.recipient != self.index {
+        let i = dealer.sender;
+        self.ctx.check_header(&dealer.ceremony, i)?;
+        if i == self.index {
+            return Err(Error::InvalidValue {
+                what: "encrypted share",
+                reason: "a trustee does not receive a share from itself",
+            });
+        }
+        if self.reading.participant(i).is_none() {
+            return Err(match self.reading.exclusion(i) {
+                Some(e) => e.to_error(),
+                None => Error::InvalidValue {
+                    what: "encrypted share",
+                    reason: "the dealer is not a participant",
+                },
+            });
+        }
+        if dealer.commitments.len() != self.ctx.params().threshold() as usize {
+            return Err(dealer.rejected(CeremonyCheck::CoefficientCount));
+        }
+        if share.recipient() != self.index {
             return Err(Error::WrongRecipient {
-                sender: dealer.sender.get(),
-                recipient: share.recipient.get(),
+                sender: i.get(),
+                recipient: share.recipient().get(),
                 expected: self.index.get(),
             });
+        }
+        if share.verify_ephemeral(&self.ctx, i).is_err() {
+            return Err(dealer.rejected(CeremonyCheck::EphemeralProof {
+                recipient: self.index.get(),
+            }));
         }
         if self.open_share(dealer, share).is_some() {
             Ok(())
@@ -397,7 +426,7 @@ impl SecretPackage {
         }
     }
 
-    /// Round 3, Step 1 > decrypt the share from `dealer` and check it against the dealer's
+    /// Round 3, Step 2 > decrypt the share from `dealer` and check it against the dealer's
     /// Feldman commitments; `None` if it does not decrypt or does not match.
     pub(crate) fn open_share(&self, dealer: &Package, share: &EncryptedShare) -> Option<SecretKey> {
         let dh = share::dh_point(&self.communication_secret, share);
@@ -419,42 +448,55 @@ impl fmt::Debug for SecretPackage {
     }
 }
 
-/// Round 2 > Reveal: opens the commitment, proves knowledge of every coefficient and encrypts a
-/// share to every other participant of round 1.
+/// Round 2 > Reveal: opens the commitment, encrypts a share to every other participant of
+/// round 1 with a proof of knowledge of its ephemeral scalar, and proves knowledge of every
+/// coefficient.
 pub(crate) fn reveal<R: RngCore + CryptoRng>(
     secret: round1::SecretPackage,
-    round1_packages: &[round1::Package],
+    board: &CeremonyBoard,
     rng: &mut R,
 ) -> Result<(SecretPackage, Package)> {
-    reveal_dealing(secret, round1_packages, None, rng)
+    reveal_dealing(secret, board, None, |_, share| share, rng)
 }
 
-/// [`reveal`], except that the share for `victim` (if any) is off by one: a cheating dealer
-/// whose package is otherwise well formed and proved, for the tests of complaints.
-pub(crate) fn reveal_dealing<R: RngCore + CryptoRng>(
+/// [`reveal`], for the tests of cheating dealers: the share for `victim` (if any) encrypts
+/// `f_i(victim) + 1`, and `replace` may substitute every encrypted share before the
+/// coefficient proofs, which bind the shares, are made. The honest dealer passes `None` and
+/// the identity.
+pub(crate) fn reveal_dealing<R, F>(
     secret: round1::SecretPackage,
-    round1_packages: &[round1::Package],
+    board: &CeremonyBoard,
     victim: Option<TrusteeIndex>,
+    mut replace: F,
     rng: &mut R,
-) -> Result<(SecretPackage, Package)> {
+) -> Result<(SecretPackage, Package)>
+where
+    R: RngCore + CryptoRng,
+    F: FnMut(TrusteeIndex, EncryptedShare) -> EncryptedShare,
+{
     let ctx = secret.ctx;
     let me = secret.index;
-    // Round 2, Step 1 > read the round-1 board: every participant and its communication key.
-    let board = Board1::new(&ctx, round1_packages)?;
-    board.check_own(me, &secret.package)?;
+    // Round 2, Step 1 > read round 1 of the board: every participant and its communication key.
+    let reading = Reading1::new(&ctx, board)?;
+    reading.check_own(me, &secret.package)?;
     let polynomial = &secret.polynomial;
     let commitments = polynomial.commitments();
-    // Round 2, Step 2 > encrypt f_i(j) to PK_j for every other participant j.
-    let shares: Vec<EncryptedShare> = board
+    // Round 2, Step 2 > encrypt f_i(j) to PK_j for every other participant j, proving
+    // knowledge of the ephemeral scalar.
+    let shares: Vec<EncryptedShare> = reading
         .participants()
         .iter()
         .filter(|p| p.sender() != me)
         .map(|p| {
-            let mut s = polynomial.evaluate(p.sender());
-            if victim == Some(p.sender()) {
+            let j = p.sender();
+            let mut s = polynomial.evaluate(j);
+            if victim == Some(j) {
                 *s += curve25519_dalek::scalar::Scalar::ONE;
             }
-            share::encrypt(&ctx, me, p.sender(), p.communication_key(), &s, rng)
+            replace(
+                j,
+                share::encrypt(&ctx, me, j, p.communication_key(), &s, rng),
+            )
         })
         .collect();
     // Round 2, Step 3 > prove knowledge of each coefficient a_{i,k} of C_{i,k}, binding the
@@ -487,11 +529,11 @@ pub(crate) fn reveal_dealing<R: RngCore + CryptoRng>(
         index: me,
         communication_secret: secret.communication_secret.clone(),
         own_share,
-        board,
+        reading,
         package: package.clone(),
     };
     Ok((secret, package))
 }
 
 #[cfg(feature = "serde")]
-crate::encoding::serde_via_bytes!(Package, "round-2 package", fallible);
+crate::encoding::serde_via_bytes!(Package, "round-2 package");

@@ -7,13 +7,21 @@
 //! see who lied: the dealer (bad share) or the complainer (the share was good). The
 //! [`Package`] lists trustee j's complaints, possibly none, and is always posted.
 //!
-//! Revealing K reveals only that one share (from a dealer who is then excluded, or to a
-//! complainer who is); the DLEQ proof is zero-knowledge, so `d_j` stays secret.
+//! # What a complaint reveals
+//!
+//! A complaint reveals K, hence the one share it is about, and nothing about `d_j` (the DLEQ
+//! proof is zero-knowledge). That this is *all* it reveals rests on a check of round 2: every
+//! dealer proved knowledge of the ephemeral scalar e of each of its shares
+//! ([`crate::error::CeremonyCheck::EphemeralProof`]), and j only complains against dealers
+//! whose proofs verified. So `K = d_j·E = e·PK_j` is a value the accused dealer could compute
+//! itself: the complaint opens that dealer's own share to j, which is what it is about. Without
+//! that check a dealer could post another dealer's `E` (or `a·E + b·G`) and turn j's complaint
+//! into a decryption of the other dealer's share to j (`SECURITY.md`, "The complaint oracle").
 //!
 //! # Complaint proof
 //!
 //! ```text
-//! T ← ceremony transcript "tabella.ceremony.complaint", sender j
+//! T ← ceremony transcript "tabella.ceremony.complaint", sender j     (fresh, one per complaint)
 //! T.append_u64("dealer", i)
 //! DLEQ proof (dom-sep "tabella.proof.dleq", G, H = E, Y = PK_j, D = K, R1, R2, c)
 //! ```
@@ -21,11 +29,12 @@
 //! # Encoding
 //!
 //! ```text
-//! ceremony id (32) ‖ sender (u32)
+//! header (5: "tb" ‖ 0x05 ‖ LE16(3)) ‖ ceremony id (32) ‖ sender (u32)
 //! ‖ count (u32) ‖ count × ( dealer (u32) ‖ K (32) ‖ R1 (32) ‖ R2 (32) ‖ s (32) )
 //! ```
 //!
-//! Dealers are strictly increasing and never the sender; K is not the identity.
+//! 45 + 132·c bytes. Dealers are strictly increasing and never the sender; K is not the
+//! identity.
 
 use core::fmt;
 
@@ -35,17 +44,21 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::domain::{ObjectKind, label};
 use crate::elgamal::{PublicKey, SecretKey};
+use crate::encoding::header::HEADER_LEN;
 use crate::encoding::{read_header, write_header};
 use crate::error::{CeremonyCheck, Error, Result};
-use crate::group::{Point, Reader, write_count};
+use crate::group::{Point, Reader};
 use crate::proofs::{DleqProof, DleqStatement};
-use crate::threshold::dkg::board::Board2;
-use crate::threshold::dkg::{CeremonyContext, Exclusion, round1, round2, share};
+use crate::threshold::dkg::board::CeremonyBoard;
+use crate::threshold::dkg::reading::Reading2;
+use crate::threshold::dkg::{CeremonyContext, Exclusion, round1, round2, share, write_len};
 use crate::threshold::params::{TrusteeIndex, read_trustee_list};
 use crate::transcript::TranscriptExt;
 
 /// Length of one encoded complaint.
 pub const COMPLAINT_LEN: usize = 4 + 32 + 96;
+/// Length of the fixed part of an encoded package: header, ceremony id, sender and count.
+pub const FIXED_LEN: usize = HEADER_LEN + 32 + 4 + 4;
 
 fn complaint_transcript(
     ctx: &CeremonyContext,
@@ -202,22 +215,21 @@ impl Package {
     }
 
     /// Appends the canonical encoding.
-    pub fn write(&self, out: &mut Vec<u8>) -> Result<()> {
+    pub fn write(&self, out: &mut Vec<u8>) {
         write_header(out, ObjectKind::CeremonyRound3);
         out.extend_from_slice(&self.ceremony);
         self.sender.write(out);
-        write_count(out, "complaints", self.complaints.len())?;
+        write_len(out, self.complaints.len());
         for c in &self.complaints {
             c.write(out);
         }
-        Ok(())
     }
 
-    /// The canonical encoding.
-    pub fn to_bytes(&self) -> Result<Vec<u8>> {
-        let mut out = Vec::with_capacity(40 + COMPLAINT_LEN * self.complaints.len());
-        self.write(&mut out)?;
-        Ok(out)
+    /// The canonical encoding (45 + 132·c bytes).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(FIXED_LEN + COMPLAINT_LEN * self.complaints.len());
+        self.write(&mut out);
+        out
     }
 
     /// Decodes a package.
@@ -255,7 +267,8 @@ pub(crate) struct ReceivedShare {
     pub(crate) share: SecretKey,
 }
 
-/// What trustee j keeps after round 3: the shares that passed its checks, and the board so far.
+/// What trustee j keeps after round 3: the shares that passed its checks, and its reading of
+/// rounds 1 and 2 of the board.
 ///
 /// Zeroized on drop, redacted in `Debug`, neither `Clone` nor serializable.
 #[derive(Zeroize, ZeroizeOnDrop)]
@@ -266,7 +279,7 @@ pub struct SecretPackage {
     pub(crate) index: TrusteeIndex,
     pub(crate) shares: Vec<ReceivedShare>,
     #[zeroize(skip)]
-    pub(crate) board: Board2,
+    pub(crate) reading: Reading2,
     #[zeroize(skip)]
     pub(crate) package: Package,
 }
@@ -296,21 +309,25 @@ impl fmt::Debug for SecretPackage {
 /// round 2, and complains about each bad one.
 pub(crate) fn complain<R: RngCore + CryptoRng>(
     secret: round2::SecretPackage,
-    round2_packages: &[round2::Package],
+    board: &CeremonyBoard,
     rng: &mut R,
 ) -> Result<(SecretPackage, Package)> {
     let ctx = secret.ctx;
     let me = secret.index;
-    // Round 3, Step 1 > read the round-2 board: the dealers whose reveal is valid.
-    let board = Board2::new(&ctx, secret.board.clone(), round2_packages)?;
-    board.check_own(me, &secret.package)?;
+    // Round 3, Step 1 > read round 2 of the board (round 1 as this trustee dealt on it): the
+    // dealers whose reveal, proofs of the coefficients and of the ephemeral keys are valid.
+    secret.reading.check_unchanged(&ctx, board)?;
+    let reading = Reading2::new(&ctx, secret.reading.clone(), board)?;
+    reading.check_own(me, &secret.package)?;
     let my_key = secret.communication_secret.public_key();
     let mut shares = vec![ReceivedShare {
         dealer: me,
         share: secret.own_share.clone(),
     }];
     let mut complaints = Vec::new();
-    for dealer in board.dealers().iter().filter(|d| d.sender() != me) {
+    // Only dealers: a trustee excluded in round 2 may not know the logarithm of its ephemeral
+    // keys, and a complaint against it would reveal d_j·E for an E it did not make.
+    for dealer in reading.dealers().iter().filter(|d| d.sender() != me) {
         let share = dealer.share_for(me);
         // Round 3, Step 2 > decrypt f_i(j) and check it against C_{i,k}.
         match share.and_then(|s| secret.open_share(dealer, s)) {
@@ -351,11 +368,11 @@ pub(crate) fn complain<R: RngCore + CryptoRng>(
         ctx,
         index: me,
         shares,
-        board,
+        reading,
         package: package.clone(),
     };
     Ok((secret, package))
 }
 
 #[cfg(feature = "serde")]
-crate::encoding::serde_via_bytes!(Package, "round-3 package", fallible);
+crate::encoding::serde_via_bytes!(Package, "round-3 package");
