@@ -35,7 +35,8 @@
 //! rejects non-canonical points and scalars, identities where forbidden, index 0, wrong
 //! lengths and trailing bytes). Layouts are in each message's module and in
 //! `docs/SPEC.md` §11. Secret packages have no encoding, except
-//! [`KeyPackage::export_share`] into a zeroizing buffer.
+//! [`KeyPackage::export`] (the share, its package fingerprint and its decryption log) into a
+//! zeroizing buffer.
 //!
 //! # Constant time
 //!
@@ -105,12 +106,14 @@
 //! }
 //! let tally = ballot_box.tally();
 //!
-//! // Trustees 1 and 3 decrypt the tally (never a ballot); anyone verifies and combines.
+//! // Trustees 1 and 3 decrypt the tally (never a ballot), once for this round: the statement
+//! // names the box's close, and each key package logs it.
 //! let partials = vec![
 //!     keys[0].decrypt_tally(&election, &tally, 5, &mut rng)?,
 //!     keys[2].decrypt_tally(&election, &tally, 5, &mut rng)?,
 //! ];
-//! let dctx = DecryptionContext::new(&election, public, 1, tally.ciphertexts())?;
+//! // Anyone verifies and combines, against the tally and close they recompute.
+//! let dctx = DecryptionContext::new(&election, public, tally.close(), tally.ciphertexts())?;
 //! let verified = partials
 //!     .iter()
 //!     .map(|p| p.verify(&dctx))

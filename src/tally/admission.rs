@@ -1,7 +1,7 @@
 //! The rules of a ballot box, in one place: what a box admits, in board order.
 //!
 //! [`super::BallotBox`] and the stream verifier ([`super::stream`]) both run their entries
-//! through one [`Admission`], so that a box and a stream fed the same entries in the same
+//! through one set of these rules (`Admission`, crate-internal), so that a box and a stream fed the same entries in the same
 //! order accept exactly the same ballots. It keeps 32 bytes per ballot id and per α, never
 //! the ballots themselves.
 //!
