@@ -42,6 +42,8 @@ pub enum ObjectKind {
     KeyShare = 10,
     /// A ballot stream (§7.1).
     BallotStream = 11,
+    /// A secret sealed with a passphrase (§14).
+    SealedSecret = 12,
 }
 
 impl ObjectKind {
@@ -58,6 +60,7 @@ impl ObjectKind {
         ObjectKind::Record,
         ObjectKind::KeyShare,
         ObjectKind::BallotStream,
+        ObjectKind::SealedSecret,
     ];
 
     /// The kind byte.
@@ -84,6 +87,7 @@ impl ObjectKind {
             ObjectKind::Record => "election record",
             ObjectKind::KeyShare => "exported key share",
             ObjectKind::BallotStream => "ballot stream",
+            ObjectKind::SealedSecret => "sealed secret",
         }
     }
 }

@@ -359,6 +359,15 @@ pub enum Error {
         /// The author the board names.
         author: u32,
     },
+    /// A sealed secret is truncated or corrupted (its length or its checksum is wrong).
+    SealCorrupted,
+    /// A sealed secret was sealed for another context (another election's or trustee's
+    /// file).
+    SealedForAnother,
+    /// The passphrase does not open this sealed secret.
+    WrongPassphrase,
+    /// A sealed secret was altered (its checksum holds, its authentication does not).
+    SealAltered,
     /// A partial decryption failed verification.
     PartialDecryptionRejected {
         /// The trustee that sent it.
@@ -622,6 +631,16 @@ impl fmt::Display for Error {
                 f,
                 "ceremony round {round}: an entry of author {author} is not a message of this \
                  ceremony (another ceremony, kind or version, or no such trustee)"
+            ),
+            Error::SealCorrupted => {
+                f.write_str("the sealed file is truncated or corrupted (its checksum fails)")
+            }
+            Error::SealedForAnother => {
+                f.write_str("the sealed file belongs to another election or trustee")
+            }
+            Error::WrongPassphrase => f.write_str("wrong passphrase"),
+            Error::SealAltered => f.write_str(
+                "the sealed file was altered: it does not authenticate under this passphrase",
             ),
             Error::PartialDecryptionRejected { trustee, check } => {
                 write!(f, "trustee {trustee}: partial decryption {check}")

@@ -24,6 +24,7 @@ pub mod group;
 pub mod proofs;
 pub mod record;
 pub mod rules;
+pub mod seal;
 pub mod tally;
 pub mod threshold;
 pub mod transcript;
