@@ -23,7 +23,7 @@ use std::time::Instant;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use tabella::ballot::{BallotContext, BallotId, ContestSpec, EncryptedBallot, Layout, Selection};
-use tabella::board::EntryKind;
+use tabella::board::BoxEntryKind;
 use tabella::elgamal::SecretKey;
 use tabella::tally::PartialTally;
 use tabella::tally::stream::{BallotStreamReader, BallotStreamWriter, verify_stream};
@@ -122,7 +122,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
             drop(tx);
             for encoded in rx {
-                writer.write_encoded(EntryKind::Cast, &encoded)?;
+                writer.write_encoded(BoxEntryKind::Cast, &encoded)?;
             }
             Ok(())
         })?;

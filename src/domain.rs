@@ -42,8 +42,10 @@ pub enum ObjectKind {
     KeyShare = 10,
     /// A ballot stream (§7.1).
     BallotStream = 11,
-    /// A secret sealed with a passphrase (§14).
+    /// A secret sealed with a passphrase (§15).
     SealedSecret = 12,
+    /// An entry of the board (§14.1).
+    BoardEntry = 13,
 }
 
 impl ObjectKind {
@@ -61,6 +63,7 @@ impl ObjectKind {
         ObjectKind::KeyShare,
         ObjectKind::BallotStream,
         ObjectKind::SealedSecret,
+        ObjectKind::BoardEntry,
     ];
 
     /// The kind byte.
@@ -88,6 +91,7 @@ impl ObjectKind {
             ObjectKind::KeyShare => "exported key share",
             ObjectKind::BallotStream => "ballot stream",
             ObjectKind::SealedSecret => "sealed secret",
+            ObjectKind::BoardEntry => "board entry",
         }
     }
 }
@@ -144,6 +148,10 @@ pub mod label {
     pub const CONFIRMATION_CODE: &[u8] = b"tabella.board.code";
     /// The record hash.
     pub const RECORD: &[u8] = b"tabella.record";
+    /// The chain of heads of the board.
+    pub const BOARD_HEAD: &[u8] = b"tabella.board.head";
+    /// The signature of a board entry.
+    pub const BOARD_ENTRY: &[u8] = b"tabella.board.entry";
 
     /// Every label above, for the distinctness test and for the specification.
     pub const ALL: &[&[u8]] = &[
@@ -168,6 +176,8 @@ pub mod label {
         CHALLENGE_HASH,
         CONFIRMATION_CODE,
         RECORD,
+        BOARD_HEAD,
+        BOARD_ENTRY,
     ];
 }
 

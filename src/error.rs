@@ -359,6 +359,20 @@ pub enum Error {
         /// The author the board names.
         author: u32,
     },
+    /// The store of a board failed.
+    Storage {
+        /// The store.
+        what: &'static str,
+        /// What it reported.
+        detail: String,
+    },
+    /// A board's stored entry is not what the chain says.
+    BoardCorrupted {
+        /// Its position (0 is the manifest).
+        entry: u64,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
     /// A sealed secret is truncated or corrupted (its length or its checksum is wrong).
     SealCorrupted,
     /// A sealed secret was sealed for another context (another election's or trustee's
@@ -632,6 +646,8 @@ impl fmt::Display for Error {
                 "ceremony round {round}: an entry of author {author} is not a message of this \
                  ceremony (another ceremony, kind or version, or no such trustee)"
             ),
+            Error::Storage { what, detail } => write!(f, "{what}: {detail}"),
+            Error::BoardCorrupted { entry, reason } => write!(f, "board entry {entry}: {reason}"),
             Error::SealCorrupted => {
                 f.write_str("the sealed file is truncated or corrupted (its checksum fails)")
             }

@@ -1062,7 +1062,7 @@ const MAX_STREAM_ENTRIES: usize = 48;
 /// the same tally. A stream whose bytes do not read to the end, or hold an entry that does
 /// not decode, is refused by the verifier with an error (not compared).
 pub fn decode_ballot_stream(data: &[u8]) {
-    use crate::board::EntryKind;
+    use crate::board::BoxEntryKind;
     use crate::tally::stream::{BallotStreamReader, verify_stream};
     let Some((&selector, stream)) = data.split_first() else {
         return;
@@ -1085,7 +1085,7 @@ pub fn decode_ballot_stream(data: &[u8]) {
     for _ in 0..MAX_STREAM_ENTRIES {
         match reader.next_entry() {
             Ok(Some(entry)) => match entry.kind {
-                EntryKind::Cast => {
+                BoxEntryKind::Cast => {
                     let Ok(ballot) = EncryptedBallot::from_bytes(&entry.bytes) else {
                         return;
                     };
@@ -1096,7 +1096,7 @@ pub fn decode_ballot_stream(data: &[u8]) {
                         refused.push((id, e));
                     }
                 }
-                EntryKind::Challenged => {
+                BoxEntryKind::Challenged => {
                     let Ok(c) = ChallengedBallot::from_bytes(&entry.bytes) else {
                         return;
                     };
@@ -1722,22 +1722,22 @@ pub fn seed_corpus() -> Vec<Seed> {
             crate::tally::stream::BallotStreamWriter::new(vec![s as u8]).expect("stream");
         for (i, ballot) in shape.ballots.iter().enumerate() {
             writer
-                .write_encoded(crate::board::EntryKind::Cast, ballot)
+                .write_encoded(crate::board::BoxEntryKind::Cast, ballot)
                 .expect("entry");
             if i == 0 {
                 writer
-                    .write_encoded(crate::board::EntryKind::Challenged, &shape.challenged)
+                    .write_encoded(crate::board::BoxEntryKind::Challenged, &shape.challenged)
                     .expect("entry");
             }
         }
         if let Some(first) = shape.ballots.first() {
             writer
-                .write_encoded(crate::board::EntryKind::Cast, first)
+                .write_encoded(crate::board::BoxEntryKind::Cast, first)
                 .expect("entry");
         }
         if let Ok(c) = ChallengedBallot::from_bytes(&shape.challenged) {
             writer
-                .write_encoded(crate::board::EntryKind::Cast, &c.ballot().to_bytes())
+                .write_encoded(crate::board::BoxEntryKind::Cast, &c.ballot().to_bytes())
                 .expect("entry");
         }
         add(

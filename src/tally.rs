@@ -15,7 +15,7 @@ pub mod admission;
 pub mod stream;
 
 use crate::ballot::{BallotContext, BallotId, ChallengedBallot, ContestSpec, VerifiedBallot};
-use crate::board::{BallotHash, BoxClose, ConfirmationCode, EntryKind};
+use crate::board::{BallotHash, BoxClose, BoxEntryKind, ConfirmationCode};
 use crate::elgamal::{Ciphertext, DiscreteLogTable, PublicKey, SecretKey};
 use crate::error::{Error, Result};
 use crate::transcript::ElectionContext;
@@ -92,10 +92,10 @@ pub enum BoxEntry {
 
 impl BoxEntry {
     /// What the entry is.
-    pub fn kind(&self) -> EntryKind {
+    pub fn kind(&self) -> BoxEntryKind {
         match self {
-            BoxEntry::Cast(_) => EntryKind::Cast,
-            BoxEntry::Challenged(_) => EntryKind::Challenged,
+            BoxEntry::Cast(_) => BoxEntryKind::Cast,
+            BoxEntry::Challenged(_) => BoxEntryKind::Challenged,
         }
     }
 

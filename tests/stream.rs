@@ -6,7 +6,7 @@ use rand_core::SeedableRng;
 use tabella::ballot::{
     BallotContext, BallotId, ChallengedBallot, ContestSpec, EncryptedBallot, Selection,
 };
-use tabella::board::EntryKind;
+use tabella::board::BoxEntryKind;
 use tabella::domain::ObjectKind;
 use tabella::elgamal::{DiscreteLogTable, SecretKey};
 use tabella::error::Error;
@@ -121,7 +121,9 @@ fn a_truncated_or_foreign_stream_is_rejected() {
         Err(Error::UnsupportedVersion { version: 2, .. })
     ));
     let mut writer = BallotStreamWriter::new(Vec::new()).unwrap();
-    writer.write_encoded(EntryKind::Cast, &[1, 2, 3]).unwrap();
+    writer
+        .write_encoded(BoxEntryKind::Cast, &[1, 2, 3])
+        .unwrap();
     let mut bytes = writer.finish().unwrap();
     let mut reader = BallotStreamReader::new(&bytes[..]).unwrap();
     let entry = reader.next_entry().unwrap().unwrap();

@@ -30,7 +30,7 @@
 use std::io::{Read, Write};
 
 use crate::ballot::{BallotContext, BallotId, ChallengedBallot, EncryptedBallot, VerifiedBallot};
-use crate::board::{BallotHash, BoxClose, ConfirmationCode, EntryKind};
+use crate::board::{BallotHash, BoxClose, BoxEntryKind, ConfirmationCode};
 use crate::domain::ObjectKind;
 use crate::encoding::header::{HEADER_LEN, header, read_header};
 use crate::error::{Error, Result};
@@ -45,10 +45,10 @@ fn io(e: &std::io::Error) -> Error {
     Error::Io { kind: e.kind() }
 }
 
-fn tag(kind: EntryKind) -> u8 {
+fn tag(kind: BoxEntryKind) -> u8 {
     match kind {
-        EntryKind::Cast => 1,
-        EntryKind::Challenged => 2,
+        BoxEntryKind::Cast => 1,
+        BoxEntryKind::Challenged => 2,
     }
 }
 
@@ -75,18 +75,18 @@ impl<W: Write> BallotStreamWriter<W> {
         self.buffer.clear();
         ballot.write(&mut self.buffer)?;
         let encoding = core::mem::take(&mut self.buffer);
-        let written = self.write_encoded(EntryKind::Cast, &encoding);
+        let written = self.write_encoded(BoxEntryKind::Cast, &encoding);
         self.buffer = encoding;
         written
     }
 
     /// Appends one challenged ballot.
     pub fn write_challenged(&mut self, challenged: &ChallengedBallot) -> Result<()> {
-        self.write_encoded(EntryKind::Challenged, &challenged.to_bytes())
+        self.write_encoded(BoxEntryKind::Challenged, &challenged.to_bytes())
     }
 
     /// Appends one entry given by its canonical encoding (not checked here).
-    pub fn write_encoded(&mut self, kind: EntryKind, encoding: &[u8]) -> Result<()> {
+    pub fn write_encoded(&mut self, kind: BoxEntryKind, encoding: &[u8]) -> Result<()> {
         let len = u32::try_from(encoding.len())
             .ok()
             .filter(|&l| l as usize <= MAX_BALLOT_LEN)
@@ -110,7 +110,7 @@ impl<W: Write> BallotStreamWriter<W> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StreamEntry {
     /// Cast or challenged.
-    pub kind: EntryKind,
+    pub kind: BoxEntryKind,
     /// The entry's canonical encoding.
     pub bytes: Vec<u8>,
 }
@@ -171,8 +171,8 @@ impl<R: Read> BallotStreamReader<R> {
         }
         let [t, l0, l1, l2, l3] = head;
         let kind = match t {
-            1 => EntryKind::Cast,
-            2 => EntryKind::Challenged,
+            1 => BoxEntryKind::Cast,
+            2 => BoxEntryKind::Challenged,
             _ => {
                 return Err(Error::InvalidValue {
                     what: "ballot stream entry",
@@ -259,13 +259,13 @@ fn verify_chunk(entries: Vec<StreamEntry>, ctx: &BallotContext<'_>) -> Result<Ve
     let mut ballots = Vec::new();
     for entry in entries {
         match entry.kind {
-            EntryKind::Cast => {
+            BoxEntryKind::Cast => {
                 let ballot = EncryptedBallot::from_bytes(&entry.bytes)?;
                 let hash = BallotHash::of_bytes(ctx.election, ctx.round, &entry.bytes);
                 decoded.push(Decoded::Cast(hash));
                 ballots.push(ballot);
             }
-            EntryKind::Challenged => {
+            BoxEntryKind::Challenged => {
                 decoded.push(Decoded::Challenged(ChallengedBallot::from_bytes(
                     &entry.bytes,
                 )?));
