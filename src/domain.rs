@@ -46,6 +46,8 @@ pub enum ObjectKind {
     SealedSecret = 12,
     /// An entry of the board (§14.1).
     BoardEntry = 13,
+    /// A trustee's secret ceremony state between rounds (secret, §15.2).
+    TrusteeState = 14,
 }
 
 impl ObjectKind {
@@ -64,6 +66,7 @@ impl ObjectKind {
         ObjectKind::BallotStream,
         ObjectKind::SealedSecret,
         ObjectKind::BoardEntry,
+        ObjectKind::TrusteeState,
     ];
 
     /// The kind byte.
@@ -92,6 +95,7 @@ impl ObjectKind {
             ObjectKind::BallotStream => "ballot stream",
             ObjectKind::SealedSecret => "sealed secret",
             ObjectKind::BoardEntry => "board entry",
+            ObjectKind::TrusteeState => "trustee state",
         }
     }
 }
@@ -148,6 +152,8 @@ pub mod label {
     pub const CONFIRMATION_CODE: &[u8] = b"tabella.board.code";
     /// The record hash.
     pub const RECORD: &[u8] = b"tabella.record";
+    /// The digest of the ceremony rounds a trustee's saved state was made on.
+    pub const CEREMONY_STATE: &[u8] = b"tabella.ceremony.state";
     /// The chain of heads of the board.
     pub const BOARD_HEAD: &[u8] = b"tabella.board.head";
     /// The signature of a board entry.
@@ -178,6 +184,7 @@ pub mod label {
         RECORD,
         BOARD_HEAD,
         BOARD_ENTRY,
+        CEREMONY_STATE,
     ];
 }
 

@@ -14,9 +14,14 @@
 //! proof binds: a ballot from round r fails in round r + 1. Only each round's totals are ever
 //! decrypted, and only for a box of at least [`Manifest::privacy_floor`] ballots.
 
+pub mod board;
+pub mod event;
 mod manifest;
+pub mod replay;
 mod round;
+pub mod trustee;
 
-pub use manifest::{DEFAULT_PRIVACY_FLOOR, Manifest};
+pub use manifest::{Authorities, DEFAULT_PRIVACY_FLOOR, Manifest, ManifestBuilder};
 pub use round::{ClosedRound, Election, OpenRound, RoundKind, RoundOutcome};
-pub(crate) use round::{ballot_for, decide};
+pub use board::{Administrator, BoardElection, RoundContext};
+pub use trustee::Trustee;

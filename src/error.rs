@@ -269,10 +269,26 @@ pub enum Error {
     },
     /// A newer record does not extend an older one: something was removed or rewritten.
     RecordRewritten {
-        /// The round, if the change is in a round.
-        round: Option<u32>,
+        /// The first entry that differs.
+        entry: u64,
         /// What changed.
         what: &'static str,
+    },
+    /// A signed entry names as read a head that is not one of this board's before it: its
+    /// author read another board (the board showed different parties different histories).
+    UnknownReadHead {
+        /// The entry.
+        entry: u64,
+    },
+    /// The signature of a board entry does not verify under its author's key.
+    EntrySignatureRejected {
+        /// The entry.
+        entry: u64,
+    },
+    /// A ceremony message of a round that closed when the next round started.
+    CeremonyRoundClosed {
+        /// The ceremony round (1 to 3).
+        round: u8,
     },
     /// The rules engine refused a parameter or an event.
     Rule(RuleError),
@@ -359,6 +375,8 @@ pub enum Error {
         /// The author the board names.
         author: u32,
     },
+    /// The board refused an entry: it fails a numbered check where it stands.
+    EntryRefused(Box<crate::verify::Failure>),
     /// The store of a board failed.
     Storage {
         /// The store.
@@ -425,6 +443,7 @@ impl Error {
             Error::CeremonyFailed { culprits, .. } => {
                 culprits.iter().map(|&i| Culprit::Trustee(i)).collect()
             }
+            Error::EntryRefused(failure) => failure.error.culprits(),
             Error::NotEnoughShares { rejected, .. } => {
                 rejected.iter().map(|&i| Culprit::Trustee(i)).collect()
             }
@@ -594,10 +613,21 @@ impl fmt::Display for Error {
                 actual,
             } => write!(f, "{what}: expected length {expected}, got {actual}"),
             Error::Rule(e) => write!(f, "rules: {e}"),
-            Error::RecordRewritten { round, what } => match round {
-                Some(r) => write!(f, "the newer record rewrites round {r}: {what}"),
-                None => write!(f, "the newer record rewrites the {what}"),
-            },
+            Error::RecordRewritten { entry, what } => {
+                write!(f, "the newer record does not extend the older at entry {entry}: {what}")
+            }
+            Error::UnknownReadHead { entry } => write!(
+                f,
+                "entry {entry} names a head that is not this board's: its author read another \
+                 board"
+            ),
+            Error::EntrySignatureRejected { entry } => {
+                write!(f, "entry {entry}: its signature does not verify under its author's key")
+            }
+            Error::CeremonyRoundClosed { round } => write!(
+                f,
+                "ceremony round {round} is closed: the next round has started"
+            ),
             Error::BelowPrivacyFloor { ballots, floor } => write!(
                 f,
                 "refusing to decrypt a box of {ballots} ballots: the privacy floor is {floor}"
@@ -646,6 +676,7 @@ impl fmt::Display for Error {
                 "ceremony round {round}: an entry of author {author} is not a message of this \
                  ceremony (another ceremony, kind or version, or no such trustee)"
             ),
+            Error::EntryRefused(failure) => write!(f, "entry refused: {failure}"),
             Error::Storage { what, detail } => write!(f, "{what}: {detail}"),
             Error::BoardCorrupted { entry, reason } => write!(f, "board entry {entry}: {reason}"),
             Error::SealCorrupted => {

@@ -33,9 +33,8 @@ use crate::ballot::{
     BallotContext, BallotId, ChallengedBallot, ContestSpec, EncryptedBallot, Selection,
     VerifiedBallot,
 };
-use crate::board::BoxClose;
 use crate::domain::label;
-use crate::election::{Election, Manifest, RoundKind};
+use crate::election::{Manifest, RoundKind};
 use crate::elgamal::{Ciphertext, Nonce, PublicKey, SecretKey};
 use crate::encoding::{from_hex, to_hex};
 use crate::error::Error;
@@ -43,14 +42,17 @@ use crate::group::{Point, Reader, decode_scalar as group_decode_scalar, hash_to_
 use crate::proofs::{
     DleqProof, DleqStatement, MembershipProof, MembershipStatement, SchnorrProof, SchnorrStatement,
 };
-use crate::record::{
-    CastBallot, ElectionRecord, RecordEntry, RoundBody, RoundRecord, TieResolution,
-};
+use crate::election::board::simulate_ceremony;
+use crate::election::replay::Replay;
+use crate::election::{Administrator, Authorities, BoardElection, Trustee};
+use crate::record::BoardRecord;
+use crate::board::MemoryStore;
+use crate::threshold::TrusteeIndex;
 use crate::rules::{
     Base, Comparison, ElectionRules, Fraction, MajorityRule, Quorum, RuleSchedule, reference,
 };
 use crate::threshold::dkg::{
-    self, CeremonyBoard, CeremonyContext, CeremonyRound, round1, round2, round3,
+    self, CeremonyRound, round1, round2, round3,
 };
 use crate::threshold::{KeyPackage, PartialDecryption, PublicKeyPackage};
 use crate::transcript::ElectionContext;
@@ -1129,7 +1131,10 @@ pub fn decode_ballot_stream(data: &[u8]) {
 /// `KeyPackage::import` against the fixture record's public key package: an accepted input is
 /// exported again to exactly its bytes (secret data, compared in a zeroizing buffer).
 pub fn decode_key_share(data: &[u8]) {
-    let Ok(key) = KeyPackage::import(data, RECORD.record.public_keys.clone()) else {
+    let Some(outcome) = RECORD.replay.ceremony_outcome() else {
+        return;
+    };
+    let Ok(key) = KeyPackage::import(data, outcome.public_key_package().clone()) else {
         return;
     };
     assert!(
@@ -1152,35 +1157,32 @@ pub fn decode_ceremony_board(data: &[u8]) {
         data,
         "ceremony board re-encodes differently"
     );
-    let record = &RECORD.record;
-    let params = record.manifest.threshold_params();
-    let ctx = CeremonyContext::new(
-        record
-            .manifest
-            .ceremony_context()
-            .expect("ceremony context"),
-        params,
-        record.run,
-    );
-    let _ = dkg::foreign_entries(&ctx, &board);
-    if let Ok(outcome) = dkg::verify_ceremony(&ctx, &board) {
+    let replay = &RECORD.replay;
+    let (Some(ctx), Some(own), Some(keys)) = (
+        replay.ceremony_context(),
+        replay.ceremony_board(),
+        replay.ceremony_outcome(),
+    ) else {
+        return;
+    };
+    let _ = dkg::foreign_entries(ctx, &board);
+    if let Ok(outcome) = dkg::verify_ceremony(ctx, &board) {
         // The fixture's own board gives the fixture's keys.
-        if board == record.ceremony {
-            assert_eq!(outcome.public_key_package(), &record.public_keys);
+        if &board == own {
+            assert_eq!(outcome.public_key_package(), keys.public_key_package());
         }
     }
 }
 
-/// `ElectionRecord::from_bytes`: canonical round trip (inputs up to 64 KiB).
+/// `BoardRecord::from_bytes`: canonical round trip (inputs up to 64 KiB).
 pub fn decode_record_binary(data: &[u8]) {
     if data.len() > MAX_RECORD_INPUT {
         return;
     }
-    let Ok(record) = ElectionRecord::from_bytes(data) else {
+    let Ok(record) = BoardRecord::from_bytes(data) else {
         return;
     };
-    let bytes = record.to_bytes().expect("a decoded record encodes");
-    assert_eq!(bytes, data, "record re-encodes differently");
+    assert_eq!(record.to_bytes(), data, "record re-encodes differently");
 }
 
 /// A JSON parser and printer for [`decode_record_json`]: the library has no JSON dependency,
@@ -1189,9 +1191,9 @@ pub fn decode_record_binary(data: &[u8]) {
 #[derive(Clone, Copy, Debug)]
 pub struct JsonCodec {
     /// Parses JSON text into a record (`None` if it does not parse or decode).
-    pub parse: fn(&[u8]) -> Option<ElectionRecord>,
+    pub parse: fn(&[u8]) -> Option<BoardRecord>,
     /// Prints a record as compact JSON text.
-    pub print: fn(&ElectionRecord) -> Option<String>,
+    pub print: fn(&BoardRecord) -> Option<String>,
 }
 
 /// The JSON record decoder (inputs up to 64 KiB): if the text decodes, the record prints,
@@ -1215,9 +1217,8 @@ pub fn decode_record_json(data: &[u8], codec: JsonCodec) {
         Some(text.as_str()),
         "JSON text is not a fixed point"
     );
-    let bytes = record.to_bytes().expect("a decoded record encodes");
     assert_eq!(
-        ElectionRecord::from_bytes(&bytes).as_ref(),
+        BoardRecord::from_bytes(&record.to_bytes()).as_ref(),
         Ok(&record),
         "binary round trip of a JSON record"
     );
@@ -1230,10 +1231,10 @@ pub fn verify_record(data: &[u8]) {
     if data.len() > MAX_RECORD_INPUT {
         return;
     }
-    let Ok(record) = ElectionRecord::from_bytes(data) else {
+    let Ok(record) = BoardRecord::from_bytes(data) else {
         return;
     };
-    assert_eq!(record.to_bytes().ok().as_deref(), Some(data));
+    assert_eq!(record.to_bytes(), data);
     let report = crate::verify::verify_record(&record);
     if data == RECORD.bytes.as_slice() {
         assert!(
@@ -1244,21 +1245,22 @@ pub fn verify_record(data: &[u8]) {
     }
 }
 
-/// A small valid election record, made once per process from fixed seeds: 3 trustees with
+/// A small valid election on a board, made once per process from fixed seeds: 3 trustees with
 /// threshold 2, candidates A, B, C, one choose-one round with four cast ballots, one
-/// challenged ballot, and all three partial decryptions.
+/// challenged ballot, all three partial decryptions and the result.
 struct RecordFixture {
-    record: ElectionRecord,
+    record: BoardRecord,
     bytes: Vec<u8>,
+    replay: Replay,
 }
 
 static RECORD: LazyLock<RecordFixture> = LazyLock::new(|| RecordFixture::build().0);
 
-/// The fixture record together with the trustees' key packages that made it (built again,
+/// The fixture record together with the trustees that made it (built again,
 /// deterministically), for attack tests that need trustees who bypass the library's checks.
-pub fn record_fixture_with_keys() -> (ElectionRecord, Vec<KeyPackage>) {
-    let (fixture, keys) = RecordFixture::build();
-    (fixture.record, keys)
+pub fn record_fixture_with_trustees() -> (BoardRecord, Vec<Trustee>) {
+    let (fixture, trustees) = RecordFixture::build();
+    (fixture.record, trustees)
 }
 
 /// The canonical bytes of the valid fixture record (for seeds and for the JSON seed, which the
@@ -1268,7 +1270,7 @@ pub fn record_fixture_bytes() -> Vec<u8> {
 }
 
 impl RecordFixture {
-    fn build() -> (Self, Vec<KeyPackage>) {
+    fn build() -> (Self, Vec<Trustee>) {
         let rule = MajorityRule::new(
             Comparison::MoreThan,
             Fraction::new(1, 2).expect("1/2"),
@@ -1277,125 +1279,113 @@ impl RecordFixture {
         .expect("majority rule");
         let rules =
             ElectionRules::with_schedule(RuleSchedule::new([(1, rule)]).expect("rule schedule"));
-        let manifest = Manifest::new(
-            "fuzz",
-            6,
-            6,
-            vec!["A".to_owned(), "B".to_owned(), "C".to_owned()],
-            rules,
-            2,
-            3,
-        )
-        .and_then(|m| m.with_privacy_floor(2))
-        .expect("fixture manifest");
-        let params = manifest.threshold_params();
-        let mut rng = fuzz_rng(b"record ceremony");
-        let ctx = CeremonyContext::random(
-            manifest.ceremony_context().expect("ceremony context"),
-            params,
-            &mut rng,
-        );
-        let mut board = CeremonyBoard::new();
-        let mut secrets1 = Vec::new();
-        for i in params.indices() {
-            let (s, p) = dkg::part1(&ctx, i, &mut rng).expect("part1");
-            board.post_round1(&p).expect("post round 1");
-            secrets1.push(s);
-        }
-        let mut secrets2 = Vec::new();
-        for s in secrets1 {
-            let (s, p) = dkg::part2(s, &board, &mut rng).expect("part2");
-            secrets2.push((s, p));
-        }
-        for (_, p) in &secrets2 {
-            board.post_round2(p).expect("post round 2");
-        }
-        let mut secrets3 = Vec::new();
-        for (s, _) in secrets2 {
-            let (s, p) = dkg::part3(s, &board, &mut rng).expect("part3");
-            secrets3.push((s, p));
-        }
-        for (_, p) in &secrets3 {
-            board.post_round3(p).expect("post round 3");
-        }
-        let mut keys: Vec<KeyPackage> = secrets3
-            .into_iter()
-            .map(|(s, _)| dkg::part4(s, &board).expect("part4").0)
+        let mut rng = fuzz_rng(b"record authorities");
+        let admin = Administrator::generate(&mut rng);
+        let mut trustees: Vec<Trustee> = (1..=3u32)
+            .map(|i| {
+                Trustee::new(
+                    TrusteeIndex::new(i).expect("index"),
+                    SecretKey::generate(&mut rng),
+                )
+            })
             .collect();
-        let public = keys.first().expect("a key").public().clone();
-        let mut election = Election::new(manifest.clone(), public).expect("election");
+        let authorities = Authorities::new(
+            admin.public_key(),
+            trustees.iter().map(Trustee::public_key).collect(),
+        )
+        .expect("authorities");
+        let manifest = Manifest::builder("fuzz")
+            .members(6)
+            .eligible(6)
+            .candidates(["A", "B", "C"])
+            .rules(rules)
+            .threshold(2)
+            .trustees(3)
+            .privacy_floor(2)
+            .authorities(authorities)
+            .build()
+            .expect("fixture manifest");
+        let mut board = BoardElection::open(MemoryStore::new()).expect("empty board");
+        board
+            .post(admin.manifest(&manifest, &mut rng).expect("manifest entry"))
+            .expect("manifest");
+        let mut rng = fuzz_rng(b"record ceremony");
+        simulate_ceremony(&mut board, &admin, &mut trustees, &mut rng).expect("ceremony");
 
         let mut rng = fuzz_rng(b"record round 1");
-        let mut open = election.open_round(RoundKind::ChooseOne).expect("round");
-        let contest = open.contest().clone();
+        let open = admin
+            .open_round(board.replay(), board.head(), RoundKind::ChooseOne, &mut rng)
+            .expect("round opening");
+        board.post(open).expect("open");
+        let ctx = board.round_context().expect("open round");
+        let contest = ctx.ballot_context().contest.clone();
         for choice in [0u32, 0, 1, 2] {
             let selection = Selection::new(&contest, &[choice]).expect("selection");
             let id = BallotId::random(&mut rng);
             let (ballot, _) =
-                EncryptedBallot::encrypt(&open.context(), &selection, id, None, &mut rng)
+                EncryptedBallot::encrypt(&ctx.ballot_context(), &selection, id, None, &mut rng)
                     .expect("ballot");
-            open.cast(ballot).expect("cast");
+            board.cast(&ballot).expect("cast");
         }
         let selection = Selection::new(&contest, &[1]).expect("selection");
         let id = BallotId::random(&mut rng);
         let (ballot, nonces) =
-            EncryptedBallot::encrypt(&open.context(), &selection, id, None, &mut rng)
+            EncryptedBallot::encrypt(&ctx.ballot_context(), &selection, id, None, &mut rng)
                 .expect("challenged ballot");
-        open.challenge(ChallengedBallot::open(ballot, selection, nonces))
+        board
+            .challenge(&ChallengedBallot::open(ballot, selection, nonces))
             .expect("challenge");
-        let closed = open.close();
-        let partials = keys
-            .iter_mut()
-            .map(|k| closed.decrypt_share(&election, k, &mut rng))
-            .collect::<Result<Vec<_>, _>>()
-            .expect("partials");
-        let outcome = election.tally_round(&closed, &partials).expect("tally");
+        let close = admin
+            .close_round(board.replay(), board.head(), &mut rng)
+            .expect("close");
+        board.post(close).expect("close");
+        for trustee in &mut trustees {
+            let partial = trustee
+                .decrypt(board.replay(), board.head(), &mut rng)
+                .expect("partial");
+            board.post(partial).expect("partial");
+        }
+        let result = admin
+            .result(board.replay(), board.head(), &mut rng)
+            .expect("result");
+        board.post(result).expect("result");
 
-        let mut record = ElectionRecord::new(
-            manifest,
-            *ctx.run(),
-            board,
-            election.public_key_package().clone(),
-            *election.context().fingerprint(),
-        );
-        record
-            .rounds
-            .push(RoundRecord::from_outcome(&[], &closed, &outcome, None));
+        let record = board.record().expect("the fixture board reads back");
         let report = crate::verify::verify_record(&record);
         assert!(report.is_ok(), "fixture record: {:?}", report.failure);
-        let bytes = record.to_bytes().expect("fixture record encodes");
-        (RecordFixture { record, bytes }, keys)
+        let bytes = record.to_bytes();
+        let replay = board.into_replay();
+        (
+            RecordFixture {
+                record,
+                bytes,
+                replay,
+            },
+            trustees,
+        )
     }
 }
 
-/// A named structural mutation of a record, for assertion messages.
-fn mutate_structure(record: &mut ElectionRecord, input: &mut Input<'_>, log: &mut Vec<String>) {
-    let op = input.u8() % 13;
+/// A named structural mutation of a record's entries, for assertion messages: delete,
+/// duplicate, move or swap entries, or put a ballot's body into another ballot entry.
+fn mutate_structure(record: &mut BoardRecord, input: &mut Input<'_>, log: &mut Vec<String>) {
+    let op = input.u8() % 5;
     let a = usize::from(input.u8());
     let b = usize::from(input.u8());
-    let delta = u64::from(input.u8()).max(1);
-    let Some(round) = record.rounds.first_mut() else {
-        log.push("no round".to_owned());
-        return;
-    };
-    let RoundBody::Ballot(ballot_round) = &mut round.body else {
-        log.push("acclamation".to_owned());
-        return;
-    };
-    let n = ballot_round.entries.len().max(1);
+    let mut entries = core::mem::take(record).into_entries();
+    let n = entries.len().max(1);
     let (i, j) = (a % n, b % n);
-    let entries = &mut ballot_round.entries;
     match op {
         0 => {
-            if let Some(entry) = entries.get(i).cloned() {
-                entries.insert(j, entry);
-                log.push(format!("duplicate entry {i} at {j}"));
-            }
-        }
-        1 => {
             if i < entries.len() {
                 entries.remove(i);
                 log.push(format!("delete entry {i}"));
+            }
+        }
+        1 => {
+            if let Some(e) = entries.get(i).cloned() {
+                entries.insert(j, e);
+                log.push(format!("duplicate entry {i} at {j}"));
             }
         }
         2 => {
@@ -1405,187 +1395,48 @@ fn mutate_structure(record: &mut ElectionRecord, input: &mut Input<'_>, log: &mu
             }
         }
         3 => {
-            // Re-chain the codes after an entry change, as a forger would.
-            let codes: Vec<_> = entries.iter().map(|e| *e.code()).collect();
-            if let (Some(entry), Some(code)) = (entries.get_mut(i), codes.get(j)) {
-                match entry {
-                    RecordEntry::Cast(c) => c.code = *code,
-                    RecordEntry::Challenged(c) => c.code = *code,
-                }
-                log.push(format!("code of entry {i} := code {j}"));
+            if i < entries.len() {
+                let e = entries.remove(i);
+                let at = j.min(entries.len());
+                entries.insert(at, e);
+                log.push(format!("move entry {i} to {at}"));
             }
         }
-        4 => {
-            // A challenged ballot is cast (as an extra entry, or in its place).
-            let challenged = entries.iter().find_map(|e| match e {
-                RecordEntry::Challenged(c) => Some(c.clone()),
-                RecordEntry::Cast(_) => None,
-            });
-            if let Some(c) = challenged {
-                let cast = RecordEntry::Cast(CastBallot {
-                    ballot: c.challenged.ballot().clone(),
-                    code: c.code,
-                });
-                if b % 2 == 0 {
-                    entries.insert(i, cast);
-                    log.push(format!("cast the challenged ballot at {i}"));
-                } else if let Some(slot) = entries
-                    .iter_mut()
-                    .find(|e| matches!(e, RecordEntry::Challenged(_)))
-                {
-                    *slot = cast;
-                    log.push("cast the challenged ballot in its place".to_owned());
-                }
-            }
-        }
-        5 => {
-            entries.retain(|e| matches!(e, RecordEntry::Cast(_)));
-            log.push("drop the challenged ballots".to_owned());
-        }
-        6 => {
-            if let Some(d) = &mut ballot_round.decryption {
-                let k = a % d.totals.len().max(1);
-                if let Some(t) = d.totals.get_mut(k) {
-                    *t = if b % 2 == 0 {
-                        t.wrapping_add(delta)
-                    } else {
-                        t.wrapping_sub(delta)
-                    };
-                    log.push(format!("total {k} changed by {delta}"));
-                }
-            }
-        }
-        7 => {
-            if let Some(d) = &mut ballot_round.decryption {
-                let r = &mut d.result;
-                match b % 6 {
-                    0 => r.cast = r.cast.wrapping_add(delta),
-                    1 => r.present_and_voting = r.present_and_voting.wrapping_add(delta),
-                    2 => r.base = r.base.wrapping_add(delta),
-                    3 => r.required = r.required.map(|x| x.wrapping_add(delta)),
-                    4 => r.elected = r.elected.map_or(Some(0), |x| Some(x ^ 1)),
-                    _ => r.eliminated = r.eliminated.map_or(Some(2), |_| None),
-                }
-                log.push(format!("result field {} changed", b % 6));
-            }
-        }
-        8 => {
-            if let Some(d) = &mut ballot_round.decryption {
-                let k = a % d.partials.len().max(1);
-                if b % 2 == 1 && k < d.partials.len() {
-                    d.partials.remove(k);
-                    log.push(format!("delete partial {k}"));
-                } else if let Some(p) = d.partials.get(k).cloned() {
-                    d.partials.insert(b % (d.partials.len() + 1), p);
-                    log.push(format!("duplicate partial {k}"));
-                }
-            }
-        }
-        9 => {
-            if let Some(d) = &mut ballot_round.decryption {
-                let k = a % d.partials.len().max(1);
-                let l = b % d.partials.len().max(1);
-                if k < d.partials.len() && l < d.partials.len() {
-                    d.partials.swap(k, l);
-                    log.push(format!("swap partials {k} and {l}"));
-                }
-                if b % 3 == 0 {
-                    d.combined.reverse();
-                    log.push("reverse the combined trustees".to_owned());
-                }
-            }
-        }
-        10 => {
-            if let Some(d) = &mut ballot_round.decryption {
-                // Two slot totals (a packed tally is one ciphertext, so only the totals move),
-                // and, per option, their tally ciphertexts with them.
-                let k = a % d.totals.len().max(1);
-                let l = b % d.totals.len().max(1);
-                if k < d.totals.len() && l < d.totals.len() {
-                    d.totals.swap(k, l);
-                    if k < d.tally.len() && l < d.tally.len() {
-                        d.tally.swap(k, l);
-                    }
-                    log.push(format!("swap totals {k} and {l}"));
-                }
-            }
-        }
-        11 => match b % 3 {
-            0 => {
-                ballot_round.close = ballot_round.close.map(|c| {
-                    BoxClose::new(
-                        c.round(),
-                        *c.chain_head(),
-                        c.cast().wrapping_sub(delta),
-                        c.challenged(),
-                    )
-                });
-                log.push("close: fewer cast ballots".to_owned());
-            }
-            1 => {
-                ballot_round.tie_resolution = Some(TieResolution {
-                    eliminated: u32::try_from(a % 3).unwrap_or(0),
-                    how: crate::rules::TieBreak::Lot,
-                });
-                log.push("a tie resolution where there was no tie".to_owned());
-            }
-            _ => {
-                ballot_round.close = None;
-                log.push("drop the close".to_owned());
-            }
-        },
         _ => {
-            match b % 3 {
-                0 => round.round = round.round.wrapping_add(1),
-                1 => round.withdrawn.push(u32::try_from(a % 4).unwrap_or(0)),
-                _ => ballot_round.candidates.reverse(),
+            // A ballot's body in another voter entry (a cast ballot recast, a challenged
+            // ballot's inner ballot cast, …): the same author role, so it still decodes.
+            let voter: Vec<usize> = entries
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| e.author() == crate::board::Author::VOTER)
+                .map(|(k, _)| k)
+                .collect();
+            if let (Some(&from), Some(&to)) = (
+                voter.get(a % voter.len().max(1)),
+                voter.get(b % voter.len().max(1)),
+            ) {
+                let body = entries.get(from).map(|e| e.body().to_vec());
+                let kind = entries.get(to).map(crate::board::Entry::kind);
+                if let (Some(body), Some(kind)) = (body, kind) {
+                    if let (Ok(e), Some(slot)) =
+                        (crate::board::Entry::voter(kind, body), entries.get_mut(to))
+                    {
+                        *slot = e;
+                        log.push(format!("body of voter entry {from} into {to}"));
+                    }
+                }
             }
-            log.push(format!("round header change {}", b % 3));
         }
     }
-}
-
-/// Whether `sub` is a subsequence of `all`.
-fn is_subsequence<T: PartialEq>(sub: &[T], all: &[T]) -> bool {
-    let mut rest = all.iter();
-    sub.iter().all(|x| rest.any(|y| y == x))
-}
-
-/// Whether `mutated` is the fixture with only this known change, which `verify_record`
-/// accepts (see "Findings" in `fuzz/README.md`): some partial decryptions that were not
-/// combined left out (the verifier needs the t combined ones, recorded by trustee, so the
-/// totals are right, but the record no longer shows every trustee who decrypted).
-fn known_omission(mutated: &ElectionRecord, original: &ElectionRecord) -> bool {
-    let (Some(m), Some(o)) = (mutated.rounds.first(), original.rounds.first()) else {
-        return false;
-    };
-    let (RoundBody::Ballot(mb), RoundBody::Ballot(ob)) = (&m.body, &o.body) else {
-        return false;
-    };
-    let partials_ok = match (&mb.decryption, &ob.decryption) {
-        (Some(md), Some(od)) => is_subsequence(&md.partials, &od.partials),
-        _ => true,
-    };
-    let mut restored = mutated.clone();
-    if let Some(RoundBody::Ballot(b)) = restored.rounds.first_mut().map(|r| &mut r.body) {
-        if let (Some(d), Some(od)) = (&mut b.decryption, &ob.decryption) {
-            d.partials.clone_from(&od.partials);
-        }
-    }
-    partials_ok && restored == *original
+    *record = BoardRecord::new(entries);
 }
 
 /// Input: `count, then per step: kind, then a byte mutation (see `mutate`) or a structural one
-/// (duplicate, delete, reorder or re-code an entry, cast the challenged ballot, drop the
-/// challenged ballots, change a total or the result, duplicate or reorder partials or the
-/// combined trustees, swap options, change the close or add a tie resolution, change the
-/// round header)`. Up to 8 steps on the valid fixture record.
+/// on the entries (see `mutate_structure`)`. Up to 8 steps on the valid fixture record.
 ///
 /// Asserts: if the mutated bytes differ from the fixture's and still decode, they round-trip
-/// and `verify_record` fails, naming a check; the only exceptions are an earlier state of the
-/// same record (`verify_extends(mutated, fixture)` holds, e.g. the last round's decryption
-/// dropped) and the known omission of `known_omission` (partial decryptions that were not
-/// combined).
+/// and `verify_record` fails, naming a check; the only exception is an earlier state of the
+/// same board (`verify_extends(mutated, fixture)` holds: the board cut after some entry).
 pub fn mutate_record(data: &[u8]) {
     let mut input = Input(data);
     let fixture = &*RECORD;
@@ -1605,33 +1456,25 @@ pub fn mutate_record(data: &[u8]) {
             );
             log.push(format!("bytes ({before} -> {})", bytes.len()));
         } else {
-            let Ok(mut record) = ElectionRecord::from_bytes(&bytes) else {
+            let Ok(mut record) = BoardRecord::from_bytes(&bytes) else {
                 log.push("structure skipped: does not decode".to_owned());
                 continue;
             };
             mutate_structure(&mut record, &mut input, &mut log);
-            let Ok(encoded) = record.to_bytes() else {
-                return;
-            };
-            bytes = encoded;
+            bytes = record.to_bytes();
         }
     }
     if bytes == fixture.bytes {
         return;
     }
-    let Ok(record) = ElectionRecord::from_bytes(&bytes) else {
+    let Ok(record) = BoardRecord::from_bytes(&bytes) else {
         return;
     };
-    assert_eq!(
-        record.to_bytes().ok().as_ref(),
-        Some(&bytes),
-        "record re-encodes differently"
-    );
+    assert_eq!(record.to_bytes(), bytes, "record re-encodes differently");
     let report = crate::verify::verify_record(&record);
     if report.is_ok() {
-        let earlier = crate::verify::verify_extends(&record, &fixture.record).is_ok();
         assert!(
-            earlier || known_omission(&record, &fixture.record),
+            crate::verify::verify_extends(&record, &fixture.record).is_ok(),
             "mutate_record: a changed record verifies after {log:?}; {}",
             diff(&bytes, &fixture.bytes)
         );
@@ -1792,18 +1635,23 @@ pub fn seed_corpus() -> Vec<Seed> {
     );
     add("rules_reference", "majority-4", rule(1, 3, 1, 2, 4, 2));
 
-    let record = &RECORD.record;
+    let replay = &RECORD.replay;
+    let ceremony = replay.ceremony_board().expect("the fixture's ceremony");
+    let public = replay
+        .ceremony_outcome()
+        .expect("the fixture's keys")
+        .public_key_package();
     add(
         "decode_manifest",
         "fixture",
-        record.manifest.to_bytes().expect("manifest"),
+        replay.manifest().expect("manifest").to_bytes().expect("manifest"),
     );
     for (round, target) in
         CeremonyRound::ALL
             .into_iter()
             .zip(["decode_round1", "decode_round2", "decode_round3"])
     {
-        for e in record.ceremony.entries(round) {
+        for e in ceremony.entries(round) {
             add(
                 target,
                 &format!("trustee{}", e.author()),
@@ -1811,37 +1659,27 @@ pub fn seed_corpus() -> Vec<Seed> {
             );
         }
     }
-    add(
-        "decode_public_key_package",
-        "fixture",
-        record.public_keys.to_bytes(),
-    );
-    add(
-        "decode_ceremony_board",
-        "fixture",
-        record.ceremony.to_bytes(),
-    );
+    add("decode_public_key_package", "fixture", public.to_bytes());
+    add("decode_ceremony_board", "fixture", ceremony.to_bytes());
     // The trustees' exports, each with the round it decrypted in its log.
-    for key in record_fixture_with_keys().1 {
-        add(
-            "decode_key_share",
-            &format!("trustee{}", key.index().get()),
-            key.export().to_vec(),
-        );
+    for trustee in record_fixture_with_trustees().1 {
+        if let Some(key) = trustee.key_package() {
+            add(
+                "decode_key_share",
+                &format!("trustee{}", key.index().get()),
+                key.export().to_vec(),
+            );
+        }
     }
-    for round in &record.rounds {
-        if let RoundBody::Ballot(b) = &round.body {
-            for (i, c) in b.challenged().enumerate() {
-                add(
-                    "decode_challenged_ballot",
-                    &format!("c{i}"),
-                    c.challenged.to_bytes(),
-                );
+    for (i, e) in RECORD.record.entries().iter().enumerate() {
+        match e.kind() {
+            crate::board::EntryKind::Challenged => {
+                add("decode_challenged_ballot", &format!("entry{i}"), e.body().to_vec())
             }
-            for (i, p) in b.decryption.iter().flat_map(|d| &d.partials).enumerate() {
-                let bytes = p.to_bytes().expect("partial");
-                add("decode_partial_decryption", &format!("p{i}"), bytes);
+            crate::board::EntryKind::PartialDecryption => {
+                add("decode_partial_decryption", &format!("entry{i}"), e.body().to_vec())
             }
+            _ => {}
         }
     }
     let bytes = RECORD.bytes.clone();
@@ -1852,19 +1690,14 @@ pub fn seed_corpus() -> Vec<Seed> {
         "truncated",
         bytes.get(..bytes.len() / 2).unwrap_or_default().to_vec(),
     );
-    // count, then steps: [kind, op…]
+    // count, then steps: [kind, op, a, b]
     add("mutate_record", "unmutated", vec![0]);
     add("mutate_record", "flip", vec![0, 0, 0, 0x40, 0x01, 0x01]);
-    add("mutate_record", "duplicate-ballot", vec![0, 1, 0, 0, 2]);
-    add("mutate_record", "delete-ballot", vec![0, 1, 1, 1, 0]);
-    add("mutate_record", "swap-ballots", vec![0, 1, 2, 0, 3]);
-    add("mutate_record", "cast-challenged", vec![0, 1, 4, 0, 0]);
-    add("mutate_record", "change-total", vec![0, 1, 6, 0, 0, 1]);
-    add("mutate_record", "change-result", vec![0, 1, 7, 0, 4, 1]);
-    add("mutate_record", "duplicate-partial", vec![0, 1, 8, 0, 2]);
-    add("mutate_record", "delete-partial", vec![0, 1, 8, 2, 1]);
-    add("mutate_record", "swap-options", vec![0, 1, 10, 0, 1]);
-    add("mutate_record", "round-header", vec![0, 1, 11, 0, 0]);
+    add("mutate_record", "delete-entry", vec![0, 1, 0, 20, 0]);
+    add("mutate_record", "duplicate-entry", vec![0, 1, 1, 20, 21]);
+    add("mutate_record", "swap-entries", vec![0, 1, 2, 20, 22]);
+    add("mutate_record", "move-entry", vec![0, 1, 3, 25, 19]);
+    add("mutate_record", "voter-body", vec![0, 1, 4, 0, 4]);
     add(
         "rules_reference",
         "near-max",

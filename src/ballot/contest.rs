@@ -136,6 +136,72 @@ impl ContestSpec {
         self.layout.total_bound(ballots, self.slots())
     }
 
+    /// Appends the canonical encoding (docs/SPEC.md §14.4): `LE32(index) ‖ LE32(options) ‖
+    /// LE32(min) ‖ LE32(max) ‖ abstention (1 byte) ‖ capacity flag (1 byte) ‖ [LE64(N)] ‖
+    /// layout (1 byte: 0 per option, 1 packed) ‖ LE64(base) ‖ LE32(chunk)`. The layout is
+    /// derived from the rest; it is written so that a device can read the shape without
+    /// re-deriving it, and the decoder refuses a layout that is not the derived one.
+    pub fn write(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.index.to_le_bytes());
+        out.extend_from_slice(&self.options.to_le_bytes());
+        out.extend_from_slice(&self.min.to_le_bytes());
+        out.extend_from_slice(&self.max.to_le_bytes());
+        out.push(u8::from(self.abstention));
+        match self.capacity {
+            None => out.push(0),
+            Some(n) => {
+                out.push(1);
+                out.extend_from_slice(&n.to_le_bytes());
+            }
+        }
+        let (tag, base, chunk) = self.layout.parts();
+        out.push(u8::try_from(tag).unwrap_or(u8::MAX));
+        out.extend_from_slice(&base.to_le_bytes());
+        out.extend_from_slice(&u32::try_from(chunk).unwrap_or(u32::MAX).to_le_bytes());
+    }
+
+    /// Reads a contest written by [`ContestSpec::write`], running every check of
+    /// [`ContestSpec::new`].
+    pub fn read(reader: &mut crate::group::Reader<'_>) -> Result<Self> {
+        let index = reader.u32("contest index")?;
+        let options = reader.u32("contest options")?;
+        let min = reader.u32("contest min")?;
+        let max = reader.u32("contest max")?;
+        let abstention = match reader.u8("contest abstention")? {
+            0 => false,
+            1 => true,
+            _ => {
+                return Err(Error::InvalidValue {
+                    what: "contest abstention",
+                    reason: "a flag must be 0 or 1",
+                });
+            }
+        };
+        let capacity = match reader.u8("contest capacity flag")? {
+            0 => None,
+            1 => Some(reader.u64("contest capacity")?),
+            _ => {
+                return Err(Error::InvalidValue {
+                    what: "contest capacity flag",
+                    reason: "a flag must be 0 or 1",
+                });
+            }
+        };
+        let tag = u64::from(reader.u8("contest layout")?);
+        let base = reader.u64("contest base")?;
+        let chunk = u64::from(reader.u32("contest chunk")?);
+        let mut contest = ContestSpec::new(index, options, min, max, abstention)?;
+        if let Some(n) = capacity {
+            contest = contest.with_capacity(n);
+        }
+        if contest.layout.parts() != (tag, base, chunk) {
+            return Err(Error::InvalidContest {
+                reason: "its layout is not the one its shape and capacity give",
+            });
+        }
+        Ok(contest)
+    }
+
     pub(crate) fn append_to(&self, t: &mut Transcript) {
         t.append_count(b"contest", u64::from(self.index));
         t.append_count(b"options", u64::from(self.options));

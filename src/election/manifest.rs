@@ -12,7 +12,15 @@
 //! tie_for_lowest (1: 0 no elimination, 1 caller resolves)
 //! quorum flag (1) ‖ [comparison (1) ‖ LE64(p) ‖ LE64(q) ‖ LE64(members)]
 //! LE32(threshold t) ‖ LE32(trustees n) ‖ LE64(privacy floor)
+//! authorities flag (1) ‖ [administrator key (32) ‖ LE32(n) ‖ n × trustee key (32)]
 //! ```
+//!
+//! A manifest is made with [`Manifest::builder`], whose named setters keep `members` and
+//! `eligible`, `threshold` and `trustees` from being swapped. The *authorities* are the public
+//! keys that sign the board's entries (docs/SPEC.md §14.1): the administrator's, and one per
+//! trustee, registered before the election (a trustee's board key is not its per-run
+//! communication key of the ceremony). A manifest without them can hold an election in memory
+//! but not on a board.
 
 use crate::ballot::MAX_OPTIONS;
 use crate::board::hash_parts;
@@ -20,7 +28,8 @@ use crate::domain::{ObjectKind, PROTOCOL_ID, label};
 use crate::encoding::{read_header, write_header};
 use crate::error::{Error, Result};
 use crate::group::{Reader, write_count};
-use crate::threshold::ThresholdParams;
+use crate::elgamal::PublicKey;
+use crate::threshold::{ThresholdParams, TrusteeIndex};
 use std::collections::BTreeSet;
 
 use crate::rules::{
@@ -37,6 +46,48 @@ pub const DEFAULT_PRIVACY_FLOOR: u64 = 5;
 /// The longest title or candidate name, in bytes.
 const MAX_NAME_LEN: usize = 1024;
 
+/// The keys that sign a board's entries: the administrator's and one per trustee.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Authorities {
+    administrator: PublicKey,
+    trustees: Vec<PublicKey>,
+}
+
+impl Authorities {
+    /// The administrator's key and the trustees' keys, trustee 1 first. The keys must be
+    /// distinct.
+    pub fn new(administrator: PublicKey, trustees: Vec<PublicKey>) -> Result<Self> {
+        let all: Vec<[u8; 32]> = core::iter::once(&administrator)
+            .chain(&trustees)
+            .map(PublicKey::to_bytes)
+            .collect();
+        for (i, a) in all.iter().enumerate() {
+            if all.iter().skip(i + 1).any(|b| a == b) {
+                return Err(invalid("two authorities have the same key"));
+            }
+        }
+        Ok(Authorities {
+            administrator,
+            trustees,
+        })
+    }
+
+    /// The administrator's key.
+    pub fn administrator(&self) -> &PublicKey {
+        &self.administrator
+    }
+
+    /// Trustee `i`'s key.
+    pub fn trustee(&self, i: TrusteeIndex) -> Option<&PublicKey> {
+        self.trustees.get(i.get() as usize - 1)
+    }
+
+    /// Every trustee's key, trustee 1 first.
+    pub fn trustees(&self) -> &[PublicKey] {
+        &self.trustees
+    }
+}
+
 /// The public description of an election.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Manifest {
@@ -47,6 +98,112 @@ pub struct Manifest {
     rules: ElectionRules,
     trustees: ThresholdParams,
     privacy_floor: u64,
+    authorities: Option<Authorities>,
+}
+
+/// Builds a [`Manifest`] by named fields ([`Manifest::builder`]).
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct ManifestBuilder {
+    title: String,
+    members: Option<u64>,
+    eligible: Option<u64>,
+    candidates: Vec<String>,
+    rules: Option<ElectionRules>,
+    threshold: Option<u32>,
+    trustees: Option<u32>,
+    privacy_floor: Option<u64>,
+    authorities: Option<Authorities>,
+}
+
+impl ManifestBuilder {
+    /// The number of members of the body.
+    pub fn members(mut self, members: u64) -> Self {
+        self.members = Some(members);
+        self
+    }
+
+    /// The number of members eligible to vote.
+    pub fn eligible(mut self, eligible: u64) -> Self {
+        self.eligible = Some(eligible);
+        self
+    }
+
+    /// The candidates, in manifest order.
+    pub fn candidates<S: Into<String>>(mut self, candidates: impl IntoIterator<Item = S>) -> Self {
+        self.candidates = candidates.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The rules.
+    pub fn rules(mut self, rules: ElectionRules) -> Self {
+        self.rules = Some(rules);
+        self
+    }
+
+    /// t: how many trustees decrypt.
+    pub fn threshold(mut self, threshold: u32) -> Self {
+        self.threshold = Some(threshold);
+        self
+    }
+
+    /// n: how many trustees there are.
+    pub fn trustees(mut self, trustees: u32) -> Self {
+        self.trustees = Some(trustees);
+        self
+    }
+
+    /// The privacy floor (default: min(5, eligible)).
+    pub fn privacy_floor(mut self, floor: u64) -> Self {
+        self.privacy_floor = Some(floor);
+        self
+    }
+
+    /// The keys that sign the board's entries.
+    pub fn authorities(mut self, authorities: Authorities) -> Self {
+        self.authorities = Some(authorities);
+        self
+    }
+
+    /// The manifest, with every check of [`Manifest::new`].
+    ///
+    /// Errors: [`Error::InvalidValue`] naming a field that is not set, and every error of
+    /// [`Manifest::new`], [`Manifest::with_privacy_floor`] and
+    /// [`Manifest::with_authorities`].
+    pub fn build(self) -> Result<Manifest> {
+        let missing = |reason| Err(invalid(reason));
+        let Some(members) = self.members else {
+            return missing("members is not set");
+        };
+        let Some(eligible) = self.eligible else {
+            return missing("eligible is not set");
+        };
+        let Some(rules) = self.rules else {
+            return missing("rules is not set");
+        };
+        let Some(threshold) = self.threshold else {
+            return missing("threshold is not set");
+        };
+        let Some(trustees) = self.trustees else {
+            return missing("trustees is not set");
+        };
+        let mut manifest = Manifest::new(
+            self.title,
+            members,
+            eligible,
+            self.candidates,
+            rules,
+            threshold,
+            trustees,
+        )?;
+        if let Some(floor) = self.privacy_floor {
+            manifest = manifest.with_privacy_floor(floor)?;
+        }
+        if let Some(authorities) = self.authorities {
+            manifest = manifest.with_authorities(authorities)?;
+        }
+        Ok(manifest)
+    }
 }
 
 fn invalid(reason: &'static str) -> Error {
@@ -57,7 +214,23 @@ fn invalid(reason: &'static str) -> Error {
 }
 
 impl Manifest {
-    /// A manifest. Checks: `1 ≤ eligible ≤ members`; 1 to 1024 distinct, non-empty candidate
+    /// A manifest with this title, to be completed by named fields.
+    pub fn builder(title: impl Into<String>) -> ManifestBuilder {
+        ManifestBuilder {
+            title: title.into(),
+            members: None,
+            eligible: None,
+            candidates: Vec::new(),
+            rules: None,
+            threshold: None,
+            trustees: None,
+            privacy_floor: None,
+            authorities: None,
+        }
+    }
+
+    /// A manifest from positional arguments (prefer [`Manifest::builder`]). Checks:
+    /// `1 ≤ eligible ≤ members`; 1 to 1024 distinct, non-empty candidate
     /// names; `1 ≤ threshold ≤ trustees`; names and title at most 1024 bytes. The privacy
     /// floor is `min(DEFAULT_PRIVACY_FLOOR, eligible)` until [`Manifest::with_privacy_floor`]
     /// sets it.
@@ -105,6 +278,7 @@ impl Manifest {
             rules,
             trustees,
             privacy_floor: DEFAULT_PRIVACY_FLOOR.min(eligible),
+            authorities: None,
         })
     }
 
@@ -122,6 +296,20 @@ impl Manifest {
         }
         self.privacy_floor = floor;
         Ok(self)
+    }
+
+    /// Sets the keys that sign the board's entries: one trustee key per trustee.
+    pub fn with_authorities(mut self, authorities: Authorities) -> Result<Self> {
+        if authorities.trustees.len() != self.trustees.trustees() as usize {
+            return Err(invalid("the authorities hold another number of trustee keys"));
+        }
+        self.authorities = Some(authorities);
+        Ok(self)
+    }
+
+    /// The keys that sign the board's entries, if set.
+    pub fn authorities(&self) -> Option<&Authorities> {
+        self.authorities.as_ref()
     }
 
     /// The title.
@@ -214,6 +402,17 @@ impl Manifest {
         out.extend_from_slice(&self.threshold().to_le_bytes());
         out.extend_from_slice(&self.trustees().to_le_bytes());
         out.extend_from_slice(&self.privacy_floor.to_le_bytes());
+        match &self.authorities {
+            None => out.push(0),
+            Some(a) => {
+                out.push(1);
+                out.extend_from_slice(&a.administrator.to_bytes());
+                write_count(&mut out, "trustee keys", a.trustees.len())?;
+                for k in &a.trustees {
+                    out.extend_from_slice(&k.to_bytes());
+                }
+            }
+        }
         Ok(out)
     }
 
@@ -306,10 +505,23 @@ impl Manifest {
         let threshold = reader.u32("threshold")?;
         let trustees = reader.u32("trustees")?;
         let floor = reader.u64("privacy floor")?;
-        Manifest::new(
+        let manifest = Manifest::new(
             title, members, eligible, candidates, rules, threshold, trustees,
         )?
-        .with_privacy_floor(floor)
+        .with_privacy_floor(floor)?;
+        match reader.u8("authorities flag")? {
+            0 => Ok(manifest),
+            1 => {
+                let administrator = PublicKey::from_bytes(reader.take("administrator key", 32)?)?;
+                let count = reader.count("trustee keys", 32)?;
+                let mut keys = Vec::with_capacity(count);
+                for _ in 0..count {
+                    keys.push(PublicKey::from_bytes(reader.take("trustee key", 32)?)?);
+                }
+                manifest.with_authorities(Authorities::new(administrator, keys)?)
+            }
+            _ => Err(invalid_byte("authorities flag")),
+        }
     }
 }
 

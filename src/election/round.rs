@@ -2,11 +2,13 @@
 
 use rand_core::{CryptoRng, RngCore};
 
-use crate::ballot::{BallotContext, BallotId, ChallengedBallot, ContestSpec, EncryptedBallot};
+use crate::ballot::{
+    BallotContext, BallotId, ChallengedBallot, ContestSpec, EncryptedBallot, VerifiedBallot,
+};
 use crate::board::ConfirmationCode;
 use crate::elgamal::{DiscreteLogTable, PublicKey};
 use crate::error::{Error, Result};
-use crate::record::TieResolution;
+use crate::election::event::TieResolution;
 use crate::rules::{Acclamation, RoundDecision, Standing, TieBreak};
 use crate::tally::{BallotBox, EncryptedTally, Totals};
 use crate::threshold::decryption::{TallyDecryption, decrypt_tally};
@@ -29,7 +31,7 @@ pub enum RoundKind {
 
 /// An election in progress: the manifest, the joint key, the context, and the standing of the
 /// candidates under the rules.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Election {
     manifest: Manifest,
     public: PublicKeyPackage,
@@ -98,14 +100,17 @@ impl Election {
     /// ([`TieForLowest::CallerResolves`](crate::rules::TieForLowest::CallerResolves)):
     /// eliminates `candidate`, one of the tied candidates, chosen as `how` says (a lot drawn,
     /// or a run-off held outside this election). The resolution is an event of the record
-    /// ([`crate::record::TieResolution`]); no round opens while a tie is pending.
+    /// ([`TieResolution`]); no round opens while a tie is pending.
     pub fn resolve_tie_for_lowest(
         &mut self,
         candidate: usize,
         how: TieBreak,
     ) -> Result<TieResolution> {
+        // The tie was left by the round just decided.
+        let round = self.standing.round().saturating_sub(1);
         self.standing.resolve_tie_for_lowest(candidate, how)?;
         Ok(TieResolution {
+            round,
             eliminated: u32::try_from(candidate).unwrap_or(u32::MAX),
             how,
         })
@@ -320,6 +325,20 @@ impl OpenRound {
             }
         }
         rejected
+    }
+
+    /// Casts a ballot verified for this round's box (for instance in a batch); returns its
+    /// confirmation code.
+    pub fn cast_verified(&mut self, ballot: VerifiedBallot) -> Result<ConfirmationCode> {
+        self.ballot_box.cast(ballot)
+    }
+
+    /// Records a challenged ballot whose opening the caller has just checked for this box.
+    pub(crate) fn challenge_checked(
+        &mut self,
+        challenged: ChallengedBallot,
+    ) -> Result<ConfirmationCode> {
+        self.ballot_box.challenge_checked(challenged)
     }
 
     /// Records a challenged ballot (never counted, never castable) and returns its

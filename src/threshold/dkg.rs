@@ -104,11 +104,13 @@
 pub mod round1;
 pub mod round2;
 pub mod round3;
+pub mod state;
 
 mod board;
 mod reading;
 mod share;
 
+pub use state::CeremonyState;
 pub use board::{CeremonyBoard, CeremonyRound, MAX_ENTRIES, MAX_ENTRY_LEN, Posted};
 
 use core::fmt;

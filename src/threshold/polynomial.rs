@@ -45,6 +45,11 @@ impl SecretPolynomial {
         SecretPolynomial { coefficients }
     }
 
+    /// The polynomial with these coefficients (a trustee's state restored).
+    pub(crate) fn from_coefficients(coefficients: Vec<SecretKey>) -> Self {
+        SecretPolynomial { coefficients }
+    }
+
     /// The coefficients a₀, …, a_{t−1}.
     pub(crate) fn coefficients(&self) -> &[SecretKey] {
         &self.coefficients

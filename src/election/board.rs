@@ -1,0 +1,534 @@
+//! An election on a board: every step appends an entry, and the state is the fold of the
+//! board (docs/SPEC.md §14).
+//!
+//! A [`BoardElection`] holds a [`Log`] over a [`Store`] and the [`Replay`] of its entries.
+//! Opening it replays the whole store, checking every entry, so an election resumes after
+//! any interruption exactly where its board stands. [`BoardElection::post`] applies an entry
+//! to the replay, which checks it where it stands, and only then appends it; ballots are
+//! verified in batches and appended in one step of the store ([`BoardElection::cast_batch`]:
+//! group commit), each acknowledged with its confirmation code only once the store has
+//! committed it.
+//!
+//! The [`Administrator`] makes the administrator's entries from the board it reads: the
+//! manifest, a ceremony run, the keys, withdrawals, a round's opening, its close and its
+//! result, a tie resolution, an acclamation. Each announced value is computed from the state,
+//! and every reader recomputes it.
+
+use rand_core::{CryptoRng, RngCore};
+
+use crate::ballot::{BallotContext, ChallengedBallot, ContestSpec, EncryptedBallot, VerifiedBallot};
+use crate::board::chain::Head;
+use crate::board::entry::{Author, Entry, EntryKind};
+use crate::board::log::Log;
+use crate::board::store::Store;
+use crate::board::ConfirmationCode;
+use crate::elgamal::{PublicKey, SecretKey};
+use crate::election::event::{
+    Acclamation, CeremonyRun, Decision, Keys, RoundOpening, RoundResult, Withdrawal,
+};
+use crate::election::replay::{Applied, Replay};
+use crate::election::{Manifest, RoundKind};
+use crate::error::{Error, Result};
+use crate::rules::TieBreak;
+use crate::threshold::dkg::verify_ceremony;
+use crate::transcript::ElectionContext;
+use crate::record::BoardRecord;
+use crate::verify::Failure;
+
+/// An election whose every step is an entry of its board.
+#[derive(Debug)]
+pub struct BoardElection<S: Store> {
+    log: Log<S>,
+    replay: Replay,
+    /// Set when the store refused an append after the replay had applied it: the state is
+    /// then ahead of the store, and the board must be opened again.
+    poisoned: bool,
+}
+
+fn refused(failure: Failure) -> Error {
+    Error::EntryRefused(Box::new(failure))
+}
+
+/// The context of the open round, owned, so that ballots can be verified without holding the
+/// board (for instance on other threads while the board takes other ballots).
+#[derive(Clone, Debug)]
+pub struct RoundContext {
+    election: ElectionContext,
+    key: PublicKey,
+    round: u32,
+    contest: ContestSpec,
+}
+
+impl RoundContext {
+    /// The ballot context to verify (or make) ballots in.
+    pub fn ballot_context(&self) -> BallotContext<'_> {
+        BallotContext {
+            election: &self.election,
+            key: &self.key,
+            round: self.round,
+            contest: &self.contest,
+        }
+    }
+}
+
+impl<S: Store> BoardElection<S> {
+    /// Opens the election kept in `store`: replays every entry, checking each (the same
+    /// checks as [`crate::verify::verify_record`]).
+    ///
+    /// Errors: [`Error::BoardCorrupted`] naming the first stored entry that is not what the
+    /// chain says (altered, removed, reordered, torn) or does not decode;
+    /// [`Error::EntryRefused`] with the numbered check of the first entry that does not apply;
+    /// the store's errors.
+    pub fn open(store: S) -> Result<Self> {
+        let mut replay = Replay::new();
+        let log = Log::open(store, |_, entry, before| {
+            replay.apply(entry, before).map(|_| ()).map_err(refused)
+        })?;
+        Ok(BoardElection {
+            log,
+            replay,
+            poisoned: false,
+        })
+    }
+
+    /// The state of the election.
+    pub fn replay(&self) -> &Replay {
+        &self.replay
+    }
+
+    /// The state of the election, by value.
+    pub fn into_replay(self) -> Replay {
+        self.replay
+    }
+
+    /// The head of the board.
+    pub fn head(&self) -> Head {
+        self.log.head()
+    }
+
+    /// The number of entries.
+    pub fn len(&self) -> u64 {
+        self.log.len()
+    }
+
+    /// Whether the board holds no entry.
+    pub fn is_empty(&self) -> bool {
+        self.log.is_empty()
+    }
+
+    /// The store.
+    pub fn store(&self) -> &S {
+        self.log.store()
+    }
+
+    fn check_usable(&self) -> Result<()> {
+        if self.poisoned {
+            return Err(Error::Storage {
+                what: "board",
+                detail: "an append failed: open the board again".to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Applies `entry` to the state and appends it; it is on the board when this returns.
+    ///
+    /// Errors: [`Error::EntryRefused`] with the numbered check the entry fails (nothing is
+    /// appended); the store's errors (then the board must be opened again).
+    pub fn post(&mut self, entry: Entry) -> Result<Applied> {
+        self.check_usable()?;
+        let applied = self
+            .replay
+            .apply(&entry, &self.log.head())
+            .map_err(refused)?;
+        if let Err(e) = self.log.append(core::slice::from_ref(&entry)) {
+            self.poisoned = true;
+            return Err(e);
+        }
+        Ok(applied)
+    }
+
+    /// The record: every entry of the board, read back from the store and checked against
+    /// the chain.
+    pub fn record(&self) -> Result<BoardRecord> {
+        let mut entries = Vec::with_capacity(usize::try_from(self.len()).unwrap_or(0));
+        let mut head = Head::genesis();
+        let stored = self.log.store().read(0, self.len())?;
+        for (k, s) in (0u64..).zip(stored) {
+            head = head.next(&s.bytes);
+            if head != s.head {
+                return Err(Error::BoardCorrupted {
+                    entry: k,
+                    reason: "its head is not the chain's: an entry was altered, removed, \
+                             inserted or reordered",
+                });
+            }
+            entries.push(Entry::from_bytes(&s.bytes)?);
+        }
+        Ok(BoardRecord::new(entries))
+    }
+
+    /// The context of the open round, for voters' devices and for verifying ballots away from
+    /// the board.
+    pub fn round_context(&self) -> Option<RoundContext> {
+        let open = self.replay.open_round()?;
+        let election = self.replay.election()?;
+        Some(RoundContext {
+            election: *election.context(),
+            key: election.key().clone(),
+            round: open.number(),
+            contest: open.contest().clone(),
+        })
+    }
+
+    /// Casts one ballot: verifies it, applies it and appends it. Returns its confirmation code
+    /// once it is on the board.
+    pub fn cast(&mut self, ballot: &EncryptedBallot) -> Result<ConfirmationCode> {
+        let entry = Entry::voter(EntryKind::Ballot, ballot.to_bytes())?;
+        match self.post(entry)? {
+            Applied::Code(code) => Ok(code),
+            Applied::Done => Err(Error::InvalidValue {
+                what: "ballot",
+                reason: "applied without a code",
+            }),
+        }
+    }
+
+    /// Records a challenged ballot on the board; returns its confirmation code.
+    pub fn challenge(&mut self, challenged: &ChallengedBallot) -> Result<ConfirmationCode> {
+        let entry = Entry::voter(EntryKind::Challenged, challenged.to_bytes())?;
+        match self.post(entry)? {
+            Applied::Code(code) => Ok(code),
+            Applied::Done => Err(Error::InvalidValue {
+                what: "challenged ballot",
+                reason: "applied without a code",
+            }),
+        }
+    }
+
+    /// Casts many ballots at once: verifies them in one batch, applies the valid ones in
+    /// order, and appends all the applied ones in one step of the store (group commit). Each
+    /// ballot gets its confirmation code, or the reason it was refused; when the store fails,
+    /// every ballot gets the error and none is on the board.
+    pub fn cast_batch(&mut self, ballots: Vec<EncryptedBallot>) -> Vec<Result<ConfirmationCode>> {
+        let Some(ctx) = self.round_context() else {
+            let error = Error::EntryRefused(Box::new(Failure {
+                check: crate::verify::Check::Sequence,
+                round: None,
+                entry: Some(self.len()),
+                error: Error::InvalidValue {
+                    what: "board entry",
+                    reason: "a ballot while no round is open",
+                },
+            }));
+            return ballots.iter().map(|_| Err(error.clone())).collect();
+        };
+        let verdicts = EncryptedBallot::verify_batch_in_order(ballots, &ctx.ballot_context());
+        self.cast_verified(verdicts)
+    }
+
+    /// [`BoardElection::cast_batch`] for ballots already verified (for instance on other
+    /// threads, with [`BoardElection::round_context`]); each verdict is one ballot's.
+    pub fn cast_verified(
+        &mut self,
+        verdicts: Vec<core::result::Result<VerifiedBallot, (crate::ballot::BallotId, Error)>>,
+    ) -> Vec<Result<ConfirmationCode>> {
+        if let Err(e) = self.check_usable() {
+            return verdicts.iter().map(|_| Err(e.clone())).collect();
+        }
+        let mut out = Vec::with_capacity(verdicts.len());
+        let mut entries = Vec::with_capacity(verdicts.len());
+        let mut head = self.log.head();
+        for verdict in verdicts {
+            let ballot = match verdict {
+                Ok(v) => v,
+                Err((_, e)) => {
+                    out.push(Err(e));
+                    continue;
+                }
+            };
+            let entry = match Entry::voter(EntryKind::Ballot, ballot.ballot().to_bytes()) {
+                Ok(e) => e,
+                Err(e) => {
+                    out.push(Err(e));
+                    continue;
+                }
+            };
+            match self.replay.apply_verified(&entry, &head, ballot) {
+                Ok(Applied::Code(code)) => {
+                    head = head.next(&entry.to_bytes());
+                    entries.push(entry);
+                    out.push(Ok(code));
+                }
+                Ok(Applied::Done) => out.push(Err(Error::InvalidValue {
+                    what: "ballot",
+                    reason: "applied without a code",
+                })),
+                Err(f) => out.push(Err(refused(f))),
+            }
+        }
+        if entries.is_empty() {
+            return out;
+        }
+        if let Err(e) = self.log.append(&entries) {
+            self.poisoned = true;
+            return out.into_iter().map(|_| Err(e.clone())).collect();
+        }
+        out
+    }
+}
+
+/// The administrator of an election: it makes (and signs) the administrator's entries from
+/// the board as it reads it.
+pub struct Administrator {
+    key: SecretKey,
+}
+
+impl core::fmt::Debug for Administrator {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Administrator")
+            .field("key", &format_args!("<redacted>"))
+            .finish()
+    }
+}
+
+fn no_state(reason: &'static str) -> Error {
+    Error::InvalidValue {
+        what: "board state",
+        reason,
+    }
+}
+
+impl Administrator {
+    /// An administrator with this signing key (its public key goes into the manifest's
+    /// authorities).
+    pub fn new(key: SecretKey) -> Self {
+        Administrator { key }
+    }
+
+    /// A fresh administrator key.
+    pub fn generate<R: RngCore + CryptoRng>(rng: &mut R) -> Self {
+        Administrator {
+            key: SecretKey::generate(rng),
+        }
+    }
+
+    /// The public key the manifest must name as the administrator's.
+    pub fn public_key(&self) -> PublicKey {
+        self.key.public_key()
+    }
+
+    /// The signing key, for sealing it at rest.
+    pub fn key(&self) -> &SecretKey {
+        &self.key
+    }
+
+    fn sign<R: RngCore + CryptoRng>(
+        &self,
+        kind: EntryKind,
+        body: Vec<u8>,
+        replay: &Replay,
+        read: Head,
+        rng: &mut R,
+    ) -> Result<Entry> {
+        let board = replay
+            .board_id()
+            .copied()
+            .ok_or_else(|| no_state("the board has no manifest yet"))?;
+        Entry::signed(kind, Author::ADMINISTRATOR, body, &board, read, &self.key, rng)
+    }
+
+    /// The board's first entry: the manifest (whose authorities name this administrator).
+    pub fn manifest<R: RngCore + CryptoRng>(&self, manifest: &Manifest, rng: &mut R) -> Result<Entry> {
+        let board = manifest.ceremony_context()?;
+        Entry::signed(
+            EntryKind::Manifest,
+            Author::ADMINISTRATOR,
+            manifest.to_bytes()?,
+            &board,
+            Head::genesis(),
+            &self.key,
+            rng,
+        )
+    }
+
+    /// The start of a run of the key ceremony, with a fresh run nonce.
+    pub fn ceremony_run<R: RngCore + CryptoRng>(
+        &self,
+        replay: &Replay,
+        read: Head,
+        rng: &mut R,
+    ) -> Result<Entry> {
+        let mut run = [0u8; 32];
+        rng.fill_bytes(&mut run);
+        self.sign(EntryKind::CeremonyRun, CeremonyRun { run }.to_bytes(), replay, read, rng)
+    }
+
+    /// The ceremony's outcome, computed from the ceremony board as it stands (fails while the
+    /// ceremony cannot finish).
+    pub fn keys<R: RngCore + CryptoRng>(&self, replay: &Replay, read: Head, rng: &mut R) -> Result<Entry> {
+        let (Some(ctx), Some(board), Some(manifest)) = (
+            replay.ceremony_context(),
+            replay.ceremony_board(),
+            replay.manifest(),
+        ) else {
+            return Err(no_state("no ceremony run on the board"));
+        };
+        let outcome = verify_ceremony(ctx, board)?;
+        let public = outcome.public_key_package().clone();
+        let election = crate::election::Election::new(manifest.clone(), public.clone())?;
+        let keys = Keys {
+            public,
+            fingerprint: *election.context().fingerprint(),
+        };
+        self.sign(EntryKind::Keys, keys.to_bytes(), replay, read, rng)
+    }
+
+    /// A candidate's withdrawal before the next round.
+    pub fn withdraw<R: RngCore + CryptoRng>(
+        &self,
+        replay: &Replay,
+        read: Head,
+        candidate: usize,
+        rng: &mut R,
+    ) -> Result<Entry> {
+        let w = Withdrawal {
+            candidate: u32::try_from(candidate).unwrap_or(u32::MAX),
+        };
+        self.sign(EntryKind::Withdrawal, w.to_bytes(), replay, read, rng)
+    }
+
+    /// The opening of the next round, with its candidates and contest.
+    pub fn open_round<R: RngCore + CryptoRng>(
+        &self,
+        replay: &Replay,
+        read: Head,
+        kind: RoundKind,
+        rng: &mut R,
+    ) -> Result<Entry> {
+        let election = replay
+            .election()
+            .ok_or_else(|| no_state("the keys are not announced yet"))?;
+        let open = election.open_round(kind)?;
+        let opening = RoundOpening {
+            round: open.number(),
+            kind,
+            candidates: open
+                .candidates()
+                .iter()
+                .map(|c| u32::try_from(*c).unwrap_or(u32::MAX))
+                .collect(),
+            contest: open.contest().clone(),
+        };
+        self.sign(EntryKind::RoundOpen, opening.to_bytes(), replay, read, rng)
+    }
+
+    /// The close of the open round's box.
+    pub fn close_round<R: RngCore + CryptoRng>(
+        &self,
+        replay: &Replay,
+        read: Head,
+        rng: &mut R,
+    ) -> Result<Entry> {
+        let open = replay
+            .open_round()
+            .ok_or_else(|| no_state("no round is open"))?;
+        let close = open.ballot_box().close();
+        self.sign(EntryKind::RoundClose, close.to_bytes(), replay, read, rng)
+    }
+
+    /// The result of the closed round, from the partial decryptions on the board (fails with
+    /// [`Error::NotEnoughShares`] while fewer than t valid ones are there; the round stays
+    /// closed).
+    pub fn result<R: RngCore + CryptoRng>(
+        &self,
+        replay: &Replay,
+        read: Head,
+        rng: &mut R,
+    ) -> Result<Entry> {
+        let (closed, _, partials) = replay
+            .closed_round()
+            .ok_or_else(|| no_state("no round is closed"))?;
+        let mut trial = replay
+            .election()
+            .ok_or_else(|| no_state("the keys are not announced yet"))?
+            .clone();
+        let mut partials = partials.to_vec();
+        partials.sort_by_key(|p| p.trustee());
+        let outcome = trial.tally_round(closed, &partials)?;
+        let result = RoundResult {
+            round: closed.number(),
+            combined: outcome.decryption.used.iter().map(|t| t.get()).collect(),
+            totals: outcome.totals.slots(),
+            decision: Decision::of(&outcome.decision),
+        };
+        self.sign(EntryKind::Result, result.to_bytes(), replay, read, rng)
+    }
+
+    /// The resolution of the tie for lowest left by the last round.
+    pub fn resolve_tie<R: RngCore + CryptoRng>(
+        &self,
+        replay: &Replay,
+        read: Head,
+        candidate: usize,
+        how: TieBreak,
+        rng: &mut R,
+    ) -> Result<Entry> {
+        let mut trial = replay
+            .election()
+            .ok_or_else(|| no_state("the keys are not announced yet"))?
+            .clone();
+        let t = trial.resolve_tie_for_lowest(candidate, how)?;
+        self.sign(EntryKind::TieResolution, t.to_bytes(), replay, read, rng)
+    }
+
+    /// The election of the sole remaining candidate by acclamation.
+    pub fn acclaim<R: RngCore + CryptoRng>(
+        &self,
+        replay: &Replay,
+        read: Head,
+        rng: &mut R,
+    ) -> Result<Entry> {
+        let mut trial = replay
+            .election()
+            .ok_or_else(|| no_state("the keys are not announced yet"))?
+            .clone();
+        let round = trial.standing().round();
+        let a = trial.acclaim()?;
+        let body = Acclamation {
+            round,
+            candidate: u32::try_from(a.candidate()).unwrap_or(u32::MAX),
+        };
+        self.sign(EntryKind::Acclamation, body.to_bytes(), replay, read, rng)
+    }
+}
+
+/// Runs a whole key ceremony on `board` with every trustee in this process: a run, the three
+/// rounds (each trustee posting once every trustee has posted the round before), the keys,
+/// and each trustee's key package. For simulations, examples and tests; real trustees run
+/// their steps in their own processes ([`crate::election::Trustee::ceremony_step`]).
+pub fn simulate_ceremony<S: Store, R: RngCore + CryptoRng>(
+    board: &mut BoardElection<S>,
+    administrator: &Administrator,
+    trustees: &mut [crate::election::Trustee],
+    rng: &mut R,
+) -> Result<()> {
+    use crate::election::trustee::Proceed;
+    let run = administrator.ceremony_run(board.replay(), board.head(), rng)?;
+    board.post(run)?;
+    for _ in 0..3 {
+        for trustee in trustees.iter_mut() {
+            if let Some(entry) =
+                trustee.ceremony_step(board.replay(), board.head(), Proceed::WhenAll, rng)?
+            {
+                board.post(entry)?;
+            }
+        }
+    }
+    let keys = administrator.keys(board.replay(), board.head(), rng)?;
+    board.post(keys)?;
+    for trustee in trustees.iter_mut() {
+        trustee.ceremony_step(board.replay(), board.head(), Proceed::WhenAll, rng)?;
+    }
+    Ok(())
+}
