@@ -333,14 +333,6 @@ impl Verifier<'_> {
         for (i, round) in r.rounds.iter().enumerate() {
             let n = Some(round.round);
             let rounds = fail(Check::Rounds, n);
-            // 17. No round after a tie for lowest left pending.
-            if let Some(tied) = standing.unresolved_tie() {
-                return Err(fail(Check::TieResolution, n)(Error::Rule(
-                    crate::rules::RuleError::TieForLowestUnresolved {
-                        tied: tied.to_vec(),
-                    },
-                )));
-            }
             if round.round != standing.round() {
                 return Err(rounds(Error::InvalidValue {
                     what: "round number",
@@ -351,6 +343,15 @@ impl Verifier<'_> {
                 standing
                     .withdraw(*c as usize)
                     .map_err(|e| rounds(e.into()))?;
+            }
+            // 17. No round after a tie for lowest left pending (a withdrawal of one of the
+            // tied, just applied, resolves it).
+            if let Some(tied) = standing.unresolved_tie() {
+                return Err(fail(Check::TieResolution, n)(Error::Rule(
+                    crate::rules::RuleError::TieForLowestUnresolved {
+                        tied: tied.to_vec(),
+                    },
+                )));
             }
             match &round.body {
                 RoundBody::Acclamation { elected } => {
