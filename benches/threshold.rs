@@ -6,6 +6,7 @@
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
+use tabella::board::{BoxClose, ConfirmationCode};
 use tabella::elgamal::Ciphertext;
 use tabella::threshold::dkg;
 use tabella::threshold::{
@@ -66,7 +67,9 @@ fn decryption(c: &mut Criterion) {
         let tally: Vec<Ciphertext> = (0..width)
             .map(|i| public.joint_key().encrypt(i as u64 + 1, &mut rng).0)
             .collect();
-        let ctx = DecryptionContext::new(&election, &public, 1, &tally).unwrap();
+        // The statement names a box by its close (round 1, an arbitrary chain head).
+        let close = BoxClose::new(1, ConfirmationCode([7; 32]), 5, 0);
+        let ctx = DecryptionContext::new(&election, &public, &close, &tally).unwrap();
         group.bench_with_input(
             BenchmarkId::new("partial decrypt", width),
             &width,

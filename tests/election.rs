@@ -227,6 +227,23 @@ fn a_tally_short_of_partials_leaves_the_round_closed_for_a_retry() {
 }
 
 #[test]
+fn partials_combine_in_trustee_order_whatever_order_they_arrive_in() {
+    let mut f = fixture(3);
+    let mut open = f.election.open_round(RoundKind::ChooseOne).unwrap();
+    let bs = ballots(&mut f, &open, &[0, 1, 1]);
+    assert!(open.cast_batch(bs).is_empty());
+    let closed = open.close();
+    let mut partials = partials(&mut f, &closed);
+    partials.reverse();
+    let outcome = f.election.tally_round(&closed, &partials).unwrap();
+    // The first t (= 2) in increasing trustee order, as the verifier recomputes them.
+    let used: Vec<u32> = outcome.decryption.used.iter().map(|t| t.get()).collect();
+    assert_eq!(used, vec![1, 2]);
+    let order: Vec<u32> = outcome.partials.iter().map(|p| p.trustee().get()).collect();
+    assert_eq!(order, vec![1, 2, 3]);
+}
+
+#[test]
 fn a_committee_of_three_decides_with_the_default_floor() {
     let mut rng = ChaCha20Rng::seed_from_u64(22);
     let rules = ElectionRules::with_schedule(RuleSchedule::single(MajorityRule::TWO_THIRDS));

@@ -353,6 +353,19 @@ fn a_tie_for_lowest_resolved_by_lot_is_recorded_and_checked() {
     ballot_round(&mut r, 0).tie_resolution = None;
     r.rounds.truncate(1);
     assert!(verify_record(&r).is_ok());
+    // Or resolved by the withdrawal of one of the tied before the next round.
+    let withdrawn = record_of(
+        r#"{"title": "tie", "members": 12, "eligible": 12, "trustees": 3, "threshold": 2,
+            "candidates": ["A", "B", "C"], "privacy_floor": 3,
+            "rules": [{"from_round": 1, "more_than": [1, 2], "of": "present_and_voting"}],
+            "eliminate_lowest_after": [1], "tie_for_lowest": "caller_resolves",
+            "rounds": [
+              {"ballot": "choose_one", "votes": {"A": 4, "B": 3, "C": 3}, "abstain": 0},
+              {"withdrawn": ["C"], "ballot": "choose_one", "votes": {"A": 6, "B": 4}, "abstain": 0}]}"#,
+        12,
+    );
+    let report = verify_record(&withdrawn);
+    assert!(report.is_ok(), "{:?}", report.failure);
     // The resolution round-trips in both encodings.
     let back = ElectionRecord::from_bytes(&record.to_bytes().unwrap()).unwrap();
     assert_eq!(back, record);

@@ -5,8 +5,9 @@
 //!
 //! * (a) decodes the stored cases and checks each on its own: a valid case decodes, verifies
 //!   and gives the recorded outputs (and a second, independent verifier written from
-//!   `docs/SPEC.md` alone, the `spec` module below, agrees); the record verifies with every
-//!   numbered check, and its JSON and binary forms decode to the same record;
+//!   `docs/SPEC.md` alone, `tests/support/spec.rs`, agrees); the record verifies with every
+//!   numbered check, its JSON and binary forms decode to the same record, and the second
+//!   verifier reads both forms and runs the numbered checks itself;
 //! * (c) checks that every rejection case is rejected with its recorded typed error;
 //! * (b) regenerates the file from the recorded seeds and compares it byte for byte with the
 //!   stored copy.
@@ -22,6 +23,10 @@ mod scenario;
 #[path = "../examples/council/run.rs"]
 mod run;
 
+/// The second verifier, written from docs/SPEC.md alone.
+#[path = "support/spec.rs"]
+mod spec;
+
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -35,20 +40,23 @@ use tabella::Error;
 use tabella::ballot::{
     BallotContext, BallotId, ChallengedBallot, ContestSpec, EncryptedBallot, Selection,
 };
-use tabella::board::{BallotHash, ConfirmationCode};
+use tabella::board::{BallotHash, ConfirmationCode, EntryKind};
 use tabella::curve25519_dalek::ristretto::RistrettoPoint;
 use tabella::curve25519_dalek::scalar::Scalar;
-use tabella::domain::{PROTOCOL_VERSION, label};
+use tabella::domain::{ObjectKind, PROTOCOL_VERSION, label};
 use tabella::election::{Election, Manifest, RoundKind};
 use tabella::elgamal::{Ciphertext, Nonce, PublicKey, SecretKey};
+use tabella::encoding::header::HEADER_LEN;
 use tabella::encoding::{from_hex, to_hex};
 use tabella::error::{BallotPart, ProofKind};
 use tabella::group::Point;
 use tabella::proofs::{
     DleqProof, DleqStatement, MembershipProof, MembershipStatement, SchnorrProof, SchnorrStatement,
 };
-use tabella::record::{ElectionRecord, RoundBody, RoundRecord};
-use tabella::rules::{ElectionRules, MajorityRule, RuleSchedule, TieForLowest};
+use tabella::record::{BallotRound, ElectionRecord, RecordEntry, RoundBody, RoundRecord};
+use tabella::rules::{
+    ElectionRules, Elimination, MajorityRule, RuleSchedule, TieBreak, TieForLowest,
+};
 use tabella::transcript::ElectionContext;
 use tabella::verify::{Check, verify_record};
 
@@ -358,539 +366,6 @@ fn is_length(e: &Error) -> bool {
 
 fn is_invalid(e: &Error) -> bool {
     matches!(e, Error::InvalidValue { .. })
-}
-
-// ---------------------------------------------------------------------------------------------
-// A second verifier, written from docs/SPEC.md alone (merlin, dalek and SHA-512 directly)
-// ---------------------------------------------------------------------------------------------
-
-mod spec {
-    use super::{PROTOCOL_CHANGE, hex};
-    use sha2::{Digest, Sha512};
-    use tabella::curve25519_dalek::constants::RISTRETTO_BASEPOINT_COMPRESSED;
-    use tabella::curve25519_dalek::ristretto::{CompressedRistretto, RistrettoPoint};
-    use tabella::curve25519_dalek::scalar::Scalar;
-    use tabella::curve25519_dalek::traits::IsIdentity;
-    use tabella::merlin::Transcript;
-
-    /// The encoding of G.
-    pub fn g() -> [u8; 32] {
-        RISTRETTO_BASEPOINT_COMPRESSED.to_bytes()
-    }
-
-    pub fn point(bytes: &[u8]) -> RistrettoPoint {
-        let array: [u8; 32] = bytes.try_into().expect("32 bytes");
-        CompressedRistretto(array)
-            .decompress()
-            .expect("a canonical point")
-    }
-
-    pub fn scalar(bytes: &[u8]) -> Scalar {
-        let array: [u8; 32] = bytes.try_into().expect("32 bytes");
-        Option::from(Scalar::from_canonical_bytes(array)).expect("a canonical scalar")
-    }
-
-    pub fn enc(p: &RistrettoPoint) -> [u8; 32] {
-        p.compress().to_bytes()
-    }
-
-    /// §8: H(p₁, …, pₙ) = SHA-512(LE64(|p₁|) ‖ p₁ ‖ …)[..32].
-    pub fn h(parts: &[&[u8]]) -> [u8; 32] {
-        let mut hash = Sha512::new();
-        for p in parts {
-            hash.update((p.len() as u64).to_le_bytes());
-            hash.update(p);
-        }
-        let digest: [u8; 64] = hash.finalize().into();
-        digest[..32].try_into().expect("32 bytes")
-    }
-
-    /// §8: Crockford base32 of the first 80 bits, in four groups of four.
-    pub fn short(code: &[u8; 32]) -> String {
-        const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-        let bits = code[..10]
-            .iter()
-            .fold(0u128, |acc, b| (acc << 8) | u128::from(*b));
-        (0..16)
-            .map(|i| {
-                let digit = char::from(ALPHABET[((bits >> (75 - 5 * i)) & 31) as usize]);
-                if i > 0 && i % 4 == 0 {
-                    format!("-{digit}")
-                } else {
-                    digit.to_string()
-                }
-            })
-            .collect()
-    }
-
-    /// One merlin operation, for the worked example.
-    #[derive(Clone, Debug)]
-    pub enum Op {
-        New(&'static str),
-        Message {
-            label: &'static str,
-            value: Vec<u8>,
-            ascii: bool,
-        },
-        U64 {
-            label: &'static str,
-            value: u64,
-        },
-        Challenge {
-            label: &'static str,
-            bytes: Vec<u8>,
-            scalar: Scalar,
-        },
-    }
-
-    /// A merlin transcript that logs every operation.
-    #[derive(Clone)]
-    pub struct Log {
-        transcript: Transcript,
-        pub ops: Vec<Op>,
-    }
-
-    impl Log {
-        /// §3.1: the root transcript.
-        pub fn root(fingerprint: &[u8], domain: &[u8]) -> Log {
-            let mut log = Log {
-                transcript: Transcript::new(b"tabella/v2"),
-                ops: vec![Op::New("tabella/v2")],
-            };
-            log.u64("version", 2);
-            log.msg("fingerprint", fingerprint);
-            log.text("dom-sep", domain);
-            log
-        }
-
-        pub fn msg(&mut self, label: &'static str, value: &[u8]) {
-            self.transcript.append_message(label.as_bytes(), value);
-            self.ops.push(Op::Message {
-                label,
-                value: value.to_vec(),
-                ascii: false,
-            });
-        }
-
-        /// Like [`Log::msg`], for a value that is ASCII text (shown as text in the example).
-        pub fn text(&mut self, label: &'static str, value: &[u8]) {
-            self.transcript.append_message(label.as_bytes(), value);
-            self.ops.push(Op::Message {
-                label,
-                value: value.to_vec(),
-                ascii: true,
-            });
-        }
-
-        pub fn u64(&mut self, label: &'static str, value: u64) {
-            self.transcript.append_u64(label.as_bytes(), value);
-            self.ops.push(Op::U64 { label, value });
-        }
-
-        /// §3.2: challenge(label) = H-wide(challenge_bytes(label, 64)).
-        pub fn challenge(&mut self, label: &'static str) -> Scalar {
-            let mut bytes = [0u8; 64];
-            self.transcript
-                .challenge_bytes(label.as_bytes(), &mut bytes);
-            let scalar = Scalar::from_bytes_mod_order_wide(&bytes);
-            self.ops.push(Op::Challenge {
-                label,
-                bytes: bytes.to_vec(),
-                scalar,
-            });
-            scalar
-        }
-    }
-
-    fn holds(equation: RistrettoPoint, what: &str) {
-        assert!(
-            equation.is_identity(),
-            "{what}: the verification equation of docs/SPEC.md fails with the challenge \
-             replayed from the spec's transcript: {PROTOCOL_CHANGE}"
-        );
-    }
-
-    /// §5.1 on a transcript that holds the root: returns c after checking s·G − R − c·X = 0.
-    pub fn schnorr(log: &mut Log, x: &[u8; 32], proof: &[u8]) -> Scalar {
-        let (r, s) = proof.split_at(32);
-        log.text("dom-sep", b"tabella.proof.schnorr");
-        log.msg("G", &g());
-        log.msg("X", x);
-        log.msg("R", r);
-        let c = log.challenge("c");
-        holds(
-            RistrettoPoint::mul_base(&scalar(s)) - point(r) - c * point(x),
-            "Schnorr",
-        );
-        c
-    }
-
-    /// §5.2: returns c after checking both equations.
-    pub fn dleq(log: &mut Log, h: &[u8; 32], y: &[u8; 32], d: &[u8; 32], proof: &[u8]) -> Scalar {
-        let (r1, rest) = proof.split_at(32);
-        let (r2, s) = rest.split_at(32);
-        log.text("dom-sep", b"tabella.proof.dleq");
-        log.msg("G", &g());
-        log.msg("H", h);
-        log.msg("Y", y);
-        log.msg("D", d);
-        log.msg("R1", r1);
-        log.msg("R2", r2);
-        let c = log.challenge("c");
-        let s = scalar(s);
-        holds(
-            RistrettoPoint::mul_base(&s) - point(r1) - c * point(y),
-            "DLEQ (G)",
-        );
-        holds(s * point(h) - point(r2) - c * point(d), "DLEQ (H)");
-        c
-    }
-
-    /// A membership proof split by the layout of §5.3, with its challenges.
-    #[derive(Clone, Debug)]
-    pub struct Membership {
-        pub a: Vec<[u8; 32]>,
-        pub b: Vec<[u8; 32]>,
-        /// All k challenges: the k − 1 of the proof, then the implied one.
-        pub challenges: Vec<Scalar>,
-        pub z: Vec<Scalar>,
-        /// The transcript challenge c.
-        pub c: Scalar,
-    }
-
-    /// §5.3: appends the statement and commitments, draws c, checks every equation.
-    pub fn membership(
-        log: &mut Log,
-        y: &[u8; 32],
-        alpha: &[u8; 32],
-        beta: &[u8; 32],
-        set: &[u64],
-        proof: &[u8],
-    ) -> Membership {
-        let k = set.len();
-        assert_eq!(proof.len(), 128 * k - 32, "§5.3: 128·k − 32 bytes");
-        let chunks: Vec<&[u8]> = proof.chunks(32).collect();
-        let a: Vec<[u8; 32]> = (0..k).map(|j| chunks[2 * j].try_into().unwrap()).collect();
-        let b: Vec<[u8; 32]> = (0..k)
-            .map(|j| chunks[2 * j + 1].try_into().unwrap())
-            .collect();
-        let mut challenges: Vec<Scalar> = (0..k - 1).map(|j| scalar(chunks[2 * k + j])).collect();
-        let z: Vec<Scalar> = (0..k).map(|j| scalar(chunks[3 * k - 1 + j])).collect();
-
-        log.text("dom-sep", b"tabella.proof.membership");
-        log.msg("G", &g());
-        log.msg("Y", y);
-        log.text("C", b"ciphertext");
-        log.msg("alpha", alpha);
-        log.msg("beta", beta);
-        log.u64("k", k as u64);
-        for s in set {
-            log.u64("s", *s);
-        }
-        for j in 0..k {
-            log.msg("A", &a[j]);
-            log.msg("B", &b[j]);
-        }
-        let c = log.challenge("c");
-        let implied = c - challenges.iter().sum::<Scalar>();
-        challenges.push(implied);
-        let (yp, ap, bp) = (point(y), point(alpha), point(beta));
-        for j in 0..k {
-            let cj = challenges[j];
-            holds(
-                RistrettoPoint::mul_base(&z[j]) - point(&a[j]) - cj * ap,
-                "membership (α)",
-            );
-            holds(
-                z[j] * yp - point(&b[j]) - cj * bp
-                    + RistrettoPoint::mul_base(&(cj * Scalar::from(set[j]))),
-                "membership (β)",
-            );
-        }
-        Membership {
-            a,
-            b,
-            challenges,
-            z,
-            c,
-        }
-    }
-
-    /// A contest as §6 describes it.
-    #[derive(Clone, Copy, Debug)]
-    pub struct Contest {
-        pub index: u32,
-        pub options: u32,
-        pub min: u32,
-        pub max: u32,
-        pub abstention: bool,
-        /// N, when the box has a capacity.
-        pub capacity: Option<u64>,
-    }
-
-    impl Contest {
-        /// w: the options, then the abstention.
-        pub fn slots(&self) -> usize {
-            self.options as usize + usize::from(self.abstention)
-        }
-
-        /// §6.3: (B, s) when the contest is packed.
-        pub fn packing(&self) -> Option<(u64, usize)> {
-            let n = self.capacity.filter(|n| *n > 0 && self.max == 1)?;
-            let base = u128::from(n) + 1;
-            let w = self.slots();
-            let fits = |s: usize| {
-                base.checked_pow(s as u32 - 1)
-                    .and_then(|p| p.checked_mul(u128::from(n)))
-                    .is_some_and(|top| top <= 1 << 40)
-            };
-            let s = (1..=w).take_while(|s| fits(*s)).last().unwrap_or(1);
-            let chunks = w.div_ceil(s) as u128;
-            (s >= 2 && (chunks == 1 || chunks < base)).then_some((base as u64, s))
-        }
-
-        /// m: the number of ciphertexts.
-        pub fn ciphertexts(&self) -> usize {
-            match self.packing() {
-                None => self.slots(),
-                Some((_, s)) => self.slots().div_ceil(s),
-            }
-        }
-
-        /// §6.3: the plaintext of each ciphertext for 0/1 slot values.
-        pub fn plaintexts(&self, values: &[u8]) -> Vec<u64> {
-            match self.packing() {
-                None => values.iter().map(|v| u64::from(*v)).collect(),
-                Some((base, s)) => values
-                    .chunks(s)
-                    .map(|chunk| {
-                        (0u32..)
-                            .zip(chunk)
-                            .map(|(i, v)| u64::from(*v) * base.pow(i))
-                            .sum()
-                    })
-                    .collect(),
-            }
-        }
-
-        /// §6.1: the set of each ciphertext's own proof (none for one packed ciphertext).
-        pub fn ciphertext_sets(&self) -> Vec<Vec<u64>> {
-            match self.packing() {
-                None => vec![vec![0, 1]; self.slots()],
-                Some(_) if self.ciphertexts() == 1 => Vec::new(),
-                Some((base, s)) => (0..self.slots())
-                    .collect::<Vec<_>>()
-                    .chunks(s)
-                    .map(|chunk| {
-                        let mut set = vec![0];
-                        set.extend((0..chunk.len() as u32).map(|i| base.pow(i)));
-                        set
-                    })
-                    .collect(),
-            }
-        }
-
-        /// §6.1: the weight of ciphertext j in the count ciphertext N.
-        pub fn count_weight(&self, j: usize) -> u64 {
-            if self.packing().is_none() && j >= self.options as usize {
-                u64::from(self.max)
-            } else {
-                1
-            }
-        }
-
-        /// §6.1: the set of the count proof.
-        pub fn count_set(&self) -> Vec<u64> {
-            match self.packing() {
-                None => (u64::from(self.min)..=u64::from(self.max)).collect(),
-                Some((base, s)) => {
-                    let mut set = if self.min == 0 { vec![0] } else { vec![] };
-                    set.extend((0..s.min(self.slots()) as u32).map(|i| base.pow(i)));
-                    set
-                }
-            }
-        }
-    }
-
-    /// A ballot split by the layout of §6.2, verified by §6.1 and §5.3.
-    pub struct Ballot {
-        pub id: [u8; 32],
-        pub credential: Option<[u8; 32]>,
-        /// m: the ciphertext count.
-        pub w: u32,
-        /// The count proof's branch count.
-        pub b: u32,
-        pub ciphertexts: Vec<([u8; 32], [u8; 32])>,
-        pub count_proof: Vec<u8>,
-        /// The ballot transcript T_b.
-        pub base: Log,
-        /// Per ciphertext proof: the forked transcript (T_b's operations first) and the proof.
-        pub options: Vec<(Log, Membership)>,
-        /// The count ciphertext N, its transcript and proof.
-        pub count_ciphertext: ([u8; 32], [u8; 32]),
-        pub count: (Log, Membership),
-    }
-
-    pub fn ballot(
-        fingerprint: &[u8; 32],
-        y: &[u8; 32],
-        round: u32,
-        contest: Contest,
-        bytes: &[u8],
-    ) -> Ballot {
-        // §6.2
-        let mut rest = bytes;
-        let mut take = |n: usize| {
-            let (head, tail) = rest.split_at(n);
-            rest = tail;
-            head.to_vec()
-        };
-        let id: [u8; 32] = take(32).try_into().unwrap();
-        let credential: Option<[u8; 32]> = match take(1)[0] {
-            0 => None,
-            1 => Some(take(32).try_into().unwrap()),
-            f => panic!("credential flag {f}"),
-        };
-        let le32 = |take: &mut dyn FnMut(usize) -> Vec<u8>| {
-            u32::from_le_bytes(take(4).try_into().unwrap())
-        };
-        let w = le32(&mut take);
-        assert_eq!(w as usize, contest.ciphertexts(), "§6.2: m");
-        let ciphertexts: Vec<([u8; 32], [u8; 32])> = (0..w)
-            .map(|_| (take(32).try_into().unwrap(), take(32).try_into().unwrap()))
-            .collect();
-        let sets = contest.ciphertext_sets();
-        assert_eq!(le32(&mut take) as usize, sets.len(), "§6.2: p");
-        let option_proofs: Vec<Vec<u8>> = sets
-            .iter()
-            .map(|set| {
-                let k = le32(&mut take) as usize;
-                assert_eq!(k, set.len(), "§6.2: branches");
-                take(128 * k - 32)
-            })
-            .collect();
-        let count_set = contest.count_set();
-        let b = le32(&mut take);
-        assert_eq!(b as usize, count_set.len(), "§6.2: b");
-        let count_proof = take(128 * b as usize - 32);
-        assert!(rest.is_empty(), "§6.2: trailing bytes");
-
-        // §6.1
-        let mut base = Log::root(fingerprint, b"tabella.ballot");
-        base.u64("round", u64::from(round));
-        base.u64("contest", u64::from(contest.index));
-        base.u64("options", u64::from(contest.options));
-        base.u64("min", u64::from(contest.min));
-        base.u64("max", u64::from(contest.max));
-        base.u64("abstention", u64::from(contest.abstention));
-        base.u64("capacity", contest.capacity.unwrap_or(0));
-        let (tag, b_base, chunk) = match contest.packing() {
-            None => (0, 0, 0),
-            Some((b_base, s)) => (1, b_base, s as u64),
-        };
-        base.u64("layout", tag);
-        base.u64("base", b_base);
-        base.u64("chunk", chunk);
-        base.msg("ballot-id", &id);
-        base.msg(
-            "credential",
-            credential.as_ref().map_or(&[][..], |c| &c[..]),
-        );
-        for (alpha, beta) in &ciphertexts {
-            base.text("C", b"ciphertext");
-            base.msg("alpha", alpha);
-            base.msg("beta", beta);
-        }
-        let options = ciphertexts
-            .iter()
-            .zip(&option_proofs)
-            .zip(&sets)
-            .enumerate()
-            .map(|(j, (((alpha, beta), proof), set))| {
-                let mut t = base.clone();
-                t.text("dom-sep", b"tabella.ballot.option");
-                t.u64("option", j as u64);
-                let m = membership(&mut t, y, alpha, beta, set, proof);
-                (t, m)
-            })
-            .collect();
-        // N = Σ weightⱼ·Cⱼ; a single ciphertext is N itself.
-        let count_ciphertext = if ciphertexts.len() == 1 {
-            ciphertexts[0]
-        } else {
-            let mut n_alpha = RistrettoPoint::default();
-            let mut n_beta = RistrettoPoint::default();
-            for (j, (alpha, beta)) in ciphertexts.iter().enumerate() {
-                let weight = Scalar::from(contest.count_weight(j));
-                n_alpha += weight * point(alpha);
-                n_beta += weight * point(beta);
-            }
-            (enc(&n_alpha), enc(&n_beta))
-        };
-        let mut t = base.clone();
-        t.text("dom-sep", b"tabella.ballot.count");
-        let m = membership(
-            &mut t,
-            y,
-            &count_ciphertext.0,
-            &count_ciphertext.1,
-            &count_set,
-            &count_proof,
-        );
-        Ballot {
-            id,
-            credential,
-            w,
-            b,
-            ciphertexts,
-            count_proof,
-            base,
-            options,
-            count_ciphertext,
-            count: (t, m),
-        }
-    }
-
-    /// §8: the ballot hash.
-    pub fn ballot_hash(fingerprint: &[u8; 32], round: u32, ballot: &[u8]) -> [u8; 32] {
-        h(&[
-            b"tabella.board.ballot-hash",
-            fingerprint,
-            &round.to_le_bytes(),
-            ballot,
-        ])
-    }
-
-    /// §8: the genesis code.
-    pub fn genesis(fingerprint: &[u8; 32], round: u32) -> [u8; 32] {
-        h(&[
-            b"tabella.board.code",
-            fingerprint,
-            &round.to_le_bytes(),
-            b"genesis",
-        ])
-    }
-
-    /// §8: the next code.
-    pub fn next(
-        fingerprint: &[u8; 32],
-        round: u32,
-        previous: &[u8; 32],
-        hash: &[u8; 32],
-    ) -> [u8; 32] {
-        h(&[
-            b"tabella.board.code",
-            fingerprint,
-            &round.to_le_bytes(),
-            previous,
-            hash,
-        ])
-    }
-
-    /// Hex of a scalar.
-    pub fn sx(s: &Scalar) -> String {
-        hex(s.as_bytes())
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1461,9 +936,9 @@ fn membership_vectors() -> VectorFile<MembershipIn, MembershipOut> {
         ),
     ]);
     envelope(
-        "Disjunctive membership proofs (SPEC §5.3) that (alpha, beta) = Enc(m; r) under Y with m \
-         in S, on a root transcript (§3.1) with the given fingerprint and domain label, directly \
-         followed by the proof (no ballot context: ballot.json has that).",
+        "Disjunctive membership proofs (SPEC §5.3) that (alpha, beta) = Enc(μ; r) under Y with μ \
+         in S (μ: the input message), on a root transcript (§3.1) with the given fingerprint and \
+         domain label, directly followed by the proof (no ballot context: ballot.json has that).",
         "tests/vectors.rs membership_vectors: ChaCha20Rng::seed_from_u64(seed) draws the \
          fingerprint (32 bytes), then the key (SecretKey::generate; only Y is recorded), then \
          r (Nonce::generate), then the proof (MembershipProof::prove). The ciphertext is \
@@ -1643,8 +1118,9 @@ fn elgamal_vectors() -> VectorFile<ElGamalIn, ElGamalOut> {
         ),
     ]);
     envelope(
-        "Exponential ElGamal (SPEC §4): Y = x·G, Enc(m; r) = (r·G, m·G + r·Y) encoded alpha ‖ \
-         beta; and decoders of keys, nonces and ciphertexts (§2) that must reject.",
+        "Exponential ElGamal (SPEC §4): Y = x·G, Enc(μ; r) = (r·G, μ·G + r·Y) encoded alpha ‖ \
+         beta (μ: the input message); and decoders of keys, nonces and ciphertexts (§2) that \
+         must reject.",
         "tests/vectors.rs elgamal_vectors: ChaCha20Rng::seed_from_u64(seed) draws x \
          (SecretKey::generate), then r (Nonce::generate); the ciphertext is \
          PublicKey::encrypt_with_nonce(message, r). A rejection case holds only the inputs to \
@@ -1783,8 +1259,9 @@ impl Kat for Case<BallotIn, BallotOut> {
             assert_eq!(hash, spec::ballot_hash(&fp, i.round, &bytes));
             let genesis = ConfirmationCode::genesis(&election, i.round);
             assert_eq!(genesis.0, spec::genesis(&fp, i.round));
-            let code = genesis.next(&election, i.round, &BallotHash(hash));
-            assert_eq!(code.0, spec::next(&fp, i.round, &genesis.0, &hash));
+            let code = genesis.next_cast(&election, i.round, &BallotHash(hash));
+            let entry = spec::Entry::Cast(hash);
+            assert_eq!(code.0, spec::next(&fp, i.round, &genesis.0, entry));
             assert_eq!(code.short(), spec::short(&code.0));
             let out = &self.outputs;
             same(
@@ -1910,7 +1387,7 @@ fn ballot_vectors() -> VectorFile<BallotIn, BallotOut> {
             EncryptedBallot::encrypt(&context, &selection, id, credential, &mut rng).unwrap();
         let hash = BallotHash::of(&election, round, &ballot);
         let genesis = ConfirmationCode::genesis(&election, round);
-        let code = genesis.next(&election, round, &hash);
+        let code = genesis.next_cast(&election, round, &hash);
         cases.push(Case {
             name: name.to_string(),
             seed,
@@ -1959,6 +1436,8 @@ fn ballot_vectors() -> VectorFile<BallotIn, BallotOut> {
         ),
     ]);
     let len = base.outputs.ballot.len() / 2;
+    // The ballot after its header: id, credential flag, …
+    let id_at = HEADER_LEN;
     cases.extend([
         base.clone().rejected(
             "the valid round-1 ballot replayed in round 2",
@@ -1970,7 +1449,7 @@ fn ballot_vectors() -> VectorFile<BallotIn, BallotOut> {
             "the valid ballot copied under another ballot id",
             "copied_ballot",
             |c| {
-                c.outputs.ballot = flip(&c.outputs.ballot, 0, 0x01);
+                c.outputs.ballot = flip(&c.outputs.ballot, id_at, 0x01);
                 c.inputs.ballot_id = flip(&c.inputs.ballot_id, 0, 0x01);
             },
             rejected_part(BallotPart::Option(0)),
@@ -1985,9 +1464,9 @@ fn ballot_vectors() -> VectorFile<BallotIn, BallotOut> {
             "the valid ballot with option 1's proof mutated (challenge c0)",
             "mutated_proof",
             |c| {
-                // id, flag, m, three ciphertexts, p, proof 0 with its count, proof 1's count,
-                // then A0 B0 A1 B1 of proof 1.
-                let option1 = 32 + 1 + 4 + 3 * 64 + 4 + (4 + 224) + 4 + 128;
+                // header, id, flag, m, three ciphertexts, p, proof 0 with its count, proof
+                // 1's count, then A0 B0 A1 B1 of proof 1.
+                let option1 = id_at + 32 + 1 + 4 + 3 * 64 + 4 + (4 + 224) + 4 + 128;
                 c.outputs.ballot = flip(&c.outputs.ballot, option1, 0x01);
             },
             rejected_part(BallotPart::Option(1)),
@@ -2001,29 +1480,102 @@ fn ballot_vectors() -> VectorFile<BallotIn, BallotOut> {
         base.clone().rejected(
             "credential flag 2",
             "bad_flag",
-            |c| c.outputs.ballot = flip(&c.outputs.ballot, 32, 0x02),
+            |c| c.outputs.ballot = flip(&c.outputs.ballot, id_at + 32, 0x02),
             is_invalid,
         ),
-        base.rejected(
+        base.clone().rejected(
             "ciphertext 0 with alpha = identity",
             "identity_point",
             |c| {
                 let b = &c.outputs.ballot;
-                let at = 2 * (32 + 1 + 4);
+                let at = 2 * (id_at + 32 + 1 + 4);
                 c.outputs.ballot = format!("{}{IDENTITY}{}", &b[..at], &b[at + 64..]);
             },
             is_identity,
         ),
     ]);
+    // §2.1: the header is read first, and each way of failing it has its own error.
+    cases.extend([
+        base.clone().rejected(
+            "junk: the magic \"tb\" replaced by \"xb\"",
+            "not_tabella",
+            |c| c.outputs.ballot = format!("78{}", &c.outputs.ballot[2..]),
+            |e| {
+                matches!(
+                    e,
+                    Error::NotTabella {
+                        expected: ObjectKind::Ballot
+                    }
+                )
+            },
+        ),
+        base.clone().rejected(
+            "truncated inside the header (4 bytes)",
+            "not_tabella",
+            |c| c.outputs.ballot.truncate(8),
+            |e| {
+                matches!(
+                    e,
+                    Error::NotTabella {
+                        expected: ObjectKind::Ballot
+                    }
+                )
+            },
+        ),
+        base.clone().rejected(
+            "another kind: the header of a challenged ballot (kind 7)",
+            "wrong_kind",
+            |c| c.outputs.ballot = flip(&c.outputs.ballot, 2, 0x06 ^ 0x07),
+            |e| {
+                matches!(
+                    e,
+                    Error::WrongKind {
+                        expected: ObjectKind::Ballot,
+                        found: Some(ObjectKind::ChallengedBallot)
+                    }
+                )
+            },
+        ),
+        base.clone().rejected(
+            "an unknown kind byte (0xee)",
+            "wrong_kind",
+            |c| c.outputs.ballot = flip(&c.outputs.ballot, 2, 0x06 ^ 0xee),
+            |e| {
+                matches!(
+                    e,
+                    Error::WrongKind {
+                        expected: ObjectKind::Ballot,
+                        found: None
+                    }
+                )
+            },
+        ),
+        base.rejected(
+            "protocol version 2 in the header (the bytes after it unchanged)",
+            "old_version",
+            |c| c.outputs.ballot = flip(&c.outputs.ballot, 3, 0x03 ^ 0x02),
+            |e| {
+                matches!(
+                    e,
+                    Error::UnsupportedVersion {
+                        kind: ObjectKind::Ballot,
+                        version: 2
+                    }
+                )
+            },
+        ),
+    ]);
     envelope(
         "Encrypted ballots (SPEC §6): per option, and packed (§6.3) in one and in two \
-         ciphertexts; the ballot bytes (§6.2), its ballot hash, the round's genesis code and \
-         the confirmation code of the ballot cast first (§8).",
+         ciphertexts; the ballot bytes (§6.2, starting with the header of §2.1: \"tb\", kind 6, \
+         LE16(3)), its ballot hash over those bytes (§8.2), the round's genesis code and the \
+         confirmation code of the ballot cast first (§8.3). Rejection cases include a header \
+         that is junk, of another kind and of another version (§2.1).",
         "tests/vectors.rs ballot_vectors: ChaCha20Rng::seed_from_u64(seed) draws the \
          fingerprint (32 bytes), then the key (SecretKey::generate; only Y is recorded), then \
          the ballot id (BallotId::random), then the credential if any (32 bytes), then the \
          ballot (EncryptedBallot::encrypt: the nonces, then the proofs). Rejection cases are \
-         the first valid case with one edit.",
+         the first valid case with one edit (the wrong_layout ones: the first packed case).",
         cases,
     )
 }
@@ -2031,6 +1583,17 @@ fn ballot_vectors() -> VectorFile<BallotIn, BallotOut> {
 // ---------------------------------------------------------------------------------------------
 // board.json
 // ---------------------------------------------------------------------------------------------
+
+/// One entry of a box, as board.json gives it: a cast ballot by its ballot hash, or a
+/// challenged ballot by its whole encoding (§8.3 hashes it).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+enum BoardEntry {
+    /// hᵢ of a cast ballot (§8.2).
+    CastBallotHash(String),
+    /// The §9 encoding of a challenged ballot.
+    ChallengedBallot(String),
+}
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -2040,7 +1603,7 @@ struct BoardIn {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     round: Option<u32>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    ballot_hashes: Vec<String>,
+    entries: Vec<BoardEntry>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     code: Option<String>,
 }
@@ -2050,9 +1613,45 @@ struct BoardIn {
 struct BoardOut {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     genesis_code: Option<String>,
+    /// gᵢ of each challenged entry, in board order (§8.3).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    challenged_hashes: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     codes: Vec<String>,
     short_codes: Vec<String>,
+}
+
+/// The code of `entry` after `code`, by the library and by the spec (which must agree), and
+/// gᵢ for a challenged entry.
+fn chain(
+    election: &ElectionContext,
+    round: u32,
+    code: &ConfirmationCode,
+    entry: &BoardEntry,
+) -> Result<(ConfirmationCode, Option<[u8; 32]>), Error> {
+    let fp = election.fingerprint();
+    let (next, spec_entry, challenged) = match entry {
+        BoardEntry::CastBallotHash(h) => {
+            let h = BallotHash(arr32(h));
+            let next = code.next_cast(election, round, &h);
+            assert_eq!(next, code.next(election, round, EntryKind::Cast, &h.0));
+            (next, spec::Entry::Cast(h.0), None)
+        }
+        BoardEntry::ChallengedBallot(bytes) => {
+            let bytes = unhex(bytes);
+            let challenged = ChallengedBallot::from_bytes(&bytes)?;
+            let g = spec::challenged_hash(fp, round, &bytes);
+            let next = code.next_challenged(election, round, &challenged);
+            assert_eq!(next, code.next(election, round, EntryKind::Challenged, &g));
+            (next, spec::Entry::Challenged(g), Some(g))
+        }
+    };
+    assert_eq!(
+        next.0,
+        spec::next(fp, round, &code.0, spec_entry),
+        "§8.3 code"
+    );
+    Ok((next, challenged))
 }
 
 impl Kat for Case<BoardIn, BoardOut> {
@@ -2064,9 +1663,12 @@ impl Kat for Case<BoardIn, BoardOut> {
         let mut codes = Vec::new();
         if let (Some(fp), Some(round)) = (&i.fingerprint, i.round) {
             let election = ElectionContext::from_bytes(&unhex(fp))?;
-            let fp = *election.fingerprint();
             let mut code = ConfirmationCode::genesis(&election, round);
-            assert_eq!(code.0, spec::genesis(&fp, round), "case {n:?}: §8 genesis");
+            assert_eq!(
+                code.0,
+                spec::genesis(election.fingerprint(), round),
+                "case {n:?}: §8.3 genesis"
+            );
             same(
                 n,
                 "the genesis code",
@@ -2075,29 +1677,31 @@ impl Kat for Case<BoardIn, BoardOut> {
             );
             codes.push(code);
             assert_eq!(
-                i.ballot_hashes.len(),
+                i.entries.len(),
                 out.codes.len(),
-                "case {n:?}: one code per hash"
+                "case {n:?}: one code per entry"
             );
-            for (h, stored) in i.ballot_hashes.iter().zip(&out.codes) {
-                let h = BallotHash(arr32(h));
-                let next = code.next(&election, round, &h);
-                assert_eq!(
-                    next.0,
-                    spec::next(&fp, round, &code.0, &h.0),
-                    "case {n:?}: §8 code"
-                );
+            let mut challenged = Vec::new();
+            for (entry, stored) in i.entries.iter().zip(&out.codes) {
+                let (next, g) = chain(&election, round, &code, entry)?;
+                challenged.extend(g.map(hex));
                 same(n, "a code", &hex(next.0), stored);
                 code = next;
                 codes.push(code);
             }
+            same(
+                n,
+                "the challenged hashes",
+                &challenged.join(" "),
+                &out.challenged_hashes.join(" "),
+            );
         }
         if let Some(code) = &i.code {
             codes.push(ConfirmationCode(arr32(code)));
         }
         let shorts: Vec<String> = codes.iter().map(ConfirmationCode::short).collect();
         let by_spec: Vec<String> = codes.iter().map(|c| spec::short(&c.0)).collect();
-        assert_eq!(shorts, by_spec, "case {n:?}: §8 short form");
+        assert_eq!(shorts, by_spec, "case {n:?}: §8.5 short form");
         same(
             n,
             "the short forms",
@@ -2108,32 +1712,94 @@ impl Kat for Case<BoardIn, BoardOut> {
     }
 }
 
+/// A challenged ballot of the council contest (one packed ciphertext) for option 1, drawn from
+/// `rng`: the ballot id, then `EncryptedBallot::encrypt`.
+fn challenged_ballot(
+    election: &ElectionContext,
+    key: &PublicKey,
+    round: u32,
+    rng: &mut ChaCha20Rng,
+) -> ChallengedBallot {
+    let contest = ContestSpec::choose_one(0, 2, true)
+        .unwrap()
+        .with_capacity(171);
+    let context = BallotContext {
+        election,
+        key,
+        round,
+        contest: &contest,
+    };
+    let selection = Selection::new(&contest, &[1]).unwrap();
+    let id = BallotId::random(rng);
+    let (ballot, nonces) = EncryptedBallot::encrypt(&context, &selection, id, None, rng).unwrap();
+    let challenged = ChallengedBallot::open(ballot, selection, nonces);
+    challenged.verify(&context).unwrap();
+    challenged
+}
+
 fn board_vectors() -> VectorFile<BoardIn, BoardOut> {
     let mut cases = Vec::new();
-    for (seed, round) in [(601, 1), (602, 7)] {
+    // (seed, round, the entries: true for a challenged one)
+    for (seed, round, kinds) in [
+        (601, 1, [false, false, false]),
+        (602, 7, [false, false, false]),
+        (603, 2, [false, true, false]),
+    ] {
         let mut rng = ChaCha20Rng::seed_from_u64(seed);
         let fingerprint = random32(&mut rng);
-        let hashes: Vec<[u8; 32]> = (0..3).map(|_| random32(&mut rng)).collect();
         let election = ElectionContext::new(fingerprint);
+        let challenges = kinds.contains(&true);
+        let key = challenges.then(|| SecretKey::generate(&mut rng).public_key());
+        let hashes: Vec<[u8; 32]> = kinds
+            .iter()
+            .filter(|c| !**c)
+            .map(|_| random32(&mut rng))
+            .collect();
+        let mut hashes = hashes.into_iter();
+        let entries: Vec<BoardEntry> = kinds
+            .iter()
+            .map(|challenged| match (challenged, &key) {
+                (true, Some(key)) => BoardEntry::ChallengedBallot(hex(challenged_ballot(
+                    &election, key, round, &mut rng,
+                )
+                .to_bytes())),
+                _ => BoardEntry::CastBallotHash(hex(hashes.next().unwrap())),
+            })
+            .collect();
         let genesis = ConfirmationCode::genesis(&election, round);
         let mut codes = Vec::new();
+        let mut challenged_hashes = Vec::new();
         let mut code = genesis;
-        for h in &hashes {
-            code = code.next(&election, round, &BallotHash(*h));
+        for entry in &entries {
+            let (next, g) = chain(&election, round, &code, entry).unwrap();
+            challenged_hashes.extend(g.map(hex));
+            code = next;
             codes.push(code);
         }
+        let (name, flags) = if challenges {
+            (
+                format!("a cast, a challenged and a cast entry, round {round}"),
+                vec!["chain".into(), "challenged".into()],
+            )
+        } else {
+            (
+                format!("genesis and a chain of 3 cast entries, round {round}"),
+                vec!["chain".into()],
+            )
+        };
         cases.push(Case {
-            name: format!("genesis and a chain of 3 codes, round {round}"),
+            name,
             seed,
-            flags: vec!["chain".into()],
+            flags,
             inputs: BoardIn {
                 fingerprint: Some(hex(fingerprint)),
                 round: Some(round),
-                ballot_hashes: hashes.iter().map(hex).collect(),
+                entries,
                 code: None,
             },
             outputs: BoardOut {
                 genesis_code: Some(hex(genesis.0)),
+                challenged_hashes,
                 codes: codes.iter().map(|c| hex(c.0)).collect(),
                 short_codes: core::iter::once(&genesis)
                     .chain(&codes)
@@ -2165,13 +1831,17 @@ fn board_vectors() -> VectorFile<BoardIn, BoardOut> {
         });
     }
     envelope(
-        "The confirmation-code chain of a ballot box (SPEC §8): the genesis code of a round, the \
-         codes of three cast ballots given their ballot hashes, and the short forms (Crockford \
+        "The confirmation-code chain of a ballot box (SPEC §8.3): the genesis code of a round, \
+         the code of every entry in board order (a cast entry chains its ballot hash, given; a \
+         challenged entry chains g = H(\"tabella.board.challenged\", F, LE32(r), the challenged \
+         ballot's §9 bytes), given as challenged_hashes), and the short forms (§8.5: Crockford \
          base32 of the first 80 bits).",
         "tests/vectors.rs board_vectors: ChaCha20Rng::seed_from_u64(seed) draws the fingerprint \
-         (32 bytes), then three ballot hashes (32 bytes each); codes from \
-         ConfirmationCode::genesis and ConfirmationCode::next. Short-form cases (seed 0) are \
-         fixed codes.",
+         (32 bytes); with a challenged entry, the key (SecretKey::generate); the ballot hashes \
+         of the cast entries (32 bytes each); then the challenged ballot (1-of-2 with \
+         abstention, capacity 171, option 1: BallotId::random, EncryptedBallot::encrypt, \
+         ChallengedBallot::open). Codes from ConfirmationCode::genesis, next_cast and \
+         next_challenged. Short-form cases (seed 0) are fixed codes.",
         cases,
     )
 }
@@ -2214,18 +1884,22 @@ fn encrypt(
     (ballot, selection, nonces)
 }
 
-/// The golden election: 3 candidates, 3 trustees with t = 2, privacy floor 3.
+/// The golden election: 3 candidates, 3 trustees with t = 2, privacy floor 3; ties for lowest
+/// left to the caller.
 ///
-/// * Round 1, choose one of A, B, C: one ballot for A challenged (opened, never counted), then
-///   six ballots cast: A 3, B 2, C 1. Nobody has more than half; C is eliminated.
-/// * Round 2, yes/no on B: yes 2, no 2, abstain 1. B is not confirmed.
+/// * Round 1, choose one of A, B, C: in board order, cast A, cast B, a ballot for A
+///   challenged (opened, never counted), cast abstain, C, A, abstain: A 2, B 1, C 1,
+///   abstain 2. Nobody has more than 2 of 4; B and C tie for lowest, and a lot eliminates C
+///   (the record's tie resolution). All three trustees decrypt; trustees 1 and 2 are combined.
+/// * Round 2, yes/no on B: yes, no, abstain, no, yes: 2, 2, 1. B is not confirmed. Trustees 2
+///   and 3 decrypt.
 /// * Round 3: B withdraws; A is elected by acclamation.
 fn generate_record() -> RecordRun {
     let mut rng = ChaCha20Rng::seed_from_u64(RECORD_SEED);
     let rules = ElectionRules::new(
         RuleSchedule::single(MajorityRule::ABSOLUTE_MAJORITY),
         BTreeSet::from([1]),
-        TieForLowest::NoElimination,
+        TieForLowest::CallerResolves,
         None,
     )
     .unwrap();
@@ -2241,35 +1915,46 @@ fn generate_record() -> RecordRun {
     .unwrap()
     .with_privacy_floor(3)
     .unwrap();
-    let (keys, board) = run::ceremony(&manifest, &mut rng).unwrap();
+    let (mut keys, ceremony) = run::ceremony(&manifest, &mut rng).unwrap();
     let mut election = Election::new(manifest.clone(), keys[0].public().clone()).unwrap();
     let mut record = ElectionRecord::new(
         manifest,
-        board.run,
-        board.board,
+        ceremony.run,
+        ceremony.board,
         election.public_key_package().clone(),
         *election.context().fingerprint(),
     );
 
     // Round 1.
     let mut open = election.open_round(RoundKind::ChooseOne).unwrap();
+    for choice in [Some(0), Some(1)] {
+        let (ballot, _, _) = encrypt(&open, choice, &mut rng);
+        open.cast(ballot).unwrap();
+    }
     let (ballot, selection, nonces) = encrypt(&open, Some(0), &mut rng);
     open.challenge(ChallengedBallot::open(ballot, selection, nonces))
         .unwrap();
-    for choice in [0, 1, 0, 2, 1, 0] {
-        let (ballot, _, _) = encrypt(&open, Some(choice), &mut rng);
+    for choice in [None, Some(2), Some(0), None] {
+        let (ballot, _, _) = encrypt(&open, choice, &mut rng);
         open.cast(ballot).unwrap();
     }
     let closed = open.close();
-    let partials = keys
-        .iter()
+    let partials: Vec<_> = keys
+        .iter_mut()
         .map(|k| closed.decrypt_share(&election, k, &mut rng).unwrap())
         .collect();
-    let outcome = election.tally_round(closed, partials).unwrap();
-    assert_eq!(outcome.decision.eliminated(), Some(2));
-    record.rounds.push(RoundRecord::from_outcome(&[], &outcome));
+    let outcome = election.tally_round(&closed, &partials).unwrap();
+    assert_eq!(outcome.totals.slots(), [2, 1, 1, 2]);
+    assert!(matches!(
+        outcome.decision.elimination(),
+        Elimination::TieUnresolved { tied } if *tied == [1, 2]
+    ));
+    let tie = election.resolve_tie_for_lowest(2, TieBreak::Lot).unwrap();
+    record
+        .rounds
+        .push(RoundRecord::from_outcome(&[], &closed, &outcome, Some(tie)));
 
-    // Round 2.
+    // Round 2: trustee 1 does not decrypt.
     let mut open = election
         .open_round(RoundKind::YesNo { candidate: 1 })
         .unwrap();
@@ -2290,13 +1975,16 @@ fn generate_record() -> RecordRun {
         }
     }
     let closed = open.close();
-    let partials = keys
-        .iter()
+    let partials: Vec<_> = keys[1..]
+        .iter_mut()
         .map(|k| closed.decrypt_share(&election, k, &mut rng).unwrap())
         .collect();
-    let outcome = election.tally_round(closed, partials).unwrap();
+    let outcome = election.tally_round(&closed, &partials).unwrap();
+    assert_eq!(outcome.totals.slots(), [2, 2, 1]);
     assert_eq!(outcome.decision.elected(), None);
-    record.rounds.push(RoundRecord::from_outcome(&[], &outcome));
+    record
+        .rounds
+        .push(RoundRecord::from_outcome(&[], &closed, &outcome, None));
 
     // Round 3.
     election.withdraw(1).unwrap();
@@ -2312,7 +2000,16 @@ fn generate_record() -> RecordRun {
     }
 }
 
-/// (a) for the record: every numbered check passes, and JSON and binary agree.
+/// The ballot rounds of a record.
+fn ballot_rounds(record: &ElectionRecord) -> impl Iterator<Item = (u32, &BallotRound)> {
+    record.rounds.iter().filter_map(|r| match &r.body {
+        RoundBody::Ballot(b) => Some((r.round, &**b)),
+        RoundBody::Acclamation { .. } => None,
+    })
+}
+
+/// (a) for the record: every numbered check passes, JSON and binary agree, and the spec's
+/// verifier reads both and agrees.
 fn check_record(json: &[u8], bin: &[u8]) {
     let from_json: ElectionRecord = serde_json::from_slice(json)
         .unwrap_or_else(|e| panic!("record.json does not decode: {e}: {PROTOCOL_CHANGE}"));
@@ -2331,22 +2028,71 @@ fn check_record(json: &[u8], bin: &[u8]) {
     if let Some(failure) = &report.failure {
         panic!("the golden record no longer verifies: {failure}: {PROTOCOL_CHANGE}");
     }
-    let checks: BTreeSet<u8> = report.passed.iter().map(|p| p.check.number()).collect();
-    assert_eq!(checks, (1..=15).collect(), "every numbered check ran");
-    assert!(
+    let checks: BTreeSet<Check> = report.passed.iter().map(|p| p.check).collect();
+    assert_eq!(
+        checks,
+        Check::ALL.iter().copied().collect(),
+        "every numbered check ran"
+    );
+    assert_eq!(Check::ALL.len(), 18);
+    let passed = |check: Check, round: u32, detail: &str| {
         report
             .passed
             .iter()
-            .any(|p| p.check == Check::ChallengedBallots && p.detail == "1 challenged")
-    );
+            .any(|p| p.check == check && p.round == Some(round) && p.detail == detail)
+    };
+    assert!(passed(Check::ChallengedBallots, 1, "1 challenged"));
+    assert!(passed(
+        Check::TieResolution,
+        1,
+        "tie for lowest resolved by Lot: candidate 2 eliminated"
+    ));
+    assert!(passed(Check::Combination, 2, "combined trustees [2, 3]"));
     assert_eq!(
         report.passed.last().map(|p| p.detail.as_str()),
         Some("candidate 0 elected")
     );
-    let RoundBody::Ballot(round1) = &from_json.rounds[0].body else {
-        panic!("round 1 has a ballot");
-    };
-    assert_eq!(round1.challenged.len(), 1);
+
+    // The spec's verifier, on both forms.
+    let value: serde_json::Value = serde_json::from_slice(json).unwrap();
+    assert!(
+        spec::record_json(&value) == bin,
+        "record.json, read as SPEC §12.2 says, is not record.bin"
+    );
+    let summary = spec::record(bin);
+    let mut boxes = Vec::new();
+    let mut decryptions = Vec::new();
+    let mut ties = Vec::new();
+    for (round, b) in ballot_rounds(&from_bin) {
+        let close = b.close.as_ref().expect("every ballot round is closed");
+        boxes.push((round, close.cast(), close.challenged()));
+        let d = b
+            .decryption
+            .as_ref()
+            .expect("every ballot round is decrypted");
+        decryptions.push((round, d.combined.clone(), d.totals.clone()));
+        // §12.1: how is 0x00 for a lot, 0x01 for a run-off.
+        let how = |how: TieBreak| u8::from(how == TieBreak::RunOff);
+        ties.extend(b.tie_resolution.map(|t| (round, t.eliminated, how(t.how))));
+    }
+    assert_eq!(summary.boxes, boxes, "spec: the boxes");
+    assert_eq!(summary.decryptions, decryptions, "spec: the decryptions");
+    assert_eq!(summary.ties, ties, "spec: the tie resolutions");
+    assert_eq!(summary.elected, Some(0), "spec: A elected");
+
+    // What the README says the record covers.
+    assert_eq!(boxes, [(1, 6, 1), (2, 5, 0)]);
+    assert_eq!(
+        decryptions,
+        [
+            (1, vec![1, 2], vec![2, 1, 1, 2]),
+            (2, vec![2, 3], vec![2, 2, 1])
+        ]
+    );
+    assert_eq!(ties, [(1, 2, 0)]);
+    let (_, round1) = ballot_rounds(&from_bin).next().unwrap();
+    assert!(matches!(round1.entries[2], RecordEntry::Challenged(_)));
+    assert_eq!(round1.decryption.as_ref().unwrap().partials.len(), 3);
     assert!(matches!(
         from_json.rounds[2].body,
         RoundBody::Acclamation { elected: 0 }
@@ -2460,8 +2206,9 @@ fn ops_table(out: &mut String, ops: &[spec::Op], first: usize) {
                 "| {n} | `append_u64` | `{label}` | {value} = `{}` |",
                 hex(value.to_le_bytes())
             ),
-            spec::Op::Challenge { label, bytes, .. } => format!(
-                "| {n} | `challenge_bytes` (64) | `{label}` | → `{}` |",
+            spec::Op::Challenge { label, bytes, .. } | spec::Op::Draw { label, bytes } => format!(
+                "| {n} | `challenge_bytes` ({}) | `{label}` | → `{}` |",
+                bytes.len(),
                 hex(bytes)
             ),
         };
@@ -2486,23 +2233,19 @@ fn worked_example(run: &RecordRun) -> String {
     let y = record.public_keys.joint_key().to_bytes();
     let yp = spec::point(&y);
     let manifest = record.manifest.to_bytes().unwrap();
-    let keys = record.public_keys.to_bytes().unwrap();
-    let f = spec::h(&[
-        b"tabella.fingerprint",
-        b"tabella/v2",
-        b"election",
-        &manifest,
-        &y,
-        &keys,
-    ]);
-    assert_eq!(f, fp, "§10: the election fingerprint");
+    let keys = record.public_keys.to_bytes();
+    let f = spec::election_fingerprint(&manifest, &y, &keys);
+    assert_eq!(f, fp, "§10.3: the election fingerprint");
 
-    // The ballot is the record's first ballot of round 2, and the library accepts it there.
+    // The ballot is the record's first entry of round 2, and the library accepts it there.
     let RoundBody::Ballot(round2) = &record.rounds[1].body else {
         panic!("round 2 has a ballot");
     };
-    assert_eq!(round2.ballots[0].ballot, ex.ballot);
-    assert_eq!(round2.ballots[0].code, ex.code);
+    let Some(RecordEntry::Cast(first)) = round2.entries.first() else {
+        panic!("round 2 starts with a cast ballot");
+    };
+    assert_eq!(first.ballot, ex.ballot);
+    assert_eq!(first.code, ex.code);
     let election = ElectionContext::new(fp);
     let context = BallotContext {
         election: &election,
@@ -2531,8 +2274,14 @@ fn worked_example(run: &RecordRun) -> String {
     let RoundBody::Ballot(round1) = &record.rounds[0].body else {
         panic!("round 1 has a ballot");
     };
-    let eliminated = round1.decryption.as_ref().and_then(|d| d.result.eliminated);
-    assert_eq!(eliminated, Some(2), "round 1 eliminated C");
+    let tie = round1
+        .tie_resolution
+        .expect("round 1 left a tie for lowest");
+    assert_eq!(
+        (tie.eliminated, tie.how),
+        (2, TieBreak::Lot),
+        "a lot eliminated C after round 1"
+    );
     assert_eq!(record.manifest.candidates(), ["A", "B", "C"]);
     let (base_b, chunk) = contest
         .packing()
@@ -2542,7 +2291,7 @@ fn worked_example(run: &RecordRun) -> String {
         (9, 3),
         "capacity 8: B = 9, the three slots in one chunk"
     );
-    assert_eq!(b.w, 1, "one ciphertext");
+    assert_eq!(b.m, 1, "one ciphertext");
     assert!(b.options.is_empty(), "no per-ciphertext proof");
     let set = contest.count_set();
     assert_eq!(set, [1, 9, 81]);
@@ -2582,7 +2331,7 @@ fn worked_example(run: &RecordRun) -> String {
     let hash = spec::ballot_hash(&fp, round, &bytes);
     assert_eq!(hash, BallotHash::of(&election, round, &ex.ballot).0);
     let genesis = spec::genesis(&fp, round);
-    let code = spec::next(&fp, round, &genesis, &hash);
+    let code = spec::next(&fp, round, &genesis, spec::Entry::Cast(hash));
     assert_eq!(code, ex.code.0);
     assert_eq!(spec::short(&code), ex.code.short());
 
@@ -2596,11 +2345,12 @@ fn worked_example(run: &RecordRun) -> String {
      Do not edit: `cargo test --test vectors` fails when one byte differs from the code. -->
 
 This is the first ballot cast in round {round} of the golden election record
-(`tests/vectors/record.json`, `rounds[1].ballots[0]`), followed through every step of
-`docs/SPEC.md`, protocol version {PROTOCOL_VERSION}: the election fingerprint (§10), the
+(`tests/vectors/record.json`, `rounds[1].entries[0]`), followed through every step of
+`docs/SPEC.md`, protocol version {PROTOCOL_VERSION}: the election fingerprint (§10.3), the
 packed layout (§6.3), the encryption (§4), the ballot transcript (§6.1), the count proof
-(§6.1, §5.3), the encoding (§6.2), the ballot hash and the confirmation code (§8). An
-independent implementation should reproduce every value below from the values before it.
+(§6.1, §5.3), the encoding (§6.2, with its header, §2.1), the ballot hash and the
+confirmation code (§8.2, §8.3). An independent implementation should reproduce every value
+below from the values before it.
 
 `tests/vectors.rs` writes this file and checks it. It replays every transcript operation
 below with merlin directly, as the spec writes them, and checks every proof with the spec's
@@ -2616,21 +2366,23 @@ here because this is a test election; a challenged ballot (§9) publishes exactl
 ## 1. The election (§10)
 
 The manifest, the joint key Y and the trustees' public key package are in `record.json`
-(`manifest`, `public_keys`). Their canonical encodings:
+(`manifest`, `public_keys`). Their canonical encodings, each starting with its header
+(`\"tb\" ‖ kind ‖ LE16(3)`, §2.1: kind 1 for the manifest, 2 for the package):
 
 ```text
-manifest ({} bytes)
+manifest ({} bytes, §10.1)
   {}
-public key package ({} bytes: t ‖ n ‖ Y ‖ q ‖ q × (index ‖ Y_j), docs/threshold-notes.md)
+public key package ({} bytes: header ‖ t ‖ n ‖ Y ‖ q ‖ q × (index ‖ Y_j), §11.3)
   {}
 Y = {}
 G = {}
 ```
 
-The election fingerprint hashes them with H of §8 (each part prefixed with its LE64 length):
+The election fingerprint hashes them with H of §8.1 (each part prefixed with its LE64
+length):
 
 ```text
-F = H(\"tabella.fingerprint\", \"tabella/v2\", \"election\", manifest, Y, public key package)
+F = H(\"tabella.fingerprint\", \"tabella/v3\", \"election\", manifest, Y, public key package)
   = {}
 ```
 ",
@@ -2645,15 +2397,16 @@ F = H(\"tabella.fingerprint\", \"tabella/v2\", \"election\", manifest, Y, public
 
     let _ = writeln!(
         w,
-        "## 2. The round, the contest and its layout (§10.1, §6.3)
+        "## 2. The round, the contest and its layout (§10.4, §6.3)
 
-Round 1 eliminated candidate C. Round {round} is a yes/no ballot on candidate 1 (`B`), so its
+Round 1 left B and C tied for lowest; the record's tie resolution eliminates C by lot
+(`rounds[0].tie_resolution`). Round {round} is a yes/no ballot on candidate 1 (`B`), so its
 contest is (index {}, k = {} options: yes then no, min = {}, max = {}, abstention = {},
 capacity N = {}, the manifest's eligible members). Its w = 3 slots are yes, no, abstain.
 
 One choice with a capacity is packed: the base is B = N + 1 = {base_b}, and the chunk is the
 largest s ≤ w with N·B^(s−1) ≤ 2^40, here s = {chunk} (N·B² = {}). So the whole choice is one
-ciphertext encrypting B^j for the chosen slot j: 1 (yes), 9 (no) or 81 (abstain). A slot's
+ciphertext encrypting B^σ for the chosen slot σ: 1 (yes), 9 (no) or 81 (abstain). A slot's
 total can never exceed N, so the decrypted sum of all ballots is the three totals as base-9
 digits. With one chunk there is no per-ciphertext proof (p = 0); the count proof shows that
 the ciphertext encrypts a member of S = (1, 9, 81) (min = 1: no blank ballot).
@@ -2662,12 +2415,12 @@ the ciphertext encrypts a member of S = (1, 9, 81) (min = 1: no blank ballot).
 ballot id  = {}
 credential = (none)
 slots      = ({}) (yes, no, abstain): this ballot says yes
-plaintext  = m = B^0 = {}
+plaintext  = μ = B^0 = {}
 ```
 
 ## 3. Encryption (§4)
 
-With nonce r: α = r·G and β = m·G + r·Y.
+With nonce r: α = r·G and β = μ·G + r·Y.
 
 ```text
 r     = {}
@@ -2704,8 +2457,8 @@ beta  = {}
         "
 ## 5. The count proof (§6.1, §5.3)
 
-The count ciphertext N is the ballot's one ciphertext (a single ciphertext has weight 1).
-T_c is T_b (steps 1–{base_len}) cloned, then:
+The count ciphertext (α_Σ, β_Σ) is the ballot's one ciphertext (m = 1, weight 1).
+T_Σ is T_b (steps 1–{base_len}) cloned, then:
 "
     );
     ops_table(w, &tc.ops, base_len);
@@ -2719,8 +2472,8 @@ challenge_bytes(\"c\", 64) = {}
 c = H-wide(…)            = {}
 ```
 
-**Prover.** m = 1 = s₀, so branch 0 is true and branches 1 (s₁ = 9) and 2 (s₂ = 81) are
-simulated. The prover drew w and the simulated cⱼ, zⱼ from merlin's transcript RNG
+**Prover.** μ = 1 = μ₀, so branch 0 is true and branches 1 (μ₁ = 9) and 2 (μ₂ = 81) are
+simulated. The prover drew t₀ and the simulated c_ρ, z_ρ from merlin's transcript RNG
 (`src/transcript.rs`: keyed by the witness and the device's RNG). Any uniformly random
 values give a valid proof; these reproduce the bytes below.
 
@@ -2740,21 +2493,22 @@ simulated branch 2:
   B2 = z2·Y − c2·(β − 81·G)
      = {}
 true branch 0:
-  w  = {}
-  A0 = w·G
+  t0 = {}
+  A0 = t0·G
      = {}
-  B0 = w·Y
+  B0 = t0·Y
      = {}
 after the challenge:
   c0 = c − c1 − c2
      = {}
-  z0 = w + c0·r
+  z0 = t0 + c0·r
      = {}
 ```
 
-The proof ({} bytes) is A₀ ‖ B₀ ‖ A₁ ‖ B₁ ‖ A₂ ‖ B₂ ‖ c₀ ‖ c₁ ‖ z₀ ‖ z₁ ‖ z₂; the last
-challenge c₂ is not sent. A verifier rebuilds T_c, draws c, sets c₂ = c − c₀ − c₁ and checks,
-for j = 0, 1, 2: zⱼ·G − Aⱼ − cⱼ·α = 0 and zⱼ·Y − Bⱼ − cⱼ·β + cⱼ·sⱼ·G = 0.
+The proof ({} bytes, 128·h − 32 with h = 3) is A₀ ‖ B₀ ‖ A₁ ‖ B₁ ‖ A₂ ‖ B₂ ‖ c₀ ‖ c₁ ‖ z₀ ‖
+z₁ ‖ z₂; the last challenge c₂ is not sent. A verifier rebuilds T_Σ, draws c, sets
+c₂ = c − c₀ − c₁ and checks, for ρ = 0, 1, 2: z_ρ·G − A_ρ − c_ρ·α = 0 and
+z_ρ·Y − B_ρ − c_ρ·β + c_ρ·μ_ρ·G = 0.
 ",
         wrap(&hex(&c_bytes), 27),
         sx(&c),
@@ -2793,13 +2547,14 @@ for j = 0, 1, 2: zⱼ·G − Aⱼ − cⱼ·α = 0 and zⱼ·Y − Bⱼ − cⱼ
         );
         offset += value.len();
     };
+    field(w, "header".into(), &bytes[..HEADER_LEN]);
     field(w, "ballot id".into(), &b.id);
     field(w, "credential flag".into(), &[0]);
-    field(w, "LE32(m)".into(), &b.w.to_le_bytes());
+    field(w, "LE32(m)".into(), &b.m.to_le_bytes());
     field(w, "alpha".into(), &alpha);
     field(w, "beta".into(), &beta);
     field(w, "LE32(p)".into(), &0u32.to_le_bytes());
-    field(w, "LE32(b)".into(), &b.b.to_le_bytes());
+    field(w, "LE32(h_Σ)".into(), &b.count_branches.to_le_bytes());
     let names = [
         "A0", "B0", "A1", "B1", "A2", "B2", "c0", "c1", "z0", "z1", "z2",
     ];
@@ -2810,23 +2565,25 @@ for j = 0, 1, 2: zⱼ·G − Aⱼ − cⱼ·α = 0 and zⱼ·Y − Bⱼ − cⱼ
         w,
         "```
 
-## 7. Ballot hash and confirmation code (§8)
+## 7. Ballot hash and confirmation code (§8.2, §8.3, §8.5)
 
-H(p₁, …, pₙ) is SHA-512 of LE64(|p₁|) ‖ p₁ ‖ … ‖ LE64(|pₙ|) ‖ pₙ, truncated to 32 bytes.
-This ballot is the first cast in round {round}, so its code chains from the genesis code.
+H(p₁, …, p_z) is SHA-512 of LE64(|p₁|) ‖ p₁ ‖ … ‖ LE64(|p_z|) ‖ p_z, truncated to 32 bytes
+(§8.1). The ballot hash covers the whole encoding of section 6, header included. This ballot
+is the first entry of round {round}'s box, so its code chains from the genesis code (the codes
+c₀, c₁ of §8.3, not the proof's challenges).
 
 ```text
 h  = H(\"tabella.board.ballot-hash\", F, LE32({round}), ballot)
    = {}
 c0 = H(\"tabella.board.code\", F, LE32({round}), \"genesis\")
    = {}
-c1 = H(\"tabella.board.code\", F, LE32({round}), c0, h)
+c1 = H(\"tabella.board.code\", F, LE32({round}), c0, \"cast\", h)
    = {}
 short form of c1 (Crockford base32 of its first 80 bits): {}
 ```
 
 LE32({round}) is `{}`. The device shows h before the voter casts or challenges the ballot; the
-box answers the cast with c1, which `record.json` lists as `rounds[1].ballots[0].code`.",
+box answers the cast with c1, which `record.json` lists as `rounds[1].entries[0].code`.",
         hex(hash),
         hex(genesis),
         hex(code),

@@ -134,7 +134,7 @@ impl Election {
     ///
     /// The partials are verified against the tally recomputed from the round's verified
     /// ballots and the close of its box; invalid ones are named and skipped while t valid ones
-    /// remain. The totals come only from this decryption. A failed attempt (too few valid
+    /// remain, and the first t valid ones in increasing trustee order are combined. The totals come only from this decryption. A failed attempt (too few valid
     /// partials yet) changes nothing: the round stays closed, and the call can be repeated
     /// with more partials.
     pub fn tally_round(
@@ -156,12 +156,17 @@ impl Election {
             tally.ciphertexts(),
         )?;
         let table = DiscreteLogTable::new(tally.total_bound())?;
-        let decryption = decrypt_tally(&ctx, partials, &table)?;
+        // One canonical order, whatever order the partials arrived in: by trustee index (the
+        // sort is stable, so of two partials of one trustee the first given comes first). The
+        // first t valid ones in that order are the combined ones, as the verifier recomputes.
+        let mut partials = partials.to_vec();
+        partials.sort_by_key(PartialDecryption::trustee);
+        let decryption = decrypt_tally(&ctx, &partials, &table)?;
         let totals = Totals::new(tally.contest(), decryption.totals.clone(), tally.ballots())?;
         let decision = self.decide(round, &totals)?;
         Ok(RoundOutcome {
             tally,
-            partials: partials.to_vec(),
+            partials,
             decryption,
             totals,
             decision,

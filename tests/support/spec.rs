@@ -1,0 +1,1970 @@
+//! A second verifier, written from `docs/SPEC.md` alone: merlin, curve25519-dalek and SHA-512
+//! directly, and none of tabella's types (only its re-exports of merlin and dalek).
+//!
+//! `tests/vectors.rs` runs it on every valid known-answer case and on the golden record, so
+//! that the vectors are checked against the text of the spec as well as against the code. It
+//! reads only valid inputs: any departure from the spec is a panic that names the section.
+//! Each function quotes the section it implements.
+
+use sha2::{Digest, Sha512};
+use tabella::curve25519_dalek::constants::RISTRETTO_BASEPOINT_COMPRESSED;
+use tabella::curve25519_dalek::ristretto::{CompressedRistretto, RistrettoPoint};
+use tabella::curve25519_dalek::scalar::Scalar;
+use tabella::curve25519_dalek::traits::{Identity, IsIdentity};
+use tabella::merlin::Transcript;
+
+use super::PROTOCOL_CHANGE;
+
+/// §1: the protocol version, the protocol id and the suite.
+pub const VERSION: u16 = 3;
+pub const PROTOCOL_ID: &str = "tabella/v3";
+pub const SUITE: &str = "ristretto255-sha512-merlin";
+
+/// §2.1: the object kinds this verifier reads.
+pub mod kind {
+    pub const MANIFEST: u8 = 1;
+    pub const PUBLIC_KEY_PACKAGE: u8 = 2;
+    pub const ROUND1: u8 = 3;
+    pub const ROUND2: u8 = 4;
+    pub const ROUND3: u8 = 5;
+    pub const BALLOT: u8 = 6;
+    pub const CHALLENGED: u8 = 7;
+    pub const PARTIAL: u8 = 8;
+    pub const RECORD: u8 = 9;
+}
+
+/// Lowercase hex (§2).
+pub fn hex(bytes: impl AsRef<[u8]>) -> String {
+    bytes.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The encoding of G.
+pub fn g() -> [u8; 32] {
+    RISTRETTO_BASEPOINT_COMPRESSED.to_bytes()
+}
+
+pub fn point(bytes: &[u8]) -> RistrettoPoint {
+    let array: [u8; 32] = bytes.try_into().expect("32 bytes");
+    CompressedRistretto(array)
+        .decompress()
+        .expect("§2: a canonical point")
+}
+
+/// §2: a point that must not be the identity.
+pub fn non_identity(bytes: &[u8], what: &str) -> RistrettoPoint {
+    let p = point(bytes);
+    assert!(!p.is_identity(), "§2: {what} must not be the identity");
+    p
+}
+
+pub fn scalar(bytes: &[u8]) -> Scalar {
+    let array: [u8; 32] = bytes.try_into().expect("32 bytes");
+    Option::from(Scalar::from_canonical_bytes(array)).expect("§2: a canonical scalar")
+}
+
+pub fn enc(p: &RistrettoPoint) -> [u8; 32] {
+    p.compress().to_bytes()
+}
+
+/// Hex of a scalar.
+pub fn sx(s: &Scalar) -> String {
+    hex(s.as_bytes())
+}
+
+/// §8.1: H(p₁, …, p_z) = SHA-512(LE64(|p₁|) ‖ p₁ ‖ …)[..32].
+pub fn h(parts: &[&[u8]]) -> [u8; 32] {
+    let mut hash = Sha512::new();
+    for p in parts {
+        hash.update((p.len() as u64).to_le_bytes());
+        hash.update(p);
+    }
+    let digest: [u8; 64] = hash.finalize().into();
+    digest[..32].try_into().expect("32 bytes")
+}
+
+/// §8.5: Crockford base32 of the first 80 bits, in four groups of four.
+pub fn short(code: &[u8; 32]) -> String {
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let bits = code[..10]
+        .iter()
+        .fold(0u128, |acc, b| (acc << 8) | u128::from(*b));
+    (0..16)
+        .map(|i| {
+            let digit = char::from(ALPHABET[((bits >> (75 - 5 * i)) & 31) as usize]);
+            if i > 0 && i % 4 == 0 {
+                format!("-{digit}")
+            } else {
+                digit.to_string()
+            }
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// §2: reading an encoding
+// ---------------------------------------------------------------------------------------------
+
+/// A cursor over an encoding that must be valid: every short read is a panic naming `what`.
+pub struct Bytes<'a> {
+    rest: &'a [u8],
+    what: &'static str,
+}
+
+impl<'a> Bytes<'a> {
+    pub fn new(what: &'static str, bytes: &'a [u8]) -> Self {
+        Bytes { rest: bytes, what }
+    }
+
+    pub fn take(&mut self, n: usize) -> &'a [u8] {
+        assert!(
+            n <= self.rest.len(),
+            "{}: {n} bytes wanted, {} left",
+            self.what,
+            self.rest.len()
+        );
+        let (head, tail) = self.rest.split_at(n);
+        self.rest = tail;
+        head
+    }
+
+    pub fn array(&mut self) -> [u8; 32] {
+        self.take(32).try_into().expect("32 bytes")
+    }
+
+    pub fn u8(&mut self) -> u8 {
+        self.take(1)[0]
+    }
+
+    /// §2: a flag is 0 or 1.
+    pub fn flag(&mut self) -> bool {
+        match self.u8() {
+            0 => false,
+            1 => true,
+            f => panic!("{}: flag {f} (§2: 0 or 1)", self.what),
+        }
+    }
+
+    pub fn le16(&mut self) -> u16 {
+        u16::from_le_bytes(self.take(2).try_into().expect("2 bytes"))
+    }
+
+    pub fn le32(&mut self) -> u32 {
+        u32::from_le_bytes(self.take(4).try_into().expect("4 bytes"))
+    }
+
+    pub fn le64(&mut self) -> u64 {
+        u64::from_le_bytes(self.take(8).try_into().expect("8 bytes"))
+    }
+
+    /// A count (LE32), checked against the remaining bytes before anything is allocated (§2).
+    pub fn count(&mut self, smallest_item: usize) -> usize {
+        let n = self.le32() as usize;
+        assert!(
+            n * smallest_item <= self.rest.len(),
+            "{}: a count of {n} does not fit",
+            self.what
+        );
+        n
+    }
+
+    /// §12.1: blob(x) = LE32(|x|) ‖ x.
+    pub fn blob(&mut self) -> &'a [u8] {
+        let n = self.count(1);
+        self.take(n)
+    }
+
+    /// §2.1: the header of an object of `kind`, in this protocol version.
+    pub fn header(&mut self, kind: u8) {
+        assert_eq!(self.take(2), b"tb", "{}: §2.1 magic", self.what);
+        assert_eq!(self.u8(), kind, "{}: §2.1 kind", self.what);
+        assert_eq!(self.le16(), VERSION, "{}: §2.1 version", self.what);
+    }
+
+    /// §2: no trailing bytes.
+    pub fn finish(self) {
+        assert!(
+            self.rest.is_empty(),
+            "{}: {} trailing bytes",
+            self.what,
+            self.rest.len()
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// §3: transcripts, logged for the worked example
+// ---------------------------------------------------------------------------------------------
+
+/// One merlin operation, for the worked example.
+#[derive(Clone, Debug)]
+pub enum Op {
+    New(&'static str),
+    Message {
+        label: &'static str,
+        value: Vec<u8>,
+        ascii: bool,
+    },
+    U64 {
+        label: &'static str,
+        value: u64,
+    },
+    /// A challenge scalar (§3.2): 64 bytes reduced mod ℓ.
+    Challenge {
+        label: &'static str,
+        bytes: Vec<u8>,
+        scalar: Scalar,
+    },
+    /// A byte string drawn from the transcript (§3.2).
+    Draw {
+        label: &'static str,
+        bytes: Vec<u8>,
+    },
+}
+
+/// A merlin transcript that logs every operation.
+#[derive(Clone)]
+pub struct Log {
+    transcript: Transcript,
+    pub ops: Vec<Op>,
+}
+
+impl Log {
+    /// §3.1: root(fp, L).
+    pub fn root(fingerprint: &[u8], domain: &[u8]) -> Log {
+        let mut log = Log {
+            transcript: Transcript::new(PROTOCOL_ID.as_bytes()),
+            ops: vec![Op::New(PROTOCOL_ID)],
+        };
+        log.u64("version", u64::from(VERSION));
+        log.msg("fingerprint", fingerprint);
+        log.text("dom-sep", domain);
+        log
+    }
+
+    pub fn msg(&mut self, label: &'static str, value: &[u8]) {
+        self.transcript.append_message(label.as_bytes(), value);
+        self.ops.push(Op::Message {
+            label,
+            value: value.to_vec(),
+            ascii: false,
+        });
+    }
+
+    /// Like [`Log::msg`], for a value that is ASCII text (shown as text in the example).
+    pub fn text(&mut self, label: &'static str, value: &[u8]) {
+        self.transcript.append_message(label.as_bytes(), value);
+        self.ops.push(Op::Message {
+            label,
+            value: value.to_vec(),
+            ascii: true,
+        });
+    }
+
+    pub fn u64(&mut self, label: &'static str, value: u64) {
+        self.transcript.append_u64(label.as_bytes(), value);
+        self.ops.push(Op::U64 { label, value });
+    }
+
+    /// §3: a ciphertext is `msg(label, "ciphertext")`, `msg("alpha", α)`, `msg("beta", β)`.
+    pub fn ciphertext(&mut self, label: &'static str, alpha: &[u8; 32], beta: &[u8; 32]) {
+        self.text(label, b"ciphertext");
+        self.msg("alpha", alpha);
+        self.msg("beta", beta);
+    }
+
+    /// §3.2: challenge(label) = H-wide(chal(label, 64)).
+    pub fn challenge(&mut self, label: &'static str) -> Scalar {
+        let mut bytes = [0u8; 64];
+        self.transcript
+            .challenge_bytes(label.as_bytes(), &mut bytes);
+        let scalar = Scalar::from_bytes_mod_order_wide(&bytes);
+        self.ops.push(Op::Challenge {
+            label,
+            bytes: bytes.to_vec(),
+            scalar,
+        });
+        scalar
+    }
+
+    /// §3.2: chal(label, 32), a byte string drawn from the transcript.
+    pub fn draw32(&mut self, label: &'static str) -> [u8; 32] {
+        let mut bytes = [0u8; 32];
+        self.transcript
+            .challenge_bytes(label.as_bytes(), &mut bytes);
+        self.ops.push(Op::Draw {
+            label,
+            bytes: bytes.to_vec(),
+        });
+        bytes
+    }
+}
+
+fn holds(equation: RistrettoPoint, what: &str) {
+    assert!(
+        equation.is_identity(),
+        "{what}: the verification equation of docs/SPEC.md fails with the challenge \
+         replayed from the spec's transcript: {PROTOCOL_CHANGE}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// §5: proofs
+// ---------------------------------------------------------------------------------------------
+
+/// §5.1 on a transcript that holds the root: returns c after checking s·G − R − c·X = 0.
+pub fn schnorr(log: &mut Log, x: &[u8; 32], proof: &[u8]) -> Scalar {
+    assert_eq!(proof.len(), 64, "§5.1: R ‖ s");
+    let (r, s) = proof.split_at(32);
+    log.text("dom-sep", b"tabella.proof.schnorr");
+    log.msg("G", &g());
+    log.msg("X", x);
+    log.msg("R", r);
+    let c = log.challenge("c");
+    holds(
+        RistrettoPoint::mul_base(&scalar(s)) - point(r) - c * point(x),
+        "Schnorr",
+    );
+    c
+}
+
+/// §5.2: returns c after checking both equations.
+pub fn dleq(log: &mut Log, h: &[u8; 32], y: &[u8; 32], d: &[u8; 32], proof: &[u8]) -> Scalar {
+    assert_eq!(proof.len(), 96, "§5.2: R₁ ‖ R₂ ‖ s");
+    let (r1, rest) = proof.split_at(32);
+    let (r2, s) = rest.split_at(32);
+    log.text("dom-sep", b"tabella.proof.dleq");
+    log.msg("G", &g());
+    log.msg("H", h);
+    log.msg("Y", y);
+    log.msg("D", d);
+    log.msg("R1", r1);
+    log.msg("R2", r2);
+    let c = log.challenge("c");
+    let s = scalar(s);
+    holds(
+        RistrettoPoint::mul_base(&s) - point(r1) - c * point(y),
+        "DLEQ (G)",
+    );
+    holds(s * point(h) - point(r2) - c * point(d), "DLEQ (H)");
+    c
+}
+
+/// A membership proof split by the layout of §5.3, with its challenges.
+#[derive(Clone, Debug)]
+pub struct Membership {
+    pub a: Vec<[u8; 32]>,
+    pub b: Vec<[u8; 32]>,
+    /// All h challenges: the h − 1 of the proof, then the implied one.
+    pub challenges: Vec<Scalar>,
+    pub z: Vec<Scalar>,
+    /// The transcript challenge c.
+    pub c: Scalar,
+}
+
+/// §5.3: appends the statement and commitments, draws c, checks every equation.
+pub fn membership(
+    log: &mut Log,
+    y: &[u8; 32],
+    alpha: &[u8; 32],
+    beta: &[u8; 32],
+    set: &[u64],
+    proof: &[u8],
+) -> Membership {
+    let h = set.len();
+    assert_eq!(proof.len(), 128 * h - 32, "§5.3: 128·h − 32 bytes");
+    let chunks: Vec<&[u8]> = proof.chunks(32).collect();
+    let a: Vec<[u8; 32]> = (0..h).map(|j| chunks[2 * j].try_into().unwrap()).collect();
+    let b: Vec<[u8; 32]> = (0..h)
+        .map(|j| chunks[2 * j + 1].try_into().unwrap())
+        .collect();
+    let mut challenges: Vec<Scalar> = (0..h - 1).map(|j| scalar(chunks[2 * h + j])).collect();
+    let z: Vec<Scalar> = (0..h).map(|j| scalar(chunks[3 * h - 1 + j])).collect();
+
+    log.text("dom-sep", b"tabella.proof.membership");
+    log.msg("G", &g());
+    log.msg("Y", y);
+    log.ciphertext("C", alpha, beta);
+    log.u64("k", h as u64);
+    for s in set {
+        log.u64("s", *s);
+    }
+    for j in 0..h {
+        log.msg("A", &a[j]);
+        log.msg("B", &b[j]);
+    }
+    let c = log.challenge("c");
+    let implied = c - challenges.iter().sum::<Scalar>();
+    challenges.push(implied);
+    let (yp, ap, bp) = (point(y), point(alpha), point(beta));
+    for j in 0..h {
+        let cj = challenges[j];
+        holds(
+            RistrettoPoint::mul_base(&z[j]) - point(&a[j]) - cj * ap,
+            "membership (α)",
+        );
+        holds(
+            z[j] * yp - point(&b[j]) - cj * bp
+                + RistrettoPoint::mul_base(&(cj * Scalar::from(set[j]))),
+            "membership (β)",
+        );
+    }
+    Membership {
+        a,
+        b,
+        challenges,
+        z,
+        c,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// §6: contests, layouts and ballots
+// ---------------------------------------------------------------------------------------------
+
+/// A contest as §6 describes it.
+#[derive(Clone, Copy, Debug)]
+pub struct Contest {
+    pub index: u32,
+    pub options: u32,
+    pub min: u32,
+    pub max: u32,
+    pub abstention: bool,
+    /// N, when the box has a capacity.
+    pub capacity: Option<u64>,
+}
+
+impl Contest {
+    /// §10.4: the contest of an election round with k options (index 0, min = max = 1,
+    /// abstention, capacity N = the manifest's eligible members).
+    pub fn of_round(options: u32, eligible: u64) -> Self {
+        Contest {
+            index: 0,
+            options,
+            min: 1,
+            max: 1,
+            abstention: true,
+            capacity: Some(eligible),
+        }
+    }
+
+    /// w: the options, then the abstention.
+    pub fn slots(&self) -> usize {
+        self.options as usize + usize::from(self.abstention)
+    }
+
+    /// §6.3: (B, s) when the contest is packed.
+    pub fn packing(&self) -> Option<(u64, usize)> {
+        let n = self.capacity.filter(|n| *n > 0 && self.max == 1)?;
+        let base = u128::from(n) + 1;
+        let w = self.slots();
+        let fits = |s: usize| {
+            base.checked_pow(s as u32 - 1)
+                .and_then(|p| p.checked_mul(u128::from(n)))
+                .is_some_and(|top| top <= 1 << 40)
+        };
+        let s = (1..=w).take_while(|s| fits(*s)).last().unwrap_or(1);
+        let chunks = w.div_ceil(s) as u128;
+        (s >= 2 && (chunks == 1 || chunks < base)).then_some((base as u64, s))
+    }
+
+    /// m: the number of ciphertexts.
+    pub fn ciphertexts(&self) -> usize {
+        match self.packing() {
+            None => self.slots(),
+            Some((_, s)) => self.slots().div_ceil(s),
+        }
+    }
+
+    /// The number of slots of each ciphertext (s_ν; 1 per option).
+    pub fn chunk_sizes(&self) -> Vec<usize> {
+        match self.packing() {
+            None => vec![1; self.slots()],
+            Some((_, s)) => (0..self.slots())
+                .collect::<Vec<_>>()
+                .chunks(s)
+                .map(<[usize]>::len)
+                .collect(),
+        }
+    }
+
+    /// §6: whether 0/1 slot values are a valid selection.
+    pub fn is_selection(&self, values: &[u8]) -> bool {
+        let k = self.options as usize;
+        if values.len() != self.slots() || values.iter().any(|v| *v > 1) {
+            return false;
+        }
+        let chosen: u32 = values[..k].iter().map(|v| u32::from(*v)).sum();
+        let abstains = self.abstention && values[k] == 1;
+        if abstains {
+            chosen == 0
+        } else {
+            self.min <= chosen && chosen <= self.max
+        }
+    }
+
+    /// §6.3: the plaintext of each ciphertext for 0/1 slot values.
+    pub fn plaintexts(&self, values: &[u8]) -> Vec<u64> {
+        match self.packing() {
+            None => values.iter().map(|v| u64::from(*v)).collect(),
+            Some((base, s)) => values
+                .chunks(s)
+                .map(|chunk| {
+                    (0u32..)
+                        .zip(chunk)
+                        .map(|(i, v)| u64::from(*v) * base.pow(i))
+                        .sum()
+                })
+                .collect(),
+        }
+    }
+
+    /// §6.3: the set S_ν of each ciphertext's own proof (none for one packed ciphertext).
+    pub fn ciphertext_sets(&self) -> Vec<Vec<u64>> {
+        match self.packing() {
+            None => vec![vec![0, 1]; self.slots()],
+            Some(_) if self.ciphertexts() == 1 => Vec::new(),
+            Some((base, _)) => self
+                .chunk_sizes()
+                .into_iter()
+                .map(|size| {
+                    let mut set = vec![0];
+                    set.extend((0..size as u32).map(|i| base.pow(i)));
+                    set
+                })
+                .collect(),
+        }
+    }
+
+    /// §6.3: the weight ω_ν of ciphertext ν in the count ciphertext.
+    pub fn count_weight(&self, j: usize) -> u64 {
+        if self.packing().is_none() && j >= self.options as usize {
+            u64::from(self.max)
+        } else {
+            1
+        }
+    }
+
+    /// §6.3: the count set S_Σ.
+    pub fn count_set(&self) -> Vec<u64> {
+        match self.packing() {
+            None => (u64::from(self.min)..=u64::from(self.max)).collect(),
+            Some((base, s)) => {
+                let mut set = if self.min == 0 { vec![0] } else { vec![] };
+                set.extend((0..s.min(self.slots()) as u32).map(|i| base.pow(i)));
+                set
+            }
+        }
+    }
+
+    /// §6.3: the largest value a tally ciphertext over b ballots decrypts to.
+    pub fn tally_bound(&self, ballots: u64) -> u64 {
+        match self.packing() {
+            None => ballots,
+            Some((base, s)) => ballots * base.pow(s.min(self.slots()) as u32 - 1),
+        }
+    }
+
+    /// §6.3, §7: the slot totals of the decrypted tally values; none above b.
+    pub fn slot_totals(&self, values: &[u64], ballots: u64) -> Vec<u64> {
+        let totals: Vec<u64> = match self.packing() {
+            None => values.to_vec(),
+            Some((base, _)) => values
+                .iter()
+                .zip(self.chunk_sizes())
+                .flat_map(|(value, size)| {
+                    let mut rest = *value;
+                    let digits: Vec<u64> = (0..size)
+                        .map(|_| {
+                            let digit = rest % base;
+                            rest /= base;
+                            digit
+                        })
+                        .collect();
+                    assert_eq!(rest, 0, "§6.3: more digits than the chunk has slots");
+                    digits
+                })
+                .collect(),
+        };
+        assert!(
+            totals.iter().all(|t| *t <= ballots),
+            "§7: a slot total above b"
+        );
+        totals
+    }
+}
+
+/// A ballot split by the layout of §6.2, verified by §6.1 and §5.3.
+pub struct Ballot {
+    pub id: [u8; 32],
+    pub credential: Option<[u8; 32]>,
+    /// m: the ciphertext count.
+    pub m: u32,
+    /// h_Σ: the count proof's branch count.
+    pub count_branches: u32,
+    pub ciphertexts: Vec<([u8; 32], [u8; 32])>,
+    pub count_proof: Vec<u8>,
+    /// The ballot transcript T_b.
+    pub base: Log,
+    /// Per ciphertext proof: the forked transcript (T_b's operations first) and the proof.
+    pub options: Vec<(Log, Membership)>,
+    /// The count ciphertext, its transcript and proof.
+    pub count_ciphertext: ([u8; 32], [u8; 32]),
+    pub count: (Log, Membership),
+}
+
+/// §6.2 and §6.1: reads one ballot (header included) and verifies it for (F, Y, r, contest).
+pub fn read_ballot(
+    bytes: &mut Bytes<'_>,
+    fingerprint: &[u8; 32],
+    y: &[u8; 32],
+    round: u32,
+    contest: Contest,
+) -> Ballot {
+    // §6.2
+    bytes.header(kind::BALLOT);
+    let id = bytes.array();
+    let credential = bytes.flag().then(|| bytes.array());
+    let m = bytes.le32();
+    assert_eq!(m as usize, contest.ciphertexts(), "§6.2: m");
+    let ciphertexts: Vec<([u8; 32], [u8; 32])> = (0..m)
+        .map(|_| {
+            let alpha = bytes.array();
+            non_identity(&alpha, "α");
+            (alpha, bytes.array())
+        })
+        .collect();
+    let sets = contest.ciphertext_sets();
+    assert_eq!(bytes.le32() as usize, sets.len(), "§6.2: p");
+    let option_proofs: Vec<&[u8]> = sets
+        .iter()
+        .map(|set| {
+            let h = bytes.le32() as usize;
+            assert_eq!(h, set.len(), "§6.2: h_ν");
+            bytes.take(128 * h - 32)
+        })
+        .collect();
+    let count_set = contest.count_set();
+    let count_branches = bytes.le32();
+    assert_eq!(count_branches as usize, count_set.len(), "§6.2: h_Σ");
+    let count_proof = bytes.take(128 * count_branches as usize - 32).to_vec();
+
+    // §6.1
+    let mut base = Log::root(fingerprint, b"tabella.ballot");
+    base.u64("round", u64::from(round));
+    base.u64("contest", u64::from(contest.index));
+    base.u64("options", u64::from(contest.options));
+    base.u64("min", u64::from(contest.min));
+    base.u64("max", u64::from(contest.max));
+    base.u64("abstention", u64::from(contest.abstention));
+    base.u64("capacity", contest.capacity.unwrap_or(0));
+    let (layout, b_base, chunk) = match contest.packing() {
+        None => (0, 0, 0),
+        Some((b_base, s)) => (1, b_base, s as u64),
+    };
+    base.u64("layout", layout);
+    base.u64("base", b_base);
+    base.u64("chunk", chunk);
+    base.msg("ballot-id", &id);
+    base.msg(
+        "credential",
+        credential.as_ref().map_or(&[][..], |c| &c[..]),
+    );
+    for (alpha, beta) in &ciphertexts {
+        base.ciphertext("C", alpha, beta);
+    }
+    let options = ciphertexts
+        .iter()
+        .zip(&option_proofs)
+        .zip(&sets)
+        .enumerate()
+        .map(|(j, (((alpha, beta), proof), set))| {
+            let mut t = base.clone();
+            t.text("dom-sep", b"tabella.ballot.option");
+            t.u64("option", j as u64);
+            let m = membership(&mut t, y, alpha, beta, set, proof);
+            (t, m)
+        })
+        .collect();
+    // (α_Σ, β_Σ) = Σ ω_ν·(α_ν, β_ν); a single ciphertext is its own count ciphertext.
+    let count_ciphertext = if ciphertexts.len() == 1 {
+        ciphertexts[0]
+    } else {
+        let mut n_alpha = RistrettoPoint::identity();
+        let mut n_beta = RistrettoPoint::identity();
+        for (j, (alpha, beta)) in ciphertexts.iter().enumerate() {
+            let weight = Scalar::from(contest.count_weight(j));
+            n_alpha += weight * point(alpha);
+            n_beta += weight * point(beta);
+        }
+        (enc(&n_alpha), enc(&n_beta))
+    };
+    let mut t = base.clone();
+    t.text("dom-sep", b"tabella.ballot.count");
+    let m_count = membership(
+        &mut t,
+        y,
+        &count_ciphertext.0,
+        &count_ciphertext.1,
+        &count_set,
+        &count_proof,
+    );
+    Ballot {
+        id,
+        credential,
+        m,
+        count_branches,
+        ciphertexts,
+        count_proof,
+        base,
+        options,
+        count_ciphertext,
+        count: (t, m_count),
+    }
+}
+
+/// A whole encoding that is one ballot (§6.2).
+pub fn ballot(
+    fingerprint: &[u8; 32],
+    y: &[u8; 32],
+    round: u32,
+    contest: Contest,
+    encoding: &[u8],
+) -> Ballot {
+    let mut bytes = Bytes::new("ballot (§6.2)", encoding);
+    let b = read_ballot(&mut bytes, fingerprint, y, round, contest);
+    bytes.finish();
+    b
+}
+
+/// §9: reads a challenged ballot and checks that it opens correctly for the box; returns its
+/// ballot.
+pub fn challenged(
+    fingerprint: &[u8; 32],
+    y: &[u8; 32],
+    round: u32,
+    contest: Contest,
+    encoding: &[u8],
+) -> Ballot {
+    let mut bytes = Bytes::new("challenged ballot (§9)", encoding);
+    bytes.header(kind::CHALLENGED);
+    let ballot = read_ballot(&mut bytes, fingerprint, y, round, contest);
+    let w = bytes.count(1);
+    let values = bytes.take(w).to_vec();
+    assert!(contest.is_selection(&values), "§9: a valid selection");
+    let yp = point(y);
+    for ((alpha, beta), mu) in ballot.ciphertexts.iter().zip(contest.plaintexts(&values)) {
+        let r = scalar(bytes.take(32));
+        assert_ne!(r, Scalar::ZERO, "§9: a non-zero nonce");
+        assert_eq!(enc(&RistrettoPoint::mul_base(&r)), *alpha, "§9: α = r·G");
+        let expected = RistrettoPoint::mul_base(&Scalar::from(mu)) + r * yp;
+        assert_eq!(enc(&expected), *beta, "§9: β = μ·G + r·Y");
+    }
+    bytes.finish();
+    ballot
+}
+
+// ---------------------------------------------------------------------------------------------
+// §8: hashes and codes
+// ---------------------------------------------------------------------------------------------
+
+/// §8.2: the ballot hash (over the encoding, header included).
+pub fn ballot_hash(fingerprint: &[u8; 32], round: u32, ballot: &[u8]) -> [u8; 32] {
+    h(&[
+        b"tabella.board.ballot-hash",
+        fingerprint,
+        &round.to_le_bytes(),
+        ballot,
+    ])
+}
+
+/// §8.3: gᵢ, the hash of a challenged ballot's encoding.
+pub fn challenged_hash(fingerprint: &[u8; 32], round: u32, challenged: &[u8]) -> [u8; 32] {
+    h(&[
+        b"tabella.board.challenged",
+        fingerprint,
+        &round.to_le_bytes(),
+        challenged,
+    ])
+}
+
+/// §8.3: the genesis code c₀.
+pub fn genesis(fingerprint: &[u8; 32], round: u32) -> [u8; 32] {
+    h(&[
+        b"tabella.board.code",
+        fingerprint,
+        &round.to_le_bytes(),
+        b"genesis",
+    ])
+}
+
+/// What an entry of a box is (§8.3): its tag and the hash its code chains.
+#[derive(Clone, Copy, Debug)]
+pub enum Entry {
+    /// A cast entry, with its ballot hash hᵢ.
+    Cast([u8; 32]),
+    /// A challenged entry, with gᵢ.
+    Challenged([u8; 32]),
+}
+
+/// §8.3: the code of an entry after the entry with code `previous`.
+pub fn next(fingerprint: &[u8; 32], round: u32, previous: &[u8; 32], entry: Entry) -> [u8; 32] {
+    let (tag, hash): (&[u8], _) = match entry {
+        Entry::Cast(hash) => (b"cast", hash),
+        Entry::Challenged(hash) => (b"challenged", hash),
+    };
+    h(&[
+        b"tabella.board.code",
+        fingerprint,
+        &round.to_le_bytes(),
+        previous,
+        tag,
+        &hash,
+    ])
+}
+
+// ---------------------------------------------------------------------------------------------
+// §10: the manifest, fingerprints and the rules
+// ---------------------------------------------------------------------------------------------
+
+/// A majority rule or a quorum fraction (§10.1): `at_least` or `more_than` p/q.
+#[derive(Clone, Copy, Debug)]
+pub struct Fraction {
+    pub more_than: bool,
+    pub p: u64,
+    pub q: u64,
+}
+
+impl Fraction {
+    fn read(bytes: &mut Bytes<'_>) -> Self {
+        let more_than = bytes.flag(); // comparison: 0 at_least, 1 more_than
+        let (p, q) = (bytes.le64(), bytes.le64());
+        assert!(0 < p && p <= q, "§10.1: 0 < p ≤ q");
+        assert!(!(more_than && p == q), "§10.1: no more_than 1/1");
+        Fraction { more_than, p, q }
+    }
+
+    /// §10.5: the number required over a base count V (none for V = 0).
+    pub fn required(&self, v: u64) -> Option<u64> {
+        if v == 0 {
+            return None;
+        }
+        let product = u128::from(self.p) * u128::from(v);
+        let q = u128::from(self.q);
+        let required = if self.more_than {
+            product / q + 1
+        } else {
+            product.div_ceil(q)
+        };
+        Some(u64::try_from(required).expect("at most V"))
+    }
+}
+
+/// A rule of the schedule (§10.1).
+#[derive(Clone, Copy, Debug)]
+pub struct Rule {
+    pub from_round: u32,
+    pub fraction: Fraction,
+    /// `of`: the eligible members (true) or those present and voting (false).
+    pub of_eligible: bool,
+}
+
+/// The manifest (§10.1).
+#[derive(Clone, Debug)]
+pub struct Manifest {
+    pub encoding: Vec<u8>,
+    pub eligible: u64,
+    pub candidates: Vec<String>,
+    pub rules: Vec<Rule>,
+    pub eliminate_lowest_after: Vec<u32>,
+    /// `tie_for_lowest`: the caller resolves (true) or nobody is eliminated (false).
+    pub caller_resolves: bool,
+    pub quorum: Option<(Fraction, u64)>,
+    pub t: u32,
+    pub n: u32,
+    pub privacy_floor: u64,
+}
+
+fn utf8(bytes: &[u8], max: usize) -> String {
+    assert!(bytes.len() <= max, "§10.1: at most {max} bytes");
+    String::from_utf8(bytes.to_vec()).expect("§10.1: UTF-8")
+}
+
+/// §10.1: decodes a manifest and runs its checks.
+pub fn manifest(encoding: &[u8]) -> Manifest {
+    let mut b = Bytes::new("manifest (§10.1)", encoding);
+    b.header(kind::MANIFEST);
+    utf8(b.blob(), 1024); // the title
+    let (members, eligible) = (b.le64(), b.le64());
+    assert!(1 <= eligible && eligible <= members, "§10.1: eligible");
+    let candidates: Vec<String> = (0..b.count(4)).map(|_| utf8(b.blob(), 1024)).collect();
+    assert!((1..=1024).contains(&candidates.len()), "§10.1: candidates");
+    let rules: Vec<Rule> = (0..b.count(22))
+        .map(|_| Rule {
+            from_round: b.le32(),
+            fraction: Fraction::read(&mut b),
+            of_eligible: b.flag(), // base: 0 present_and_voting, 1 eligible
+        })
+        .collect();
+    assert_eq!(rules.first().map(|r| r.from_round), Some(1), "§10.1");
+    assert!(rules.windows(2).all(|w| w[0].from_round < w[1].from_round));
+    let eliminate_lowest_after: Vec<u32> = (0..b.count(4)).map(|_| b.le32()).collect();
+    assert!(eliminate_lowest_after.windows(2).all(|w| w[0] < w[1]));
+    assert!(eliminate_lowest_after.iter().all(|r| *r > 0));
+    let caller_resolves = b.flag(); // tie_for_lowest: 0 no elimination, 1 caller resolves
+    let quorum = b.flag().then(|| {
+        let fraction = Fraction::read(&mut b);
+        let quorum_members = b.le64();
+        assert_eq!(
+            quorum_members, members,
+            "§10.1: a quorum counts the members"
+        );
+        (fraction, quorum_members)
+    });
+    let (t, n, privacy_floor) = (b.le32(), b.le32(), b.le64());
+    assert!(1 <= t && t <= n && n <= 255, "§10.1: 1 ≤ t ≤ n ≤ 255");
+    assert!(
+        1 <= privacy_floor && privacy_floor <= eligible,
+        "§10.1: floor"
+    );
+    b.finish();
+    Manifest {
+        encoding: encoding.to_vec(),
+        eligible,
+        candidates,
+        rules,
+        eliminate_lowest_after,
+        caller_resolves,
+        quorum,
+        t,
+        n,
+        privacy_floor,
+    }
+}
+
+/// §10.3: F_c.
+pub fn ceremony_fingerprint(manifest: &[u8]) -> [u8; 32] {
+    h(&[
+        b"tabella.fingerprint",
+        PROTOCOL_ID.as_bytes(),
+        b"ceremony",
+        manifest,
+    ])
+}
+
+/// §10.3: F.
+pub fn election_fingerprint(manifest: &[u8], y: &[u8; 32], package: &[u8]) -> [u8; 32] {
+    h(&[
+        b"tabella.fingerprint",
+        PROTOCOL_ID.as_bytes(),
+        b"election",
+        manifest,
+        y,
+        package,
+    ])
+}
+
+/// The standing of the candidates (§10.4, §10.5).
+#[derive(Clone, Debug)]
+pub struct Standing {
+    /// Whether each candidate (manifest order) is still in the race.
+    pub remaining: Vec<bool>,
+    pub elected: Option<u32>,
+    /// The candidates tied for lowest, while the tie awaits its resolution.
+    pub pending_tie: Option<Vec<u32>>,
+}
+
+/// The recorded result of a decided round (§10.5).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    pub cast: u64,
+    pub present_and_voting: u64,
+    pub base: u64,
+    pub required: Option<u64>,
+    pub elected: Option<u32>,
+    pub eliminated: Option<u32>,
+}
+
+impl Standing {
+    pub fn new(candidates: usize) -> Self {
+        Standing {
+            remaining: vec![true; candidates],
+            elected: None,
+            pending_tie: None,
+        }
+    }
+
+    pub fn remaining(&self) -> Vec<u32> {
+        (0u32..)
+            .zip(&self.remaining)
+            .filter(|(_, r)| **r)
+            .map(|(c, _)| c)
+            .collect()
+    }
+
+    /// §10.4: a withdrawal (resolves a pending tie when it is one of the tied, §10.5).
+    pub fn withdraw(&mut self, candidate: u32) {
+        assert!(self.remaining[candidate as usize], "§10.4: still remaining");
+        self.remaining[candidate as usize] = false;
+        if self
+            .pending_tie
+            .as_ref()
+            .is_some_and(|t| t.contains(&candidate))
+        {
+            self.pending_tie = None;
+        }
+    }
+
+    /// §10.5: the decision of a round on its slot totals (options, then abstentions).
+    pub fn decide(
+        &mut self,
+        m: &Manifest,
+        round: u32,
+        yes_no: Option<u32>,
+        totals: &[u64],
+    ) -> Outcome {
+        let (options, abstain) = totals.split_at(totals.len() - 1);
+        let present: u64 = options.iter().sum();
+        let cast = present + abstain[0];
+        assert!(cast <= m.eligible, "§10.5: cast ≤ eligible");
+        let rule = m
+            .rules
+            .iter()
+            .rev()
+            .find(|r| r.from_round <= round)
+            .expect("§10.5: a rule for every round");
+        let base = if rule.of_eligible {
+            m.eligible
+        } else {
+            present
+        };
+        let required = rule.fraction.required(base);
+        let meets = |v: u64| required.is_some_and(|r| v >= r);
+        let quorum_met = m
+            .quorum
+            .is_none_or(|(f, members)| f.required(members).is_some_and(|r| cast >= r));
+        let remaining = self.remaining();
+        let elected = match yes_no {
+            _ if !quorum_met => None,
+            Some(candidate) => meets(options[0]).then_some(candidate),
+            None => {
+                let top = *options.iter().max().expect("a candidate");
+                let at_top: Vec<u32> = remaining
+                    .iter()
+                    .zip(options)
+                    .filter(|(_, v)| **v == top)
+                    .map(|(c, _)| *c)
+                    .collect();
+                match at_top.as_slice() {
+                    [c] if meets(top) => Some(*c),
+                    _ => None,
+                }
+            }
+        };
+        let mut eliminated = None;
+        let due = yes_no.is_none()
+            && elected.is_none()
+            && quorum_met
+            && remaining.len() >= 2
+            && m.eliminate_lowest_after.contains(&round);
+        if due {
+            let low = *options.iter().min().expect("a candidate");
+            let tied: Vec<u32> = remaining
+                .iter()
+                .zip(options)
+                .filter(|(_, v)| **v == low)
+                .map(|(c, _)| *c)
+                .collect();
+            match tied.as_slice() {
+                [c] => eliminated = Some(*c),
+                _ if m.caller_resolves => self.pending_tie = Some(tied),
+                _ => {}
+            }
+        }
+        if let Some(c) = eliminated {
+            self.remaining[c as usize] = false;
+        }
+        self.elected = elected;
+        Outcome {
+            cast,
+            present_and_voting: present,
+            base,
+            required,
+            elected,
+            eliminated,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// §11: the key ceremony and threshold decryption
+// ---------------------------------------------------------------------------------------------
+
+/// The public key package (§11.3).
+#[derive(Clone, Debug)]
+pub struct PublicKeys {
+    pub encoding: Vec<u8>,
+    pub t: u32,
+    pub n: u32,
+    pub y: [u8; 32],
+    /// (j, Y_j), increasing j.
+    pub shares: Vec<(u32, [u8; 32])>,
+}
+
+impl PublicKeys {
+    pub fn share(&self, i: u32) -> &[u8; 32] {
+        &self
+            .shares
+            .iter()
+            .find(|(j, _)| *j == i)
+            .expect("§11.3: a verification share for the trustee")
+            .1
+    }
+}
+
+/// §11.3: decodes a public key package.
+pub fn public_keys(encoding: &[u8]) -> PublicKeys {
+    let mut b = Bytes::new("public key package (§11.3)", encoding);
+    b.header(kind::PUBLIC_KEY_PACKAGE);
+    let (t, n) = (b.le32(), b.le32());
+    let y = b.array();
+    non_identity(&y, "Y");
+    let shares: Vec<(u32, [u8; 32])> = (0..b.count(36))
+        .map(|_| {
+            let j = b.le32();
+            let yj = b.array();
+            non_identity(&yj, "Y_j");
+            (j, yj)
+        })
+        .collect();
+    b.finish();
+    assert!(
+        shares.windows(2).all(|w| w[0].0 < w[1].0),
+        "§11.3: increasing"
+    );
+    assert!(shares.iter().all(|(j, _)| (1..=n).contains(j)));
+    assert!(t as usize <= shares.len(), "§11.3: t ≤ q");
+    PublicKeys {
+        encoding: encoding.to_vec(),
+        t,
+        n,
+        y,
+        shares,
+    }
+}
+
+/// The ceremony board (§11.3): per round, the entries (author, bytes) in canonical order.
+pub type Board = [Vec<(u32, Vec<u8>)>; 3];
+
+/// §11.3: reads a ceremony board.
+pub fn read_board(b: &mut Bytes<'_>) -> Board {
+    let mut round = || -> Vec<(u32, Vec<u8>)> {
+        let entries: Vec<(u32, Vec<u8>)> = (0..b.count(8))
+            .map(|_| {
+                let author = b.le32();
+                assert!((1..=255).contains(&author), "§11.3: author");
+                (author, b.blob().to_vec())
+            })
+            .collect();
+        assert!(
+            entries.windows(2).all(|w| w[0] < w[1]),
+            "§11.3: entries strictly increasing by (author, bytes)"
+        );
+        entries
+    };
+    [round(), round(), round()]
+}
+
+/// An encrypted share of a round-2 message (§11.3): recipient j, E, ct and the proof of e.
+struct EncryptedShare<'a> {
+    j: u32,
+    e: [u8; 32],
+    ct: [u8; 32],
+    proof: &'a [u8],
+}
+
+/// §11.4: `cer(L, i)`.
+fn cer(fc: &[u8; 32], id: &[u8; 32], label: &[u8], i: u32) -> Log {
+    let mut log = Log::root(fc, label);
+    log.msg("ceremony", id);
+    log.u64("sender", u64::from(i));
+    log
+}
+
+/// §11.4: the ceremony id.
+pub fn ceremony_id(fc: &[u8; 32], t: u32, n: u32, run: &[u8; 32]) -> [u8; 32] {
+    let mut log = Log::root(fc, b"tabella.ceremony");
+    log.u64("t", u64::from(t));
+    log.u64("n", u64::from(n));
+    log.msg("run", run);
+    log.draw32("id")
+}
+
+/// §11.1 and §11.4 on a board where every trustee took part honestly and nobody complained:
+/// every message of its round's kind and this ceremony, every opening and proof; returns the
+/// joint key and the verification shares (§11.1, step 4). An exclusion is a panic: the
+/// golden ceremony has none, and the exclusion rules are checked by the library's tests.
+pub fn ceremony(m: &Manifest, run: &[u8; 32], board: &Board) -> ([u8; 32], Vec<(u32, [u8; 32])>) {
+    let fc = ceremony_fingerprint(&m.encoding);
+    let id = ceremony_id(&fc, m.t, m.n, run);
+    let trustees: Vec<u32> = (1..=m.n).collect();
+    let authors = |round: &Vec<(u32, Vec<u8>)>| round.iter().map(|e| e.0).collect::<Vec<_>>();
+    for round in board {
+        assert_eq!(authors(round), trustees, "one message of every trustee");
+    }
+    // Reads the fixed start of a message: header, ceremony id, sender = author (§11.1 rules
+    // 2 and 3).
+    let start = |bytes: &mut Bytes<'_>, kind: u8, author: u32| {
+        bytes.header(kind);
+        assert_eq!(bytes.array(), id, "§11.1 rule 2: this ceremony's id");
+        assert_eq!(bytes.le32(), author, "§11.1 rule 3: sender = author");
+    };
+
+    // Round 1: hash commitment and communication key.
+    let mut commitments = Vec::new();
+    for (i, message) in &board[0] {
+        let mut b = Bytes::new("round-1 message (§11.3)", message);
+        start(&mut b, kind::ROUND1, *i);
+        commitments.push(b.array());
+        let pk = b.array();
+        non_identity(&pk, "PK_i");
+        schnorr(
+            &mut cer(&fc, &id, b"tabella.ceremony.comm-key", *i),
+            &pk,
+            b.take(64),
+        );
+        b.finish();
+    }
+
+    // Round 2: the Feldman commitments open h_i; proofs of every coefficient and ephemeral key.
+    let mut feldman: Vec<Vec<RistrettoPoint>> = Vec::new();
+    for ((i, message), h_i) in board[1].iter().zip(&commitments) {
+        let mut b = Bytes::new("round-2 message (§11.3)", message);
+        start(&mut b, kind::ROUND2, *i);
+        let salt = b.array();
+        assert_eq!(b.le32(), m.t, "§11.1: t commitments");
+        let coefficients: Vec<([u8; 32], &[u8])> = (0..m.t)
+            .map(|_| {
+                let c = b.array();
+                non_identity(&c, "C_{i,k}");
+                (c, b.take(64))
+            })
+            .collect();
+        let shares: Vec<EncryptedShare<'_>> = (0..b.count(132))
+            .map(|_| {
+                let j = b.le32();
+                let e = b.array();
+                non_identity(&e, "E");
+                EncryptedShare {
+                    j,
+                    e,
+                    ct: b.array(),
+                    proof: b.take(64),
+                }
+            })
+            .collect();
+        b.finish();
+        let others: Vec<u32> = trustees.iter().copied().filter(|j| j != i).collect();
+        let recipients: Vec<u32> = shares.iter().map(|s| s.j).collect();
+        assert_eq!(recipients, others, "§11.1: one share per other participant");
+
+        let mut commit = cer(&fc, &id, b"tabella.ceremony.commit", *i);
+        commit.u64("t", u64::from(m.t));
+        for (c, _) in &coefficients {
+            commit.msg("C", c);
+        }
+        commit.msg("salt", &salt);
+        assert_eq!(
+            commit.draw32("commitment"),
+            *h_i,
+            "§11.1: the opening of h_i"
+        );
+
+        for (k, (c, proof)) in coefficients.iter().enumerate() {
+            let mut t = cer(&fc, &id, b"tabella.ceremony.coefficient", *i);
+            t.u64("shares", shares.len() as u64);
+            for share in &shares {
+                t.u64("j", u64::from(share.j));
+                t.msg("E", &share.e);
+                t.msg("ct", &share.ct);
+            }
+            t.u64("k", k as u64);
+            schnorr(&mut t, c, proof);
+        }
+        for share in &shares {
+            let mut t = cer(&fc, &id, b"tabella.ceremony.ephemeral", *i);
+            t.u64("j", u64::from(share.j));
+            t.msg("E", &share.e);
+            t.msg("ct", &share.ct);
+            schnorr(&mut t, &share.e, share.proof);
+        }
+        feldman.push(coefficients.iter().map(|(c, _)| point(c)).collect());
+    }
+
+    // Round 3: no complaint.
+    for (i, message) in &board[2] {
+        let mut b = Bytes::new("round-3 message (§11.3)", message);
+        start(&mut b, kind::ROUND3, *i);
+        assert_eq!(b.le32(), 0, "the golden ceremony has no complaint");
+        b.finish();
+    }
+
+    // Step 4, with QUAL = every trustee.
+    let y: RistrettoPoint = feldman.iter().map(|c| c[0]).sum();
+    let shares = trustees
+        .iter()
+        .map(|j| {
+            let yj: RistrettoPoint = feldman
+                .iter()
+                .map(|c| {
+                    let mut power = Scalar::ONE;
+                    let mut sum = RistrettoPoint::identity();
+                    for ck in c {
+                        sum += power * ck;
+                        power *= Scalar::from(*j);
+                    }
+                    sum
+                })
+                .sum();
+            (*j, enc(&yj))
+        })
+        .collect();
+    (enc(&y), shares)
+}
+
+/// The close of a box (§8.4), without its round.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Close {
+    pub head: [u8; 32],
+    pub cast: u64,
+    pub challenged: u64,
+}
+
+/// §11.4: the decryption prefix P of a round.
+fn decryption_prefix(
+    fingerprint: &[u8; 32],
+    keys: &PublicKeys,
+    round: u32,
+    close: &Close,
+    tally: &[([u8; 32], [u8; 32])],
+) -> Log {
+    let mut p = Log::root(fingerprint, b"tabella.decryption.partial");
+    p.msg("public-keys", &keys.encoding);
+    p.u64("round", u64::from(round));
+    p.msg("head", &close.head);
+    p.u64("cast", close.cast);
+    p.u64("challenged", close.challenged);
+    p.u64("width", tally.len() as u64);
+    for (alpha, beta) in tally {
+        p.ciphertext("C", alpha, beta);
+    }
+    p
+}
+
+/// §11.3 and §11.2: reads trustee i's partial decryption of the round and verifies every
+/// DLEQ proof on the transcripts of §11.4; returns (i, the D_{i,ν}).
+fn partial(
+    prefix: &Log,
+    keys: &PublicKeys,
+    round: u32,
+    tally: &[([u8; 32], [u8; 32])],
+    encoding: &[u8],
+) -> (u32, Vec<[u8; 32]>) {
+    let mut b = Bytes::new("partial decryption (§11.3)", encoding);
+    b.header(kind::PARTIAL);
+    assert_eq!(b.le32(), round, "§11.3: the partial's round");
+    let i = b.le32();
+    let m = b.count(128);
+    assert!(m >= 1, "§11.3: m ≥ 1");
+    let shares: Vec<([u8; 32], &[u8])> = (0..m)
+        .map(|_| {
+            let d = b.array();
+            non_identity(&d, "D_ν");
+            (d, b.take(96))
+        })
+        .collect();
+    b.finish();
+    let y_i = keys.share(i);
+    let mut t = prefix.clone();
+    t.u64("trustee", u64::from(i));
+    for (d, _) in &shares {
+        t.msg("D", d);
+    }
+    assert_eq!(tally.len(), m, "§11.2: one share per tally ciphertext");
+    for (nu, ((d, proof), (alpha, _))) in shares.iter().zip(tally).enumerate() {
+        let mut proof_t = t.clone();
+        proof_t.u64("k", nu as u64);
+        dleq(&mut proof_t, alpha, y_i, d, proof);
+    }
+    (i, shares.iter().map(|(d, _)| *d).collect())
+}
+
+/// §11.2: λ_i for the trustees S.
+fn lagrange(i: u32, trustees: &[u32]) -> Scalar {
+    trustees
+        .iter()
+        .filter(|j| **j != i)
+        .map(|j| {
+            let (j, i) = (Scalar::from(*j), Scalar::from(i));
+            j * (j - i).invert()
+        })
+        .product()
+}
+
+/// §4: the discrete logarithm of M in 0..=bound.
+fn discrete_log(m: &RistrettoPoint, bound: u64) -> u64 {
+    assert!(bound <= 1 << 20, "this verifier only searches small ranges");
+    let mut acc = RistrettoPoint::identity();
+    for mu in 0..=bound {
+        if acc == *m {
+            return mu;
+        }
+        acc += RistrettoPoint::mul_base(&Scalar::ONE);
+    }
+    panic!("§4: no discrete logarithm in 0..={bound}")
+}
+
+// ---------------------------------------------------------------------------------------------
+// §12 and §13: the record
+// ---------------------------------------------------------------------------------------------
+
+/// What [`record`] found, for the caller to compare with the library's view.
+#[derive(Debug, Default)]
+pub struct RecordSummary {
+    /// Per ballot round: (round, cast, challenged).
+    pub boxes: Vec<(u32, u64, u64)>,
+    /// Per decrypted round: (round, the combined trustees, the slot totals).
+    pub decryptions: Vec<(u32, Vec<u32>, Vec<u64>)>,
+    /// (round, eliminated, how) of every tie resolution.
+    pub ties: Vec<(u32, u32, u8)>,
+    pub elected: Option<u32>,
+}
+
+/// §12.1 and §13: reads a binary record and runs the numbered checks on it (the ceremony as
+/// [`ceremony`] says: honest, no complaint).
+pub fn record(encoding: &[u8]) -> RecordSummary {
+    let mut b = Bytes::new("record (§12.1)", encoding);
+    // Check 1.
+    b.header(kind::RECORD);
+    assert_eq!(b.blob(), SUITE.as_bytes(), "check 1: suite");
+    // Check 2.
+    let m = manifest(b.blob());
+    let run = b.array();
+    let board = read_board(&mut b);
+    let keys = public_keys(b.blob());
+    assert_eq!((keys.t, keys.n), (m.t, m.n), "check 2: t-of-n");
+    // Check 3.
+    let (y, shares) = ceremony(&m, &run, &board);
+    assert_eq!(y, keys.y, "check 3: Y");
+    assert_eq!(shares, keys.shares, "check 3: the Y_j");
+    // Check 4.
+    let fingerprint = b.array();
+    assert_eq!(
+        fingerprint,
+        election_fingerprint(&m.encoding, &keys.y, &keys.encoding),
+        "check 4: F"
+    );
+
+    let mut summary = RecordSummary::default();
+    let mut standing = Standing::new(m.candidates.len());
+    let rounds = b.count(9);
+    for number in 1..=rounds as u32 {
+        // Check 5.
+        assert!(
+            standing.elected.is_none(),
+            "check 18: no round after an election"
+        );
+        assert_eq!(b.le32(), number, "check 5: rounds numbered 1, 2, …");
+        for _ in 0..b.count(4) {
+            standing.withdraw(b.le32());
+        }
+        assert!(
+            standing.pending_tie.is_none(),
+            "check 17: no round while a tie for lowest is pending"
+        );
+        if !b.flag() {
+            let elected = b.le32();
+            assert_eq!(standing.remaining(), [elected], "check 5: acclamation");
+            standing.elected = Some(elected);
+            continue;
+        }
+        let yes_no = b.flag().then(|| b.le32());
+        let candidates: Vec<u32> = (0..b.count(4)).map(|_| b.le32()).collect();
+        let on_ballot = match yes_no {
+            Some(c) => {
+                assert!(standing.remaining[c as usize], "check 5: still in the race");
+                vec![c]
+            }
+            None => standing.remaining(),
+        };
+        assert_eq!(
+            candidates, on_ballot,
+            "check 5: the candidates on the ballot"
+        );
+        let options = yes_no.map_or(candidates.len() as u32, |_| 2);
+        let contest = Contest::of_round(options, m.eligible);
+
+        // Checks 6 to 9, entry by entry in board order.
+        let mut code = genesis(&fingerprint, number);
+        let (mut ids, mut alphas) = (Vec::new(), Vec::new());
+        let mut cast = Vec::new();
+        let mut opened_count = 0u64;
+        for _ in 0..b.count(41) {
+            let tag = b.u8();
+            let bytes = b.blob();
+            let (read, entry) = match tag {
+                1 => {
+                    let read = ballot(&fingerprint, &keys.y, number, contest, bytes);
+                    (read, Entry::Cast(ballot_hash(&fingerprint, number, bytes)))
+                }
+                2 => {
+                    let opened = challenged(&fingerprint, &keys.y, number, contest, bytes);
+                    opened_count += 1;
+                    let hash = challenged_hash(&fingerprint, number, bytes);
+                    (opened, Entry::Challenged(hash))
+                }
+                x => panic!("§12.1: entry tag {x}"),
+            };
+            assert!(!ids.contains(&read.id), "check 8: a repeated id");
+            ids.push(read.id);
+            for (alpha, _) in &read.ciphertexts {
+                assert!(!alphas.contains(alpha), "check 8: a repeated α");
+                alphas.push(*alpha);
+            }
+            if let Entry::Cast(_) = entry {
+                cast.push(read.ciphertexts.clone());
+                assert!(cast.len() as u64 <= m.eligible, "check 8: capacity");
+            }
+            code = next(&fingerprint, number, &code, entry);
+            assert_eq!(b.array(), code, "check 9: the entry's code");
+        }
+        let b_cast = cast.len() as u64;
+        summary.boxes.push((number, b_cast, opened_count));
+
+        // Check 10.
+        let close = b.flag().then(|| Close {
+            head: b.array(),
+            cast: b.le64(),
+            challenged: b.le64(),
+        });
+        if let Some(close) = &close {
+            let expected = Close {
+                head: code,
+                cast: b_cast,
+                challenged: opened_count,
+            };
+            assert_eq!(*close, expected, "check 10: the close");
+        }
+        if !b.flag() {
+            // Check 18: an undecided round is the last (and has no tie resolution).
+            assert_eq!(
+                number as usize, rounds,
+                "check 18: only the last round undecided"
+            );
+            assert!(!b.flag(), "§12.1: no tie resolution while undecided");
+            continue;
+        }
+        let close = close.expect("check 10: a decrypted round has a close");
+        // Check 11.
+        assert!(b_cast >= m.privacy_floor, "check 11: privacy floor");
+        // Check 12.
+        let width = contest.ciphertexts();
+        let tally: Vec<([u8; 32], [u8; 32])> = (0..width)
+            .map(|nu| {
+                let alpha: RistrettoPoint = cast.iter().map(|c| point(&c[nu].0)).sum();
+                let beta: RistrettoPoint = cast.iter().map(|c| point(&c[nu].1)).sum();
+                (enc(&alpha), enc(&beta))
+            })
+            .collect();
+        assert_eq!(b.count(64), width, "check 12: m");
+        for (alpha, beta) in &tally {
+            assert_eq!(
+                (b.array(), b.array()),
+                (*alpha, *beta),
+                "check 12: aggregate"
+            );
+        }
+        // Check 13.
+        let prefix = decryption_prefix(&fingerprint, &keys, number, &close, &tally);
+        let partials: Vec<(u32, Vec<[u8; 32]>)> = (0..b.count(4))
+            .map(|_| partial(&prefix, &keys, number, &tally, b.blob()))
+            .collect();
+        let trustees: Vec<u32> = partials.iter().map(|p| p.0).collect();
+        assert!(trustees.windows(2).all(|w| w[0] < w[1]), "check 13: order");
+        // Check 14.
+        let combined: Vec<u32> = (0..b.count(4)).map(|_| b.le32()).collect();
+        let t = m.t as usize;
+        assert!(partials.len() >= t, "check 14: t partials");
+        assert_eq!(combined, trustees[..t], "check 14: the first t");
+        let bound = contest.tally_bound(b_cast);
+        let values: Vec<u64> = tally
+            .iter()
+            .enumerate()
+            .map(|(nu, (_, beta))| {
+                let shares: RistrettoPoint = partials[..t]
+                    .iter()
+                    .map(|(i, d)| lagrange(*i, &combined) * point(&d[nu]))
+                    .sum();
+                discrete_log(&(point(beta) - shares), bound)
+            })
+            .collect();
+        // Check 15.
+        let totals = contest.slot_totals(&values, b_cast);
+        let recorded: Vec<u64> = (0..b.count(8)).map(|_| b.le64()).collect();
+        assert_eq!(recorded, totals, "check 15: totals");
+        // Check 16.
+        let outcome = standing.decide(&m, number, yes_no, &totals);
+        let opt64 = |b: &mut Bytes<'_>| b.flag().then(|| b.le64());
+        let opt32 = |b: &mut Bytes<'_>| b.flag().then(|| b.le32());
+        let result = Outcome {
+            cast: b.le64(),
+            present_and_voting: b.le64(),
+            base: b.le64(),
+            required: opt64(&mut b),
+            elected: opt32(&mut b),
+            eliminated: opt32(&mut b),
+        };
+        assert_eq!(result, outcome, "check 16: the result");
+        summary.decryptions.push((number, combined, totals));
+        // Check 17.
+        if b.flag() {
+            let eliminated = b.le32();
+            let how = b.u8();
+            assert!(how <= 1, "§12.1: how");
+            let tied = standing
+                .pending_tie
+                .take()
+                .expect("check 17: a resolution of a tie left to the caller");
+            assert!(tied.contains(&eliminated), "check 17: one of the tied");
+            standing.remaining[eliminated as usize] = false;
+            summary.ties.push((number, eliminated, how));
+        }
+    }
+    b.finish();
+    summary.elected = standing.elected;
+    summary
+}
+
+// ---------------------------------------------------------------------------------------------
+// §12.2: the JSON record, read into the binary form of §12.1
+// ---------------------------------------------------------------------------------------------
+
+/// A JSON object with exactly these fields (§12.2: every field required, no other allowed).
+fn object<'a>(
+    value: &'a serde_json::Value,
+    what: &str,
+    fields: &[&str],
+) -> &'a serde_json::Map<String, serde_json::Value> {
+    let map = value
+        .as_object()
+        .unwrap_or_else(|| panic!("§12.2: {what} is an object"));
+    let mut keys: Vec<&str> = map.keys().map(String::as_str).collect();
+    let mut want = fields.to_vec();
+    keys.sort_unstable();
+    want.sort_unstable();
+    assert_eq!(keys, want, "§12.2: the fields of {what}");
+    map
+}
+
+fn uint(value: &serde_json::Value) -> u64 {
+    value.as_u64().expect("§12.2: an integer")
+}
+
+fn text(value: &serde_json::Value) -> &str {
+    value.as_str().expect("§12.2: a string")
+}
+
+fn list(value: &serde_json::Value) -> &[serde_json::Value] {
+    value.as_array().expect("§12.2: an array")
+}
+
+/// §12.2: lowercase hex, even length.
+fn unhex(value: &serde_json::Value) -> Vec<u8> {
+    let s = text(value);
+    assert!(
+        s.len() % 2 == 0 && s.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f')),
+        "§2: lowercase hex"
+    );
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
+        .collect()
+}
+
+fn le32(out: &mut Vec<u8>, n: u64) {
+    out.extend_from_slice(&u32::try_from(n).expect("a u32").to_le_bytes());
+}
+
+fn blob(out: &mut Vec<u8>, bytes: &[u8]) {
+    le32(out, bytes.len() as u64);
+    out.extend_from_slice(bytes);
+}
+
+/// §10.2: a rule or a quorum, with exactly one of `at_least` / `more_than` (`[p, q]`) and
+/// the `others` fields; writes its comparison, p and q as §10.1 does.
+fn fraction_bytes<'a>(
+    value: &'a serde_json::Value,
+    what: &str,
+    others: &[&str],
+    out: &mut Vec<u8>,
+) -> &'a serde_json::Map<String, serde_json::Value> {
+    let more_than = value.get("more_than").is_some();
+    let key = if more_than { "more_than" } else { "at_least" };
+    let map = object(value, what, &[&[key][..], others].concat());
+    let [p, q] = list(&map[key]) else {
+        panic!("§10.2: [p, q]")
+    };
+    out.push(u8::from(more_than));
+    le64(out, uint(p));
+    le64(out, uint(q));
+    map
+}
+
+/// §10.2 → §10.1: the manifest's canonical encoding from its JSON form.
+pub fn manifest_json(value: &serde_json::Value) -> Vec<u8> {
+    let m = object(
+        value,
+        "the manifest",
+        &[
+            "title",
+            "members",
+            "eligible",
+            "candidates",
+            "rules",
+            "eliminate_lowest_after",
+            "tie_for_lowest",
+            "quorum",
+            "threshold",
+            "trustees",
+            "privacy_floor",
+        ],
+    );
+    let mut out = b"tb".to_vec();
+    out.push(kind::MANIFEST);
+    out.extend_from_slice(&VERSION.to_le_bytes());
+    blob(&mut out, text(&m["title"]).as_bytes());
+    le64(&mut out, uint(&m["members"]));
+    le64(&mut out, uint(&m["eligible"]));
+    let candidates = list(&m["candidates"]);
+    le32(&mut out, candidates.len() as u64);
+    for c in candidates {
+        blob(&mut out, text(c).as_bytes());
+    }
+    let rules = list(&m["rules"]);
+    le32(&mut out, rules.len() as u64);
+    for rule in rules {
+        le32(&mut out, uint(&rule["from_round"]));
+        let map = fraction_bytes(rule, "a rule", &["from_round", "of"], &mut out);
+        out.push(match text(&map["of"]) {
+            "present_and_voting" => 0,
+            "eligible" => 1,
+            other => panic!("§10.2: of {other:?}"),
+        });
+    }
+    let eliminate = list(&m["eliminate_lowest_after"]);
+    le32(&mut out, eliminate.len() as u64);
+    for r in eliminate {
+        le32(&mut out, uint(r));
+    }
+    out.push(match text(&m["tie_for_lowest"]) {
+        "no_elimination" => 0,
+        "caller_resolves" => 1,
+        other => panic!("§10.2: tie_for_lowest {other:?}"),
+    });
+    match &m["quorum"] {
+        serde_json::Value::Null => out.push(0),
+        quorum => {
+            out.push(1);
+            let map = fraction_bytes(quorum, "the quorum", &["members"], &mut out);
+            le64(&mut out, uint(&map["members"]));
+        }
+    }
+    le32(&mut out, uint(&m["threshold"]));
+    le32(&mut out, uint(&m["trustees"]));
+    le64(&mut out, uint(&m["privacy_floor"]));
+    out
+}
+
+/// §12.1: opt64 or opt32 (`write` writes the value) of an integer or `null`.
+fn opt(out: &mut Vec<u8>, value: &serde_json::Value, write: fn(&mut Vec<u8>, u64)) {
+    match value.as_u64() {
+        None => {
+            assert!(value.is_null(), "§12.2: an integer or null");
+            out.push(0);
+        }
+        Some(v) => {
+            out.push(1);
+            write(out, v);
+        }
+    }
+}
+
+fn le64(out: &mut Vec<u8>, n: u64) {
+    out.extend_from_slice(&n.to_le_bytes());
+}
+
+fn u32_list(out: &mut Vec<u8>, value: &serde_json::Value) {
+    let items = list(value);
+    le32(out, items.len() as u64);
+    for i in items {
+        le32(out, uint(i));
+    }
+}
+
+/// §12.2 → §12.1: the binary record that a JSON record holds (a decoded JSON record
+/// re-encodes to the same binary bytes).
+pub fn record_json(value: &serde_json::Value) -> Vec<u8> {
+    let r = object(
+        value,
+        "the record",
+        &[
+            "version",
+            "suite",
+            "manifest",
+            "run",
+            "ceremony",
+            "public_keys",
+            "fingerprint",
+            "rounds",
+        ],
+    );
+    let mut out = b"tb".to_vec();
+    out.push(kind::RECORD);
+    out.extend_from_slice(&u16::try_from(uint(&r["version"])).unwrap().to_le_bytes());
+    blob(&mut out, text(&r["suite"]).as_bytes());
+    blob(&mut out, &manifest_json(&r["manifest"]));
+    out.extend_from_slice(&unhex(&r["run"]));
+    let ceremony = object(
+        &r["ceremony"],
+        "the ceremony",
+        &["round1", "round2", "round3"],
+    );
+    for round in ["round1", "round2", "round3"] {
+        let entries = list(&ceremony[round]);
+        le32(&mut out, entries.len() as u64);
+        for e in entries {
+            let e = object(e, "a ceremony entry", &["author", "message"]);
+            le32(&mut out, uint(&e["author"]));
+            blob(&mut out, &unhex(&e["message"]));
+        }
+    }
+    blob(&mut out, &unhex(&r["public_keys"]));
+    out.extend_from_slice(&unhex(&r["fingerprint"]));
+    let rounds = list(&r["rounds"]);
+    le32(&mut out, rounds.len() as u64);
+    for round in rounds {
+        let kind = text(&round["ballot"]);
+        let mut fields = vec!["ballot", "round", "withdrawn"];
+        match kind {
+            "acclamation" => fields.push("elected"),
+            "choose_one" | "yes_no" => fields.extend([
+                "candidates",
+                "entries",
+                "close",
+                "decryption",
+                "tie_resolution",
+            ]),
+            other => panic!("§12.2: ballot {other:?}"),
+        }
+        if kind == "yes_no" {
+            fields.push("candidate");
+        }
+        let map = object(round, "a round", &fields);
+        le32(&mut out, uint(&map["round"]));
+        u32_list(&mut out, &map["withdrawn"]);
+        if kind == "acclamation" {
+            out.push(0);
+            le32(&mut out, uint(&map["elected"]));
+            continue;
+        }
+        out.push(1);
+        if kind == "yes_no" {
+            out.push(1);
+            le32(&mut out, uint(&map["candidate"]));
+        } else {
+            out.push(0);
+        }
+        u32_list(&mut out, &map["candidates"]);
+        let entries = list(&map["entries"]);
+        le32(&mut out, entries.len() as u64);
+        for e in entries {
+            let tag = if e.get("cast").is_some() {
+                "cast"
+            } else {
+                "challenged"
+            };
+            let e = object(e, "an entry", &[tag, "code"]);
+            out.push(if tag == "cast" { 1 } else { 2 });
+            blob(&mut out, &unhex(&e[tag]));
+            out.extend_from_slice(&unhex(&e["code"]));
+        }
+        match &map["close"] {
+            serde_json::Value::Null => out.push(0),
+            close => {
+                let c = object(close, "the close", &["chain_head", "cast", "challenged"]);
+                out.push(1);
+                out.extend_from_slice(&unhex(&c["chain_head"]));
+                le64(&mut out, uint(&c["cast"]));
+                le64(&mut out, uint(&c["challenged"]));
+            }
+        }
+        match &map["decryption"] {
+            serde_json::Value::Null => out.push(0),
+            decryption => {
+                let d = object(
+                    decryption,
+                    "the decryption",
+                    &["tally", "partials", "combined", "totals", "result"],
+                );
+                out.push(1);
+                let tally = list(&d["tally"]);
+                le32(&mut out, tally.len() as u64);
+                for c in tally {
+                    out.extend_from_slice(&unhex(c));
+                }
+                let partials = list(&d["partials"]);
+                le32(&mut out, partials.len() as u64);
+                for p in partials {
+                    blob(&mut out, &unhex(p));
+                }
+                u32_list(&mut out, &d["combined"]);
+                let totals = list(&d["totals"]);
+                le32(&mut out, totals.len() as u64);
+                for t in totals {
+                    le64(&mut out, uint(t));
+                }
+                let result = object(
+                    &d["result"],
+                    "the result",
+                    &[
+                        "cast",
+                        "present_and_voting",
+                        "base",
+                        "required",
+                        "elected",
+                        "eliminated",
+                    ],
+                );
+                for count in ["cast", "present_and_voting", "base"] {
+                    le64(&mut out, uint(&result[count]));
+                }
+                opt(&mut out, &result["required"], le64);
+                opt(&mut out, &result["elected"], le32);
+                opt(&mut out, &result["eliminated"], le32);
+            }
+        }
+        match &map["tie_resolution"] {
+            serde_json::Value::Null => out.push(0),
+            tie => {
+                let t = object(tie, "the tie resolution", &["eliminated", "how"]);
+                out.push(1);
+                le32(&mut out, uint(&t["eliminated"]));
+                out.push(match text(&t["how"]) {
+                    "lot" => 0,
+                    "run_off" => 1,
+                    other => panic!("§12.2: how {other:?}"),
+                });
+            }
+        }
+    }
+    out
+}
