@@ -57,6 +57,32 @@ pub struct DecidedRound {
     pub result_entry: u64,
 }
 
+/// What a finished round was.
+#[derive(Debug)]
+pub enum RoundEnd {
+    /// A ballot, decrypted and decided.
+    Decided(Box<DecidedRound>),
+    /// The sole remaining candidate elected without a ballot.
+    Acclaimed {
+        /// The candidate (manifest index).
+        candidate: usize,
+    },
+}
+
+/// A finished round: the withdrawals before it, what it was, and the resolution of a tie for
+/// lowest that it left.
+#[derive(Debug)]
+pub struct RoundHistory {
+    /// The round number.
+    pub number: u32,
+    /// The candidates who withdrew before it (manifest indices).
+    pub withdrawn: Vec<usize>,
+    /// The ballot or the acclamation.
+    pub end: RoundEnd,
+    /// The resolution of a tie for lowest it left, once posted.
+    pub tie: Option<TieResolution>,
+}
+
 /// The round in progress.
 #[derive(Debug)]
 enum Current {
@@ -91,7 +117,8 @@ pub struct Replay {
     outcome: Option<CeremonyOutcome>,
     election: Option<Election>,
     current: Current,
-    decided: Vec<DecidedRound>,
+    history: Vec<RoundHistory>,
+    withdrawn: Vec<usize>,
     report: Report,
 }
 
@@ -137,7 +164,8 @@ impl Replay {
             outcome: None,
             election: None,
             current: Current::Between,
-            decided: Vec::new(),
+            history: Vec::new(),
+            withdrawn: Vec::new(),
             report: Report::default(),
         }
     }
@@ -202,9 +230,14 @@ impl Replay {
         }
     }
 
-    /// The decided rounds, in order.
-    pub fn decided(&self) -> &[DecidedRound] {
-        &self.decided
+    /// The finished rounds, in order.
+    pub fn history(&self) -> &[RoundHistory] {
+        &self.history
+    }
+
+    /// The candidates who withdrew since the last round (before the next one).
+    pub fn withdrawn(&self) -> &[usize] {
+        &self.withdrawn
     }
 
     /// The checks passed so far.
@@ -553,6 +586,7 @@ impl Replay {
         election
             .withdraw(w.candidate as usize)
             .map_err(|e| failure(Check::Sequence, k, round, e))?;
+        self.withdrawn.push(w.candidate as usize);
         self.pass(
             Check::Sequence,
             round,
@@ -565,7 +599,15 @@ impl Replay {
         let round = self.round_number();
         let t = TieResolution::from_bytes(entry.body())
             .map_err(|e| failure(Check::TieResolution, k, round, e))?;
-        let last = self.decided.last().map(|d| d.round.number());
+        let last = match self.history.last() {
+            Some(RoundHistory {
+                number,
+                end: RoundEnd::Decided(_),
+                tie: None,
+                ..
+            }) => Some(*number),
+            _ => None,
+        };
         let election = self.between(k, "a tie resolution while a round is open or undecided")?;
         if last != Some(t.round) {
             return Err(failure(
@@ -578,6 +620,9 @@ impl Replay {
         election
             .resolve_tie_for_lowest(t.eliminated as usize, t.how)
             .map_err(|e| failure(Check::TieResolution, k, Some(t.round), e))?;
+        if let Some(h) = self.history.last_mut() {
+            h.tie = Some(t);
+        }
         self.pass(
             Check::TieResolution,
             Some(t.round),
@@ -620,6 +665,14 @@ impl Replay {
             return Err(failure(Check::Sequence, k, round, mismatch("acclaimed candidate")));
         }
         *election = trial;
+        self.history.push(RoundHistory {
+            number: a.round,
+            withdrawn: core::mem::take(&mut self.withdrawn),
+            end: RoundEnd::Acclaimed {
+                candidate: a.candidate as usize,
+            },
+            tie: None,
+        });
         self.pass(
             Check::Sequence,
             Some(a.round),
@@ -891,11 +944,16 @@ impl Replay {
                 decision.base, decision.required, decision.elected, decision.eliminated
             ),
         );
-        self.decided.push(DecidedRound {
-            round: *closed,
-            close,
-            outcome,
-            result_entry: k,
+        self.history.push(RoundHistory {
+            number,
+            withdrawn: core::mem::take(&mut self.withdrawn),
+            end: RoundEnd::Decided(Box::new(DecidedRound {
+                round: *closed,
+                close,
+                outcome,
+                result_entry: k,
+            })),
+            tie: None,
         });
         Ok(Applied::Done)
     }
