@@ -21,7 +21,7 @@ pub mod replay;
 mod round;
 pub mod trustee;
 
+pub use board::{Administrator, BoardElection, RoundContext};
 pub use manifest::{Authorities, DEFAULT_PRIVACY_FLOOR, Manifest, ManifestBuilder};
 pub use round::{ClosedRound, Election, OpenRound, RoundKind, RoundOutcome};
-pub use board::{Administrator, BoardElection, RoundContext};
 pub use trustee::Trustee;

@@ -391,6 +391,8 @@ pub enum Error {
         /// What is wrong with it.
         reason: &'static str,
     },
+    /// The board is another election's: its manifest is not the one expected.
+    AnotherElection,
     /// A sealed secret is truncated or corrupted (its length or its checksum is wrong).
     SealCorrupted,
     /// A sealed secret was sealed for another context (another election's or trustee's
@@ -614,7 +616,10 @@ impl fmt::Display for Error {
             } => write!(f, "{what}: expected length {expected}, got {actual}"),
             Error::Rule(e) => write!(f, "rules: {e}"),
             Error::RecordRewritten { entry, what } => {
-                write!(f, "the newer record does not extend the older at entry {entry}: {what}")
+                write!(
+                    f,
+                    "the newer record does not extend the older at entry {entry}: {what}"
+                )
             }
             Error::UnknownReadHead { entry } => write!(
                 f,
@@ -622,7 +627,10 @@ impl fmt::Display for Error {
                  board"
             ),
             Error::EntrySignatureRejected { entry } => {
-                write!(f, "entry {entry}: its signature does not verify under its author's key")
+                write!(
+                    f,
+                    "entry {entry}: its signature does not verify under its author's key"
+                )
             }
             Error::CeremonyRoundClosed { round } => write!(
                 f,
@@ -679,6 +687,12 @@ impl fmt::Display for Error {
             Error::EntryRefused(failure) => write!(f, "entry refused: {failure}"),
             Error::Storage { what, detail } => write!(f, "{what}: {detail}"),
             Error::BoardCorrupted { entry, reason } => write!(f, "board entry {entry}: {reason}"),
+            Error::AnotherElection => {
+                write!(
+                    f,
+                    "the board is another election's (its manifest is not the one expected)"
+                )
+            }
             Error::SealCorrupted => {
                 f.write_str("the sealed file is truncated or corrupted (its checksum fails)")
             }

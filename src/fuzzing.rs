@@ -33,7 +33,11 @@ use crate::ballot::{
     BallotContext, BallotId, ChallengedBallot, ContestSpec, EncryptedBallot, Selection,
     VerifiedBallot,
 };
+use crate::board::MemoryStore;
 use crate::domain::label;
+use crate::election::board::simulate_ceremony;
+use crate::election::replay::Replay;
+use crate::election::{Administrator, Authorities, BoardElection, Trustee};
 use crate::election::{Manifest, RoundKind};
 use crate::elgamal::{Ciphertext, Nonce, PublicKey, SecretKey};
 use crate::encoding::{from_hex, to_hex};
@@ -42,18 +46,12 @@ use crate::group::{Point, Reader, decode_scalar as group_decode_scalar, hash_to_
 use crate::proofs::{
     DleqProof, DleqStatement, MembershipProof, MembershipStatement, SchnorrProof, SchnorrStatement,
 };
-use crate::election::board::simulate_ceremony;
-use crate::election::replay::Replay;
-use crate::election::{Administrator, Authorities, BoardElection, Trustee};
 use crate::record::BoardRecord;
-use crate::board::MemoryStore;
-use crate::threshold::TrusteeIndex;
 use crate::rules::{
     Base, Comparison, ElectionRules, Fraction, MajorityRule, Quorum, RuleSchedule, reference,
 };
-use crate::threshold::dkg::{
-    self, CeremonyRound, round1, round2, round3,
-};
+use crate::threshold::TrusteeIndex;
+use crate::threshold::dkg::{self, CeremonyRound, round1, round2, round3};
 use crate::threshold::{KeyPackage, PartialDecryption, PublicKeyPackage};
 use crate::transcript::ElectionContext;
 
@@ -1644,7 +1642,11 @@ pub fn seed_corpus() -> Vec<Seed> {
     add(
         "decode_manifest",
         "fixture",
-        replay.manifest().expect("manifest").to_bytes().expect("manifest"),
+        replay
+            .manifest()
+            .expect("manifest")
+            .to_bytes()
+            .expect("manifest"),
     );
     for (round, target) in
         CeremonyRound::ALL
@@ -1673,12 +1675,16 @@ pub fn seed_corpus() -> Vec<Seed> {
     }
     for (i, e) in RECORD.record.entries().iter().enumerate() {
         match e.kind() {
-            crate::board::EntryKind::Challenged => {
-                add("decode_challenged_ballot", &format!("entry{i}"), e.body().to_vec())
-            }
-            crate::board::EntryKind::PartialDecryption => {
-                add("decode_partial_decryption", &format!("entry{i}"), e.body().to_vec())
-            }
+            crate::board::EntryKind::Challenged => add(
+                "decode_challenged_ballot",
+                &format!("entry{i}"),
+                e.body().to_vec(),
+            ),
+            crate::board::EntryKind::PartialDecryption => add(
+                "decode_partial_decryption",
+                &format!("entry{i}"),
+                e.body().to_vec(),
+            ),
             _ => {}
         }
     }

@@ -226,8 +226,10 @@ pub fn verify_entries(entries: &[Entry], mut progress: impl FnMut(u64)) -> Repor
                     .iter()
                     .map(|e| EncryptedBallot::from_bytes(e.body()))
                     .collect();
-                let good: Vec<EncryptedBallot> =
-                    decoded.iter().filter_map(|d| d.as_ref().ok().cloned()).collect();
+                let good: Vec<EncryptedBallot> = decoded
+                    .iter()
+                    .filter_map(|d| d.as_ref().ok().cloned())
+                    .collect();
                 let mut verdicts = EncryptedBallot::verify_batch_in_order(good, &ctx).into_iter();
                 for (offset, d) in decoded.into_iter().enumerate() {
                     let Some(e) = entries.get(k + offset) else {

@@ -180,10 +180,13 @@ impl Store for SqliteStore {
                     reason: "the file has no entry at this position",
                 });
             }
-            let head: [u8; 32] = head.as_slice().try_into().map_err(|_| Error::BoardCorrupted {
-                entry: expected,
-                reason: "its stored head is not 32 bytes",
-            })?;
+            let head: [u8; 32] = head
+                .as_slice()
+                .try_into()
+                .map_err(|_| Error::BoardCorrupted {
+                    entry: expected,
+                    reason: "its stored head is not 32 bytes",
+                })?;
             out.push(Stored {
                 bytes,
                 head: Head(head),

@@ -16,23 +16,25 @@
 
 use rand_core::{CryptoRng, RngCore};
 
-use crate::ballot::{BallotContext, ChallengedBallot, ContestSpec, EncryptedBallot, VerifiedBallot};
+use crate::ballot::{
+    BallotContext, ChallengedBallot, ContestSpec, EncryptedBallot, VerifiedBallot,
+};
+use crate::board::ConfirmationCode;
 use crate::board::chain::Head;
 use crate::board::entry::{Author, Entry, EntryKind};
 use crate::board::log::Log;
 use crate::board::store::Store;
-use crate::board::ConfirmationCode;
-use crate::elgamal::{PublicKey, SecretKey};
 use crate::election::event::{
     Acclamation, CeremonyRun, Decision, Keys, RoundOpening, RoundResult, Withdrawal,
 };
 use crate::election::replay::{Applied, Replay};
 use crate::election::{Manifest, RoundKind};
+use crate::elgamal::{PublicKey, SecretKey};
 use crate::error::{Error, Result};
+use crate::record::BoardRecord;
 use crate::rules::TieBreak;
 use crate::threshold::dkg::verify_ceremony;
 use crate::transcript::ElectionContext;
-use crate::record::BoardRecord;
 use crate::verify::Failure;
 
 /// An election whose every step is an entry of its board.
@@ -89,6 +91,20 @@ impl<S: Store> BoardElection<S> {
             replay,
             poisoned: false,
         })
+    }
+
+    /// Opens the board in `store` as [`BoardElection::open`] does, and checks that it is the
+    /// board of the election whose board id (the manifest's
+    /// [`Manifest::ceremony_context`]) is `board`. An empty store is a new board of it.
+    ///
+    /// Errors: [`Error::AnotherElection`] when the store holds another election's board;
+    /// those of [`BoardElection::open`].
+    pub fn open_expecting(store: S, board: &ElectionContext) -> Result<Self> {
+        let opened = Self::open(store)?;
+        match opened.replay.board_id() {
+            Some(id) if id != board => Err(Error::AnotherElection),
+            _ => Ok(opened),
+        }
     }
 
     /// The state of the election.
@@ -335,11 +351,23 @@ impl Administrator {
             .board_id()
             .copied()
             .ok_or_else(|| no_state("the board has no manifest yet"))?;
-        Entry::signed(kind, Author::ADMINISTRATOR, body, &board, read, &self.key, rng)
+        Entry::signed(
+            kind,
+            Author::ADMINISTRATOR,
+            body,
+            &board,
+            read,
+            &self.key,
+            rng,
+        )
     }
 
     /// The board's first entry: the manifest (whose authorities name this administrator).
-    pub fn manifest<R: RngCore + CryptoRng>(&self, manifest: &Manifest, rng: &mut R) -> Result<Entry> {
+    pub fn manifest<R: RngCore + CryptoRng>(
+        &self,
+        manifest: &Manifest,
+        rng: &mut R,
+    ) -> Result<Entry> {
         let board = manifest.ceremony_context()?;
         Entry::signed(
             EntryKind::Manifest,
@@ -361,12 +389,23 @@ impl Administrator {
     ) -> Result<Entry> {
         let mut run = [0u8; 32];
         rng.fill_bytes(&mut run);
-        self.sign(EntryKind::CeremonyRun, CeremonyRun { run }.to_bytes(), replay, read, rng)
+        self.sign(
+            EntryKind::CeremonyRun,
+            CeremonyRun { run }.to_bytes(),
+            replay,
+            read,
+            rng,
+        )
     }
 
     /// The ceremony's outcome, computed from the ceremony board as it stands (fails while the
     /// ceremony cannot finish).
-    pub fn keys<R: RngCore + CryptoRng>(&self, replay: &Replay, read: Head, rng: &mut R) -> Result<Entry> {
+    pub fn keys<R: RngCore + CryptoRng>(
+        &self,
+        replay: &Replay,
+        read: Head,
+        rng: &mut R,
+    ) -> Result<Entry> {
         let (Some(ctx), Some(board), Some(manifest)) = (
             replay.ceremony_context(),
             replay.ceremony_board(),

@@ -25,10 +25,10 @@
 use crate::ballot::MAX_OPTIONS;
 use crate::board::hash_parts;
 use crate::domain::{ObjectKind, PROTOCOL_ID, label};
+use crate::elgamal::PublicKey;
 use crate::encoding::{read_header, write_header};
 use crate::error::{Error, Result};
 use crate::group::{Reader, write_count};
-use crate::elgamal::PublicKey;
 use crate::threshold::{ThresholdParams, TrusteeIndex};
 use std::collections::BTreeSet;
 
@@ -301,7 +301,9 @@ impl Manifest {
     /// Sets the keys that sign the board's entries: one trustee key per trustee.
     pub fn with_authorities(mut self, authorities: Authorities) -> Result<Self> {
         if authorities.trustees.len() != self.trustees.trustees() as usize {
-            return Err(invalid("the authorities hold another number of trustee keys"));
+            return Err(invalid(
+                "the authorities hold another number of trustee keys",
+            ));
         }
         self.authorities = Some(authorities);
         Ok(self)

@@ -264,7 +264,11 @@ impl Replay {
 
     /// Applies the next entry, whose position is [`Replay::len`] and which follows the head
     /// `before`, or refuses it with the check it fails; a refused entry changes nothing.
-    pub fn apply(&mut self, entry: &Entry, before: &Head) -> core::result::Result<Applied, Failure> {
+    pub fn apply(
+        &mut self,
+        entry: &Entry,
+        before: &Head,
+    ) -> core::result::Result<Applied, Failure> {
         self.apply_with(entry, before, None)
     }
 
@@ -324,7 +328,9 @@ impl Replay {
             return Ok(());
         }
         let Some(signature) = entry.signature() else {
-            return Err(authorship(out_of_place("a signed role's entry without a signature")));
+            return Err(authorship(out_of_place(
+                "a signed role's entry without a signature",
+            )));
         };
         if !self.heads.contains(&signature.read().0) {
             return Err(authorship(Error::UnknownReadHead { entry: k }));
@@ -359,9 +365,9 @@ impl Replay {
                 ));
             }
             (_, Some((manifest, board))) => {
-                let authorities = manifest.authorities().ok_or_else(|| {
-                    authorship(out_of_place("the manifest names no authorities"))
-                })?;
+                let authorities = manifest
+                    .authorities()
+                    .ok_or_else(|| authorship(out_of_place("the manifest names no authorities")))?;
                 let key = match entry.author().role() {
                     Role::Administrator => Some(authorities.administrator()),
                     Role::Trustee => entry
@@ -393,8 +399,8 @@ impl Replay {
                 out_of_place("a board has one manifest"),
             ));
         }
-        let manifest =
-            Manifest::from_bytes(entry.body()).map_err(|e| failure(Check::Parameters, k, None, e))?;
+        let manifest = Manifest::from_bytes(entry.body())
+            .map_err(|e| failure(Check::Parameters, k, None, e))?;
         let board = manifest
             .ceremony_context()
             .map_err(|e| failure(Check::Parameters, k, None, e))?;
@@ -413,7 +419,10 @@ impl Replay {
         Ok(Applied::Done)
     }
 
-    fn manifest_or_fail(&self, k: u64) -> core::result::Result<&(Manifest, ElectionContext), Failure> {
+    fn manifest_or_fail(
+        &self,
+        k: u64,
+    ) -> core::result::Result<&(Manifest, ElectionContext), Failure> {
         self.manifest.as_ref().ok_or_else(|| {
             failure(
                 Check::Entries,
@@ -446,7 +455,11 @@ impl Replay {
         Ok(Applied::Done)
     }
 
-    fn ceremony_message(&mut self, k: u64, entry: &Entry) -> core::result::Result<Applied, Failure> {
+    fn ceremony_message(
+        &mut self,
+        k: u64,
+        entry: &Entry,
+    ) -> core::result::Result<Applied, Failure> {
         if self.election.is_some() {
             return Err(failure(
                 Check::Sequence,
@@ -563,7 +576,11 @@ impl Replay {
     }
 
     /// The election, between rounds, for an administrator's event.
-    fn between(&mut self, k: u64, what: &'static str) -> core::result::Result<&mut Election, Failure> {
+    fn between(
+        &mut self,
+        k: u64,
+        what: &'static str,
+    ) -> core::result::Result<&mut Election, Failure> {
         let round = self.round_number();
         if !matches!(self.current, Current::Between) {
             return Err(failure(Check::Sequence, k, round, out_of_place(what)));
@@ -662,7 +679,12 @@ impl Replay {
             .acclaim()
             .map_err(|e| failure(Check::Sequence, k, round, e))?;
         if acclaimed.candidate() != a.candidate as usize {
-            return Err(failure(Check::Sequence, k, round, mismatch("acclaimed candidate")));
+            return Err(failure(
+                Check::Sequence,
+                k,
+                round,
+                mismatch("acclaimed candidate"),
+            ));
         }
         *election = trial;
         self.history.push(RoundHistory {
@@ -777,8 +799,8 @@ impl Replay {
 
     fn round_close(&mut self, k: u64, entry: &Entry) -> core::result::Result<Applied, Failure> {
         let round = self.round_number();
-        let announced = BoxClose::from_bytes(entry.body())
-            .map_err(|e| failure(Check::Close, k, round, e))?;
+        let announced =
+            BoxClose::from_bytes(entry.body()).map_err(|e| failure(Check::Close, k, round, e))?;
         let current = core::mem::replace(&mut self.current, Current::Between);
         let Current::Open(open) = current else {
             self.current = current;
@@ -792,7 +814,12 @@ impl Replay {
         let close = open.ballot_box().close();
         if announced != close {
             self.current = Current::Open(open);
-            return Err(failure(Check::Close, k, round, mismatch("close of the box")));
+            return Err(failure(
+                Check::Close,
+                k,
+                round,
+                mismatch("close of the box"),
+            ));
         }
         let challenged = close.challenged();
         self.pass(
@@ -815,11 +842,14 @@ impl Replay {
 
     fn partial(&mut self, k: u64, entry: &Entry) -> core::result::Result<Applied, Failure> {
         let round = self.round_number();
-        let (Some(election), Current::Closed {
-            round: closed,
-            close,
-            partials,
-        }) = (&self.election, &mut self.current)
+        let (
+            Some(election),
+            Current::Closed {
+                round: closed,
+                close,
+                partials,
+            },
+        ) = (&self.election, &mut self.current)
         else {
             return Err(failure(
                 Check::Sequence,
@@ -896,7 +926,12 @@ impl Replay {
         };
         let Some(election) = self.election.as_ref() else {
             restore(self, closed, close, partials);
-            return Err(failure(Check::Sequence, k, round, out_of_place("no election")));
+            return Err(failure(
+                Check::Sequence,
+                k,
+                round,
+                out_of_place("no election"),
+            ));
         };
         // The partials combine in increasing trustee order: the first t are the combined. The
         // decision is made on a copy of the election, kept only if the result matches.
@@ -929,12 +964,21 @@ impl Replay {
         self.pass(
             Check::PartialDecryptions,
             Some(number),
-            format!("trustees {:?}", partials.iter().map(|p| p.trustee().get()).collect::<Vec<_>>()),
+            format!(
+                "trustees {:?}",
+                partials
+                    .iter()
+                    .map(|p| p.trustee().get())
+                    .collect::<Vec<_>>()
+            ),
         );
         self.pass(
             Check::Combination,
             Some(number),
-            format!("combined trustees {combined:?}, totals {:?}", announced.totals),
+            format!(
+                "combined trustees {combined:?}, totals {:?}",
+                announced.totals
+            ),
         );
         self.pass(
             Check::Outcome,
@@ -964,13 +1008,20 @@ impl Replay {
     pub fn finish(mut self) -> Report {
         let end = match (&self.election, &self.current) {
             (None, _) => "the key ceremony is not finished".to_string(),
-            (Some(e), Current::Between) => match (e.standing().elected(), e.standing().unresolved_tie()) {
-                (Some(c), _) => format!("candidate {c} elected"),
-                (None, Some(tied)) => format!("a tie for lowest among {tied:?} is pending"),
-                (None, None) => "nobody elected yet".to_string(),
-            },
+            (Some(e), Current::Between) => {
+                match (e.standing().elected(), e.standing().unresolved_tie()) {
+                    (Some(c), _) => format!("candidate {c} elected"),
+                    (None, Some(tied)) => format!("a tie for lowest among {tied:?} is pending"),
+                    (None, None) => "nobody elected yet".to_string(),
+                }
+            }
             (Some(_), Current::Open(open)) => format!("round {} is open", open.number()),
-            (Some(_), Current::Closed { round, partials, .. }) => format!(
+            (
+                Some(_),
+                Current::Closed {
+                    round, partials, ..
+                },
+            ) => format!(
                 "round {} is closed, {} partial decryptions so far",
                 round.number(),
                 partials.len()

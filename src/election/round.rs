@@ -6,9 +6,9 @@ use crate::ballot::{
     BallotContext, BallotId, ChallengedBallot, ContestSpec, EncryptedBallot, VerifiedBallot,
 };
 use crate::board::ConfirmationCode;
+use crate::election::event::TieResolution;
 use crate::elgamal::{DiscreteLogTable, PublicKey};
 use crate::error::{Error, Result};
-use crate::election::event::TieResolution;
 use crate::rules::{Acclamation, RoundDecision, Standing, TieBreak};
 use crate::tally::{BallotBox, EncryptedTally, Totals};
 use crate::threshold::decryption::{TallyDecryption, decrypt_tally};

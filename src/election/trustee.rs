@@ -13,9 +13,9 @@ use zeroize::Zeroizing;
 use crate::board::chain::Head;
 use crate::board::entry::{Author, Entry, EntryKind};
 use crate::domain::ObjectKind;
+use crate::election::replay::Replay;
 use crate::elgamal::{PublicKey, SecretKey};
 use crate::encoding::{read_header, write_header};
-use crate::election::replay::Replay;
 use crate::error::{Error, Result};
 use crate::group::{Reader, SCALAR_LEN, write_count};
 use crate::seal::{SealParams, seal, unseal};
@@ -47,6 +47,9 @@ pub struct Trustee {
     index: TrusteeIndex,
     key: SecretKey,
     step: Step,
+    /// The last ceremony message it made, until the board shows it: a step that is interrupted
+    /// between making a message and posting it posts the same message again.
+    pending: Option<(CeremonyRound, Entry)>,
 }
 
 impl core::fmt::Debug for Trustee {
@@ -78,6 +81,7 @@ impl Trustee {
             index,
             key,
             step: Step::Registered,
+            pending: None,
         }
     }
 
@@ -111,7 +115,15 @@ impl Trustee {
             .board_id()
             .copied()
             .ok_or_else(|| no_state("the board has no manifest yet"))?;
-        Entry::signed(kind, Author::trustee(self.index), body, &board, read, &self.key, rng)
+        Entry::signed(
+            kind,
+            Author::trustee(self.index),
+            body,
+            &board,
+            read,
+            &self.key,
+            rng,
+        )
     }
 
     /// The trustee's next step of the key ceremony, from the board as it stands (`replay`,
@@ -129,7 +141,8 @@ impl Trustee {
         proceed: Proceed,
         rng: &mut R,
     ) -> Result<Option<Entry>> {
-        let (Some(ctx), Some(board)) = (replay.ceremony_context().copied(), replay.ceremony_board())
+        let (Some(ctx), Some(board)) =
+            (replay.ceremony_context().copied(), replay.ceremony_board())
         else {
             return Ok(None);
         };
@@ -137,6 +150,25 @@ impl Trustee {
         if let Step::Ceremony(state) = &self.step {
             if state.context().id() != ctx.id() {
                 self.step = Step::Registered;
+                self.pending = None;
+            }
+        }
+        // A message made but not seen on the board yet is posted again, unchanged.
+        if let Some((round, entry)) = &self.pending {
+            match board
+                .entries(*round)
+                .iter()
+                .find(|e| e.author() == self.index)
+            {
+                None => return Ok(Some(entry.clone())),
+                Some(posted) if posted.bytes() == entry.body() => self.pending = None,
+                Some(_) => {
+                    return Err(Error::InvalidValue {
+                        what: "ceremony board",
+                        reason: "it holds a message in this trustee's name that is not the one \
+                                 it made",
+                    });
+                }
             }
         }
         let n = ctx.params().trustees();
@@ -147,21 +179,21 @@ impl Trustee {
                 let (secret, package) = dkg::part1(&ctx, self.index, rng)?;
                 (
                     Step::Ceremony(CeremonyState::Committed(secret)),
-                    Some(package.to_bytes()),
+                    Some((CeremonyRound::Commit, package.to_bytes())),
                 )
             }
             Step::Ceremony(CeremonyState::Committed(secret)) if ready(CeremonyRound::Commit) => {
                 let (secret, package) = dkg::part2(secret, board, rng)?;
                 (
                     Step::Ceremony(CeremonyState::Revealed(secret)),
-                    Some(package.to_bytes()),
+                    Some((CeremonyRound::Reveal, package.to_bytes())),
                 )
             }
             Step::Ceremony(CeremonyState::Revealed(secret)) if ready(CeremonyRound::Reveal) => {
                 let (secret, package) = dkg::part3(secret, board, rng)?;
                 (
                     Step::Ceremony(CeremonyState::Complained(secret)),
-                    Some(package.to_bytes()),
+                    Some((CeremonyRound::Complain, package.to_bytes())),
                 )
             }
             Step::Ceremony(CeremonyState::Complained(secret))
@@ -181,9 +213,11 @@ impl Trustee {
         self.step = next;
         match message {
             None => Ok(None),
-            Some(body) => self
-                .sign(EntryKind::CeremonyMessage, body, replay, read, rng)
-                .map(Some),
+            Some((round, body)) => {
+                let entry = self.sign(EntryKind::CeremonyMessage, body, replay, read, rng)?;
+                self.pending = Some((round, entry.clone()));
+                Ok(Some(entry))
+            }
         }
     }
 
@@ -251,7 +285,22 @@ impl Trustee {
         state.push(tag);
         write_count(&mut state, "trustee step", body.len())?;
         state.extend_from_slice(&body);
-        seal(&state, &Self::context(replay, self.index)?, passphrase, params, rng)
+        match &self.pending {
+            None => state.push(0),
+            Some((round, entry)) => {
+                state.push(*round as u8);
+                let bytes = entry.to_bytes();
+                write_count(&mut state, "pending message", bytes.len())?;
+                state.extend_from_slice(&bytes);
+            }
+        }
+        seal(
+            &state,
+            &Self::context(replay, self.index)?,
+            passphrase,
+            params,
+            rng,
+        )
     }
 
     /// Opens a state sealed by [`Trustee::seal`] for trustee `index` of this board, and
@@ -301,7 +350,26 @@ impl Trustee {
                     });
                 }
             };
-            Ok(Trustee { index, key, step })
+            let pending = match r.u8("pending message")? {
+                0 => None,
+                tag => {
+                    let round = CeremonyRound::ALL
+                        .into_iter()
+                        .find(|c| *c as u8 == tag)
+                        .ok_or(Error::InvalidValue {
+                            what: "trustee state",
+                            reason: "unknown ceremony round of its pending message",
+                        })?;
+                    let len = r.count("pending message", 1)?;
+                    Some((round, Entry::from_bytes(r.take("pending message", len)?)?))
+                }
+            };
+            Ok(Trustee {
+                index,
+                key,
+                step,
+                pending,
+            })
         })
     }
 }

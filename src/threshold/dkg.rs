@@ -110,8 +110,8 @@ mod board;
 mod reading;
 mod share;
 
-pub use state::CeremonyState;
 pub use board::{CeremonyBoard, CeremonyRound, MAX_ENTRIES, MAX_ENTRY_LEN, Posted};
+pub use state::CeremonyState;
 
 use core::fmt;
 

@@ -207,9 +207,7 @@ impl CeremonyState {
                 }
                 3 => {
                     let read: [u8; 32] = r.array("rounds 1-2 digest")?;
-                    if read
-                        != digest(board, &[CeremonyRound::Commit, CeremonyRound::Reveal])
-                    {
+                    if read != digest(board, &[CeremonyRound::Commit, CeremonyRound::Reveal]) {
                         return Err(changed(2));
                     }
                     let count = r.count("received shares", 4 + SCALAR_LEN)?;
