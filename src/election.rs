@@ -21,7 +21,8 @@ pub mod replay;
 mod round;
 pub mod trustee;
 
-pub use board::{Administrator, BoardElection, RoundContext};
+pub use board::{Administrator, BoardElection, RoundContext, simulate_ceremony};
+pub use replay::{Applied, DecidedRound, Replay, RoundEnd, RoundHistory};
 pub use manifest::{Authorities, DEFAULT_PRIVACY_FLOOR, Manifest, ManifestBuilder};
 pub use round::{ClosedRound, Election, OpenRound, RoundKind, RoundOutcome};
-pub use trustee::Trustee;
+pub use trustee::{Proceed, Trustee};

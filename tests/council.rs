@@ -1,14 +1,30 @@
 //! The council example's scenarios, end to end: every `expected` field of every scenario in
 //! `examples/scenarios/` must match the summary computed through encryption, verification and
-//! threshold decryption.
+//! threshold decryption, on a board; and the election on a durable board survives `kill -9`
+//! at any moment.
 
 #[allow(dead_code)]
 #[path = "../examples/council/scenario.rs"]
 mod scenario;
 
 #[allow(dead_code)]
+#[path = "../examples/council/parties.rs"]
+mod parties;
+
+#[allow(dead_code)]
 #[path = "../examples/council/run.rs"]
 mod run;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use rand_core::RngCore;
+use tabella::board::Store;
+use tabella::election::{BoardElection, RoundEnd};
+use tabella::record::BoardRecord;
+use tabella_board_sqlite::SqliteStore;
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
@@ -49,8 +65,8 @@ fn run_file(path: &std::path::Path, seed: u64) -> Value {
         assert_subset(expected, &report.summary, &path.display().to_string());
     }
     // Every scenario's record verifies, from its JSON form.
-    let json = serde_json::to_string(&report.record()).unwrap();
-    let record: tabella::record::ElectionRecord = serde_json::from_str(&json).unwrap();
+    let json = serde_json::to_string(&report.record).unwrap();
+    let record: BoardRecord = serde_json::from_str(&json).unwrap();
     let verdict = tabella::verify::verify_record(&record);
     assert!(verdict.is_ok(), "{}: {:?}", path.display(), verdict.failure);
     report.summary
@@ -151,4 +167,142 @@ fn contradictory_scenarios_are_rejected_with_a_clear_error() {
         },
         "lot",
     );
+}
+
+/// The environment variable that makes [`crash_child`] run: the board file to hold the
+/// election on.
+const CHILD_BOARD: &str = "TABELLA_COUNCIL_CRASH_BOARD";
+
+fn iom() -> scenario::Scenario {
+    scenario::Scenario::parse(include_str!("../examples/scenarios/iom-2023.json")).unwrap()
+}
+
+/// Holds (or resumes) the IOM election on the SQLite board at `path`, as
+/// `council --board path` does.
+fn hold_on_file(path: &Path, seed: u64) -> Result<run::Report, String> {
+    let mut rng = ChaCha20Rng::seed_from_u64(seed);
+    let store = SqliteStore::open(path).map_err(|e| e.to_string())?;
+    let board = BoardElection::open(store).map_err(|e| e.to_string())?;
+    let mut sim = [0u8; 32];
+    rng.fill_bytes(&mut sim);
+    let parties = parties::Parties::beside(path, board.is_empty(), sim)?;
+    run::run_on(board, &iom(), &Options::default(), &parties, &mut rng)
+}
+
+/// Not a test of its own: the child process of
+/// [`kill_9_at_any_moment_then_resume_gives_the_same_election`]. It does nothing unless
+/// [`CHILD_BOARD`] is set.
+#[test]
+fn crash_child() {
+    let Some(path) = std::env::var_os(CHILD_BOARD) else {
+        return;
+    };
+    let seed = std::env::var("TABELLA_COUNCIL_CRASH_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    hold_on_file(Path::new(&path), seed).unwrap();
+    println!("DONE");
+}
+
+fn spawn_child(board: &Path, seed: u64) -> std::process::Child {
+    Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "crash_child", "--nocapture", "--test-threads=1"])
+        .env(CHILD_BOARD, board)
+        .env("TABELLA_COUNCIL_CRASH_SEED", seed.to_string())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+/// What the board says after a kill: it opens (no torn entry), its record verifies as far as
+/// it goes, and every ballot of a round is there once.
+fn check_after_kill(board: &Path) -> u64 {
+    let store = SqliteStore::open(board).unwrap();
+    let election = BoardElection::open(store).expect("the board opens after a kill");
+    let record = election.record().unwrap();
+    let report = tabella::verify::verify_record(&record);
+    assert!(report.is_ok(), "after a kill: {:?}", report.failure);
+    if let Some(open) = election.replay().open_round() {
+        let mut ids: Vec<_> = open.ballot_box().ballots().map(|b| *b.ballot().id()).collect();
+        let n = ids.len();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), n, "a ballot was cast twice");
+    }
+    election.store().len().unwrap()
+}
+
+/// The council election on a SQLite board, killed with SIGKILL at random moments (at least 20
+/// times, in every phase: ceremony, casting, close, decryption, result), resumed each time on
+/// the same board, ends with the same result as an uninterrupted run, and its record verifies.
+#[test]
+fn kill_9_at_any_moment_then_resume_gives_the_same_election() {
+    let dir = std::env::temp_dir().join(format!("tabella-council-crash-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let expected = run::run(&iom(), &Options::default(), &mut ChaCha20Rng::seed_from_u64(5))
+        .unwrap()
+        .summary;
+
+    // How long an uninterrupted run takes here, to spread the kills over it.
+    let timed: PathBuf = dir.join("timed.db");
+    let start = Instant::now();
+    let mut child = spawn_child(&timed, 1);
+    assert!(child.wait().unwrap().success());
+    let full = start.elapsed().max(Duration::from_millis(50));
+
+    let mut rng = ChaCha20Rng::seed_from_u64(2026);
+    let (mut kills, mut boards, mut finished) = (0u32, 0u32, 0u32);
+    let mut positions = Vec::new();
+    while kills < 24 {
+        boards += 1;
+        let board = dir.join(format!("board-{boards}.db"));
+        // Kill runs on this board until one finishes.
+        loop {
+            let mut child = spawn_child(&board, u64::from(kills) + 100);
+            let delay = full.mul_f64((rng.next_u32() % 1000) as f64 / 1000.0);
+            std::thread::sleep(delay);
+            let done = child.try_wait().unwrap().is_some();
+            if !done {
+                child.kill().unwrap();
+            }
+            child.wait().unwrap();
+            let mut out = String::new();
+            for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+                out.push_str(&line.unwrap());
+            }
+            if done {
+                assert!(out.contains("DONE"), "the child failed: {out}");
+                finished += 1;
+                break;
+            }
+            kills += 1;
+            positions.push(check_after_kill(&board));
+        }
+        // The resumed election is the uninterrupted one.
+        let report = hold_on_file(&board, 9).unwrap();
+        assert_eq!(report.summary, expected, "board {boards}");
+        let verdict = tabella::verify::verify_record(&report.record);
+        assert!(verdict.is_ok(), "{:?}", verdict.failure);
+        let cast: u64 = BoardElection::open(SqliteStore::open(&board).unwrap())
+            .unwrap()
+            .replay()
+            .history()
+            .iter()
+            .map(|h| match &h.end {
+                RoundEnd::Decided(d) => d.round.ballot_box().len() as u64,
+                RoundEnd::Acclaimed { .. } => 0,
+            })
+            .sum();
+        assert_eq!(cast, 165, "every member's ballot once");
+    }
+    positions.sort();
+    println!(
+        "council on a SQLite board: {kills} kills (SIGKILL) over {boards} boards, {finished} \
+         runs finished, killed at board entries {positions:?}; every resumed election gave the \
+         uninterrupted result"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,14 +1,20 @@
 //! The council election: the README's main command.
 //!
-//! `cargo run --release --example council [-- --scenario FILE] [--record FILE]
-//! [--summary FILE] [--trustees N --threshold T] [--seed S]`
+//! `cargo run --release --example council [-- --board FILE] [--scenario FILE]
+//! [--record FILE] [--summary FILE] [--trustees N --threshold T] [--seed S]`
 //!
 //! With no arguments it replays the IOM Council's election of its Director General on
-//! 15 May 2023 (`examples/scenarios/iom-2023.json`, built in): the trustees' key ceremony,
-//! the members' encrypted ballots, verification, threshold decryption of each round's tally,
-//! and the two-thirds rule. It prints each round's totals, the number required and the
-//! outcome, and writes the record and the summary (formats in `examples/council/README.md`).
+//! 15 May 2023 (`examples/scenarios/iom-2023.json`, built in) on a board in memory: the
+//! trustees' key ceremony, the members' encrypted ballots, verification, threshold decryption
+//! of each round's tally, and the two-thirds rule, each step an entry of the board. It prints
+//! each round's totals, the number required and the outcome, and writes the record (the
+//! board, exported) and the summary (formats in `examples/council/README.md`).
+//!
+//! With `--board FILE` the board is a SQLite file, and the simulated trustees' sealed states
+//! and the simulation seed are kept beside it: run it again on the same FILE after any
+//! interruption, even `kill -9`, and it resumes where the board stands.
 
+mod parties;
 mod run;
 mod scenario;
 
@@ -17,20 +23,25 @@ use std::process::ExitCode;
 use rand_chacha::ChaCha20Rng;
 use rand_core::{OsRng, SeedableRng};
 
+use parties::Parties;
 use run::Options;
 use scenario::Scenario;
-use tabella::record::ElectionRecord;
+use tabella::election::BoardElection;
+use tabella::record::BoardRecord;
 use tabella::verify::verify_record;
+use tabella_board_sqlite::SqliteStore;
 
 const DEFAULT_SCENARIO: &str = include_str!("../scenarios/iom-2023.json");
 
 const USAGE: &str = "\
-usage: council [--scenario FILE] [--record FILE] [--summary FILE]
+usage: council [--board FILE] [--scenario FILE] [--record FILE] [--summary FILE]
                [--trustees N] [--threshold T] [--seed S]
 
-Holds an election end to end (key ceremony, encrypted ballots, verification, threshold
-decryption of each round, the rules) and writes its record, verified.
+Holds an election end to end on a board (key ceremony, encrypted ballots, verification,
+threshold decryption of each round, the rules) and writes its record, verified.
 
+  --board FILE      keep the board in the SQLite file FILE (and the simulated trustees'
+                    sealed states beside it); run again with the same FILE to resume
   --scenario FILE   the scenario to replay (default: the IOM Council, 15 May 2023)
   --record FILE     where to write the record (default: council-record.json)
   --summary FILE    also write the JSON summary of the rounds
@@ -40,6 +51,7 @@ decryption of each round, the rules) and writes its record, verified.
   -h, --help        print this help";
 
 struct Args {
+    board: Option<String>,
     scenario: Option<String>,
     summary: Option<String>,
     record: String,
@@ -55,6 +67,7 @@ enum Command {
 
 fn parse_args() -> Result<Command, String> {
     let mut args = Args {
+        board: None,
         scenario: None,
         summary: None,
         record: "council-record.json".into(),
@@ -65,6 +78,7 @@ fn parse_args() -> Result<Command, String> {
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
         match flag.as_str() {
+            "--board" => args.board = Some(value()?),
             "--scenario" => args.scenario = Some(value()?),
             "--summary" => args.summary = Some(value()?),
             "--record" => args.record = value()?,
@@ -116,13 +130,9 @@ fn main_inner() -> Result<(), String> {
     let report = match args.seed {
         Some(seed) => {
             println!("(deterministic simulation with --seed {seed}: INSECURE, for testing only)");
-            run::run(
-                &scenario,
-                &args.options,
-                &mut ChaCha20Rng::seed_from_u64(seed),
-            )?
+            hold(&args, &scenario, &mut ChaCha20Rng::seed_from_u64(seed))?
         }
-        None => run::run(&scenario, &args.options, &mut OsRng)?,
+        None => hold(&args, &scenario, &mut OsRng)?,
     };
     for line in &report.table {
         println!("{line}");
@@ -133,22 +143,42 @@ fn main_inner() -> Result<(), String> {
         std::fs::write(path, text + "\n").map_err(|e| format!("{path}: {e}"))?;
         println!("summary written to {path}");
     }
-    let record = report.record();
-    let json = serde_json::to_string_pretty(&record).map_err(|e| e.to_string())?;
+    let json = serde_json::to_string_pretty(&report.record).map_err(|e| e.to_string())?;
     // Verify what a stranger would read: the file's own bytes, decoded again.
-    let decoded: ElectionRecord = serde_json::from_str(&json).map_err(|e| e.to_string())?;
+    let decoded: BoardRecord = serde_json::from_str(&json).map_err(|e| e.to_string())?;
     let verdict = verify_record(&decoded);
     if let Some(failure) = &verdict.failure {
         return Err(format!("the record does not verify: {failure}"));
     }
     std::fs::write(&args.record, json + "\n").map_err(|e| format!("{}: {e}", args.record))?;
     println!(
-        "record written to {} and verified: all {} numbered checks passed, {} check runs \
+        "record written to {} ({} board entries) and verified: all {} numbered checks passed \
          (cargo run --release --example verify -- {})",
         args.record,
+        decoded.entries().len(),
         verdict.checks_passed(),
-        verdict.passed.len(),
         args.record
     );
     Ok(())
+}
+
+/// Holds the election: on a board in memory, or on the SQLite board `--board` names (new, or
+/// where an earlier run left it).
+fn hold<R: rand_core::RngCore + rand_core::CryptoRng>(
+    args: &Args,
+    scenario: &Scenario,
+    rng: &mut R,
+) -> Result<run::Report, String> {
+    let Some(path) = &args.board else {
+        return run::run(scenario, &args.options, rng);
+    };
+    let store = SqliteStore::open(path).map_err(|e| format!("{path}: {e}"))?;
+    let board = BoardElection::open(store).map_err(|e| format!("{path}: {e}"))?;
+    if !board.is_empty() {
+        println!("resuming the board {path} at entry {}", board.len());
+    }
+    let mut seed = [0u8; 32];
+    rng.fill_bytes(&mut seed);
+    let parties = Parties::beside(std::path::Path::new(path), board.is_empty(), seed)?;
+    run::run_on(board, scenario, &args.options, &parties, rng).map_err(|e| format!("{path}: {e}"))
 }

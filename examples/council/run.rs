@@ -1,18 +1,28 @@
-//! Runs a scenario end to end: key ceremony, encrypted rounds, threshold decryption, rules.
+//! Runs a scenario on a board: each party's next step, made from the board as it stands.
 //!
-//! The members' votes from the scenario are only ever encrypted by simulated devices; the
-//! totals reported come from the trustees' threshold decryption of each round's tally.
+//! The administrator opens, closes and announces; the trustees run the key ceremony and
+//! decrypt each closed round; the members' devices encrypt and cast. Nothing here computes a
+//! result: the totals, the decisions and the summary all come from the board's replay, which
+//! is what every verifier runs. Because every step starts from the board, a run interrupted at
+//! any moment (even `kill -9`) and started again on the same board continues where the board
+//! stands.
 
 use rand_core::{CryptoRng, RngCore};
 use serde_json::{Map, Value, json};
 
 use tabella::ballot::{BallotId, EncryptedBallot, Selection};
-use tabella::election::{ClosedRound, Election, Manifest, RoundKind, RoundOutcome};
-use tabella::record::{ElectionRecord, RoundRecord, TieResolution};
+use tabella::board::entry::Entry;
+use tabella::board::{MemoryStore, Store};
+use tabella::election::{
+    Administrator, Applied, Authorities, BoardElection, ClosedRound, Manifest, Proceed,
+    RoundEnd, RoundKind, RoundOutcome, Trustee,
+};
+use tabella::record::BoardRecord;
 use tabella::rules::{Elimination, NotElected, RoundDecision, TieBreak};
-use tabella::threshold::dkg::{self, CeremonyBoard, CeremonyContext};
-use tabella::threshold::{KeyPackage, ThresholdParams};
+use tabella::threshold::TrusteeIndex;
+use tabella::threshold::dkg::CeremonyRound;
 
+use super::parties::Parties;
 use super::scenario::{Scenario, Step};
 
 /// Overrides from the command line.
@@ -24,168 +34,349 @@ pub struct Options {
     pub threshold: Option<u32>,
 }
 
-/// The key ceremony as it ran: its run nonce and its board.
-#[derive(Debug)]
-pub struct Ceremony {
-    /// The run nonce of the ceremony context.
-    pub run: [u8; 32],
-    /// Every message posted, by round.
-    pub board: CeremonyBoard,
-}
-
-/// What happened in one step of the election.
-#[derive(Debug)]
-pub enum Event {
-    /// Withdrawals, then acclamation.
-    Acclamation {
-        round: u32,
-        withdrawn: Vec<usize>,
-        elected: usize,
-    },
-    /// Withdrawals, then a ballot, and the resolution of a tie for lowest it left.
-    Ballot {
-        withdrawn: Vec<usize>,
-        round: Box<ClosedRound>,
-        outcome: Box<RoundOutcome>,
-        tie: Option<TieResolution>,
-    },
-}
-
-/// Everything the run produced.
+/// What the run leaves: the board's record and what it says.
 #[derive(Debug)]
 pub struct Report {
-    /// The manifest.
-    pub manifest: Manifest,
-    /// The ceremony.
-    pub ceremony: Ceremony,
-    /// The election after its last step.
-    pub election: Election,
-    /// The steps, in order.
-    pub events: Vec<Event>,
+    /// The board, exported.
+    pub record: BoardRecord,
     /// The summary (`examples/council/README.md`).
     pub summary: Value,
     /// The human-readable table.
     pub table: Vec<String>,
 }
 
-impl Report {
-    /// The public election record of the run.
-    pub fn record(&self) -> ElectionRecord {
-        let mut record = ElectionRecord::new(
-            self.manifest.clone(),
-            self.ceremony.run,
-            self.ceremony.board.clone(),
-            self.election.public_key_package().clone(),
-            *self.election.context().fingerprint(),
-        );
-        for event in &self.events {
-            record.rounds.push(match event {
-                Event::Acclamation {
-                    round,
-                    withdrawn,
-                    elected,
-                } => RoundRecord::acclamation(*round, withdrawn, *elected),
-                Event::Ballot {
-                    withdrawn,
-                    round,
-                    outcome,
-                    tie,
-                } => RoundRecord::from_outcome(withdrawn, round, outcome, *tie),
-            });
-        }
-        record
-    }
-}
-
-/// Runs the key ceremony among `params.trustees()` simulated trustees over a public board.
-pub fn ceremony<R: RngCore + CryptoRng>(
-    manifest: &Manifest,
-    rng: &mut R,
-) -> Result<(Vec<KeyPackage>, Ceremony), String> {
-    let params: ThresholdParams = manifest.threshold_params();
-    let ctx = CeremonyContext::random(manifest.ceremony_context().map_err(err)?, params, rng);
-    let mut board = CeremonyBoard::new();
-    let mut secrets1 = Vec::new();
-    for i in params.indices() {
-        let (secret, package) = dkg::part1(&ctx, i, rng).map_err(err)?;
-        board.post_round1(&package).map_err(err)?;
-        secrets1.push(secret);
-    }
-    // Each round reads the board as the previous round left it.
-    let mut round2 = Vec::new();
-    for secret in secrets1 {
-        round2.push(dkg::part2(secret, &board, rng).map_err(err)?);
-    }
-    for (_, package) in &round2 {
-        board.post_round2(package).map_err(err)?;
-    }
-    let mut round3 = Vec::new();
-    for (secret, _) in round2 {
-        round3.push(dkg::part3(secret, &board, rng).map_err(err)?);
-    }
-    for (_, package) in &round3 {
-        board.post_round3(package).map_err(err)?;
-    }
-    let mut keys = Vec::new();
-    for (secret, _) in round3 {
-        keys.push(dkg::part4(secret, &board).map_err(err)?.0);
-    }
-    Ok((
-        keys,
-        Ceremony {
-            run: *ctx.run(),
-            board,
-        },
-    ))
-}
-
 fn err(e: impl std::fmt::Display) -> String {
     e.to_string()
 }
 
-/// Fisher–Yates with the run's RNG, so the board order says nothing about the votes.
-fn shuffle<T, R: RngCore>(items: &mut [T], rng: &mut R) {
-    for i in (1..items.len()).rev() {
-        let j = (rng.next_u64() % (i as u64 + 1)) as usize;
-        items.swap(i, j);
+/// How many ballots a member's device hands the board at once.
+const BATCH: usize = 64;
+
+/// The scenario's manifest, naming the simulated administrator and trustees.
+pub fn manifest(scenario: &Scenario, options: &Options, parties: &Parties) -> Result<Manifest, String> {
+    let trustees = options.trustees.unwrap_or(scenario.trustees);
+    let threshold = options.threshold.unwrap_or(scenario.threshold);
+    let keys = (1..=trustees)
+        .map(|i| Ok(parties.trustee_key(TrusteeIndex::new(i).map_err(err)?).public_key()))
+        .collect::<Result<Vec<_>, String>>()?;
+    let authorities =
+        Authorities::new(parties.administrator().public_key(), keys).map_err(err)?;
+    let mut builder = Manifest::builder(scenario.title.clone())
+        .members(scenario.members)
+        .eligible(scenario.eligible)
+        .candidates(scenario.candidates.clone())
+        .rules(scenario.rules()?)
+        .threshold(threshold)
+        .trustees(trustees)
+        .authorities(authorities);
+    if let Some(floor) = scenario.privacy_floor {
+        builder = builder.privacy_floor(floor);
     }
+    builder.build().map_err(err)
 }
 
-/// Runs the scenario.
+/// Runs the scenario on a board in memory.
 pub fn run<R: RngCore + CryptoRng>(
     scenario: &Scenario,
     options: &Options,
     rng: &mut R,
 ) -> Result<Report, String> {
+    let mut seed = [0u8; 32];
+    rng.fill_bytes(&mut seed);
+    let parties = Parties::in_memory(seed);
+    let board = BoardElection::open(MemoryStore::new()).map_err(err)?;
+    run_on(board, scenario, options, &parties, rng)
+}
+
+/// Runs the scenario on `board` (new, or where an earlier run left it).
+pub fn run_on<S: Store, R: RngCore + CryptoRng>(
+    mut board: BoardElection<S>,
+    scenario: &Scenario,
+    options: &Options,
+    parties: &Parties,
+    rng: &mut R,
+) -> Result<Report, String> {
     let steps = scenario.steps()?;
-    let rules = scenario.rules()?;
-    let trustees = options.trustees.unwrap_or(scenario.trustees);
-    let threshold = options.threshold.unwrap_or(scenario.threshold);
-    let mut manifest = Manifest::new(
-        scenario.title.clone(),
-        scenario.members,
-        scenario.eligible,
-        scenario.candidates.clone(),
-        rules,
-        threshold,
-        trustees,
-    )
-    .map_err(err)?;
-    if let Some(floor) = scenario.privacy_floor {
-        manifest = manifest.with_privacy_floor(floor).map_err(err)?;
+    let manifest = manifest(scenario, options, parties)?;
+    let admin = parties.administrator();
+    if board.is_empty() {
+        let entry = admin.manifest(&manifest, rng).map_err(err)?;
+        post(&mut board, entry)?;
+    } else if board.replay().manifest() != Some(&manifest) {
+        return Err("the board holds another election (another scenario or other options)".into());
     }
+    let mut trustees = parties.trustees(board.replay(), manifest.trustees())?;
+    ceremony(&mut board, &admin, &mut trustees, parties, rng)?;
+    for (i, step) in steps.iter().enumerate() {
+        if board.replay().history().len() <= i {
+            play(&mut board, &admin, &mut trustees, parties, step, rng)?;
+        }
+        settle_tie(&mut board, &admin, i, step, rng)?;
+    }
+    summarize(&board, &manifest)
+}
+
+fn post<S: Store>(board: &mut BoardElection<S>, entry: Entry) -> Result<Applied, String> {
+    board.post(entry).map_err(err)
+}
+
+/// The key ceremony: a run, the trustees' three rounds, the keys, each trustee's key package.
+/// Each trustee's state is sealed before its message is posted, so a message on the board
+/// always has its secrets kept.
+fn ceremony<S: Store, R: RngCore + CryptoRng>(
+    board: &mut BoardElection<S>,
+    admin: &Administrator,
+    trustees: &mut [Trustee],
+    parties: &Parties,
+    rng: &mut R,
+) -> Result<(), String> {
+    if board.replay().ceremony_context().is_none() {
+        let entry = admin.ceremony_run(board.replay(), board.head(), rng).map_err(err)?;
+        post(board, entry)?;
+    }
+    let n = trustees.len();
+    loop {
+        let mut moved = false;
+        for trustee in trustees.iter_mut() {
+            let had_keys = trustee.key_package().is_some();
+            let entry = trustee
+                .ceremony_step(board.replay(), board.head(), Proceed::WhenAll, rng)
+                .map_err(|e| format!("trustee {}: {e}", trustee.index().get()))?;
+            if entry.is_some() || trustee.key_package().is_some() != had_keys {
+                parties.save(trustee, board.replay(), rng)?;
+                moved = true;
+            }
+            if let Some(entry) = entry {
+                post(board, entry)?;
+            }
+        }
+        if trustees.iter().all(|t| t.key_package().is_some()) {
+            return Ok(());
+        }
+        let complaints = board
+            .replay()
+            .ceremony_board()
+            .map_or(0, |b| b.entries(CeremonyRound::Complain).len());
+        if board.replay().ceremony_outcome().is_none() && complaints == n {
+            let entry = admin.keys(board.replay(), board.head(), rng).map_err(err)?;
+            post(board, entry)?;
+            moved = true;
+        }
+        if !moved {
+            return Err("the key ceremony cannot go on".into());
+        }
+    }
+}
+
+/// The withdrawals, the ballots or the acclamation of one step, up to its result.
+fn play<S: Store, R: RngCore + CryptoRng>(
+    board: &mut BoardElection<S>,
+    admin: &Administrator,
+    trustees: &mut [Trustee],
+    parties: &Parties,
+    step: &Step,
+    rng: &mut R,
+) -> Result<(), String> {
+    let (withdrawn, kind) = match step {
+        Step::Acclamation { withdrawn } => (withdrawn, None),
+        Step::ChooseOne { withdrawn, .. } => (withdrawn, Some(RoundKind::ChooseOne)),
+        Step::YesNo {
+            withdrawn,
+            candidate,
+            ..
+        } => (
+            withdrawn,
+            Some(RoundKind::YesNo {
+                candidate: *candidate,
+            }),
+        ),
+    };
+    let between = board.replay().open_round().is_none() && board.replay().closed_round().is_none();
+    if between {
+        for c in withdrawn {
+            if !board.replay().withdrawn().contains(c) {
+                let entry = admin
+                    .withdraw(board.replay(), board.head(), *c, rng)
+                    .map_err(err)?;
+                post(board, entry)?;
+            }
+        }
+        let entry = match kind {
+            None => admin.acclaim(board.replay(), board.head(), rng),
+            Some(kind) => admin.open_round(board.replay(), board.head(), kind, rng),
+        }
+        .map_err(err)?;
+        post(board, entry)?;
+    }
+    if board.replay().open_round().is_some() {
+        cast_members(board, parties, step)?;
+        let entry = admin.close_round(board.replay(), board.head(), rng).map_err(err)?;
+        post(board, entry)?;
+    }
+    if let Some((closed, _, _)) = board.replay().closed_round() {
+        let round = closed.number();
+        for trustee in trustees.iter_mut() {
+            if board.replay().has_partial(trustee.index()) {
+                continue;
+            }
+            // The decryption log is sealed before the share is posted.
+            let entry = trustee
+                .decrypt(board.replay(), board.head(), rng)
+                .map_err(|e| format!("round {round}: trustee {}: {e}", trustee.index().get()))?;
+            parties.save(trustee, board.replay(), rng)?;
+            post(board, entry)?;
+        }
+        let entry = admin.result(board.replay(), board.head(), rng).map_err(err)?;
+        post(board, entry)?;
+    }
+    Ok(())
+}
+
+/// The members' selections of a round, in the order they cast (shuffled with the simulation's
+/// generator, so that the board order says nothing about the votes).
+fn selections(
+    parties: &Parties,
+    board_round: u32,
+    candidates: &[usize],
+    contest: &tabella::ballot::ContestSpec,
+    step: &Step,
+) -> Result<Vec<Selection>, String> {
+    let (votes, abstain): (Vec<(usize, u64)>, u64) = match step {
+        Step::Acclamation { .. } => (Vec::new(), 0),
+        Step::ChooseOne { votes, abstain, .. } => {
+            let mut positioned = Vec::new();
+            for (c, n) in votes {
+                let position = candidates.iter().position(|x| x == c).ok_or_else(|| {
+                    format!("round {board_round}: votes for candidate {c}, not on the ballot")
+                })?;
+                positioned.push((position, *n));
+            }
+            (positioned, *abstain)
+        }
+        Step::YesNo {
+            yes, no, abstain, ..
+        } => (vec![(0, *yes), (1, *no)], *abstain),
+    };
+    let mut out = Vec::new();
+    for (position, count) in votes {
+        let position = u32::try_from(position).map_err(err)?;
+        for _ in 0..count {
+            out.push(Selection::new(contest, &[position]).map_err(err)?);
+        }
+    }
+    for _ in 0..abstain {
+        out.push(Selection::abstain(contest).map_err(err)?);
+    }
+    let mut rng = parties.rng("order", board_round, 0);
+    for i in (1..out.len()).rev() {
+        let j = (rng.next_u64() % (i as u64 + 1)) as usize;
+        out.swap(i, j);
+    }
+    Ok(out)
+}
+
+/// Casts the members' ballots that are not on the board yet. Member k's ballot is always the
+/// same ballot (its id and encryption come from the simulation seed), so the ballots already
+/// in the box are checked to be members 0..k's, and casting resumes at member k.
+fn cast_members<S: Store>(
+    board: &mut BoardElection<S>,
+    parties: &Parties,
+    step: &Step,
+) -> Result<(), String> {
+    let (ctx, already) = {
+        let open = board.replay().open_round().ok_or("no round is open")?;
+        let ctx = board.round_context().ok_or("no round is open")?;
+        let ids: Vec<BallotId> = open.ballot_box().ballots().map(|b| *b.ballot().id()).collect();
+        (ctx, ids)
+    };
+    let bctx = ctx.ballot_context();
+    let round = bctx.round;
+    let contest = bctx.contest.clone();
+    let candidates = board
+        .replay()
+        .open_round()
+        .map(|o| o.candidates().to_vec())
+        .unwrap_or_default();
+    let selections = selections(parties, round, &candidates, &contest, step)?;
+    if already.len() > selections.len() {
+        return Err(format!(
+            "round {round}: the box holds {} ballots, more than the {} members voting",
+            already.len(),
+            selections.len()
+        ));
+    }
+    let ballot = |k: usize| -> Result<EncryptedBallot, String> {
+        let mut rng = parties.rng("ballot", round, k as u64);
+        let id = BallotId::random(&mut rng);
+        let (ballot, _nonces) =
+            EncryptedBallot::encrypt(&bctx, &selections[k], id, None, &mut rng).map_err(err)?;
+        Ok(ballot)
+    };
+    for (k, id) in already.iter().enumerate() {
+        let mut rng = parties.rng("ballot", round, k as u64);
+        if BallotId::random(&mut rng) != *id {
+            return Err(format!(
+                "round {round}: ballot {k} in the box is not member {k}'s: the board was \
+                 written by another simulation"
+            ));
+        }
+    }
+    let mut k = already.len();
+    while k < selections.len() {
+        let end = (k + BATCH).min(selections.len());
+        let batch = (k..end).map(ballot).collect::<Result<Vec<_>, _>>()?;
+        for (j, verdict) in (k..).zip(board.cast_batch(batch)) {
+            verdict.map_err(|e| format!("round {round}: member {j}'s ballot: {e}"))?;
+        }
+        k = end;
+    }
+    Ok(())
+}
+
+/// The resolution of a tie for lowest that step `i` left, when the scenario resolves it.
+fn settle_tie<S: Store, R: RngCore + CryptoRng>(
+    board: &mut BoardElection<S>,
+    admin: &Administrator,
+    i: usize,
+    step: &Step,
+    rng: &mut R,
+) -> Result<(), String> {
+    let resolve = match step {
+        Step::ChooseOne { resolve_tie, .. } => *resolve_tie,
+        _ => None,
+    };
+    let history = board.replay().history();
+    let Some(done) = history.get(i) else {
+        return Ok(());
+    };
+    let pending = match &done.end {
+        RoundEnd::Decided(d) => matches!(
+            d.outcome.decision.elimination(),
+            Elimination::TieUnresolved { .. }
+        ),
+        RoundEnd::Acclaimed { .. } => false,
+    };
+    match (pending, resolve, done.tie.is_some()) {
+        (true, Some((candidate, how)), false) => {
+            let round = done.number;
+            let entry = admin
+                .resolve_tie(board.replay(), board.head(), candidate, how, rng)
+                .map_err(|e| format!("round {round}: {e}"))?;
+            post(board, entry)?;
+            Ok(())
+        }
+        (false, Some(_), _) => Err(format!(
+            "round {}: the scenario resolves a tie for lowest, but the rules left none",
+            done.number
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The table and the summary, read from the board's replay.
+fn summarize<S: Store>(board: &BoardElection<S>, manifest: &Manifest) -> Result<Report, String> {
     let names = manifest.candidates().to_vec();
     let name = |c: usize| names.get(c).cloned().unwrap_or_default();
-
-    let (mut keys, board) = ceremony(&manifest, rng)?;
-    let public = keys
-        .first()
-        .map(|k| k.public().clone())
-        .ok_or("the ceremony produced no key")?;
-    let mut election = Election::new(manifest.clone(), public).map_err(err)?;
-
-    let mut events = Vec::new();
-    let mut rounds_json = Vec::new();
     let mut table = vec![
         manifest.title().to_string(),
         format!(
@@ -196,164 +387,68 @@ pub fn run<R: RngCore + CryptoRng>(
             manifest.trustees()
         ),
     ];
-    for step in steps {
-        let (withdrawn, kind, votes, abstain, resolve_tie) = match &step {
-            Step::Acclamation { withdrawn } => (withdrawn.clone(), None, Vec::new(), 0, None),
-            Step::ChooseOne {
-                withdrawn,
-                votes,
-                abstain,
-                resolve_tie,
-            } => (
-                withdrawn.clone(),
-                Some(RoundKind::ChooseOne),
-                votes.iter().map(|(c, n)| (*c, *n)).collect::<Vec<_>>(),
-                *abstain,
-                *resolve_tie,
-            ),
-            Step::YesNo {
-                withdrawn,
-                candidate,
-                yes,
-                no,
-                abstain,
-            } => (
-                withdrawn.clone(),
-                Some(RoundKind::YesNo {
-                    candidate: *candidate,
-                }),
-                vec![(0, *yes), (1, *no)],
-                *abstain,
-                None,
-            ),
-        };
-        for c in &withdrawn {
-            election.withdraw(*c).map_err(err)?;
-        }
-        let withdrawn_names: Vec<String> = withdrawn.iter().map(|c| name(*c)).collect();
-        let round = election.standing().round();
-        let Some(kind) = kind else {
-            let acclamation = election.acclaim().map_err(err)?;
-            let elected = acclamation.candidate();
-            table.push(format!(
-                "Round {round}: {}acclamation: {} elected",
-                withdrawn_prefix(&withdrawn_names),
-                name(elected)
-            ));
-            rounds_json.push(json!({
-                "round": round,
-                "ballot": "acclamation",
-                "candidates": [name(elected)],
-                "withdrawn": withdrawn_names,
-                "elected": name(elected),
-            }));
-            events.push(Event::Acclamation {
-                round,
-                withdrawn,
-                elected,
-            });
-            continue;
-        };
-        let mut open = election.open_round(kind).map_err(err)?;
-        // The simulated members' devices: one selection per member, in a shuffled order.
-        let contest = open.contest().clone();
-        let mut selections = Vec::new();
-        for (c, count) in votes {
-            let position = match kind {
-                RoundKind::ChooseOne => {
-                    open.candidates()
-                        .iter()
-                        .position(|x| *x == c)
-                        .ok_or_else(|| {
-                            format!("round {round}: votes for {:?}, not on the ballot", name(c))
-                        })?
+    let mut rounds = Vec::new();
+    for h in board.replay().history() {
+        let withdrawn: Vec<String> = h.withdrawn.iter().map(|c| name(*c)).collect();
+        match &h.end {
+            RoundEnd::Acclaimed { candidate } => {
+                table.push(format!(
+                    "Round {}: {}acclamation: {} elected",
+                    h.number,
+                    withdrawn_prefix(&withdrawn),
+                    name(*candidate)
+                ));
+                rounds.push(json!({
+                    "round": h.number,
+                    "ballot": "acclamation",
+                    "candidates": [name(*candidate)],
+                    "withdrawn": withdrawn,
+                    "elected": name(*candidate),
+                }));
+            }
+            RoundEnd::Decided(d) => {
+                let (mut json, mut lines) = describe(&d.round, &d.outcome, &withdrawn, &name);
+                let pending = matches!(
+                    d.outcome.decision.elimination(),
+                    Elimination::TieUnresolved { .. }
+                );
+                match &h.tie {
+                    Some(t) => {
+                        let by = match t.how {
+                            TieBreak::Lot => "lot",
+                            TieBreak::RunOff => "run_off",
+                        };
+                        let eliminated = name(t.eliminated as usize);
+                        lines.push(format!(
+                            "  tie for lowest resolved by {by}: {eliminated} eliminated"
+                        ));
+                        json["tie_resolution"] = json!({"eliminated": eliminated, "by": by});
+                    }
+                    None if pending => lines
+                        .push("  tie for lowest: the rules leave it to the caller (pending)".into()),
+                    None => {}
                 }
-                RoundKind::YesNo { .. } => c,
-            };
-            for _ in 0..count {
-                selections.push(Selection::new(&contest, &[position as u32]).map_err(err)?);
+                rounds.push(json);
+                table.extend(lines);
             }
         }
-        for _ in 0..abstain {
-            selections.push(Selection::abstain(&contest).map_err(err)?);
-        }
-        shuffle(&mut selections, rng);
-        let mut ballots = Vec::with_capacity(selections.len());
-        for selection in &selections {
-            let id = BallotId::random(rng);
-            let (ballot, _nonces) =
-                EncryptedBallot::encrypt(&open.context(), selection, id, None, rng).map_err(err)?;
-            ballots.push(ballot);
-        }
-        let rejected = open.cast_batch(ballots);
-        if let Some((id, e)) = rejected.first() {
-            return Err(format!("round {round}: ballot {id} rejected: {e}"));
-        }
-        let closed = open.close();
-        // Every trustee decrypts the tally it recomputes from the round's verified ballots,
-        // once: its key package logs the statement.
-        let partials = keys
-            .iter_mut()
-            .map(|k| closed.decrypt_share(&election, k, rng))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| format!("round {round}: {e}"))?;
-        let outcome = election.tally_round(&closed, &partials).map_err(err)?;
-        let (mut json, mut lines) = describe(&closed, &outcome, &withdrawn_names, &name);
-        let pending = matches!(
-            outcome.decision.elimination(),
-            Elimination::TieUnresolved { .. }
-        );
-        let tie = match (pending, resolve_tie) {
-            (true, Some((candidate, how))) => {
-                let t = election
-                    .resolve_tie_for_lowest(candidate, how)
-                    .map_err(|e| format!("round {round}: {e}"))?;
-                let by = match how {
-                    TieBreak::Lot => "lot",
-                    TieBreak::RunOff => "run_off",
-                };
-                lines.push(format!(
-                    "  tie for lowest resolved by {by}: {} eliminated",
-                    name(candidate)
-                ));
-                json["tie_resolution"] = json!({"eliminated": name(candidate), "by": by});
-                Some(t)
-            }
-            (false, Some(_)) => {
-                return Err(format!(
-                    "round {round}: the scenario resolves a tie for lowest, but the rules left none"
-                ));
-            }
-            (true, None) => {
-                lines.push("  tie for lowest: the rules leave it to the caller (pending)".into());
-                None
-            }
-            (false, None) => None,
-        };
-        rounds_json.push(json);
-        table.extend(lines);
-        events.push(Event::Ballot {
-            withdrawn,
-            round: Box::new(closed),
-            outcome: Box::new(outcome),
-            tie,
-        });
     }
-    let elected = election.standing().elected().map(name);
+    let elected = board
+        .replay()
+        .election()
+        .and_then(|e| e.standing().elected())
+        .map(name);
     table.push(match &elected {
         Some(n) => format!("Elected: {n}"),
         None => "Nobody elected".to_string(),
     });
     let summary = json!({
         "title": manifest.title(),
-        "rounds": rounds_json,
+        "rounds": rounds,
         "elected": elected,
     });
     Ok(Report {
-        manifest,
-        ceremony: board,
-        election,
-        events,
+        record: board.record().map_err(err)?,
         summary,
         table,
     })
