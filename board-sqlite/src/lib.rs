@@ -109,7 +109,6 @@ fn corrupted(entry: u64, reason: &'static str) -> Error {
 pub struct SqliteStore {
     conn: Connection,
     len: u64,
-    appends: u64,
 }
 
 impl SqliteStore {
@@ -157,7 +156,7 @@ impl SqliteStore {
             snapshot.commit().map_err(sql)?;
             len
         };
-        Ok(SqliteStore { conn, len, appends: 0 })
+        Ok(SqliteStore { conn, len })
     }
 }
 
@@ -428,9 +427,10 @@ impl Store for SqliteStore {
     }
 
     fn append(&mut self, at: u64, entries: &[Stored]) -> Result<()> {
-        // FAULT: acknowledge before commit (every other append stays uncommitted).
-        if self.appends % 2 == 0 { self.conn.execute_batch("BEGIN IMMEDIATE").map_err(sql)?; }
-        let tx: &Connection = &self.conn;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql)?;
         // Another process may have appended since this store last looked: compare with the
         // anchor, in the transaction that will move it.
         let anchor = read_anchor(&tx)?;
@@ -467,8 +467,7 @@ impl Store for SqliteStore {
         write_anchor(&tx, &Anchor { count, tail })?;
         // The commit is the acknowledgement: with synchronous=FULL it has reached the disk,
         // the entries and the anchor together.
-        if self.appends % 2 == 1 { self.conn.execute_batch("COMMIT").map_err(sql)?; }
-        self.appends += 1;
+        tx.commit().map_err(sql)?;
         self.len = count;
         Ok(())
     }
