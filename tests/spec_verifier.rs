@@ -309,11 +309,9 @@ fn a_tie_for_lowest_resolved_by_a_withdrawal_is_valid() {
     assert_verifies("tie resolved by a withdrawal", &record_of(TIE_WITHDRAWN, 7));
 }
 
-/// The library disagrees: `verify_record` looks for a pending tie before it applies the next
-/// round's withdrawals, and fails its own engine's record at check 17 (round 2). Reported as a
-/// library bug; run with `--ignored` once it is fixed.
+/// The library agrees (it once checked for a pending tie before applying the next round's
+/// withdrawals, and failed its own engine's record at check 17; found by this verifier).
 #[test]
-#[ignore = "library bug: verify_record checks a pending tie before the round's withdrawals"]
 fn the_library_accepts_a_tie_resolved_by_a_withdrawal() {
     let text = serde_json::to_string(&record_of(TIE_WITHDRAWN, 7)).unwrap();
     assert_eq!(library_verdict(&text), None);
