@@ -1261,6 +1261,114 @@ pub fn record_fixture_with_trustees() -> (BoardRecord, Vec<Trustee>) {
     (fixture.record, trustees)
 }
 
+/// Every signing key of an election's authorities: with them an attacker who runs the board
+/// *and* holds every key can write any board at all. Attack tests use it to reach the checks
+/// behind the signatures: they change an entry, and [`Signers::rechain`] makes every signature
+/// and read head valid again, so that what still fails is the check the change breaks.
+pub struct Signers {
+    administrator: SecretKey,
+    trustees: Vec<SecretKey>,
+}
+
+impl core::fmt::Debug for Signers {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Signers(<redacted>)")
+    }
+}
+
+impl Signers {
+    /// The signers of these keys (the administrator's, then trustee 1's, 2's, …).
+    pub fn new(administrator: SecretKey, trustees: Vec<SecretKey>) -> Self {
+        Signers {
+            administrator,
+            trustees,
+        }
+    }
+
+    fn key(&self, author: crate::board::Author) -> Option<&SecretKey> {
+        match author.role() {
+            crate::board::Role::Administrator => Some(&self.administrator),
+            crate::board::Role::Trustee => {
+                let i = author.trustee_index()?.get() as usize;
+                self.trustees.get(i.checked_sub(1)?)
+            }
+            crate::board::Role::Voter => None,
+        }
+    }
+
+    /// Signs `body` as `author`'s entry of `kind` on the board whose manifest entry is
+    /// `manifest`, naming `read`.
+    pub fn sign(
+        &self,
+        manifest: &crate::board::Entry,
+        kind: crate::board::EntryKind,
+        author: crate::board::Author,
+        body: Vec<u8>,
+        read: crate::board::chain::Head,
+    ) -> crate::board::Entry {
+        let board = Manifest::from_bytes(manifest.body())
+            .and_then(|m| m.ceremony_context())
+            .expect("the first entry is a manifest");
+        let key = self.key(author).expect("a signing author");
+        let mut rng = fuzz_rng(b"forged signature");
+        crate::board::Entry::signed(kind, author, body, &board, read, key, &mut rng)
+            .expect("an author may post this kind")
+    }
+
+    /// `entries` (an edit of `original`: entries changed, inserted, removed or moved) with
+    /// every signature valid again: each signed entry's read head is mapped to the new head
+    /// after as many entries as it had read in `original` (at most the entries before it), and
+    /// every signed entry whose read head changed or whose signature no longer verifies is
+    /// signed again with its author's key.
+    pub fn rechain(
+        &self,
+        original: &BoardRecord,
+        entries: Vec<crate::board::Entry>,
+    ) -> BoardRecord {
+        use crate::board::chain::Head;
+        let old_heads = original.heads();
+        let position_of = |read: &Head| -> Option<usize> {
+            if *read == Head::genesis() {
+                return Some(0);
+            }
+            old_heads.iter().position(|h| h == read).map(|p| p + 1)
+        };
+        let manifest = entries.first().cloned().expect("a board has a manifest");
+        let board = Manifest::from_bytes(manifest.body())
+            .and_then(|m| m.ceremony_context())
+            .ok();
+        let mut out: Vec<crate::board::Entry> = Vec::with_capacity(entries.len());
+        let mut new_heads = vec![Head::genesis()];
+        for (j, entry) in entries.into_iter().enumerate() {
+            let entry = match (entry.signature(), self.key(entry.author()), &board) {
+                (Some(sig), Some(key), Some(board)) => {
+                    let read_count = position_of(sig.read()).unwrap_or(j).min(j);
+                    let read = new_heads[read_count];
+                    let valid = entry.verify_signature(board, &key.public_key()).is_ok();
+                    if read == *sig.read() && valid {
+                        entry
+                    } else {
+                        let first = out.first().unwrap_or(&entry).clone();
+                        self.sign(&first, entry.kind(), entry.author(), entry.body().to_vec(), read)
+                    }
+                }
+                _ => entry,
+            };
+            let head = new_heads[j].next(&entry.to_bytes());
+            new_heads.push(head);
+            out.push(entry);
+        }
+        BoardRecord::new(out)
+    }
+}
+
+/// The fixture record, the trustees that made it and every signing key (built again,
+/// deterministically), for attack tests that forge entries as an operator holding every key.
+pub fn record_fixture_with_signers() -> (BoardRecord, Vec<Trustee>, Signers) {
+    let (fixture, trustees, signers) = RecordFixture::build_with_signers();
+    (fixture.record, trustees, signers)
+}
+
 /// The canonical bytes of the valid fixture record (for seeds and for the JSON seed, which the
 /// replay test prints with `serde_json`).
 pub fn record_fixture_bytes() -> Vec<u8> {
@@ -1269,6 +1377,11 @@ pub fn record_fixture_bytes() -> Vec<u8> {
 
 impl RecordFixture {
     fn build() -> (Self, Vec<Trustee>) {
+        let (fixture, trustees, _) = Self::build_with_signers();
+        (fixture, trustees)
+    }
+
+    fn build_with_signers() -> (Self, Vec<Trustee>, Signers) {
         let rule = MajorityRule::new(
             Comparison::MoreThan,
             Fraction::new(1, 2).expect("1/2"),
@@ -1278,15 +1391,15 @@ impl RecordFixture {
         let rules =
             ElectionRules::with_schedule(RuleSchedule::new([(1, rule)]).expect("rule schedule"));
         let mut rng = fuzz_rng(b"record authorities");
-        let admin = Administrator::generate(&mut rng);
+        let admin_key = SecretKey::generate(&mut rng);
+        let admin = Administrator::new(admin_key.clone());
+        let trustee_keys: Vec<SecretKey> =
+            (1..=3u32).map(|_| SecretKey::generate(&mut rng)).collect();
         let mut trustees: Vec<Trustee> = (1..=3u32)
-            .map(|i| {
-                Trustee::new(
-                    TrusteeIndex::new(i).expect("index"),
-                    SecretKey::generate(&mut rng),
-                )
-            })
+            .zip(&trustee_keys)
+            .map(|(i, key)| Trustee::new(TrusteeIndex::new(i).expect("index"), key.clone()))
             .collect();
+        let signers = Signers::new(admin_key, trustee_keys);
         let authorities = Authorities::new(
             admin.public_key(),
             trustees.iter().map(Trustee::public_key).collect(),
@@ -1360,6 +1473,7 @@ impl RecordFixture {
                 replay,
             },
             trustees,
+            signers,
         )
     }
 }

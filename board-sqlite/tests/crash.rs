@@ -237,14 +237,24 @@ fn sigkill_while_casting_loses_no_acknowledged_ballot() {
             assert_eq!(*entry.id(), ballot_id(k as u64), "box entry {k} is not ballot {k}");
         }
         // Every acknowledged ballot is there, with its code.
+        let mut first_lost = None;
         for (k, code) in acknowledged.iter().enumerate() {
             if let Some(code) = code {
                 match open.codes().get(k) {
                     Some(c) if hex(&c.0) == *code => {}
                     Some(_) => panic!("ballot {k} is on the board with another code"),
-                    None => lost += 1,
+                    None => {
+                        lost += 1;
+                        first_lost.get_or_insert(k);
+                    }
                 }
             }
+        }
+        if let Some(k) = first_lost {
+            panic!(
+                "acknowledged but lost: {lost} ballots, from ballot {k} (the box holds \
+                 {on_board})"
+            );
         }
         on_board
     };
