@@ -234,7 +234,11 @@ fn sigkill_while_casting_loses_no_acknowledged_ballot() {
         let on_board = open.len();
         // Ballots 0, 1, …, L − 1 of the list, in order, each once.
         for (k, entry) in open.entries().iter().enumerate() {
-            assert_eq!(*entry.id(), ballot_id(k as u64), "box entry {k} is not ballot {k}");
+            assert_eq!(
+                *entry.id(),
+                ballot_id(k as u64),
+                "box entry {k} is not ballot {k}"
+            );
         }
         // Every acknowledged ballot is there, with its code.
         let mut first_lost = None;
@@ -307,7 +311,11 @@ fn sigkill_while_casting_loses_no_acknowledged_ballot() {
     let totals = officials.finish(&mut board, 7);
     assert_eq!(totals, expected_totals(0..BALLOTS));
     let report = verify_record(&board.record().unwrap());
-    assert!(report.is_ok(), "the record does not verify: {:?}", report.failure);
+    assert!(
+        report.is_ok(),
+        "the record does not verify: {:?}",
+        report.failure
+    );
     drop(board);
     // And the finished board opens again, the same.
     let reopened = BoardElection::open(SqliteStore::open(&path).unwrap()).unwrap();
