@@ -1,13 +1,19 @@
-//! Verifies an election record: `cargo run --release --example verify -- RECORD [--previous OLD]`.
+//! Verifies an election record: `cargo run --release --example verify -- RECORD
+//! [--previous OLD]`.
 //!
-//! RECORD is a JSON record (as written by the council example) or a binary one. Each numbered
-//! check is printed as it passes. Exit status: 0 when every check passes, 1 when a check fails
-//! (it is named, with the round and the culprit), 2 when a file cannot be read or decoded.
+//! RECORD is a JSON record (as written by the council example), a binary one, or a SQLite
+//! board file (`council --board FILE`), read directly. The record is the board: every entry is
+//! replayed with the numbered checks, and each check is printed as it passes. With
+//! `--previous OLD` it also checks that RECORD extends OLD (nothing removed, reordered or
+//! rewritten). Exit status: 0 when every check passes, 1 when a check fails (it is named, with
+//! the board entry, the round and the culprit), 2 when a file cannot be read or decoded.
 
 use std::process::ExitCode;
 
-use tabella::record::ElectionRecord;
+use tabella::election::Manifest;
+use tabella::record::BoardRecord;
 use tabella::verify::{verify_extends, verify_record};
+use tabella_board_sqlite::SqliteStore;
 
 enum Problem {
     /// The file is unreadable or not a valid record: exit 2.
@@ -16,10 +22,19 @@ enum Problem {
     Failed(String),
 }
 
-fn load(path: &str) -> Result<ElectionRecord, Problem> {
+/// The first bytes of every SQLite file.
+const SQLITE_MAGIC: &[u8] = b"SQLite format 3\0";
+
+fn load(path: &str) -> Result<BoardRecord, Problem> {
     let bytes = std::fs::read(path).map_err(|e| Problem::Malformed(format!("{path}: {e}")))?;
-    if bytes.starts_with(&tabella::encoding::header::MAGIC) {
-        ElectionRecord::from_bytes(&bytes)
+    if bytes.starts_with(SQLITE_MAGIC) {
+        let store = SqliteStore::open(path)
+            .map_err(|e| Problem::Malformed(format!("{path}: not a readable board: {e}")))?;
+        // A board whose stored chain is broken fails check 1, naming the entry.
+        BoardRecord::from_store(&store)
+            .map_err(|e| Problem::Failed(format!("FAILED check 1 (entries and their chain): {e}")))
+    } else if bytes.starts_with(&tabella::encoding::header::MAGIC) {
+        BoardRecord::from_bytes(&bytes)
             .map_err(|e| Problem::Malformed(format!("{path}: not a valid binary record: {e}")))
     } else {
         serde_json::from_slice(&bytes)
@@ -46,7 +61,15 @@ fn run() -> Result<(), Problem> {
     let path = record_path
         .ok_or_else(|| Problem::Malformed("usage: verify RECORD [--previous OLD]".to_string()))?;
     let record = load(&path)?;
-    println!("verifying {path}: {}", record.manifest.title());
+    let title = record
+        .entries()
+        .first()
+        .and_then(|e| Manifest::from_bytes(e.body()).ok())
+        .map_or_else(|| "(no manifest)".to_string(), |m| m.title().to_string());
+    println!(
+        "verifying {path}: {title} ({} board entries)",
+        record.entries().len()
+    );
     let report = verify_record(&record);
     for passed in &report.passed {
         let round = passed
@@ -66,7 +89,13 @@ fn run() -> Result<(), Problem> {
         } else {
             format!("; culprits: {culprits:?}")
         };
-        return Err(Problem::Failed(format!("FAILED {failure}{blame}")));
+        let what = failure
+            .entry
+            .and_then(|k| record.entries().get(usize::try_from(k).ok()?))
+            .map_or_else(String::new, |e| {
+                format!(" [entry: {} by {:?}]", e.kind().name(), e.author())
+            });
+        return Err(Problem::Failed(format!("FAILED {failure}{what}{blame}")));
     }
     if let Some(old_path) = previous {
         let old = load(&old_path)?;

@@ -7,10 +7,10 @@
 
 /// The protocol version. It is not the crate version: it changes only when a label, an encoding
 /// or a verification check changes.
-pub const PROTOCOL_VERSION: u16 = 3;
+pub const PROTOCOL_VERSION: u16 = 4;
 
 /// The label every root transcript starts with (merlin's `Transcript::new` argument).
-pub const PROTOCOL_ID: &[u8] = b"tabella/v3";
+pub const PROTOCOL_ID: &[u8] = b"tabella/v4";
 
 /// The cipher suite named in every top-level artifact.
 pub const SUITE: &str = "ristretto255-sha512-merlin";
@@ -46,8 +46,11 @@ pub enum ObjectKind {
     SealedSecret = 12,
     /// An entry of the board (§14.1).
     BoardEntry = 13,
-    /// A trustee's secret ceremony state between rounds (secret, §15.2).
+    /// A trustee's whole secret state: board key, ceremony state or key share, pending
+    /// message (secret, §15.2).
     TrusteeState = 14,
+    /// A trustee's secret key-ceremony state between two rounds (secret, §15.3).
+    CeremonyState = 15,
 }
 
 impl ObjectKind {
@@ -67,6 +70,7 @@ impl ObjectKind {
         ObjectKind::SealedSecret,
         ObjectKind::BoardEntry,
         ObjectKind::TrusteeState,
+        ObjectKind::CeremonyState,
     ];
 
     /// The kind byte.
@@ -96,6 +100,7 @@ impl ObjectKind {
             ObjectKind::SealedSecret => "sealed secret",
             ObjectKind::BoardEntry => "board entry",
             ObjectKind::TrusteeState => "trustee state",
+            ObjectKind::CeremonyState => "ceremony state",
         }
     }
 }

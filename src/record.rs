@@ -35,6 +35,21 @@ impl BoardRecord {
         BoardRecord { entries }
     }
 
+    /// The record of the board kept in `store`: every entry, read back and checked against
+    /// the chain ([`crate::board::log::read_checked`]), none applied. For an observer who
+    /// reads a board's store directly and verifies it with [`crate::verify::verify_record`].
+    ///
+    /// Errors: [`Error::BoardCorrupted`] naming the first entry that is not the chain's, the
+    /// store's errors.
+    pub fn from_store<S: crate::board::Store>(store: &S) -> Result<Self> {
+        let mut entries = Vec::new();
+        crate::board::log::read_checked(store, |_, entry, _| {
+            entries.push(entry.clone());
+            Ok(())
+        })?;
+        Ok(BoardRecord { entries })
+    }
+
     /// The entries, in board order.
     pub fn entries(&self) -> &[Entry] {
         &self.entries

@@ -12,7 +12,7 @@
 //! # Construction
 //!
 //! ```text
-//! k          = Argon2id(passphrase, salt, m KiB, t passes, p lanes), 64 bytes
+//! k          = Argon2id(passphrase, salt, m KiB, t passes, p lanes), 48 bytes
 //! key, check = k[0..32], k[32..48]
 //! body       = header (kind 12) ‖ blob(context) ‖ LE32(m) ‖ LE32(t) ‖ LE32(p) ‖ salt (16)
 //!              ‖ check (16) ‖ nonce (24) ‖ blob(XChaCha20-Poly1305(key, nonce, secret, aad = the

@@ -9,7 +9,7 @@
 //! # Root transcript
 //!
 //! ```text
-//! Transcript::new("tabella/v3")
+//! Transcript::new("tabella/v4")
 //! append_u64("version", PROTOCOL_VERSION)
 //! append_message("fingerprint", fingerprint)      32 bytes
 //! append_message("dom-sep", label)                the artifact's domain label

@@ -119,7 +119,7 @@ fn decode_record_json(data: &[u8]) {
 /// The JSON seeds: the fixture record printed by `serde_json`, compact and pretty.
 fn json_seeds() -> Vec<(&'static str, Vec<u8>)> {
     let bytes = tabella::fuzzing::record_fixture_bytes();
-    let record = tabella::record::ElectionRecord::from_bytes(&bytes).expect("fixture record");
+    let record = tabella::record::BoardRecord::from_bytes(&bytes).expect("fixture record");
     vec![
         (
             "seed-fixture",

@@ -127,20 +127,23 @@ impl SqliteStore {
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(sql)?;
-        Self::with_connection(conn)
+        Self::with_connection(conn, Some(path.as_ref()))
     }
 
     /// A board in memory (for tests; nothing is durable).
     pub fn in_memory() -> Result<Self> {
-        Self::with_connection(Connection::open_in_memory().map_err(sql)?)
+        Self::with_connection(Connection::open_in_memory().map_err(sql)?, None)
     }
 
-    fn with_connection(mut conn: Connection) -> Result<Self> {
+    fn with_connection(mut conn: Connection, path: Option<&Path>) -> Result<Self> {
         conn.busy_timeout(std::time::Duration::from_secs(10))
             .map_err(sql)?;
         // The first read of the file: one that is not SQLite, or whose first page is damaged,
         // fails here, before anything is written to it.
         if tables(&conn)?.is_empty() {
+            if let Some(path) = path {
+                empty_or_sqlite(path)?;
+            }
             use_wal(&conn)?;
             create(&mut conn)?;
             check_format(&conn)?;
@@ -171,6 +174,30 @@ fn tables(conn: &Connection) -> Result<Vec<String>> {
         .collect::<rusqlite::Result<Vec<_>>>()
         .map_err(sql)?;
     Ok(names)
+}
+
+/// SQLite's first 16 bytes.
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+/// Checks that a file in which SQLite sees no table is empty or a SQLite database: SQLite
+/// takes a file of one byte for an empty database, and the store would make it a new board.
+fn empty_or_sqlite(path: &Path) -> Result<()> {
+    use std::io::Read;
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(storage(e)),
+    };
+    let mut head = Vec::with_capacity(SQLITE_MAGIC.len());
+    file.by_ref()
+        .take(SQLITE_MAGIC.len() as u64)
+        .read_to_end(&mut head)
+        .map_err(storage)?;
+    if head.is_empty() || head == SQLITE_MAGIC {
+        Ok(())
+    } else {
+        Err(storage("file is not a database (nor empty)"))
+    }
 }
 
 fn use_wal(conn: &Connection) -> Result<()> {
@@ -229,6 +256,20 @@ fn check_format(conn: &Connection) -> Result<()> {
             "the file is a SQLite database of something else, not a tabella board",
         ));
     }
+    check_columns(
+        conn,
+        "tabella_meta",
+        &[("key", "TEXT", 0, 1), ("value", "BLOB", 1, 0)],
+    )?;
+    check_columns(
+        conn,
+        "tabella_board",
+        &[
+            ("position", "INTEGER", 0, 1),
+            ("entry", "BLOB", 1, 0),
+            ("head", "BLOB", 1, 0),
+        ],
+    )?;
     match meta(conn, "format")? {
         Some(f) if f == FORMAT => Ok(()),
         Some(f) => Err(storage(format!(
@@ -239,6 +280,41 @@ fn check_format(conn: &Connection) -> Result<()> {
         None => Err(storage(
             "the file is a tabella board without a format stamp",
         )),
+    }
+}
+
+/// A column: its name, its declared type, NOT NULL (1) or not, and its place in the primary
+/// key (0: not in it).
+type Column = (&'static str, &'static str, i64, i64);
+
+/// Checks that `table` has exactly these columns, in this order.
+fn check_columns(conn: &Connection, table: &str, expected: &[Column]) -> Result<()> {
+    let mut stmt = conn
+        .prepare("SELECT name, type, \"notnull\", pk FROM pragma_table_info(?1) ORDER BY cid")
+        .map_err(sql)?;
+    let columns = stmt
+        .query_map(params![table], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, i64>(2)?,
+                row.get::<_, i64>(3)?,
+            ))
+        })
+        .map_err(sql)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(sql)?;
+    let same = columns.len() == expected.len()
+        && columns
+            .iter()
+            .zip(expected)
+            .all(|(c, e)| c.0 == e.0 && c.1.eq_ignore_ascii_case(e.1) && c.2 == e.2 && c.3 == e.3);
+    if same {
+        Ok(())
+    } else {
+        Err(storage(format!(
+            "the file's table {table} is not a tabella board's (its columns differ)"
+        )))
     }
 }
 
@@ -745,6 +821,47 @@ mod tests {
             SqliteStore::open(&file.0),
             Err(Error::Storage { .. })
         ));
+    }
+
+    #[test]
+    fn one_byte_is_not_an_empty_database() {
+        // SQLite reads a file of one byte as an empty database; the store does not.
+        let file = TempFile::new("one-byte");
+        std::fs::write(&file.0, b"x").unwrap();
+        assert!(matches!(
+            SqliteStore::open(&file.0),
+            Err(Error::Storage { .. })
+        ));
+        assert_eq!(std::fs::read(&file.0).unwrap(), b"x");
+    }
+
+    #[test]
+    fn tables_of_our_names_with_other_columns_are_refused() {
+        let file = TempFile::new("columns");
+        let conn = raw(&file);
+        conn.execute_batch(
+            "CREATE TABLE tabella_meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+             CREATE TABLE tabella_board (position INTEGER PRIMARY KEY, entry BLOB, head BLOB);",
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO tabella_meta (key, value) VALUES ('format', ?1)",
+            params![FORMAT],
+        )
+        .unwrap();
+        write_anchor(
+            &conn,
+            &Anchor {
+                count: 0,
+                tail: Head::genesis(),
+            },
+        )
+        .unwrap();
+        drop(conn);
+        match SqliteStore::open(&file.0) {
+            Err(Error::Storage { detail, .. }) => assert!(detail.contains("columns differ")),
+            other => panic!("expected a storage error, got {other:?}"),
+        }
     }
 
     #[test]

@@ -17,45 +17,12 @@ pub struct Log<S: Store> {
 }
 
 impl<S: Store> Log<S> {
-    /// Opens the log over `store`: reads every entry in order, decodes it, recomputes the chain
-    /// and checks each stored head, and hands each entry (with its position and the head
-    /// before it) to `visit`. Nothing read from the store is trusted.
+    /// Opens the log over `store`: reads every entry with [`read_checked`], handing each to
+    /// `visit`. Nothing read from the store is trusted.
     ///
-    /// Errors: [`Error::BoardCorrupted`] naming the first entry whose stored head is not the
-    /// chain's (an entry altered, removed, inserted or reordered, or a torn write) or that does
-    /// not decode; the store's errors; and `visit`'s.
-    pub fn open(store: S, mut visit: impl FnMut(u64, &Entry, &Head) -> Result<()>) -> Result<Self> {
-        let len = store.len()?;
-        let mut head = Head::genesis();
-        let mut at = 0;
-        while at < len {
-            let to = (at + READ_CHUNK).min(len);
-            let chunk = store.read(at, to)?;
-            if chunk.len() as u64 != to - at {
-                return Err(Error::BoardCorrupted {
-                    entry: at,
-                    reason: "the store returned fewer entries than it holds",
-                });
-            }
-            for (k, stored) in (at..).zip(&chunk) {
-                let next = head.next(&stored.bytes);
-                if next != stored.head {
-                    return Err(Error::BoardCorrupted {
-                        entry: k,
-                        reason: "its head is not the chain's: an entry was altered, removed, \
-                                 inserted or reordered",
-                    });
-                }
-                let entry =
-                    Entry::from_bytes(&stored.bytes).map_err(|_| Error::BoardCorrupted {
-                        entry: k,
-                        reason: "it does not decode as a board entry",
-                    })?;
-                visit(k, &entry, &head)?;
-                head = next;
-            }
-            at = to;
-        }
+    /// Errors: those of [`read_checked`].
+    pub fn open(store: S, visit: impl FnMut(u64, &Entry, &Head) -> Result<()>) -> Result<Self> {
+        let (len, head) = read_checked(&store, visit)?;
         Ok(Log { store, len, head })
     }
 
@@ -101,4 +68,48 @@ impl<S: Store> Log<S> {
     pub fn into_store(self) -> S {
         self.store
     }
+}
+
+/// Reads every entry of `store` in order, decodes it, recomputes the chain and checks each
+/// stored head, and hands each entry (with its position and the head before it) to `visit`.
+/// Returns the number of entries and the head after the last.
+///
+/// Errors: [`Error::BoardCorrupted`] naming the first entry whose stored head is not the
+/// chain's (an entry altered, removed, inserted or reordered, or a torn write) or that does not
+/// decode; the store's errors; and `visit`'s.
+pub fn read_checked<S: Store>(
+    store: &S,
+    mut visit: impl FnMut(u64, &Entry, &Head) -> Result<()>,
+) -> Result<(u64, Head)> {
+    let len = store.len()?;
+    let mut head = Head::genesis();
+    let mut at = 0;
+    while at < len {
+        let to = (at + READ_CHUNK).min(len);
+        let chunk = store.read(at, to)?;
+        if chunk.len() as u64 != to - at {
+            return Err(Error::BoardCorrupted {
+                entry: at,
+                reason: "the store returned fewer entries than it holds",
+            });
+        }
+        for (k, stored) in (at..).zip(&chunk) {
+            let next = head.next(&stored.bytes);
+            if next != stored.head {
+                return Err(Error::BoardCorrupted {
+                    entry: k,
+                    reason: "its head is not the chain's: an entry was altered, removed, \
+                             inserted or reordered",
+                });
+            }
+            let entry = Entry::from_bytes(&stored.bytes).map_err(|_| Error::BoardCorrupted {
+                entry: k,
+                reason: "it does not decode as a board entry",
+            })?;
+            visit(k, &entry, &head)?;
+            head = next;
+        }
+        at = to;
+    }
+    Ok((len, head))
 }

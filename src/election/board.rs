@@ -167,21 +167,7 @@ impl<S: Store> BoardElection<S> {
     /// The record: every entry of the board, read back from the store and checked against
     /// the chain.
     pub fn record(&self) -> Result<BoardRecord> {
-        let mut entries = Vec::with_capacity(usize::try_from(self.len()).unwrap_or(0));
-        let mut head = Head::genesis();
-        let stored = self.log.store().read(0, self.len())?;
-        for (k, s) in (0u64..).zip(stored) {
-            head = head.next(&s.bytes);
-            if head != s.head {
-                return Err(Error::BoardCorrupted {
-                    entry: k,
-                    reason: "its head is not the chain's: an entry was altered, removed, \
-                             inserted or reordered",
-                });
-            }
-            entries.push(Entry::from_bytes(&s.bytes)?);
-        }
-        Ok(BoardRecord::new(entries))
+        BoardRecord::from_store(self.log.store())
     }
 
     /// The context of the open round, for voters' devices and for verifying ballots away from

@@ -1,5 +1,5 @@
 //! A trustee's secret ceremony state between two rounds, as bytes to seal (docs/SPEC.md
-//! §15.2).
+//! §15.3).
 //!
 //! The secret packages of the ceremony ([`round1::SecretPackage`] and its successors) hold
 //! what a trustee must keep from one round to the next. A trustee whose process stops between
@@ -11,7 +11,7 @@
 //! entries ([`Error::CeremonyBoardChanged`]).
 //!
 //! ```text
-//! state  = header (kind 14) ‖ step (1 byte: 1, 2 or 3) ‖ ceremony id (32) ‖ LE32(i) ‖ body
+//! state  = header (kind 15) ‖ step (1 byte: 1, 2 or 3) ‖ ceremony id (32) ‖ LE32(i) ‖ body
 //! step 1 = d_i (32) ‖ LE32(t) ‖ t × a_{i,u} (32) ‖ salt (32) ‖ blob(own round-1 message)
 //! step 2 = digest of round 1 (32) ‖ d_i (32) ‖ f_i(i) (32) ‖ blob(own round-2 message)
 //! step 3 = digest of rounds 1–2 (32) ‖ LE32(c) ‖ c × (LE32(dealer) ‖ share (32))
@@ -96,7 +96,7 @@ impl CeremonyState {
     /// board the trustee acted on).
     pub fn export(&self, board: &CeremonyBoard) -> Zeroizing<Vec<u8>> {
         let mut out = Zeroizing::new(Vec::new());
-        write_header(&mut out, ObjectKind::TrusteeState);
+        write_header(&mut out, ObjectKind::CeremonyState);
         let (step, ctx, index) = match self {
             CeremonyState::Committed(s) => (1u8, &s.ctx, s.index),
             CeremonyState::Revealed(s) => (2, &s.ctx, s.index),
@@ -154,7 +154,7 @@ impl CeremonyState {
     /// ([`Error::TrusteeRejected`] if the trustee itself was excluded); decoding errors.
     pub fn restore(bytes: &[u8], ctx: &CeremonyContext, board: &CeremonyBoard) -> Result<Self> {
         Reader::decode_all("trustee state", bytes, |r| {
-            read_header(r, ObjectKind::TrusteeState)?;
+            read_header(r, ObjectKind::CeremonyState)?;
             let step = r.u8("ceremony step")?;
             let id: [u8; 32] = r.array("ceremony id")?;
             let index = TrusteeIndex::read(r, "trustee index")?;
