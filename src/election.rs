@@ -22,7 +22,7 @@ mod round;
 pub mod trustee;
 
 pub use board::{Administrator, BoardElection, RoundContext, simulate_ceremony};
-pub use replay::{Applied, DecidedRound, Replay, RoundEnd, RoundHistory};
 pub use manifest::{Authorities, DEFAULT_PRIVACY_FLOOR, Manifest, ManifestBuilder};
+pub use replay::{Applied, DecidedRound, Replay, RoundEnd, RoundHistory};
 pub use round::{ClosedRound, Election, OpenRound, RoundKind, RoundOutcome};
 pub use trustee::{Proceed, Trustee};

@@ -225,7 +225,11 @@ fn check_after_kill(board: &Path) -> u64 {
     let report = tabella::verify::verify_record(&record);
     assert!(report.is_ok(), "after a kill: {:?}", report.failure);
     if let Some(open) = election.replay().open_round() {
-        let mut ids: Vec<_> = open.ballot_box().ballots().map(|b| *b.ballot().id()).collect();
+        let mut ids: Vec<_> = open
+            .ballot_box()
+            .ballots()
+            .map(|b| *b.ballot().id())
+            .collect();
         let n = ids.len();
         ids.sort();
         ids.dedup();
@@ -242,9 +246,13 @@ fn kill_9_at_any_moment_then_resume_gives_the_same_election() {
     let dir = std::env::temp_dir().join(format!("tabella-council-crash-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let expected = run::run(&iom(), &Options::default(), &mut ChaCha20Rng::seed_from_u64(5))
-        .unwrap()
-        .summary;
+    let expected = run::run(
+        &iom(),
+        &Options::default(),
+        &mut ChaCha20Rng::seed_from_u64(5),
+    )
+    .unwrap()
+    .summary;
 
     // How long an uninterrupted run takes here, to spread the kills over it.
     let timed: PathBuf = dir.join("timed.db");

@@ -94,8 +94,9 @@ impl Parties {
                     .strip_prefix(SEED_HEADER)
                     .map(str::trim)
                     .ok_or_else(|| format!("{}: not a simulation seed file", path.display()))?;
-                let bytes = decode_hex(hex)
-                    .ok_or_else(|| format!("{}: the seed is not 32 bytes of hex", path.display()))?;
+                let bytes = decode_hex(hex).ok_or_else(|| {
+                    format!("{}: the seed is not 32 bytes of hex", path.display())
+                })?;
                 bytes
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && board_is_new => {

@@ -14,8 +14,8 @@ use tabella::ballot::{BallotId, EncryptedBallot, Selection};
 use tabella::board::entry::Entry;
 use tabella::board::{MemoryStore, Store};
 use tabella::election::{
-    Administrator, Applied, Authorities, BoardElection, ClosedRound, Manifest, Proceed,
-    RoundEnd, RoundKind, RoundOutcome, Trustee,
+    Administrator, Applied, Authorities, BoardElection, ClosedRound, Manifest, Proceed, RoundEnd,
+    RoundKind, RoundOutcome, Trustee,
 };
 use tabella::record::BoardRecord;
 use tabella::rules::{Elimination, NotElected, RoundDecision, TieBreak};
@@ -53,14 +53,21 @@ fn err(e: impl std::fmt::Display) -> String {
 const BATCH: usize = 64;
 
 /// The scenario's manifest, naming the simulated administrator and trustees.
-pub fn manifest(scenario: &Scenario, options: &Options, parties: &Parties) -> Result<Manifest, String> {
+pub fn manifest(
+    scenario: &Scenario,
+    options: &Options,
+    parties: &Parties,
+) -> Result<Manifest, String> {
     let trustees = options.trustees.unwrap_or(scenario.trustees);
     let threshold = options.threshold.unwrap_or(scenario.threshold);
     let keys = (1..=trustees)
-        .map(|i| Ok(parties.trustee_key(TrusteeIndex::new(i).map_err(err)?).public_key()))
+        .map(|i| {
+            Ok(parties
+                .trustee_key(TrusteeIndex::new(i).map_err(err)?)
+                .public_key())
+        })
         .collect::<Result<Vec<_>, String>>()?;
-    let authorities =
-        Authorities::new(parties.administrator().public_key(), keys).map_err(err)?;
+    let authorities = Authorities::new(parties.administrator().public_key(), keys).map_err(err)?;
     let mut builder = Manifest::builder(scenario.title.clone())
         .members(scenario.members)
         .eligible(scenario.eligible)
@@ -131,7 +138,9 @@ fn ceremony<S: Store, R: RngCore + CryptoRng>(
     rng: &mut R,
 ) -> Result<(), String> {
     if board.replay().ceremony_context().is_none() {
-        let entry = admin.ceremony_run(board.replay(), board.head(), rng).map_err(err)?;
+        let entry = admin
+            .ceremony_run(board.replay(), board.head(), rng)
+            .map_err(err)?;
         post(board, entry)?;
     }
     let n = trustees.len();
@@ -210,7 +219,9 @@ fn play<S: Store, R: RngCore + CryptoRng>(
     }
     if board.replay().open_round().is_some() {
         cast_members(board, parties, step)?;
-        let entry = admin.close_round(board.replay(), board.head(), rng).map_err(err)?;
+        let entry = admin
+            .close_round(board.replay(), board.head(), rng)
+            .map_err(err)?;
         post(board, entry)?;
     }
     if let Some((closed, _, _)) = board.replay().closed_round() {
@@ -226,7 +237,9 @@ fn play<S: Store, R: RngCore + CryptoRng>(
             parties.save(trustee, board.replay(), rng)?;
             post(board, entry)?;
         }
-        let entry = admin.result(board.replay(), board.head(), rng).map_err(err)?;
+        let entry = admin
+            .result(board.replay(), board.head(), rng)
+            .map_err(err)?;
         post(board, entry)?;
     }
     Ok(())
@@ -286,7 +299,11 @@ fn cast_members<S: Store>(
     let (ctx, already) = {
         let open = board.replay().open_round().ok_or("no round is open")?;
         let ctx = board.round_context().ok_or("no round is open")?;
-        let ids: Vec<BallotId> = open.ballot_box().ballots().map(|b| *b.ballot().id()).collect();
+        let ids: Vec<BallotId> = open
+            .ballot_box()
+            .ballots()
+            .map(|b| *b.ballot().id())
+            .collect();
         (ctx, ids)
     };
     let bctx = ctx.ballot_context();
@@ -424,8 +441,9 @@ fn summarize<S: Store>(board: &BoardElection<S>, manifest: &Manifest) -> Result<
                         ));
                         json["tie_resolution"] = json!({"eliminated": eliminated, "by": by});
                     }
-                    None if pending => lines
-                        .push("  tie for lowest: the rules leave it to the caller (pending)".into()),
+                    None if pending => lines.push(
+                        "  tie for lowest: the rules leave it to the caller (pending)".into(),
+                    ),
                     None => {}
                 }
                 rounds.push(json);

@@ -22,6 +22,9 @@
 //! communication key of the ceremony). A manifest without them can hold an election in memory
 //! but not on a board.
 
+#[cfg(feature = "serde")]
+mod json;
+
 use crate::ballot::MAX_OPTIONS;
 use crate::board::hash_parts;
 use crate::domain::{ObjectKind, PROTOCOL_ID, label};
@@ -577,6 +580,7 @@ fn fingerprint(kind: &[u8], parts: &[&[u8]]) -> [u8; 32] {
 mod tests {
     use super::*;
     use crate::rules::{MajorityRule, RuleSchedule};
+    use rand_core::SeedableRng;
 
     fn manifest() -> Manifest {
         let rules = ElectionRules::with_schedule(RuleSchedule::single(MajorityRule::TWO_THIRDS));
@@ -596,6 +600,45 @@ mod tests {
         assert_ne!(e1, m.election_context(&[2; 32], b"x").unwrap());
         assert_ne!(e1, m.election_context(&[1; 32], b"y").unwrap());
         assert_ne!(e1.fingerprint(), base.fingerprint());
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn the_json_form_round_trips_with_its_authorities_and_refuses_what_binary_refuses() {
+        use crate::elgamal::SecretKey;
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(4);
+        let keys: Vec<PublicKey> = (0..5)
+            .map(|_| SecretKey::generate(&mut rng).public_key())
+            .collect();
+        let admin = SecretKey::generate(&mut rng).public_key();
+        let m = manifest()
+            .with_authorities(Authorities::new(admin, keys).unwrap())
+            .unwrap();
+        let json = serde_json::to_string(&m).unwrap();
+        let back: Manifest = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, m);
+        assert_eq!(back.to_bytes().unwrap(), m.to_bytes().unwrap());
+        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let refused = |edit: &dyn Fn(&mut serde_json::Value)| {
+            let mut v = value.clone();
+            edit(&mut v);
+            serde_json::from_value::<Manifest>(v).is_err()
+        };
+        assert!(refused(&|v| v["extra"] = 1.into()));
+        assert!(refused(&|v| v["threshold"] = 6.into()));
+        assert!(refused(&|v| v["eligible"] = 176.into()));
+        assert!(refused(&|v| v["authorities"]["trustees"]
+            .as_array_mut()
+            .unwrap()
+            .truncate(4)));
+        assert!(refused(&|v| v["authorities"]["administrator"] = "00".into()));
+        assert!(refused(&|v| {
+            v.as_object_mut().unwrap().remove("privacy_floor");
+        }));
+        // A duplicate key is refused, even with the same value.
+        let duplicated = json.replacen("\"members\":175", "\"members\":175,\"members\":175", 1);
+        assert_ne!(duplicated, json);
+        assert!(serde_json::from_str::<Manifest>(&duplicated).is_err());
     }
 
     #[test]
