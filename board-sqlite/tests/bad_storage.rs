@@ -39,7 +39,15 @@ struct Fixture {
     substitute: Vec<u8>,
 }
 
-fn finished_election(dir: &TempDir, name: &str, seed: u64) -> (PathBuf, Officials, Vec<u8>) {
+/// An election on a board file: round 1 open, [`BALLOTS`] ballots cast, and, if `finish`, the
+/// round closed, decrypted and decided. Returns the file, the officials, and a valid ballot
+/// entry of the round that is not on the board.
+fn election_file(
+    dir: &TempDir,
+    name: &str,
+    seed: u64,
+    finish: bool,
+) -> (PathBuf, Officials, Vec<u8>) {
     let path = dir.join(name);
     let mut officials = Officials::new(name, 10, seed);
     let mut board = BoardElection::open(SqliteStore::open(&path).unwrap()).unwrap();
@@ -52,14 +60,16 @@ fn finished_election(dir: &TempDir, name: &str, seed: u64) -> (PathBuf, Official
     let substitute = Entry::voter(EntryKind::Ballot, ballot(&ctx, 1_000).to_bytes())
         .unwrap()
         .to_bytes();
-    officials.finish(&mut board, seed);
+    if finish {
+        officials.finish(&mut board, seed);
+    }
     (path, officials, substitute)
 }
 
 impl Fixture {
     fn new(test: &str) -> Self {
         let dir = TempDir::new(&format!("bad-storage-{test}"));
-        let (original, officials, substitute) = finished_election(&dir, "original.db", 11);
+        let (original, officials, substitute) = election_file(&dir, "original.db", 11, true);
         let record = open(&original).unwrap().record().unwrap();
         let heads = record.heads();
         Fixture {
@@ -180,40 +190,58 @@ fn the_undamaged_copy_opens_as_the_original() {
     );
 }
 
-/// (a) The file cut short, at page boundaries and inside pages: a storage error (SQLite finds
-/// the damage) or a board-corrupted error (the tail anchor finds entries missing), never a
-/// panic, never another board.
+/// (a) The file cut short, at page boundaries and inside pages: SQLite reports the damage
+/// (a storage error), except when the cut falls inside the last page, whose missing end SQLite
+/// reads as zeros: then the chain names the first entry whose bytes changed. Never a panic,
+/// never another board.
 #[test]
 fn a_truncated_file_is_a_typed_error() {
     let f = Fixture::new("truncated");
     let bytes = std::fs::read(&f.original).unwrap();
     let len = bytes.len();
-    assert!(len > 4 * 4096, "the fixture file is {len} bytes");
     let page = 4096;
+    assert!(
+        len > 4 * page && len % page == 0,
+        "the fixture file is {len} bytes"
+    );
     let mut cuts = vec![1, 16, 99, 100, 512, page - 1, page, page + 1, page + 1_000];
-    cuts.extend([
-        len / 2,
-        len / 2 + 777,
-        len - page,
-        len - page + 1,
-        len - 100,
-        len - 1,
-    ]);
+    cuts.extend([len / 2 + 777, len - page, len - page + 1]);
+    cuts.extend([len - page + 2_000, len - 100, len - 1]);
     // Every page boundary, too.
     cuts.extend((2..len / page).map(|p| p * page));
     cuts.sort_unstable();
     cuts.dedup();
+    let mut named = Vec::new();
     for cut in cuts {
         let path = f.dir.join(&format!("cut-{cut}.db"));
         std::fs::write(&path, &bytes[..cut]).unwrap();
-        match open(&path) {
-            Err(Error::Storage { .. }) | Err(Error::BoardCorrupted { .. }) => {}
-            Err(other) => panic!("cut at {cut} of {len}: {other:?}"),
-            Ok(_) => panic!("the file cut at {cut} of {len} bytes opened"),
+        if cut <= len - page + 1 {
+            assert_storage(&path, &format!("cut at {cut} of {len}"));
+        } else {
+            // The first row whose stored entry or head now differs from the original's.
+            let conn = Connection::open(&path).unwrap();
+            let changed = (0..f.len())
+                .find(|&k| {
+                    let original = (
+                        f.record.entries()[k as usize].to_bytes(),
+                        f.heads[k as usize].0.to_vec(),
+                    );
+                    conn.query_row(
+                        "SELECT entry, head FROM tabella_board WHERE position = ?1",
+                        params![k as i64],
+                        |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?)),
+                    )
+                    .map_or(true, |row| row != original)
+                })
+                .unwrap();
+            drop(conn);
+            assert_corrupted(&path, changed, &format!("cut at {cut} of {len}"));
+            named.push(changed);
         }
         f.assert_original_if_open(&path);
         let _ = std::fs::remove_file(&path);
     }
+    assert!(!named.is_empty());
 }
 
 /// (a) The WAL cut short: SQLite drops the frames after the cut, so the board is an earlier,
@@ -254,7 +282,7 @@ fn a_truncated_wal_is_an_earlier_board_or_a_typed_error() {
     cuts.extend((1..(wal.len() - 32) / frame).map(|i| 32 + i * frame + 2_048));
     cuts.push(wal.len() - 1);
     cuts.push(wal.len());
-    let mut earlier = 0;
+    let (mut earlier, mut errors, tried) = (0, 0, cuts.len());
     for cut in cuts {
         let path = f.dir.join(&format!("wal-cut-{cut}.db"));
         std::fs::write(&path, &db).unwrap();
@@ -272,13 +300,18 @@ fn a_truncated_wal_is_an_earlier_board_or_a_typed_error() {
                     earlier += 1;
                 }
             }
-            Err(Error::Storage { .. }) => {}
+            Err(Error::Storage { .. }) => errors += 1,
             Err(other) => panic!("WAL cut at {cut}: {other:?}"),
         }
     }
     assert!(
         earlier > 0,
         "no cut gave an earlier board: the WAL was not exercised"
+    );
+    println!(
+        "WAL of {} bytes cut at {tried} places: {earlier} earlier boards, {errors} storage \
+         errors, the rest the whole board",
+        wal.len()
     );
 }
 
@@ -400,24 +433,57 @@ fn a_rewritten_entry_with_its_head_recomputed_is_caught() {
         "{reason}"
     );
 
-    // The last entry removed and the one before it rewritten with its head recomputed, the
-    // anchor left alone: still the end that is named.
+    // A board whose last entry is a ballot (the round still open), that ballot replaced by
+    // another valid ballot of the round and its head recomputed: every entry applies and the
+    // chain holds, so only the tail anchor tells this board from the one acknowledged.
+    let (path, _, substitute) = election_file(&f.dir, "open-round.db", 13, false);
+    let held = open(&path).unwrap().record().unwrap();
+    let last = held.entries().len() as u64 - 1;
+    assert_eq!(held.entries()[last as usize].kind(), EntryKind::Ballot);
+    let head = held.heads()[last as usize - 1].next(&substitute);
+    set_row(
+        &Connection::open(&path).unwrap(),
+        last,
+        &substitute,
+        &head.0,
+    );
+    let reason = assert_corrupted(&path, last, "the last ballot substituted");
+    assert!(
+        reason.contains("end of the board was rewritten"),
+        "{reason}"
+    );
+
+    // The result removed and the entry before it rewritten with its head recomputed, the
+    // anchor left alone: the end is named, by the anchor's count.
+    let last = f.len() - 1;
     let path = f.copy("tail-rewritten.db");
+    let (mut entry, _) = row(&path, last - 1);
+    entry[10] ^= 0x01;
+    let head = f.heads[last as usize - 2].next(&entry);
     let conn = Connection::open(&path).unwrap();
     conn.execute(
         "DELETE FROM tabella_board WHERE position = ?1",
         params![last as i64],
     )
     .unwrap();
+    set_row(&conn, last - 1, &entry, &head.0);
     drop(conn);
-    assert_corrupted(&path, last, "the result removed");
+    let reason = assert_corrupted(
+        &path,
+        last,
+        "the result removed, the entry before rewritten",
+    );
+    assert!(
+        reason.contains("ends before its last acknowledged entry"),
+        "{reason}"
+    );
 }
 
 /// (f) Another election's board, opened as this election's: refused.
 #[test]
 fn another_elections_board_is_refused() {
     let f = Fixture::new("another");
-    let (other, _, _) = finished_election(&f.dir, "other.db", 99);
+    let (other, _, _) = election_file(&f.dir, "other.db", 99, true);
     let store = SqliteStore::open(&other).unwrap();
     assert!(matches!(
         BoardElection::open_expecting(store, &f.board_id),
