@@ -87,6 +87,9 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("decode_ballot_stream", decode_ballot_stream),
     ("decode_key_share", decode_key_share),
     ("decode_ceremony_board", decode_ceremony_board),
+    ("decode_board_entry", decode_board_entry),
+    ("decode_sealed", decode_sealed),
+    ("decode_trustee_state", decode_trustee_state),
 ];
 
 /// Targets whose logic lives here but which need a parser the library does not depend on:
@@ -1141,6 +1144,104 @@ pub fn decode_key_share(data: &[u8]) {
     );
 }
 
+/// `Entry::from_bytes`: canonical round trip; and **unforgeability**: an entry whose signature
+/// verifies with the fixture board's key of its author is one of the fixture record's entries,
+/// byte for byte (the fuzzer derives entries from them; it must not find another one that
+/// verifies).
+pub fn decode_board_entry(data: &[u8]) {
+    use crate::board::{Entry, Role};
+    let Ok(entry) = Entry::from_bytes(data) else {
+        return;
+    };
+    assert!(entry.to_bytes() == data, "board entry re-encodes differently");
+    let (Some(board), Some(manifest)) = (RECORD.replay.board_id(), RECORD.replay.manifest()) else {
+        return;
+    };
+    let Some(authorities) = manifest.authorities() else {
+        return;
+    };
+    let key = match entry.author().role() {
+        Role::Administrator => Some(authorities.administrator()),
+        Role::Trustee => entry.author().trustee_index().and_then(|i| authorities.trustee(i)),
+        Role::Voter => None,
+    };
+    if let Some(key) = key {
+        if entry.verify_signature(board, key).is_ok() {
+            assert!(
+                RECORD.record.entries().contains(&entry),
+                "a signature verifies on an entry the fixture's authors never signed"
+            );
+        }
+    }
+}
+
+/// The passphrase of the sealed fixtures.
+const FUZZ_PASSPHRASE: &[u8] = b"fuzz passphrase";
+
+/// Whether a sealed blob asks for at most cheap key derivation (so that a fuzz input cannot
+/// make one run derive a 1 GiB Argon2 key): its header, context and parameters, read directly.
+fn cheap_seal_params(data: &[u8]) -> bool {
+    let mut r = Reader::new("sealed secret", data);
+    let ok = (|| -> Result<bool, Error> {
+        crate::encoding::read_header(&mut r, crate::domain::ObjectKind::SealedSecret)?;
+        let len = r.count("seal context", 1)?;
+        r.take("seal context", len)?;
+        let (m, t, p) = (r.u32("m")?, r.u32("t")?, r.u32("p")?);
+        Ok(m <= 256 && t <= 2 && p <= 2)
+    })();
+    ok.unwrap_or(true)
+}
+
+/// `seal::unseal` on arbitrary bytes given a valid trailing checksum (the target appends it,
+/// so that the fuzzer reaches the context, the parameters, the check value and the AEAD):
+/// never panics, and accepts only bytes that `seal` made for this context and passphrase
+/// (the AEAD): here, none, since the fuzzer never sees the key.
+pub fn decode_sealed(data: &[u8]) {
+    use sha2::{Digest, Sha512};
+    if data.len() > 1 << 16 || !cheap_seal_params(data) {
+        return;
+    }
+    let mut sealed = data.to_vec();
+    let digest: [u8; 64] = Sha512::digest(data).into();
+    sealed.extend_from_slice(&digest[..32]);
+    let Some(board) = RECORD.replay.board_id() else {
+        return;
+    };
+    let mut context = b"tabella trustee".to_vec();
+    context.extend_from_slice(board.fingerprint());
+    context.extend_from_slice(&1u32.to_le_bytes());
+    if let Ok(secret) = crate::seal::unseal(&sealed, &context, FUZZ_PASSPHRASE) {
+        panic!("unsealed {} bytes without the key", secret.len());
+    }
+}
+
+/// A trustee's state decoder (`Trustee::unseal` after the seal is opened): the input is sealed
+/// as trustee 1's state of the fixture board (cheap parameters), then unsealed against the
+/// fixture's replay. Never panics; a state that restores seals again to the same plaintext
+/// (canonical), and restores again.
+pub fn decode_trustee_state(data: &[u8]) {
+    if data.len() > 1 << 16 {
+        return;
+    }
+    let index = TrusteeIndex::new(1).expect("index 1");
+    let Ok(context) = Trustee::context(&RECORD.replay, index) else {
+        return;
+    };
+    let params = crate::seal::SealParams::insecure_for_tests();
+    let mut rng = fuzz_rng(b"trustee state");
+    let Ok(sealed) = crate::seal::seal(data, &context, FUZZ_PASSPHRASE, params, &mut rng) else {
+        return;
+    };
+    let Ok(trustee) = Trustee::unseal(&sealed, &RECORD.replay, index, FUZZ_PASSPHRASE) else {
+        return;
+    };
+    let again = trustee
+        .seal(&RECORD.replay, FUZZ_PASSPHRASE, params, &mut rng)
+        .expect("a restored trustee seals");
+    let plain = crate::seal::unseal(&again, &context, FUZZ_PASSPHRASE).expect("own seal opens");
+    assert!(plain.as_slice() == data, "trustee state re-encodes differently");
+}
+
 /// `CeremonyBoard::from_bytes`: canonical round trip; and reading the board as the fixture's
 /// ceremony (`verify_ceremony`, `foreign_entries`) never panics, whatever the entries hold.
 pub fn decode_ceremony_board(data: &[u8]) {
@@ -1349,7 +1450,13 @@ impl Signers {
                         entry
                     } else {
                         let first = out.first().unwrap_or(&entry).clone();
-                        self.sign(&first, entry.kind(), entry.author(), entry.body().to_vec(), read)
+                        self.sign(
+                            &first,
+                            entry.kind(),
+                            entry.author(),
+                            entry.body().to_vec(),
+                            read,
+                        )
                     }
                 }
                 _ => entry,
@@ -1800,6 +1907,31 @@ pub fn seed_corpus() -> Vec<Seed> {
                 e.body().to_vec(),
             ),
             _ => {}
+        }
+    }
+    // One board entry of each kind.
+    let mut kinds = Vec::new();
+    for (i, e) in RECORD.record.entries().iter().enumerate() {
+        if !kinds.contains(&e.kind()) {
+            kinds.push(e.kind());
+            add("decode_board_entry", &format!("entry{i}-{}", e.kind().name()), e.to_bytes());
+        }
+    }
+    // Each trustee's state, as plaintext (decode_trustee_state seals it) and sealed without
+    // its checksum (decode_sealed appends one).
+    let mut rng = fuzz_rng(b"trustee state seeds");
+    let params = crate::seal::SealParams::insecure_for_tests();
+    for trustee in record_fixture_with_trustees().1 {
+        let i = trustee.index();
+        let sealed = trustee
+            .seal(&RECORD.replay, FUZZ_PASSPHRASE, params, &mut rng)
+            .expect("fixture trustee seals");
+        let context = Trustee::context(&RECORD.replay, i).expect("context");
+        let plain = crate::seal::unseal(&sealed, &context, FUZZ_PASSPHRASE).expect("opens");
+        add("decode_trustee_state", &format!("trustee{}", i.get()), plain.to_vec());
+        if i.get() == 1 {
+            let body = sealed.get(..sealed.len() - 32).unwrap_or_default().to_vec();
+            add("decode_sealed", "trustee1", body);
         }
     }
     let bytes = RECORD.bytes.clone();

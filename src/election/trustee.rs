@@ -249,7 +249,7 @@ impl Trustee {
 
     /// What a sealed state is bound to: the board (the manifest's ceremony fingerprint) and
     /// the trustee index.
-    fn context(replay: &Replay, index: TrusteeIndex) -> Result<Vec<u8>> {
+    pub(crate) fn context(replay: &Replay, index: TrusteeIndex) -> Result<Vec<u8>> {
         let board = replay
             .board_id()
             .ok_or_else(|| no_state("the board has no manifest yet"))?;
@@ -327,7 +327,13 @@ impl Trustee {
             let len = r.count("trustee step", 1)?;
             let body = r.take("trustee step", len)?;
             let step = match tag {
-                0 => Step::Registered,
+                0 if body.is_empty() => Step::Registered,
+                0 => {
+                    return Err(Error::InvalidValue {
+                        what: "trustee state",
+                        reason: "a registered trustee's step has no body",
+                    });
+                }
                 1 => {
                     let (Some(ctx), Some(board)) =
                         (replay.ceremony_context(), replay.ceremony_board())
