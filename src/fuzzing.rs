@@ -1444,7 +1444,7 @@ impl Signers {
             let entry = match (entry.signature(), self.key(entry.author()), &board) {
                 (Some(sig), Some(key), Some(board)) => {
                     let read_count = position_of(sig.read()).unwrap_or(j).min(j);
-                    let read = new_heads[read_count];
+                    let read = *new_heads.get(read_count).expect("a head before the entry");
                     let valid = entry.verify_signature(board, &key.public_key()).is_ok();
                     if read == *sig.read() && valid {
                         entry
@@ -1461,7 +1461,7 @@ impl Signers {
                 }
                 _ => entry,
             };
-            let head = new_heads[j].next(&entry.to_bytes());
+            let head = new_heads.get(j).expect("the head before the entry").next(&entry.to_bytes());
             new_heads.push(head);
             out.push(entry);
         }

@@ -94,10 +94,8 @@ impl Parties {
                     .strip_prefix(SEED_HEADER)
                     .map(str::trim)
                     .ok_or_else(|| format!("{}: not a simulation seed file", path.display()))?;
-                let bytes = decode_hex(hex).ok_or_else(|| {
-                    format!("{}: the seed is not 32 bytes of hex", path.display())
-                })?;
-                bytes
+                decode_hex(hex)
+                    .ok_or_else(|| format!("{}: the seed is not 32 bytes of hex", path.display()))?
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && board_is_new => {
                 write_private(&path, format!("{SEED_HEADER}\n{}\n", hex(&seed)).as_bytes())?;

@@ -37,9 +37,11 @@ enum Step {
     /// Registered in the manifest, no ceremony message yet.
     Registered,
     /// In the key ceremony.
-    Ceremony(CeremonyState),
+    Ceremony(Box<CeremonyState>),
     /// The ceremony finished: its key package (with its decryption log).
-    Keys(KeyPackage),
+    Keys(Box<KeyPackage>),
+    /// A step of the run with this ceremony id failed: the trustee posts nothing more in it.
+    Stopped([u8; 32]),
 }
 
 /// A trustee of an election on a board.
@@ -147,8 +149,13 @@ impl Trustee {
             return Ok(None);
         };
         // A new run starts over.
-        if let Step::Ceremony(state) = &self.step {
-            if state.context().id() != ctx.id() {
+        let run = match &self.step {
+            Step::Ceremony(state) => Some(*state.context().id()),
+            Step::Stopped(id) => Some(*id),
+            _ => None,
+        };
+        if let Some(run) = run {
+            if &run != ctx.id() {
                 self.step = Step::Registered;
                 self.pending = None;
             }
@@ -173,43 +180,57 @@ impl Trustee {
         }
         let n = ctx.params().trustees();
         let ready = |round| proceed == Proceed::Now || all_posted(board, round, n);
-        let step = core::mem::replace(&mut self.step, Step::Registered);
-        let (next, message) = match step {
-            Step::Registered => {
-                let (secret, package) = dkg::part1(&ctx, self.index, rng)?;
+        let step = core::mem::replace(&mut self.step, Step::Stopped(*ctx.id()));
+        // A step that fails consumes the round's secrets: the trustee stops for this run (it
+        // never posts a second, different message of a round), and a new run starts it over.
+        let stepped = match step {
+            Step::Registered => dkg::part1(&ctx, self.index, rng).map(|(secret, package)| {
                 (
-                    Step::Ceremony(CeremonyState::Committed(secret)),
+                    Step::Ceremony(Box::new(CeremonyState::Committed(secret))),
                     Some((CeremonyRound::Commit, package.to_bytes())),
                 )
-            }
-            Step::Ceremony(CeremonyState::Committed(secret)) if ready(CeremonyRound::Commit) => {
-                let (secret, package) = dkg::part2(secret, board, rng)?;
-                (
-                    Step::Ceremony(CeremonyState::Revealed(secret)),
-                    Some((CeremonyRound::Reveal, package.to_bytes())),
-                )
-            }
-            Step::Ceremony(CeremonyState::Revealed(secret)) if ready(CeremonyRound::Reveal) => {
-                let (secret, package) = dkg::part3(secret, board, rng)?;
-                (
-                    Step::Ceremony(CeremonyState::Complained(secret)),
-                    Some((CeremonyRound::Complain, package.to_bytes())),
-                )
-            }
-            Step::Ceremony(CeremonyState::Complained(secret))
-                if replay.ceremony_outcome().is_some() =>
-            {
-                let (key, outcome) = dkg::part4(secret, board)?;
-                if Some(&outcome) != replay.ceremony_outcome() {
-                    return Err(Error::InvalidValue {
-                        what: "announced keys",
-                        reason: "they are not the ceremony's outcome as this trustee reads it",
-                    });
+            }),
+            Step::Ceremony(state) => match *state {
+                CeremonyState::Committed(secret) if ready(CeremonyRound::Commit) => {
+                    dkg::part2(secret, board, rng).map(|(secret, package)| {
+                        (
+                            Step::Ceremony(Box::new(CeremonyState::Revealed(secret))),
+                            Some((CeremonyRound::Reveal, package.to_bytes())),
+                        )
+                    })
                 }
-                (Step::Keys(key), None)
+                CeremonyState::Revealed(secret) if ready(CeremonyRound::Reveal) => {
+                    dkg::part3(secret, board, rng).map(|(secret, package)| {
+                        (
+                            Step::Ceremony(Box::new(CeremonyState::Complained(secret))),
+                            Some((CeremonyRound::Complain, package.to_bytes())),
+                        )
+                    })
+                }
+                CeremonyState::Complained(secret) if replay.ceremony_outcome().is_some() => {
+                    dkg::part4(secret, board).and_then(|(key, outcome)| {
+                        if Some(&outcome) == replay.ceremony_outcome() {
+                            Ok((Step::Keys(Box::new(key)), None))
+                        } else {
+                            Err(Error::InvalidValue {
+                                what: "announced keys",
+                                reason: "they are not the ceremony's outcome as this trustee \
+                                         reads it",
+                            })
+                        }
+                    })
+                }
+                other => Ok((Step::Ceremony(Box::new(other)), None)),
+            },
+            Step::Stopped(id) => {
+                self.step = Step::Stopped(id);
+                return Err(no_state(
+                    "this trustee stopped after an error in this run of the ceremony",
+                ));
             }
-            other => (other, None),
+            other => Ok((other, None)),
         };
+        let (next, message) = stepped?;
         self.step = next;
         match message {
             None => Ok(None),
@@ -281,6 +302,7 @@ impl Trustee {
                 (1, s.export(board))
             }
             Step::Keys(k) => (2, k.export()),
+            Step::Stopped(id) => (3, Zeroizing::new(id.to_vec())),
         };
         state.push(tag);
         write_count(&mut state, "trustee step", body.len())?;
@@ -340,15 +362,19 @@ impl Trustee {
                     else {
                         return Err(no_state("no ceremony run on the board"));
                     };
-                    Step::Ceremony(CeremonyState::restore(body, ctx, board)?)
+                    Step::Ceremony(Box::new(CeremonyState::restore(body, ctx, board)?))
                 }
                 2 => {
                     let public = replay
                         .ceremony_outcome()
                         .map(|o| o.public_key_package().clone())
                         .ok_or_else(|| no_state("the keys are not announced on the board"))?;
-                    Step::Keys(KeyPackage::import(body, public)?)
+                    Step::Keys(Box::new(KeyPackage::import(body, public)?))
                 }
+                3 => Step::Stopped(body.try_into().map_err(|_| Error::InvalidValue {
+                    what: "trustee state",
+                    reason: "a stopped trustee's step is the 32-byte ceremony id",
+                })?),
                 _ => {
                     return Err(Error::InvalidValue {
                         what: "trustee state",

@@ -36,6 +36,9 @@ use crate::threshold::params::TrusteeIndex;
 use crate::threshold::polynomial::SecretPolynomial;
 
 /// Where a trustee stands in the ceremony, with the secrets it keeps.
+// The variants differ in size (the polynomial is kept only after round 1); a state is made
+// and moved once per round, so boxing would only add an allocation holding secrets.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum CeremonyState {
     /// After round 1 (its commitment posted).
