@@ -1,40 +1,93 @@
-//! The election record: it verifies, it round-trips, and every tampering is caught by a
-//! numbered check.
+//! The election record of protocol v4 is the board, exported: it verifies, it round-trips in
+//! both encodings, and every tampering is caught by a numbered check at the board entry where
+//! the board stops fitting.
+//!
+//! The boards are the council example's, run on a board in memory with simulated parties whose
+//! keys the tests hold. A tampering is made the way the worst operator would make it: with
+//! every signing key (`tabella::fuzzing::Signers`), so that the signatures and read heads are
+//! valid again and what fails is the check behind them. Tamperings without the keys fail
+//! check 2 at the entry they touch.
 
 #[allow(dead_code)]
 #[path = "../examples/council/scenario.rs"]
 mod scenario;
 
 #[allow(dead_code)]
+#[path = "../examples/council/parties.rs"]
+mod parties;
+
+#[allow(dead_code)]
 #[path = "../examples/council/run.rs"]
 mod run;
+
+use std::sync::LazyLock;
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use serde_json::Value;
-use tabella::board::BoxClose;
-use tabella::record::{ElectionRecord, RecordEntry, RoundBody, TieResolution};
+use tabella::Error;
+use tabella::board::chain::Head;
+use tabella::board::{Author, BoxClose, ConfirmationCode, Entry, EntryKind, MemoryStore};
+use tabella::domain::ObjectKind;
+use tabella::election::event::{Acclamation, RoundOpening, RoundResult, TieResolution, Withdrawal};
+use tabella::election::{BoardElection, Manifest, Replay, RoundKind};
+use tabella::elgamal::SecretKey;
+use tabella::fuzzing::Signers;
+use tabella::record::BoardRecord;
 use tabella::rules::TieBreak;
-use tabella::verify::{Check, verify_extends, verify_record};
+use tabella::threshold::{PartialDecryption, TrusteeIndex};
+use tabella::transcript::ElectionContext;
+use tabella::verify::{Check, Failure, verify_extends, verify_record};
 
-fn record_of(text: &str, seed: u64) -> ElectionRecord {
+// ---------------------------------------------------------------------------------------------
+// Boards
+
+/// A council board and every key of its authorities.
+struct Board {
+    record: BoardRecord,
+    signers: Signers,
+    administrator: SecretKey,
+    /// Trustee i's key at index i − 1.
+    trustees: Vec<SecretKey>,
+}
+
+fn board_of(text: &str, seed: u8) -> Board {
     let scenario = scenario::Scenario::parse(text).unwrap();
-    let report = run::run(
+    let parties = parties::Parties::in_memory([seed; 32]);
+    let board = BoardElection::open(MemoryStore::new()).unwrap();
+    let report = run::run_on(
+        board,
         &scenario,
         &run::Options::default(),
-        &mut ChaCha20Rng::seed_from_u64(seed),
+        &parties,
+        &mut ChaCha20Rng::seed_from_u64(u64::from(seed)),
     )
     .unwrap();
-    report.record()
+    let administrator = parties.administrator().key().clone();
+    let trustees: Vec<SecretKey> = (1..=scenario.trustees)
+        .map(|i| parties.trustee_key(TrusteeIndex::new(i).unwrap()))
+        .collect();
+    let record = report.record;
+    let verdict = verify_record(&record);
+    assert!(verdict.is_ok(), "{:?}", verdict.failure);
+    Board {
+        record,
+        signers: Signers::new(administrator.clone(), trustees.clone()),
+        administrator,
+        trustees,
+    }
 }
 
-fn iom() -> ElectionRecord {
-    record_of(include_str!("../examples/scenarios/iom-2023.json"), 5)
-}
-
-/// A small election (3 trustees, 2 rounds of 6 ballots) for exhaustive tampering.
-fn small() -> ElectionRecord {
-    record_of(
+/// Three trustees (t = 2), two rounds: A 3, B 2, C 1 (C eliminated), then A 4, B 2 and one
+/// abstention (A elected).
+///
+/// ```text
+/// 0 manifest, 1 ceremony run, 2–10 ceremony messages, 11 keys,
+/// 12 round 1 open, 13–18 ballots, 19 close, 20–22 partials (trustees 1, 2, 3), 23 result,
+/// 24 round 2 open, 25–31 ballots, 32 close, 33–35 partials, 36 result
+/// ```
+static SMALL: LazyLock<Board> = LazyLock::new(|| {
+    board_of(
         r#"{"title": "small", "members": 8, "eligible": 8, "trustees": 3, "threshold": 2,
             "candidates": ["A", "B", "C"], "privacy_floor": 3,
             "rules": [{"from_round": 1, "more_than": [1, 2], "of": "present_and_voting"}],
@@ -44,409 +97,1562 @@ fn small() -> ElectionRecord {
               {"ballot": "choose_one", "votes": {"A": 4, "B": 2}, "abstain": 1}]}"#,
         9,
     )
-}
+});
 
-fn failed_check(record: &ElectionRecord) -> Option<Check> {
-    verify_record(record).failure.map(|f| f.check)
-}
+const TIE: &str = r#"{"title": "tie", "members": 12, "eligible": 12, "trustees": 3,
+    "threshold": 2, "candidates": ["A", "B", "C"], "privacy_floor": 3,
+    "rules": [{"from_round": 1, "more_than": [1, 2], "of": "present_and_voting"}],
+    "eliminate_lowest_after": [1], "tie_for_lowest": "caller_resolves",
+    "rounds": [
+      {"ballot": "choose_one", "votes": {"A": 4, "B": 3, "C": 3}, "abstain": 0,
+       "resolve_tie": {"eliminate": "C", "by": "lot"}},
+      {"ballot": "choose_one", "votes": {"A": 6, "B": 4}, "abstain": 0}]}"#;
 
-fn ballot_round(record: &mut ElectionRecord, i: usize) -> &mut tabella::record::BallotRound {
-    match &mut record.rounds[i].body {
-        RoundBody::Ballot(b) => b,
-        RoundBody::Acclamation { .. } => panic!("round {i} is an acclamation"),
+/// A tie for lowest between B and C after round 1, resolved by lot (C eliminated) in the
+/// entry after the result; round 2 elects A.
+static TIED: LazyLock<Board> = LazyLock::new(|| board_of(TIE, 11));
+
+/// The IOM Council election of 2023: 5 trustees, 165 ballots in round 1, a withdrawal, and the
+/// sole remaining candidate elected by acclamation.
+static IOM: LazyLock<Board> =
+    LazyLock::new(|| board_of(include_str!("../examples/scenarios/iom-2023.json"), 5));
+
+// ---------------------------------------------------------------------------------------------
+// Editing a board as an operator with every key
+
+impl Board {
+    fn entries(&self) -> Vec<Entry> {
+        self.record.entries().to_vec()
+    }
+
+    /// The edited entries with every signature and read head valid again.
+    fn rechain(&self, entries: Vec<Entry>) -> BoardRecord {
+        self.signers.rechain(&self.record, entries)
+    }
+
+    /// `entries[k]` with another body, signed again by its author (a voter's entry is not
+    /// signed).
+    fn set_body(&self, entries: &mut [Entry], k: usize, body: Vec<u8>) {
+        let e = &entries[k];
+        entries[k] = match e.signature() {
+            Some(sig) => self
+                .signers
+                .sign(&entries[0], e.kind(), e.author(), body, *sig.read()),
+            None => Entry::voter(e.kind(), body).unwrap(),
+        };
+    }
+
+    /// The board with the body of entry `k` changed by `edit`, signed again and rechained.
+    fn with_body(&self, k: usize, edit: impl FnOnce(&[u8]) -> Vec<u8>) -> BoardRecord {
+        let mut entries = self.entries();
+        let body = edit(entries[k].body());
+        self.set_body(&mut entries, k, body);
+        self.rechain(entries)
+    }
+
+    /// A new administrator's entry, reading the head after the first `read` entries.
+    fn admin_entry(&self, kind: EntryKind, body: Vec<u8>, read: usize) -> Entry {
+        self.signers.sign(
+            &self.record.entries()[0],
+            kind,
+            Author::ADMINISTRATOR,
+            body,
+            head_after(&self.record, read),
+        )
+    }
+
+    /// The board with `entry` inserted at position `at`, rechained.
+    fn inserted(&self, at: usize, entry: Entry) -> BoardRecord {
+        let mut entries = self.entries();
+        entries.insert(at, entry);
+        self.rechain(entries)
+    }
+
+    /// The board id (the manifest's ceremony fingerprint) that signatures are bound to.
+    fn board_id(&self) -> ElectionContext {
+        Manifest::from_bytes(self.record.entries()[0].body())
+            .unwrap()
+            .ceremony_context()
+            .unwrap()
+    }
+
+    fn trustee_key(&self, i: u32) -> &SecretKey {
+        &self.trustees[i as usize - 1]
     }
 }
 
-#[test]
-fn the_council_record_verifies_and_round_trips() {
-    let record = iom();
-    let report = verify_record(&record);
-    assert!(report.is_ok(), "{:?}", report.failure);
-    // Checks 1–4, 5–17 for the ballot round, 5 for the acclamation, then 18.
-    assert_eq!(report.passed.len(), 4 + 13 + 1 + 1);
-    assert_eq!(report.checks_passed(), Check::ALL.len());
-    // Binary: decode(encode) is the identity, and encode(decode(b)) = b.
-    let bytes = record.to_bytes().unwrap();
-    let back = ElectionRecord::from_bytes(&bytes).unwrap();
-    assert_eq!(back, record);
-    assert_eq!(back.to_bytes().unwrap(), bytes);
-    // JSON: decode, encode, decode again gives identical bytes.
-    let json = serde_json::to_string(&record).unwrap();
-    let decoded: ElectionRecord = serde_json::from_str(&json).unwrap();
-    assert_eq!(decoded, record);
-    assert_eq!(serde_json::to_string(&decoded).unwrap(), json);
-    assert_eq!(decoded.to_bytes().unwrap(), bytes);
-}
-
-/// Every hex string in the JSON record, by its path.
-fn hex_paths(value: &Value, path: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
-    match value {
-        Value::Object(map) => {
-            for (k, v) in map {
-                path.push(k.clone());
-                hex_paths(v, path, out);
-                path.pop();
-            }
-        }
-        Value::Array(items) => {
-            for (i, v) in items.iter().enumerate() {
-                path.push(i.to_string());
-                hex_paths(v, path, out);
-                path.pop();
-            }
-        }
-        Value::String(s) if s.len() >= 64 && s.bytes().all(|b| b.is_ascii_hexdigit()) => {
-            out.push(path.clone())
-        }
-        _ => {}
+/// The head after the first `n` entries of `record`.
+fn head_after(record: &BoardRecord, n: usize) -> Head {
+    match n {
+        0 => Head::genesis(),
+        n => record.heads()[n - 1],
     }
 }
 
-fn at<'a>(value: &'a mut Value, path: &[String]) -> &'a mut Value {
-    path.iter().fold(value, |v, k| match v {
-        Value::Array(items) => &mut items[k.parse::<usize>().unwrap()],
-        Value::Object(map) => map.get_mut(k).unwrap(),
-        _ => panic!("bad path"),
-    })
+/// The position of the `nth` (from 0) entry of `kind`.
+fn nth(record: &BoardRecord, kind: EntryKind, nth: usize) -> usize {
+    record
+        .entries()
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.kind() == kind)
+        .nth(nth)
+        .map(|(k, _)| k)
+        .unwrap_or_else(|| panic!("no {} entry of kind {kind:?}", nth + 1))
 }
 
-/// Flips one hex digit to another digit.
-fn flip(s: &str, i: usize) -> String {
-    let mut bytes = s.as_bytes().to_vec();
-    bytes[i] = if bytes[i] == b'0' { b'1' } else { b'0' };
-    String::from_utf8(bytes).unwrap()
-}
-
-/// Flipping any hex character of any cryptographic field is caught: either the JSON no
-/// longer decodes (a canonical decoder rejects it), or a numbered check fails. (A flip in the
-/// header or ceremony id of a board entry makes an entry that every trustee ignores, and
-/// check 3 refuses a record holding one: `Error::ForeignCeremonyEntry`.)
-fn assert_every_flip_caught(
-    record: &ElectionRecord,
-    keep: impl Fn(&[String]) -> bool,
-    positions: impl Fn(usize) -> Vec<usize>,
-) {
-    let json = serde_json::to_value(record).unwrap();
-    let mut paths = Vec::new();
-    hex_paths(&json, &mut Vec::new(), &mut paths);
-    paths.retain(|p| keep(p));
-    assert!(paths.len() > 20);
-    let mut tried = 0;
-    for path in &paths {
-        let original = at(&mut json.clone(), path).as_str().unwrap().to_string();
-        for i in positions(original.len()) {
-            let mut mutated = json.clone();
-            *at(&mut mutated, path) = Value::String(flip(&original, i));
-            tried += 1;
-            match serde_json::from_value::<ElectionRecord>(mutated) {
-                Err(_) => {} // rejected by a canonical decoder
-                Ok(r) => {
-                    assert!(
-                        failed_check(&r).is_some(),
-                        "flipping hex digit {i} of {} went unnoticed",
-                        path.join(".")
-                    );
-                }
-            }
-        }
-    }
-    assert!(tried > 100);
-}
-
-#[test]
-fn every_hex_digit_of_a_small_record_is_bound() {
-    // Every position of every field would be thousands of verifications; every 7th digit,
-    // offset by the field, plus the first and last, covers every byte class of every field.
-    assert_every_flip_caught(
-        &small(),
-        |_| true,
-        |len| {
-            let mut p: Vec<usize> = (0..len).step_by(7).collect();
-            p.push(1);
-            p.push(len - 1);
-            p
-        },
-    );
-}
-
-#[test]
-fn flips_in_the_council_record_are_caught() {
-    // Every field outside the board, and the first, a middle and the last ballot and code.
-    let sampled = |path: &[String]| match path.iter().position(|k| k == "entries") {
-        Some(i) => ["0", "82", "164"].contains(&path[i + 1].as_str()),
-        None => true,
-    };
-    assert_every_flip_caught(&iom(), sampled, |len| vec![0, len / 3, len / 2, len - 1]);
-}
-
-fn entries(record: &mut ElectionRecord, i: usize) -> &mut Vec<RecordEntry> {
-    &mut ballot_round(record, i).entries
-}
-
-#[test]
-fn board_tamperings_are_named() {
-    let base = small();
-    // Delete a ballot: the next code no longer chains.
-    let mut r = base.clone();
-    entries(&mut r, 0).remove(2);
-    assert_eq!(failed_check(&r), Some(Check::ConfirmationCodes));
-    // Delete the last ballot: the close no longer names this box.
-    let mut r = base.clone();
-    entries(&mut r, 0).pop();
-    assert_eq!(failed_check(&r), Some(Check::Close));
-    // Duplicate a ballot.
-    let mut r = base.clone();
-    let b = entries(&mut r, 0)[1].clone();
-    entries(&mut r, 0).push(b);
-    assert_eq!(failed_check(&r), Some(Check::BoxRules));
-    // Reorder two ballots.
-    let mut r = base.clone();
-    entries(&mut r, 0).swap(0, 1);
-    assert_eq!(failed_check(&r), Some(Check::ConfirmationCodes));
-    // Insert a ballot from another round.
-    let mut r = base.clone();
-    let other = entries(&mut r, 1)[0].clone();
-    entries(&mut r, 0).insert(1, other);
-    assert_eq!(failed_check(&r), Some(Check::BallotProofs));
-    // The close: another count or chain head than the box's.
-    let mut r = base.clone();
-    let close = ballot_round(&mut r, 0).close.unwrap();
-    ballot_round(&mut r, 0).close = Some(BoxClose::new(
-        close.round(),
-        *close.chain_head(),
-        close.cast() - 1,
-        close.challenged(),
-    ));
-    assert_eq!(failed_check(&r), Some(Check::Close));
-    let mut r = base.clone();
-    ballot_round(&mut r, 0).close = None;
-    assert_eq!(failed_check(&r), Some(Check::Close));
-    // Change a total.
-    let mut r = base.clone();
-    ballot_round(&mut r, 0).decryption.as_mut().unwrap().totals[0] += 1;
-    assert_eq!(failed_check(&r), Some(Check::Totals));
-    // Change an outcome.
-    let mut r = base.clone();
-    ballot_round(&mut r, 1)
-        .decryption
-        .as_mut()
-        .unwrap()
-        .result
-        .elected = Some(1);
-    assert_eq!(failed_check(&r), Some(Check::Outcome));
-    let mut r = base.clone();
-    ballot_round(&mut r, 0)
-        .decryption
-        .as_mut()
-        .unwrap()
-        .result
-        .eliminated = None;
-    assert_eq!(failed_check(&r), Some(Check::Outcome));
-    // Swap two trustees' partial decryptions.
-    let mut r = base.clone();
-    ballot_round(&mut r, 0)
-        .decryption
-        .as_mut()
-        .unwrap()
-        .partials
-        .swap(0, 1);
-    assert_eq!(failed_check(&r), Some(Check::PartialDecryptions));
-    // Drop partials below the threshold.
-    let mut r = base.clone();
-    ballot_round(&mut r, 0)
-        .decryption
-        .as_mut()
-        .unwrap()
-        .partials
-        .truncate(1);
-    assert_eq!(failed_check(&r), Some(Check::Combination));
-    // Name other trustees as the combined ones.
-    let mut r = base.clone();
-    ballot_round(&mut r, 0)
-        .decryption
-        .as_mut()
-        .unwrap()
-        .combined = vec![2, 3];
-    assert_eq!(failed_check(&r), Some(Check::Combination));
-    // A tie resolution where the rules left no tie.
-    let mut r = base.clone();
-    ballot_round(&mut r, 0).tie_resolution = Some(TieResolution {
-        eliminated: 2,
-        how: TieBreak::Lot,
-    });
-    assert_eq!(failed_check(&r), Some(Check::TieResolution));
-    // Rewrite the candidates of a round (a withdrawn candidate back on the ballot).
-    let mut r = base.clone();
-    ballot_round(&mut r, 1).candidates.push(2);
-    assert_eq!(failed_check(&r), Some(Check::Rounds));
-    // Drop a round: the record still verifies up to where it ends; renumbering is caught.
-    let mut r = base.clone();
-    r.rounds[1].round = 3;
-    assert_eq!(failed_check(&r), Some(Check::Rounds));
-    // A junk entry on the ceremony board (another ceremony's message, or no such trustee):
-    // every trustee ignores it, and a record holding one fails check 3.
-    for (author, bytes) in [
-        (1u32, vec![0x74, 0x62, 5, 3, 0, 9, 9, 9]),
-        (9, b"junk".to_vec()),
-    ] {
-        let mut r = base.clone();
-        r.ceremony
-            .post(
-                tabella::threshold::dkg::CeremonyRound::Complain,
-                tabella::threshold::TrusteeIndex::new(author).unwrap(),
-                bytes,
-            )
-            .unwrap();
-        let failure = verify_record(&r).failure.unwrap();
-        assert_eq!(failure.check, Check::Ceremony);
-        assert_eq!(
-            failure.error,
-            tabella::Error::ForeignCeremonyEntry { round: 3, author }
-        );
-    }
-    // Another version.
-    let mut r = base;
-    r.version = tabella::domain::PROTOCOL_VERSION + 1;
-    assert_eq!(failed_check(&r), Some(Check::Version));
-}
-
-/// A tie for lowest left to the caller: resolved by lot in the record; the resolution is
-/// checked (one of the tied), and a record that leaves it pending cannot go on.
-#[test]
-fn a_tie_for_lowest_resolved_by_lot_is_recorded_and_checked() {
-    let record = record_of(
-        r#"{"title": "tie", "members": 12, "eligible": 12, "trustees": 3, "threshold": 2,
-            "candidates": ["A", "B", "C"], "privacy_floor": 3,
-            "rules": [{"from_round": 1, "more_than": [1, 2], "of": "present_and_voting"}],
-            "eliminate_lowest_after": [1], "tie_for_lowest": "caller_resolves",
-            "rounds": [
-              {"ballot": "choose_one", "votes": {"A": 4, "B": 3, "C": 3}, "abstain": 0,
-               "resolve_tie": {"eliminate": "C", "by": "lot"}},
-              {"ballot": "choose_one", "votes": {"A": 6, "B": 4}, "abstain": 0}]}"#,
-        11,
-    );
-    let report = verify_record(&record);
-    assert!(report.is_ok(), "{:?}", report.failure);
-    assert!(report.passed.iter().any(|p| p.check == Check::TieResolution
-        && p.detail.contains("candidate 2 eliminated")));
-    let resolved = ballot_round(&mut record.clone(), 0).tie_resolution;
+/// The first failure of `record`, which must be `check` at entry `entry`.
+#[track_caller]
+fn assert_fails(record: &BoardRecord, check: Check, entry: usize) -> Failure {
+    let report = verify_record(record);
+    let failure = report
+        .failure
+        .unwrap_or_else(|| panic!("verifies; expected {check} to fail at entry {entry}"));
     assert_eq!(
-        resolved,
-        Some(TieResolution {
-            eliminated: 2,
-            how: TieBreak::Lot
-        })
+        (failure.check, failure.entry),
+        (check, Some(entry as u64)),
+        "{failure}"
     );
-    // Eliminating a candidate who was not tied.
-    let mut r = record.clone();
-    ballot_round(&mut r, 0).tie_resolution = Some(TieResolution {
-        eliminated: 0,
-        how: TieBreak::Lot,
-    });
-    assert_eq!(failed_check(&r), Some(Check::TieResolution));
-    // Leaving it pending and holding the next round anyway.
-    let mut r = record.clone();
-    ballot_round(&mut r, 0).tie_resolution = None;
-    assert_eq!(failed_check(&r), Some(Check::TieResolution));
-    // Pending, with no further round: a valid record of an election awaiting the lot.
-    let mut r = record.clone();
-    ballot_round(&mut r, 0).tie_resolution = None;
-    r.rounds.truncate(1);
-    assert!(verify_record(&r).is_ok());
-    // Or resolved by the withdrawal of one of the tied before the next round.
-    let withdrawn = record_of(
-        r#"{"title": "tie", "members": 12, "eligible": 12, "trustees": 3, "threshold": 2,
-            "candidates": ["A", "B", "C"], "privacy_floor": 3,
-            "rules": [{"from_round": 1, "more_than": [1, 2], "of": "present_and_voting"}],
-            "eliminate_lowest_after": [1], "tie_for_lowest": "caller_resolves",
-            "rounds": [
-              {"ballot": "choose_one", "votes": {"A": 4, "B": 3, "C": 3}, "abstain": 0},
-              {"withdrawn": ["C"], "ballot": "choose_one", "votes": {"A": 6, "B": 4}, "abstain": 0}]}"#,
-        12,
+    failure
+}
+
+#[track_caller]
+fn assert_verifies(record: &BoardRecord) -> tabella::verify::Report {
+    let report = verify_record(record);
+    assert!(report.is_ok(), "{}", report.failure.as_ref().unwrap());
+    report
+}
+
+/// What check 15 says of `record`.
+fn end_of(record: &BoardRecord) -> String {
+    let report = assert_verifies(record);
+    let end = report.passed.last().unwrap();
+    assert_eq!(end.check, Check::End);
+    end.detail.clone()
+}
+
+fn result_of(record: &BoardRecord, k: usize) -> RoundResult {
+    RoundResult::from_bytes(record.entries()[k].body()).unwrap()
+}
+
+/// The state of the board after `entries`, which must all apply.
+fn replay_of(entries: &[Entry]) -> Replay {
+    let mut replay = Replay::new();
+    let mut head = Head::genesis();
+    for e in entries {
+        replay.apply(e, &head).unwrap();
+        head = head.next(&e.to_bytes());
+    }
+    replay
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signers: the operator's tool must itself be right
+
+#[test]
+fn rechaining_an_unchanged_board_gives_the_board_and_an_edit_fails_behind_the_signatures() {
+    let (record, _, signers) = tabella::fuzzing::record_fixture_with_signers();
+    assert_verifies(&record);
+    assert_eq!(signers.rechain(&record, record.entries().to_vec()), record);
+    let small = &*SMALL;
+    assert_eq!(small.rechain(small.entries()), small.record);
+    // A result with other totals: without the keys, the old signature no longer verifies
+    // (check 2); with them, check 12 finds the totals wrong.
+    let k = record.entries().len() - 1;
+    let mut result = result_of(&record, k);
+    result.totals[0] += 1;
+    let mut entries = record.entries().to_vec();
+    let unsigned = rewrite_body(&entries[k], &result.to_bytes());
+    entries[k] = unsigned;
+    let failure = assert_fails(&BoardRecord::new(entries.clone()), Check::Authorship, k);
+    assert_eq!(
+        failure.error,
+        Error::EntrySignatureRejected { entry: k as u64 }
     );
-    let report = verify_record(&withdrawn);
-    assert!(report.is_ok(), "{:?}", report.failure);
-    // The resolution round-trips in both encodings.
-    let back = ElectionRecord::from_bytes(&record.to_bytes().unwrap()).unwrap();
-    assert_eq!(back, record);
-    let json: ElectionRecord =
-        serde_json::from_str(&serde_json::to_string(&record).unwrap()).unwrap();
-    assert_eq!(json, record);
+    let resigned = signers.rechain(&record, entries);
+    assert_fails(&resigned, Check::Combination, k);
+    // Every signed entry of a rechained edit reads a head of the new board before it.
+    let mut entries = record.entries().to_vec();
+    entries.remove(14);
+    let rechained = signers.rechain(&record, entries);
+    let heads = rechained.heads();
+    for (j, e) in rechained.entries().iter().enumerate() {
+        if let Some(sig) = e.signature() {
+            let read = *sig.read();
+            assert!(
+                read == Head::genesis() || heads[..j].contains(&read),
+                "entry {j}"
+            );
+        }
+    }
+}
+
+/// `entry` with its body replaced in its encoding, the signature kept (what an operator
+/// without the keys can do).
+fn rewrite_body(entry: &Entry, body: &[u8]) -> Entry {
+    let bytes = entry.to_bytes();
+    let start = tabella::encoding::header::HEADER_LEN + 1 + 1 + 4;
+    let old_len = entry.body().len();
+    let mut out = bytes[..start].to_vec();
+    out.extend_from_slice(&(body.len() as u32).to_le_bytes());
+    out.extend_from_slice(body);
+    out.extend_from_slice(&bytes[start + 4 + old_len..]);
+    Entry::from_bytes(&out).unwrap()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encodings
+
+#[test]
+fn the_council_board_verifies_and_round_trips_in_binary_and_json() {
+    let record = &IOM.record;
+    let report = assert_verifies(record);
+    // 15 runs for checks 1 and 2 (the whole board), 3, 4, 5 (round 1 opened, a withdrawal,
+    // an acclamation), 8 and 9 (round 1's box), 11, 12, 13 (round 1's decryption) and 15.
+    let numbers: Vec<u8> = report.passed.iter().map(|p| p.check.number()).collect();
+    assert_eq!(numbers, [1, 2, 3, 4, 5, 8, 9, 11, 12, 13, 5, 5, 15]);
+    assert_eq!(end_of(record), "candidate 0 elected");
+    // Binary: decode(encode) is the identity, and encode(decode(b)) = b.
+    let bytes = record.to_bytes();
+    let back = BoardRecord::from_bytes(&bytes).unwrap();
+    assert_eq!(&back, record);
+    assert_eq!(back.to_bytes(), bytes);
+    // JSON: decode, encode, decode again gives the same record and the same text, and the
+    // same binary encoding.
+    let json = serde_json::to_string(record).unwrap();
+    let decoded: BoardRecord = serde_json::from_str(&json).unwrap();
+    assert_eq!(&decoded, record);
+    assert_eq!(serde_json::to_string(&decoded).unwrap(), json);
+    assert_eq!(decoded.to_bytes(), bytes);
+    // Pretty-printed JSON is the same record.
+    let pretty = serde_json::to_string_pretty(record).unwrap();
+    assert_eq!(
+        &serde_json::from_str::<BoardRecord>(&pretty).unwrap(),
+        record
+    );
+    // Each entry's kind, author and head are spelled out.
+    let value: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["version"], tabella::domain::PROTOCOL_VERSION);
+    let first = &value["entries"][0];
+    assert_eq!(first["kind"], "manifest");
+    assert_eq!(first["author"], "administrator");
+    assert_eq!(first["head"], record.heads()[0].to_string());
+    assert_eq!(
+        value["entries"][2]["author"],
+        serde_json::json!({"trustee": 1})
+    );
+    assert_eq!(value["entries"][20]["author"], "voter");
 }
 
 #[test]
-fn truncated_files_are_rejected() {
-    let record = small();
-    let bytes = record.to_bytes().unwrap();
-    for cut in [0, 8, 100, bytes.len() / 2, bytes.len() - 1] {
-        assert!(ElectionRecord::from_bytes(&bytes[..cut]).is_err());
-    }
-    let json = serde_json::to_string(&record).unwrap();
-    for cut in [0, 10, json.len() / 2, json.len() - 1] {
-        assert!(serde_json::from_str::<ElectionRecord>(&json[..cut]).is_err());
+fn truncated_or_extended_records_are_refused() {
+    let record = &SMALL.record;
+    let bytes = record.to_bytes();
+    for cut in [0, 3, 5, 8, 9, 100, bytes.len() / 2, bytes.len() - 1] {
+        assert!(
+            BoardRecord::from_bytes(&bytes[..cut]).is_err(),
+            "cut at {cut}"
+        );
     }
     let mut extended = bytes.clone();
     extended.push(0);
-    assert!(ElectionRecord::from_bytes(&extended).is_err());
+    assert!(matches!(
+        BoardRecord::from_bytes(&extended),
+        Err(Error::TrailingBytes { .. })
+    ));
+    let json = serde_json::to_string(record).unwrap();
+    for cut in [0, 10, json.len() / 2, json.len() - 1] {
+        assert!(serde_json::from_str::<BoardRecord>(&json[..cut]).is_err());
+    }
 }
 
 #[test]
-fn json_rejects_unknown_fields_duplicates_and_uppercase_hex() {
-    let json = serde_json::to_string(&small()).unwrap();
-    let version = format!("{{\"version\":{},", tabella::domain::PROTOCOL_VERSION);
-    assert!(json.starts_with(&version));
-    let unknown = json.replacen(&version, &format!("{version}\"extra\":0,"), 1);
-    assert!(serde_json::from_str::<ElectionRecord>(&unknown).is_err());
-    let duplicate = json.replacen(&version, &format!("{version}{}", &version[1..]), 1);
-    assert!(serde_json::from_str::<ElectionRecord>(&duplicate).is_err());
-    let upper = json.replacen("\"fingerprint\":\"", "\"fingerprint\":\"A", 1);
-    assert!(serde_json::from_str::<ElectionRecord>(&upper).is_err());
-}
-
-/// The record of round 1 while it was open, after `k` entries.
-fn open_prefix(full: &ElectionRecord, k: usize) -> ElectionRecord {
-    let mut r = full.clone();
-    r.rounds.truncate(1);
-    let b = ballot_round(&mut r, 0);
-    b.entries.truncate(k);
-    b.close = None;
-    b.decryption = None;
-    r
-}
-
-#[test]
-fn newer_records_extend_older_ones() {
-    let full = small();
-    let early = open_prefix(&full, 2);
-    let later = open_prefix(&full, 5);
-    assert!(
-        verify_record(&early).is_ok(),
-        "{:?}",
-        verify_record(&early).failure
+fn a_header_that_is_not_a_record_header_is_refused_with_its_own_error() {
+    let bytes = SMALL.record.to_bytes();
+    // Junk.
+    assert_eq!(
+        BoardRecord::from_bytes(b"PK\x03\x04 not a record"),
+        Err(Error::NotTabella {
+            expected: ObjectKind::Record
+        })
     );
-    assert!(verify_extends(&early, &later).is_ok());
-    assert!(verify_extends(&later, &full).is_ok());
-    assert!(verify_extends(&early, &full).is_ok());
-    assert!(verify_extends(&full, &full).is_ok());
-    // Removing or rewriting anything is caught.
-    assert!(verify_extends(&later, &early).is_err());
-    assert!(verify_extends(&full, &later).is_err());
-    let mut rewritten = later.clone();
-    entries(&mut rewritten, 0).swap(0, 1);
-    assert!(verify_extends(&early, &rewritten).is_err());
-    // A closed round gains nothing but its decryption.
-    let mut closed = later.clone();
-    let mut closed_box = full.clone();
-    ballot_round(&mut closed, 0).close = ballot_round(&mut closed_box, 0).close;
-    let mut grown = closed.clone();
-    let extra = entries(&mut closed_box, 0)[5].clone();
-    entries(&mut grown, 0).push(extra);
-    assert!(verify_extends(&closed, &grown).is_err());
-    let mut other = full.clone();
-    other.manifest = iom().manifest;
-    assert!(verify_extends(&full, &other).is_err());
-    // An open round that is not the last is caught by check 18.
-    let mut r = full.clone();
-    ballot_round(&mut r, 0).decryption = None;
-    assert_eq!(failed_check(&r), Some(Check::End));
+    assert_eq!(
+        BoardRecord::from_bytes(b"tb"),
+        Err(Error::NotTabella {
+            expected: ObjectKind::Record
+        })
+    );
+    // Another kind of object: an entry of the board given as a record.
+    let entry = SMALL.record.entries()[0].to_bytes();
+    assert_eq!(
+        BoardRecord::from_bytes(&entry),
+        Err(Error::WrongKind {
+            expected: ObjectKind::Record,
+            found: Some(ObjectKind::BoardEntry)
+        })
+    );
+    // Another protocol version, of the record and of an entry inside it (named by position).
+    for version in [3u16, 5] {
+        let mut other = bytes.clone();
+        other[3..5].copy_from_slice(&version.to_le_bytes());
+        assert_eq!(
+            BoardRecord::from_bytes(&other),
+            Err(Error::UnsupportedVersion {
+                kind: ObjectKind::Record,
+                version
+            })
+        );
+    }
+    let mut inner = bytes.clone();
+    // header (5) ‖ count (4) ‖ len (4) ‖ entry 0: its version at 3..5 of the entry.
+    inner[13 + 3] = 3;
+    assert!(matches!(
+        BoardRecord::from_bytes(&inner),
+        Err(Error::BoardCorrupted { entry: 0, .. })
+    ));
+    // In JSON, the version field.
+    let json = serde_json::to_string(&SMALL.record).unwrap();
+    let v3 = json.replacen("{\"version\":4,", "{\"version\":3,", 1);
+    assert_ne!(v3, json);
+    let err = serde_json::from_str::<BoardRecord>(&v3).unwrap_err();
+    assert!(err.to_string().contains("version 3"), "{err}");
+}
+
+#[test]
+fn the_json_decoder_refuses_unknown_fields_and_duplicate_keys() {
+    let json = serde_json::to_string(&SMALL.record).unwrap();
+    let version = "{\"version\":4,";
+    assert!(json.starts_with(version));
+    let refused = |text: &str| serde_json::from_str::<BoardRecord>(text).is_err();
+    let unknown = json.replacen(version, "{\"version\":4,\"extra\":0,", 1);
+    assert!(refused(&unknown));
+    let duplicate = json.replacen(version, "{\"version\":4,\"version\":4,", 1);
+    assert!(refused(&duplicate));
+    let entry_field = json.replacen("{\"kind\":", "{\"note\":\"x\",\"kind\":", 1);
+    assert!(refused(&entry_field));
+    let entry_duplicate = json.replacen(
+        "{\"kind\":\"manifest\",",
+        "{\"kind\":\"manifest\",\"kind\":\"manifest\",",
+        1,
+    );
+    assert!(refused(&entry_duplicate));
+    let missing = json.replacen("\"author\":\"administrator\",", "", 1);
+    assert!(refused(&missing));
+    // Hex is lowercase only.
+    let value: Value = serde_json::from_str(&json).unwrap();
+    let hex = value["entries"][0]["entry"].as_str().unwrap();
+    let upper = json.replacen(hex, &hex.to_uppercase(), 1);
+    assert!(refused(&upper));
+}
+
+#[test]
+fn the_json_decoder_refuses_a_kind_author_or_head_that_is_not_the_entrys() {
+    let record = &SMALL.record;
+    let value = serde_json::to_value(record).unwrap();
+    let refusal = |edit: &dyn Fn(&mut Value)| {
+        let mut v = value.clone();
+        edit(&mut v);
+        serde_json::from_value::<BoardRecord>(v)
+            .unwrap_err()
+            .to_string()
+    };
+    let named = |k: usize| format!("record entry {k}: its kind, author or head is not the entry's");
+    // Another kind (a known one and an unknown one).
+    let e = refusal(&|v| v["entries"][11]["kind"] = "round_open".into());
+    assert!(e.contains(&named(11)), "{e}");
+    let e = refusal(&|v| v["entries"][11]["kind"] = "keys ".into());
+    assert!(e.contains(&named(11)), "{e}");
+    // Another author: a voter for the administrator, trustee 2 for trustee 1, a trustee 0.
+    let e = refusal(&|v| v["entries"][0]["author"] = "voter".into());
+    assert!(e.contains(&named(0)), "{e}");
+    let e = refusal(&|v| v["entries"][2]["author"] = serde_json::json!({"trustee": 2}));
+    assert!(e.contains(&named(2)), "{e}");
+    let e = refusal(&|v| v["entries"][2]["author"] = serde_json::json!({"trustee": 0}));
+    assert!(e.contains(&named(2)), "{e}");
+    let e = refusal(&|v| v["entries"][13]["author"] = "administrator".into());
+    assert!(e.contains(&named(13)), "{e}");
+    // Another head: the next entry's, a flipped one, and every head one entry late (an entry
+    // removed from the board but its head kept).
+    let heads: Vec<String> = record.heads().iter().map(ToString::to_string).collect();
+    let e = refusal(&|v| v["entries"][5]["head"] = heads[6].clone().into());
+    assert!(e.contains(&named(5)), "{e}");
+    let e = refusal(&|v| {
+        let h = heads[30].replacen('0', "1", 1).replacen('a', "b", 1);
+        v["entries"][30]["head"] = h.into();
+    });
+    assert!(e.contains(&named(30)), "{e}");
+    let e = refusal(&|v| {
+        v["entries"].as_array_mut().unwrap().remove(17);
+    });
+    assert!(e.contains(&named(17)), "{e}");
+    // An altered entry: its head no longer follows.
+    let e = refusal(&|v| {
+        let hex = v["entries"][23]["entry"].as_str().unwrap().to_string();
+        let flipped = format!(
+            "{}{}",
+            &hex[..40],
+            if &hex[40..41] == "0" { "1" } else { "0" }
+        );
+        v["entries"][23]["entry"] = format!("{flipped}{}", &hex[41..]).into();
+    });
+    assert!(e.contains(&named(23)), "{e}");
+}
+
+/// Flips bit `bit` of byte `i` of `bytes`.
+fn flipped(bytes: &[u8], i: usize, bit: u8) -> Vec<u8> {
+    let mut out = bytes.to_vec();
+    out[i] ^= 1 << bit;
+    out
+}
+
+/// Positions to flip in `len` bytes: the first 16 (an entry's header, kind, role, index,
+/// length and first body byte), 12 spread over the rest, and every 8th of the last 96 (a
+/// signed entry's read head and signature).
+fn positions(len: usize) -> Vec<usize> {
+    let mut p: Vec<usize> = (0..len.min(16)).collect();
+    p.extend((0..12).map(|i| 16 + i * len.saturating_sub(16) / 12));
+    p.extend((len.saturating_sub(96)..len).step_by(8));
+    p.push(len.saturating_sub(1));
+    p.retain(|&i| i < len);
+    p.sort_unstable();
+    p.dedup();
+    p
+}
+
+/// One entry of each kind and place on the small board: the manifest, the ceremony run, a
+/// message of each ceremony round, the keys, round 1's opening, a ballot, its close, a
+/// partial and its result, round 2's opening, a ballot and its result.
+const SAMPLED: [usize; 14] = [0, 1, 2, 6, 10, 11, 12, 13, 19, 21, 23, 24, 30, 36];
+
+#[test]
+fn an_altered_entry_fails_at_that_entry_check_2_for_a_signed_one() {
+    // An operator without the keys flips a bit of an entry: the entry no longer decodes, or
+    // the board fails at that entry, at check 2 for the administrator's and trustees' entries
+    // (or 3 if the manifest itself no longer decodes), at 6, 7 or 8 for a voter's.
+    let board = &*SMALL;
+    let mut tried = 0;
+    for k in SAMPLED {
+        let entry = &board.record.entries()[k];
+        let bytes = entry.to_bytes();
+        for i in positions(bytes.len()) {
+            let bit = (i % 8) as u8;
+            let Ok(altered) = Entry::from_bytes(&flipped(&bytes, i, bit)) else {
+                continue;
+            };
+            let mut entries = board.entries();
+            entries[k] = altered;
+            tried += 1;
+            let failure = verify_record(&BoardRecord::new(entries))
+                .failure
+                .unwrap_or_else(|| panic!("bit {bit} of byte {i} of entry {k} went unnoticed"));
+            assert_eq!(
+                failure.entry,
+                Some(k as u64),
+                "byte {i} of entry {k}: {failure}"
+            );
+            let expected: &[Check] = match (k, entry.kind().role()) {
+                (0, _) => &[Check::Authorship, Check::Parameters],
+                (_, tabella::board::Role::Voter) => &[
+                    Check::BallotProofs,
+                    Check::ChallengedBallots,
+                    Check::BoxRules,
+                ],
+                _ => &[Check::Authorship],
+            };
+            assert!(
+                expected.contains(&failure.check),
+                "byte {i} of entry {k}: {failure}"
+            );
+        }
+    }
+    assert!(tried > 150, "{tried}");
+}
+
+#[test]
+fn an_altered_body_signed_again_by_its_author_is_caught_behind_the_signature() {
+    // The operator with every key: each flip of a signed entry's body, re-signed and the
+    // board rechained, still fails a check (at that entry, or where the change shows: a
+    // ceremony message is checked when the keys are announced).
+    let board = &*SMALL;
+    let mut tried = 0;
+    for k in SAMPLED {
+        let entry = &board.record.entries()[k];
+        if entry.signature().is_none() {
+            continue;
+        }
+        let body = entry.body();
+        for i in positions(body.len()) {
+            let record = board.with_body(k, |b| flipped(b, i, (i % 8) as u8));
+            tried += 1;
+            let failure = verify_record(&record)
+                .failure
+                .unwrap_or_else(|| panic!("byte {i} of entry {k}'s body went unnoticed"));
+            assert!(
+                failure.entry >= Some(k as u64),
+                "byte {i} of entry {k}: {failure}"
+            );
+            // Every signature and read head is valid again (a changed manifest may name
+            // other authorities, whose entries then fail check 2).
+            if k > 0 {
+                assert!(
+                    !matches!(
+                        failure.error,
+                        Error::EntrySignatureRejected { .. } | Error::UnknownReadHead { .. }
+                    ),
+                    "byte {i} of entry {k}: {failure}"
+                );
+            }
+        }
+    }
+    assert!(tried > 150, "{tried}");
+}
+
+#[test]
+fn flips_in_the_council_record_json_are_refused_at_decoding_naming_the_entry() {
+    // A JSON record spells out each entry's head, so an altered entry no longer decodes.
+    // (An entry that no longer decodes at all is refused by the entry decoder.)
+    let record = &IOM.record;
+    let value = serde_json::to_value(record).unwrap();
+    let n = record.entries().len();
+    let mut named = 0;
+    for k in [0, 1, 11, n / 2, n - 3, n - 2, n - 1] {
+        let hex = value["entries"][k]["entry"].as_str().unwrap().to_string();
+        for i in [0, 11, 13, hex.len() / 3, hex.len() / 2, hex.len() - 1] {
+            let mut v = value.clone();
+            let digit = if &hex[i..=i] == "0" { "1" } else { "0" };
+            let altered = format!("{}{digit}{}", &hex[..i], &hex[i + 1..]);
+            let decodes = tabella::encoding::from_hex("entry", &altered)
+                .is_ok_and(|bytes| Entry::from_bytes(&bytes).is_ok());
+            v["entries"][k]["entry"] = altered.into();
+            let err = serde_json::from_value::<BoardRecord>(v)
+                .unwrap_err()
+                .to_string();
+            if decodes {
+                named += 1;
+                assert!(
+                    err.contains(&format!("record entry {k}: its kind, author or head")),
+                    "digit {i} of entry {k}: {err}"
+                );
+            }
+        }
+    }
+    assert!(named > 10, "{named}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Entries removed, duplicated, moved, inserted
+
+/// What verifying the small board gives after an edit: the failing check and entry, or the
+/// end of the board when it verifies.
+#[derive(Debug, PartialEq, Eq)]
+enum Verdict {
+    Fails(Check, usize),
+    Verifies(&'static str),
+}
+
+use Verdict::{Fails, Verifies};
+
+fn verdict(record: &BoardRecord) -> Verdict {
+    match verify_record(record).failure {
+        Some(f) => Fails(f.check, f.entry.unwrap() as usize),
+        None => Verifies(match end_of(record).as_str() {
+            "candidate 0 elected" => "elected",
+            "nobody elected yet" => "nobody elected yet",
+            "round 2 is closed, 3 partial decryptions so far" => "round 2 closed",
+            other => panic!("unexpected end {other}"),
+        }),
+    }
+}
+
+#[test]
+fn each_removed_entry_is_caught_where_the_board_stops_fitting() {
+    use Check::*;
+    let board = &*SMALL;
+    let expected: Vec<(usize, Verdict)> = vec![
+        // The manifest: the first entry is not one.
+        (0, Fails(Entries, 0)),
+        // The ceremony run: a message before any run.
+        (1, Fails(Sequence, 1)),
+        // A trustee's round-1 message: it is no participant, and every dealer's round-2
+        // shares are then for the wrong set of recipients: nobody qualifies.
+        (2, Fails(Ceremony, 10)),
+        (4, Fails(Ceremony, 10)),
+        // A round-2 message: its dealer is excluded, and the keys announced are not the
+        // ceremony's outcome.
+        (5, Fails(Ceremony, 10)),
+        (7, Fails(Ceremony, 10)),
+        // A round-3 message is its author's complaints, none here: without it the ceremony's
+        // outcome is the same, and the board verifies.
+        (8, Verifies("elected")),
+        (10, Verifies("elected")),
+        // The keys: a round opens before them.
+        (11, Fails(Sequence, 11)),
+        // Round 1's opening: a ballot while no round is open.
+        (12, Fails(Sequence, 12)),
+        // A ballot: the close no longer names the box (check 9 at the close, now 18).
+        (13, Fails(Close, 18)),
+        (16, Fails(Close, 18)),
+        (18, Fails(Close, 18)),
+        // The close: a partial decryption while the round is open.
+        (19, Fails(Sequence, 19)),
+        // Trustee 1's or 2's partial: the announced combined trustees [1, 2] are not the
+        // first two (check 12 at the result, now 22).
+        (20, Fails(Combination, 22)),
+        (21, Fails(Combination, 22)),
+        // Trustee 3's partial: the board without it is a valid board (trustees 1 and 2 are
+        // the ones combined); that it is not the board first published is for
+        // `verify_extends`.
+        (22, Verifies("elected")),
+        // Round 1's result: round 2 opens while round 1 is undecided.
+        (23, Fails(Sequence, 23)),
+        (24, Fails(Sequence, 24)),
+        (25, Fails(Close, 31)),
+        (32, Fails(Sequence, 32)),
+        (33, Fails(Combination, 35)),
+        // The last result: a board whose last round is decrypted but not yet announced.
+        (36, Verifies("round 2 closed")),
+    ];
+    for (k, want) in expected {
+        let mut entries = board.entries();
+        entries.remove(k);
+        let record = board.rechain(entries);
+        assert_eq!(verdict(&record), want, "entry {k} removed");
+        if let Verifies(_) = want {
+            assert_eq!(
+                verify_extends(&board.record, &record),
+                Err(Error::RecordRewritten {
+                    entry: if k == 36 { 36 } else { k as u64 },
+                    what: if k == 36 {
+                        "entries removed"
+                    } else {
+                        "an entry was rewritten or reordered"
+                    }
+                })
+            );
+        }
+    }
+}
+
+#[test]
+fn each_duplicated_entry_is_caught_at_the_copy() {
+    use Check::*;
+    let board = &*SMALL;
+    let expected: Vec<(usize, Verdict)> = vec![
+        // A second manifest.
+        (0, Fails(Sequence, 1)),
+        // The ceremony run posted twice before any message: the same run nonce, so the same
+        // ceremony.
+        (1, Verifies("elected")),
+        // A ceremony message posted twice is one message (a trustee re-posts its pending
+        // message after an interruption): the board still verifies.
+        (2, Verifies("elected")),
+        (7, Verifies("elected")),
+        // The keys announced twice.
+        (11, Fails(Sequence, 12)),
+        // A round opened twice.
+        (12, Fails(Sequence, 13)),
+        // A ballot cast twice: its id is in the box already.
+        (13, Fails(BoxRules, 14)),
+        (18, Fails(BoxRules, 19)),
+        // A close twice: no round is open.
+        (19, Fails(Sequence, 20)),
+        // A partial twice: one per trustee.
+        (20, Fails(PartialDecryptions, 21)),
+        (22, Fails(PartialDecryptions, 23)),
+        // A result twice: no round is closed.
+        (23, Fails(Sequence, 24)),
+        (36, Fails(Sequence, 37)),
+    ];
+    for (k, want) in expected {
+        let mut entries = board.entries();
+        let copy = entries[k].clone();
+        entries.insert(k + 1, copy);
+        let record = board.rechain(entries);
+        assert_eq!(verdict(&record), want, "entry {k} duplicated");
+    }
+    let mut entries = board.entries();
+    let copy = entries[13].clone();
+    entries.insert(19, copy);
+    let failure = assert_fails(&board.rechain(entries), Check::BoxRules, 19);
+    assert!(matches!(failure.error, Error::DuplicateBallotId { .. }));
+}
+
+#[test]
+fn each_swap_of_neighbouring_entries_is_caught_or_is_the_same_election() {
+    use Check::*;
+    let board = &*SMALL;
+    let expected: Vec<(usize, Verdict)> = vec![
+        // The ceremony run before the manifest.
+        (0, Fails(Entries, 0)),
+        // A message before the run.
+        (1, Fails(Sequence, 1)),
+        // Two round-1 messages: a round has no order among its messages.
+        (2, Verifies("elected")),
+        // A round-1 message after a round-2 message: round 1 has closed.
+        (4, Fails(Sequence, 5)),
+        // The keys before trustee 3's complaint-round message (no complaints): the keys are
+        // the outcome, and the message after them is out of place.
+        (10, Fails(Sequence, 11)),
+        // A round opened before the keys.
+        (11, Fails(Sequence, 11)),
+        // A ballot before the round opens.
+        (12, Fails(Sequence, 12)),
+        // Two ballots: the box's chain is another (check 9 at the close).
+        (13, Fails(Close, 19)),
+        // The close before the last ballot: the close is not the box's.
+        (18, Fails(Close, 18)),
+        // A partial before the close.
+        (19, Fails(Sequence, 19)),
+        // Two partials: they combine in trustee order whatever order they arrive in.
+        (20, Verifies("elected")),
+        // The result before trustee 3's partial: the partial after it has no closed round.
+        (22, Fails(Sequence, 23)),
+        // Round 2 opened before round 1's result.
+        (23, Fails(Sequence, 23)),
+    ];
+    for (k, want) in expected {
+        let mut entries = board.entries();
+        entries.swap(k, k + 1);
+        let record = board.rechain(entries);
+        assert_eq!(verdict(&record), want, "entries {k} and {} swapped", k + 1);
+        if let Verifies(_) = want {
+            assert_eq!(
+                verify_extends(&board.record, &record),
+                Err(Error::RecordRewritten {
+                    entry: k as u64,
+                    what: "an entry was rewritten or reordered"
+                })
+            );
+        }
+    }
+}
+
+#[test]
+fn an_entry_moved_far_is_caught_where_it_lands() {
+    let board = &*SMALL;
+    let moved = |from: usize, to: usize| {
+        let mut entries = board.entries();
+        let e = entries.remove(from);
+        entries.insert(to, e);
+        board.rechain(entries)
+    };
+    // Round 1's close moved after round 2's ballots: round 2 opens while round 1 is open.
+    assert_fails(&moved(19, 30), Check::Sequence, 19);
+    // A round-2 ballot moved into round 1: its proofs are for round 2.
+    assert_fails(&moved(27, 15), Check::BallotProofs, 15);
+    // A round-1 ballot moved into round 2: round 1's box is short of it first.
+    assert_fails(&moved(15, 27), Check::Close, 18);
+    // A copy of a round-1 ballot cast in round 2: its proofs are for round 1.
+    assert_fails(
+        &board.inserted(27, board.record.entries()[15].clone()),
+        Check::BallotProofs,
+        27,
+    );
+    // Round 1's result moved to the end.
+    assert_fails(&moved(23, 36), Check::Sequence, 23);
+}
+
+#[test]
+fn inserted_entries_that_do_not_fit_are_caught_at_their_position() {
+    let board = &*SMALL;
+    // A ballot after the close: no round is open.
+    let ballot = board.record.entries()[14].clone();
+    assert_fails(&board.inserted(20, ballot.clone()), Check::Sequence, 20);
+    // A ballot before any round.
+    assert_fails(&board.inserted(12, ballot), Check::Sequence, 12);
+    // A ballot of another election.
+    let other = IOM.record.entries()[nth(&IOM.record, EntryKind::Ballot, 0)].clone();
+    assert_fails(&board.inserted(15, other), Check::BallotProofs, 15);
+    // Junk as a ballot or a challenged ballot.
+    let junk = Entry::voter(EntryKind::Ballot, b"junk".to_vec()).unwrap();
+    assert_fails(&board.inserted(15, junk), Check::BallotProofs, 15);
+    let junk = Entry::voter(EntryKind::Challenged, b"junk".to_vec()).unwrap();
+    assert_fails(&board.inserted(15, junk), Check::ChallengedBallots, 15);
+    // A round-1 opening again, after round 1 is decided: round 2 is next.
+    let open = board.record.entries()[12].clone();
+    assert_fails(&board.inserted(24, open), Check::Sequence, 24);
+    // An entry of another election, signed by its administrator, appended as it is: it read
+    // the other board.
+    let foreign = IOM.record.entries()[nth(&IOM.record, EntryKind::Withdrawal, 0)].clone();
+    let mut entries = board.entries();
+    entries.push(foreign);
+    let failure = assert_fails(&BoardRecord::new(entries), Check::Authorship, 37);
+    assert_eq!(failure.error, Error::UnknownReadHead { entry: 37 });
+}
+
+#[test]
+fn a_second_manifest_fails_check_5_at_its_entry() {
+    let board = &*SMALL;
+    let manifest = board.record.entries()[0].body().to_vec();
+    for at in [1, 12, 24, 37] {
+        let entry = board.admin_entry(EntryKind::Manifest, manifest.clone(), at);
+        assert_fails(&board.inserted(at, entry), Check::Sequence, at);
+    }
+    // Another manifest first: the board is another election, and the ceremony messages
+    // signed for this one are foreign to it.
+    let mut other = Manifest::from_bytes(&manifest).unwrap();
+    other = Manifest::builder("another")
+        .members(other.members())
+        .eligible(other.eligible())
+        .candidates(other.candidates().to_vec())
+        .rules(other.rules().clone())
+        .threshold(other.threshold())
+        .trustees(other.trustees())
+        .privacy_floor(other.privacy_floor())
+        .authorities(other.authorities().unwrap().clone())
+        .build()
+        .unwrap();
+    let record = board.with_body(0, |_| other.to_bytes().unwrap());
+    assert_fails(&record, Check::Ceremony, 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The box and its close
+
+#[test]
+fn a_close_with_another_chain_head_or_count_fails_check_9_at_its_entry() {
+    let board = &*SMALL;
+    let k = 19;
+    let close = BoxClose::from_bytes(board.record.entries()[k].body()).unwrap();
+    let changes = [
+        BoxClose::new(
+            close.round(),
+            ConfirmationCode([7; 32]),
+            close.cast(),
+            close.challenged(),
+        ),
+        BoxClose::new(
+            close.round(),
+            *close.chain_head(),
+            close.cast() - 1,
+            close.challenged(),
+        ),
+        BoxClose::new(
+            close.round(),
+            *close.chain_head(),
+            close.cast() + 1,
+            close.challenged(),
+        ),
+        BoxClose::new(
+            close.round(),
+            *close.chain_head(),
+            close.cast(),
+            close.challenged() + 1,
+        ),
+        BoxClose::new(2, *close.chain_head(), close.cast(), close.challenged()),
+    ];
+    for changed in changes {
+        let record = board.with_body(k, |_| changed.to_bytes());
+        assert_fails(&record, Check::Close, k);
+    }
+    let record = board.with_body(k, |b| b[..b.len() - 1].to_vec());
+    assert_fails(&record, Check::Close, k);
+}
+
+#[test]
+fn a_ballot_dropped_from_a_box_fails_check_9_at_the_close() {
+    let board = &*SMALL;
+    for ballot in 13..=18 {
+        let mut entries = board.entries();
+        entries.remove(ballot);
+        assert_fails(&board.rechain(entries), Check::Close, 18);
+    }
+    // The first confirmation code of another box: the chain starts from the round's genesis,
+    // so a box cannot be continued from another.
+    let mut entries = board.entries();
+    let moved = entries.remove(13);
+    entries.insert(18, moved);
+    assert_fails(&board.rechain(entries), Check::Close, 19);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decryption and result
+
+#[test]
+fn a_result_with_other_totals_fails_check_12_at_its_entry() {
+    let board = &*SMALL;
+    for k in [23, 36] {
+        let result = result_of(&board.record, k);
+        let mut edits: Vec<Vec<u64>> = Vec::new();
+        for slot in 0..result.totals.len() {
+            let mut more = result.totals.clone();
+            more[slot] += 1;
+            edits.push(more);
+        }
+        let mut moved = result.totals.clone();
+        moved[0] -= 1;
+        moved[1] += 1;
+        edits.push(moved);
+        let mut longer = result.totals.clone();
+        longer.push(0);
+        edits.push(longer);
+        edits.push(result.totals[..result.totals.len() - 1].to_vec());
+        for totals in edits {
+            let record = board.with_body(k, |_| {
+                RoundResult {
+                    totals,
+                    ..result.clone()
+                }
+                .to_bytes()
+            });
+            assert_fails(&record, Check::Combination, k);
+        }
+    }
+}
+
+#[test]
+fn a_result_naming_other_combined_trustees_or_round_fails_check_12_at_its_entry() {
+    let board = &*SMALL;
+    let k = 23;
+    let result = result_of(&board.record, k);
+    assert_eq!(result.combined, [1, 2]);
+    for combined in [
+        vec![2, 3],
+        vec![1, 3],
+        vec![1, 2, 3],
+        vec![1],
+        vec![2, 1],
+        vec![],
+    ] {
+        let record = board.with_body(k, |_| {
+            RoundResult {
+                combined,
+                ..result.clone()
+            }
+            .to_bytes()
+        });
+        assert_fails(&record, Check::Combination, k);
+    }
+    let record = board.with_body(k, |_| {
+        RoundResult {
+            round: 2,
+            ..result.clone()
+        }
+        .to_bytes()
+    });
+    assert_fails(&record, Check::Combination, k);
+}
+
+#[test]
+fn a_result_with_another_decision_fails_check_13_at_its_entry() {
+    let board = &*SMALL;
+    for k in [23, 36] {
+        let result = result_of(&board.record, k);
+        let d = result.decision;
+        let decisions = [
+            tabella::election::event::Decision {
+                elected: Some(1),
+                ..d
+            },
+            tabella::election::event::Decision {
+                elected: if d.elected.is_some() { None } else { Some(0) },
+                ..d
+            },
+            tabella::election::event::Decision {
+                eliminated: if d.eliminated.is_some() {
+                    None
+                } else {
+                    Some(1)
+                },
+                ..d
+            },
+            tabella::election::event::Decision {
+                required: d.required.map(|r| r - 1),
+                ..d
+            },
+            tabella::election::event::Decision {
+                base: d.base + 1,
+                ..d
+            },
+            tabella::election::event::Decision {
+                cast: d.cast + 1,
+                ..d
+            },
+            tabella::election::event::Decision {
+                present_and_voting: d.present_and_voting - 1,
+                ..d
+            },
+        ];
+        for decision in decisions {
+            let record = board.with_body(k, |_| {
+                RoundResult {
+                    decision,
+                    ..result.clone()
+                }
+                .to_bytes()
+            });
+            assert_fails(&record, Check::Outcome, k);
+        }
+    }
+}
+
+/// Trustee `i`'s partial of round 1 with its first share moved by G (its proofs are for the
+/// real share): what a trustee posts to shift a total.
+fn moved_partial(board: &Board, k: usize) -> Vec<u8> {
+    let p = PartialDecryption::from_bytes(board.record.entries()[k].body()).unwrap();
+    let share = p.shares().next().unwrap().clone();
+    let moved = tabella::group::Point::from(
+        share.element()
+            + tabella::curve25519_dalek::RistrettoPoint::mul_base(
+                &tabella::curve25519_dalek::Scalar::ONE,
+            ),
+    );
+    let mut bytes = p.to_bytes().unwrap();
+    let at = bytes
+        .windows(32)
+        .position(|w| w == share.to_bytes())
+        .unwrap();
+    bytes[at..at + 32].copy_from_slice(&moved.to_bytes());
+    bytes
+}
+
+#[test]
+fn a_replaced_partial_decryption_fails_check_11_at_its_entry_naming_the_trustee() {
+    let board = &*SMALL;
+    // Trustee 2's partial with a share moved, signed by trustee 2.
+    let record = board.with_body(21, |_| moved_partial(board, 21));
+    let failure = assert_fails(&record, Check::PartialDecryptions, 21);
+    assert_eq!(
+        failure.culprits(),
+        vec![tabella::error::Culprit::Trustee(2)]
+    );
+    // Trustee 2's partial of round 2 posted for round 1.
+    let record = board.with_body(21, |_| board.record.entries()[34].body().to_vec());
+    let failure = assert_fails(&record, Check::PartialDecryptions, 21);
+    assert_eq!(
+        failure.culprits(),
+        vec![tabella::error::Culprit::Trustee(2)]
+    );
+    // Junk.
+    let record = board.with_body(21, |_| b"junk".to_vec());
+    assert_fails(&record, Check::PartialDecryptions, 21);
+    // Trustee 1's partial posted again by trustee 2: a trustee posts only its own (check 2),
+    // and trustee 1's own, posted twice, is one too many (check 11).
+    let record = board.with_body(21, |_| board.record.entries()[20].body().to_vec());
+    let failure = assert_fails(&record, Check::Authorship, 21);
+    assert!(
+        failure.to_string().contains("its own partial decryption"),
+        "{failure}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rounds, withdrawals, ties and acclamations
+
+#[test]
+fn a_round_opening_that_is_not_the_recomputed_round_fails_check_5_at_its_entry() {
+    let board = &*SMALL;
+    let k = 24;
+    let opening = RoundOpening::from_bytes(board.record.entries()[k].body()).unwrap();
+    assert_eq!(opening.candidates, [0, 1]);
+    // C, eliminated after round 1, back on the ballot; a renumbered round; another contest;
+    // another kind with this round's candidates and contest.
+    let contest = tabella::ballot::ContestSpec::choose_one(0, 3, true)
+        .unwrap()
+        .with_capacity(8);
+    let openings = [
+        RoundOpening {
+            candidates: vec![0, 1, 2],
+            ..opening.clone()
+        },
+        RoundOpening {
+            round: 3,
+            ..opening.clone()
+        },
+        RoundOpening {
+            round: 1,
+            ..opening.clone()
+        },
+        RoundOpening {
+            contest,
+            ..opening.clone()
+        },
+        RoundOpening {
+            kind: RoundKind::YesNo { candidate: 0 },
+            ..opening.clone()
+        },
+    ];
+    for changed in openings {
+        let record = board.with_body(k, |_| changed.to_bytes());
+        assert_fails(&record, Check::Sequence, k);
+    }
+}
+
+#[test]
+fn a_withdrawal_that_does_not_fit_fails_check_5_at_its_entry() {
+    let iom = &*IOM;
+    let w = nth(&iom.record, EntryKind::Withdrawal, 0);
+    let acclamation = w + 1;
+    assert_eq!(
+        Withdrawal::from_bytes(iom.record.entries()[w].body())
+            .unwrap()
+            .candidate,
+        1
+    );
+    // Of no such candidate.
+    let record = iom.with_body(w, |_| Withdrawal { candidate: 2 }.to_bytes());
+    assert_fails(&record, Check::Sequence, w);
+    // Twice.
+    let mut entries = iom.entries();
+    let copy = entries[w].clone();
+    entries.insert(w + 1, copy);
+    assert_fails(&iom.rechain(entries), Check::Sequence, w + 1);
+    // While round 1 is open, or closed and undecided.
+    let open = nth(&iom.record, EntryKind::RoundOpen, 0);
+    let close = nth(&iom.record, EntryKind::RoundClose, 0);
+    for at in [open + 1, close + 1] {
+        let entry = iom.admin_entry(
+            EntryKind::Withdrawal,
+            Withdrawal { candidate: 1 }.to_bytes(),
+            at,
+        );
+        assert_fails(&iom.inserted(at, entry), Check::Sequence, at);
+    }
+    // After the election is decided.
+    let entry = iom.admin_entry(
+        EntryKind::Withdrawal,
+        Withdrawal { candidate: 1 }.to_bytes(),
+        acclamation + 1,
+    );
+    assert_fails(
+        &iom.inserted(acclamation + 1, entry),
+        Check::Sequence,
+        acclamation + 1,
+    );
+    // The other candidate withdrawn instead: the acclamation is no longer of the sole
+    // remaining candidate.
+    let record = iom.with_body(w, |_| Withdrawal { candidate: 0 }.to_bytes());
+    assert_fails(&record, Check::Sequence, acclamation);
+    // None: two candidates remain, and nobody is elected by acclamation.
+    let mut entries = iom.entries();
+    entries.remove(w);
+    assert_fails(&iom.rechain(entries), Check::Sequence, w);
+}
+
+#[test]
+fn an_acclamation_that_does_not_fit_fails_check_5_or_14_at_its_entry() {
+    let iom = &*IOM;
+    let a = nth(&iom.record, EntryKind::Acclamation, 0);
+    let acclamation = Acclamation::from_bytes(iom.record.entries()[a].body()).unwrap();
+    assert_eq!((acclamation.round, acclamation.candidate), (2, 0));
+    // Of the withdrawn candidate; in another round.
+    let record = iom.with_body(a, |_| {
+        Acclamation {
+            candidate: 1,
+            ..acclamation
+        }
+        .to_bytes()
+    });
+    assert_fails(&record, Check::Sequence, a);
+    for round in [1, 3] {
+        let record = iom.with_body(a, |_| {
+            Acclamation {
+                round,
+                ..acclamation
+            }
+            .to_bytes()
+        });
+        assert_fails(&record, Check::Sequence, a);
+    }
+    // Twice.
+    let mut entries = iom.entries();
+    let copy = entries[a].clone();
+    entries.push(copy);
+    assert_fails(&iom.rechain(entries), Check::Sequence, a + 1);
+    // With three candidates standing, before any round; during an open round.
+    let small = &*SMALL;
+    let body = Acclamation {
+        round: 1,
+        candidate: 0,
+    }
+    .to_bytes();
+    for at in [12, 15] {
+        let entry = small.admin_entry(EntryKind::Acclamation, body.clone(), at);
+        assert_fails(&small.inserted(at, entry), Check::Sequence, at);
+    }
+    // While a tie for lowest is pending: check 14.
+    let tied = &*TIED;
+    let t = nth(&tied.record, EntryKind::TieResolution, 0);
+    let mut entries = tied.entries();
+    entries.truncate(t);
+    let body = Acclamation {
+        round: 2,
+        candidate: 0,
+    }
+    .to_bytes();
+    entries.push(tied.admin_entry(EntryKind::Acclamation, body, t));
+    let failure = assert_fails(&tied.rechain(entries), Check::TieResolution, t);
+    assert!(matches!(failure.error, Error::Rule(_)), "{failure}");
+}
+
+#[test]
+fn a_tie_resolution_that_does_not_fit_fails_check_14_at_its_entry() {
+    let tied = &*TIED;
+    let t = nth(&tied.record, EntryKind::TieResolution, 0);
+    let resolution = TieResolution::from_bytes(tied.record.entries()[t].body()).unwrap();
+    assert_eq!(
+        (resolution.round, resolution.eliminated, resolution.how),
+        (1, 2, TieBreak::Lot)
+    );
+    // Eliminating a candidate who was not tied for lowest; for another round.
+    let record = tied.with_body(t, |_| {
+        TieResolution {
+            eliminated: 0,
+            ..resolution
+        }
+        .to_bytes()
+    });
+    assert_fails(&record, Check::TieResolution, t);
+    let record = tied.with_body(t, |_| {
+        TieResolution {
+            round: 2,
+            ..resolution
+        }
+        .to_bytes()
+    });
+    assert_fails(&record, Check::TieResolution, t);
+    // Twice.
+    let mut entries = tied.entries();
+    let copy = entries[t].clone();
+    entries.insert(t + 1, copy);
+    assert_fails(&tied.rechain(entries), Check::TieResolution, t + 1);
+    // Left out, and round 2 opened anyway.
+    let mut entries = tied.entries();
+    entries.remove(t);
+    let failure = assert_fails(&tied.rechain(entries), Check::TieResolution, t);
+    assert_eq!(
+        failure.error,
+        Error::Rule(tabella::rules::RuleError::TieForLowestUnresolved { tied: vec![1, 2] })
+    );
+    // Where the rules left no tie: after the small board's first result.
+    let small = &*SMALL;
+    let entry = small.admin_entry(EntryKind::TieResolution, resolution.to_bytes(), 24);
+    assert_fails(&small.inserted(24, entry), Check::TieResolution, 24);
+    // While round 2 is open.
+    let entry = tied.admin_entry(EntryKind::TieResolution, resolution.to_bytes(), t + 3);
+    assert_fails(&tied.inserted(t + 3, entry), Check::Sequence, t + 3);
+    // Left out, and the board ends there: a valid board awaiting the lot.
+    let mut entries = tied.entries();
+    entries.truncate(t);
+    let record = tied.rechain(entries);
+    assert_eq!(end_of(&record), "a tie for lowest among [1, 2] is pending");
+}
+
+#[test]
+fn a_tie_for_lowest_resolved_by_lot_or_by_withdrawal_verifies() {
+    let tied = &*TIED;
+    let report = assert_verifies(&tied.record);
+    assert!(
+        report
+            .passed
+            .iter()
+            .any(|p| p.check == Check::TieResolution && p.detail.contains("candidate 2 eliminated"))
+    );
+    assert_eq!(end_of(&tied.record), "candidate 0 elected");
+    // Resolved by the withdrawal of one of the tied before the next round.
+    let text = TIE.replace(
+        r#""abstain": 0,
+       "resolve_tie": {"eliminate": "C", "by": "lot"}},
+      {"ballot""#,
+        r#""abstain": 0},
+      {"withdrawn": ["C"], "ballot""#,
+    );
+    assert_ne!(text, TIE);
+    let withdrawn = board_of(&text, 12);
+    assert_eq!(
+        nth(&withdrawn.record, EntryKind::Withdrawal, 0),
+        nth(&withdrawn.record, EntryKind::Result, 0) + 1
+    );
+    assert_eq!(end_of(&withdrawn.record), "candidate 0 elected");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Authorship: signatures and read heads
+
+#[test]
+fn an_entry_signed_by_the_wrong_authority_fails_check_2_at_its_entry() {
+    let board = &*SMALL;
+    let id = board.board_id();
+    let resign = |k: usize, author: Author, key: &SecretKey| {
+        let e = &board.record.entries()[k];
+        let mut rng = ChaCha20Rng::seed_from_u64(k as u64);
+        let forged = Entry::signed(
+            e.kind(),
+            author,
+            e.body().to_vec(),
+            &id,
+            *e.signature().unwrap().read(),
+            key,
+            &mut rng,
+        )
+        .unwrap();
+        let mut entries = board.entries();
+        entries[k] = forged;
+        BoardRecord::new(entries)
+    };
+    let trustee = |i| Author::trustee(TrusteeIndex::new(i).unwrap());
+    // The result signed by trustee 1; the close by a key of nobody's.
+    let failure = assert_fails(
+        &resign(23, Author::ADMINISTRATOR, board.trustee_key(1)),
+        Check::Authorship,
+        23,
+    );
+    assert_eq!(failure.error, Error::EntrySignatureRejected { entry: 23 });
+    let nobody = SecretKey::generate(&mut ChaCha20Rng::seed_from_u64(99));
+    assert_fails(
+        &resign(19, Author::ADMINISTRATOR, &nobody),
+        Check::Authorship,
+        19,
+    );
+    // Trustee 2's partial signed by trustee 3, and by the administrator.
+    assert_fails(
+        &resign(21, trustee(2), board.trustee_key(3)),
+        Check::Authorship,
+        21,
+    );
+    assert_fails(
+        &resign(21, trustee(2), &board.administrator),
+        Check::Authorship,
+        21,
+    );
+    // Trustee 1's ceremony message posted and signed by trustee 2: no signature problem, but
+    // a message whose sender is not its poster excludes the poster, trustee 1 has no round-1
+    // message, and one trustee is left of the two needed (check 4 at the keys).
+    let mut entries = board.entries();
+    entries[2] = board.signers.sign(
+        &entries[0],
+        EntryKind::CeremonyMessage,
+        trustee(2),
+        entries[2].body().to_vec(),
+        Head::genesis(),
+    );
+    let failure = assert_fails(&board.rechain(entries), Check::Ceremony, 11);
+    assert!(
+        matches!(failure.error, Error::CeremonyFailed { .. }),
+        "{failure}"
+    );
+    // A message of trustee 4, who is not in the manifest.
+    let failure = assert_fails(&resign(4, trustee(4), &nobody), Check::Authorship, 4);
+    assert_eq!(
+        failure.error,
+        Error::InvalidTrusteeIndex {
+            index: 4,
+            trustees: 3
+        }
+    );
+    // The manifest signed by a key it does not name.
+    let failure = assert_fails(
+        &resign(0, Author::ADMINISTRATOR, &nobody),
+        Check::Authorship,
+        0,
+    );
+    assert_eq!(failure.error, Error::EntrySignatureRejected { entry: 0 });
+    // Signed for another board (another board id).
+    let e = &board.record.entries()[23];
+    let mut rng = ChaCha20Rng::seed_from_u64(3);
+    let other_board = Entry::signed(
+        e.kind(),
+        e.author(),
+        e.body().to_vec(),
+        &ElectionContext::new([1; 32]),
+        *e.signature().unwrap().read(),
+        &board.administrator,
+        &mut rng,
+    )
+    .unwrap();
+    let mut entries = board.entries();
+    entries[23] = other_board;
+    assert_fails(&BoardRecord::new(entries), Check::Authorship, 23);
+}
+
+#[test]
+fn a_read_head_that_is_no_head_of_the_board_before_the_entry_fails_check_2() {
+    let board = &*SMALL;
+    let reading = |k: usize, read: Head| {
+        let e = &board.record.entries()[k];
+        let mut entries = board.entries();
+        entries[k] = board
+            .signers
+            .sign(&entries[0], e.kind(), e.author(), e.body().to_vec(), read);
+        BoardRecord::new(entries)
+    };
+    let heads = board.record.heads();
+    for (k, read) in [
+        // Random bytes.
+        (19, Head([0x5a; 32])),
+        // A head of this board, but after the entry (the head after round 1's result).
+        (19, heads[23]),
+        // The entry's own head would need a fixed point of the hash; the next one is later.
+        (23, heads[24]),
+        // A head of another board.
+        (23, IOM.record.head()),
+        // A trustee reading a head of another board.
+        (21, IOM.record.heads()[20]),
+    ] {
+        let failure = assert_fails(&reading(k, read), Check::Authorship, k);
+        assert_eq!(failure.error, Error::UnknownReadHead { entry: k as u64 });
+    }
+    // Any head before the entry is one its author may have read, the genesis head included
+    // (the entries after it signed again: they read the board with this entry).
+    for read in [Head::genesis(), heads[11], heads[22]] {
+        let record = reading(23, read);
+        assert_verifies(&board.rechain(record.into_entries()));
+    }
+    // Two histories: the administrator read a board where round 1 had one more ballot; its
+    // close, posted on this board, names a head this board never had.
+    let mut fork = board.entries();
+    fork.insert(19, IOM.record.entries()[20].clone());
+    let fork = BoardRecord::new(fork);
+    let failure = assert_fails(&reading(19, fork.heads()[19]), Check::Authorship, 19);
+    assert_eq!(failure.error, Error::UnknownReadHead { entry: 19 });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The key ceremony
+
+#[test]
+fn ceremony_entries_that_do_not_fit_fail_check_4_at_their_entry() {
+    let board = &*SMALL;
+    // Junk as a trustee's message.
+    let record = board.with_body(3, |_| b"junk".to_vec());
+    assert_fails(&record, Check::Ceremony, 3);
+    // Trustee 1's round-1 message of another election (another ceremony): foreign.
+    let other = IOM.record.entries()[2].body().to_vec();
+    let record = board.with_body(2, |_| other);
+    let failure = assert_fails(&record, Check::Ceremony, 2);
+    assert!(matches!(
+        failure.error,
+        Error::ForeignCeremonyEntry {
+            round: 1,
+            author: _
+        }
+    ));
+    // A keys entry that is not the ceremony's outcome: another election's keys, or these
+    // keys with another fingerprint.
+    let keys =
+        tabella::election::event::Keys::from_bytes(board.record.entries()[11].body()).unwrap();
+    let other = tabella::election::event::Keys::from_bytes(
+        IOM.record.entries()[nth(&IOM.record, EntryKind::Keys, 0)].body(),
+    )
+    .unwrap();
+    let record = board.with_body(11, |_| other.to_bytes());
+    assert_fails(&record, Check::Ceremony, 11);
+    let record = board.with_body(11, |_| {
+        tabella::election::event::Keys {
+            fingerprint: [0; 32],
+            ..keys.clone()
+        }
+        .to_bytes()
+    });
+    assert_fails(&record, Check::Ceremony, 11);
+    // A ceremony message after the keys.
+    let message = board.record.entries()[10].clone();
+    assert_fails(&board.inserted(12, message), Check::Sequence, 12);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Growing boards: prefixes, extensions, rewrites
+
+#[test]
+fn an_unfinished_board_verifies_and_check_15_says_where_it_stands() {
+    let board = &*SMALL;
+    let entries = board.entries();
+    for n in 1..=entries.len() {
+        let prefix = BoardRecord::new(entries[..n].to_vec());
+        let end = end_of(&prefix);
+        let expected = match n {
+            1..=11 => "the key ceremony is not finished".to_string(),
+            12 => "nobody elected yet".to_string(),
+            13..=19 => "round 1 is open".to_string(),
+            20..=23 => format!("round 1 is closed, {} partial decryptions so far", n - 20),
+            24 => "nobody elected yet".to_string(),
+            25..=32 => "round 2 is open".to_string(),
+            33..=36 => format!("round 2 is closed, {} partial decryptions so far", n - 33),
+            _ => "candidate 0 elected".to_string(),
+        };
+        assert_eq!(end, expected, "after {n} entries");
+    }
+}
+
+#[test]
+fn a_prefix_extends_and_a_rewrite_is_named_by_its_entry() {
+    let board = &*SMALL;
+    let full = &board.record;
+    let entries = board.entries();
+    for n in [0, 1, 12, 16, 20, 36, 37] {
+        let prefix = BoardRecord::new(entries[..n].to_vec());
+        assert_eq!(verify_extends(&prefix, full), Ok(()), "{n}");
+        if n < entries.len() {
+            assert_eq!(
+                verify_extends(full, &prefix),
+                Err(Error::RecordRewritten {
+                    entry: n as u64,
+                    what: "entries removed"
+                })
+            );
+        }
+    }
+    assert_eq!(verify_extends(full, full), Ok(()));
+    // A rewritten result, and everything after it re-signed: named by the result.
+    let mut result = result_of(full, 23);
+    result.totals[0] += 1;
+    let rewritten = board.with_body(23, |_| result.to_bytes());
+    assert_eq!(
+        verify_extends(full, &rewritten),
+        Err(Error::RecordRewritten {
+            entry: 23,
+            what: "an entry was rewritten or reordered"
+        })
+    );
+    // Two ballots reordered, in an open round: named by the first.
+    let early = BoardRecord::new(entries[..16].to_vec());
+    let mut swapped = entries[..18].to_vec();
+    swapped.swap(14, 15);
+    assert_eq!(
+        verify_extends(&early, &BoardRecord::new(swapped)),
+        Err(Error::RecordRewritten {
+            entry: 14,
+            what: "an entry was rewritten or reordered"
+        })
+    );
+    // An entry taken out of the middle: named where it was, not where the board ends.
+    let mut taken = entries.clone();
+    taken.remove(20);
+    assert_eq!(
+        verify_extends(full, &BoardRecord::new(taken)),
+        Err(Error::RecordRewritten {
+            entry: 20,
+            what: "an entry was rewritten or reordered"
+        })
+    );
+    // Another election: named at its manifest.
+    assert_eq!(
+        verify_extends(full, &IOM.record),
+        Err(Error::RecordRewritten {
+            entry: 0,
+            what: "an entry was rewritten or reordered"
+        })
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// A whole election, round by round
+
+#[test]
+fn a_board_replayed_entry_by_entry_is_the_board_verified() {
+    // The replay that the operator appends through, and the verifier's batched replay, agree
+    // on every prefix of the council board.
+    let iom = &*IOM;
+    let entries = iom.entries();
+    let replay = replay_of(&entries);
+    assert_eq!(replay.len(), entries.len() as u64);
+    assert_eq!(replay.history().len(), 2);
+    let report = replay.finish();
+    assert_eq!(
+        report.passed.iter().map(|p| p.check).collect::<Vec<_>>(),
+        verify_record(&iom.record).passed[2..]
+            .iter()
+            .map(|p| p.check)
+            .collect::<Vec<_>>()
+    );
 }
