@@ -293,16 +293,16 @@ pub fn verify_record(record: &BoardRecord) -> Report {
 /// This compares records; run [`verify_record`] on `newer` to check it.
 pub fn verify_extends(older: &BoardRecord, newer: &BoardRecord) -> Result<(), Error> {
     let (old, new) = (older.entries(), newer.entries());
-    if new.len() < old.len() {
-        return Err(Error::RecordRewritten {
-            entry: new.len() as u64,
-            what: "entries removed",
-        });
-    }
+    // The first entry where the boards differ, wherever entries were removed: a board cut
+    // short is named where it ends, one with an entry taken out where that entry was.
     match old.iter().zip(new).position(|(a, b)| a != b) {
         Some(k) => Err(Error::RecordRewritten {
             entry: k as u64,
             what: "an entry was rewritten or reordered",
+        }),
+        None if new.len() < old.len() => Err(Error::RecordRewritten {
+            entry: new.len() as u64,
+            what: "entries removed",
         }),
         None => Ok(()),
     }
