@@ -10,7 +10,7 @@
 //! and interleaved so that both see the same machine:
 //!
 //! 1. **verify**: `EncryptedBallot::verify_batch_in_order` over the ballots in batches of B
-//!    (default 100), and nothing else;
+//!    (default 250), and nothing else;
 //! 2. **durable, batched**: a fresh copy of the template file, and the ballots cast in batches
 //!    of B with `BoardElection::cast_batch`: each batch verified as it arrives, applied, appended
 //!    in one SQLite transaction (WAL, `synchronous=FULL`: one `fsync`), and acknowledged;
@@ -43,7 +43,7 @@ struct Args {
 fn args() -> Result<Args, Failure> {
     let mut a = Args {
         ballots: 20_000,
-        batch: 100,
+        batch: 250,
         reps: 5,
         single: 1_000,
     };

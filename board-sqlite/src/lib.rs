@@ -11,6 +11,23 @@
 //! and decodes every entry when the board is opened, so an altered or reordered file is
 //! reported with the entry and the problem, never a silently different election.
 //!
+//! ```
+//! use tabella::election::board::BoardElection;
+//! use tabella_board_sqlite::SqliteStore;
+//!
+//! # fn main() -> tabella::Result<()> {
+//! # let dir = std::env::temp_dir().join(format!("tabella-sqlite-doc-{}", std::process::id()));
+//! # std::fs::create_dir_all(&dir).unwrap();
+//! let path = dir.join("board.db");
+//! // A new file is a new, empty board; an existing one is replayed and checked entry by
+//! // entry, and resumes where it stands.
+//! let board = BoardElection::open(SqliteStore::open(&path)?)?;
+//! assert!(board.is_empty());
+//! # std::fs::remove_dir_all(&dir).unwrap();
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! # The file
 //!
 //! ```text
