@@ -11,16 +11,21 @@ use rand_core::{RngCore, SeedableRng};
 use tabella::ballot::{
     BallotContext, BallotId, ChallengedBallot, ContestSpec, EncryptedBallot, Selection,
 };
+use tabella::board::chain::Head;
+use tabella::board::{Author, Entry, EntryKind};
 use tabella::domain::label;
+use tabella::election::Replay;
+use tabella::election::event::{Keys, RoundResult};
 use tabella::election::{Manifest, RoundKind};
 use tabella::elgamal::{Ciphertext, DiscreteLogTable, PublicKey, SecretKey};
 use tabella::encoding::header::HEADER_LEN;
 use tabella::error::{CeremonyCheck, Culprit, Error};
+use tabella::fuzzing::Signers;
 use tabella::group::{Point, decode_scalar};
 use tabella::proofs::{
     DleqProof, DleqStatement, MembershipProof, MembershipStatement, SchnorrProof, SchnorrStatement,
 };
-use tabella::record::{CastBallot, ElectionRecord, RecordEntry, RoundBody};
+use tabella::record::BoardRecord;
 use tabella::rules::{Base, Comparison, ElectionRules, Fraction, MajorityRule, RuleSchedule};
 use tabella::tally::BallotBox;
 use tabella::threshold::dkg::{
@@ -31,7 +36,7 @@ use tabella::threshold::{
     lagrange_at_zero, verify_ceremony,
 };
 use tabella::transcript::{ElectionContext, TranscriptExt};
-use tabella::verify::{Check, verify_record};
+use tabella::verify::{Check, Failure, verify_record};
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures
@@ -54,23 +59,124 @@ fn random_scalar(r: &mut ChaCha20Rng) -> Scalar {
     Scalar::from_bytes_mod_order_wide(&wide(r))
 }
 
-/// The valid record of `tabella::fuzzing` (3 trustees, t = 2, one round, four cast ballots,
-/// one challenged ballot).
-fn record() -> ElectionRecord {
-    let record = ElectionRecord::from_bytes(&tabella::fuzzing::record_fixture_bytes()).unwrap();
-    assert!(verify_record(&record).is_ok());
-    record
+/// The valid board of `tabella::fuzzing` (3 trustees, t = 2, candidates A B C, one round:
+/// four cast ballots, one challenged ballot, three partial decryptions, the result), the
+/// trustees that made it, and every signing key: the attacker of these tests runs the board
+/// *and* holds every key, so that what stops an attack is the check behind the signatures.
+///
+/// ```text
+/// 0 manifest, 1 ceremony run, 2–10 ceremony messages, 11 keys, 12 round 1 open,
+/// 13–16 ballots, 17 challenged, 18 close, 19–21 partials (trustees 1, 2, 3), 22 result
+/// ```
+struct Fixture {
+    record: BoardRecord,
+    trustees: Vec<tabella::election::Trustee>,
+    signers: Signers,
 }
 
-fn ballot_round(record: &mut ElectionRecord) -> &mut tabella::record::BallotRound {
-    match &mut record.rounds[0].body {
-        RoundBody::Ballot(b) => b,
-        RoundBody::Acclamation { .. } => unreachable!("the fixture round has a ballot"),
+const KEYS: usize = 11;
+const OPEN: usize = 12;
+const CHALLENGED: usize = 17;
+const CLOSE: usize = 18;
+const PARTIAL: usize = 19;
+const RESULT: usize = 22;
+
+fn fixture() -> Fixture {
+    let (record, trustees, signers) = tabella::fuzzing::record_fixture_with_signers();
+    assert!(verify_record(&record).is_ok());
+    let kinds: Vec<EntryKind> = record.entries().iter().map(Entry::kind).collect();
+    assert_eq!(kinds[KEYS], EntryKind::Keys);
+    assert_eq!(kinds[OPEN], EntryKind::RoundOpen);
+    assert_eq!(kinds[CHALLENGED], EntryKind::Challenged);
+    assert_eq!(kinds[CLOSE], EntryKind::RoundClose);
+    assert_eq!(kinds[PARTIAL], EntryKind::PartialDecryption);
+    assert_eq!(kinds[RESULT], EntryKind::Result);
+    Fixture {
+        record,
+        trustees,
+        signers,
     }
 }
 
-fn failed_check(record: &ElectionRecord) -> Option<Check> {
-    verify_record(record).failure.map(|f| f.check)
+impl Fixture {
+    fn entries(&self) -> Vec<Entry> {
+        self.record.entries().to_vec()
+    }
+
+    /// Edited entries with every signature and read head valid again.
+    fn rechain(&self, entries: Vec<Entry>) -> BoardRecord {
+        self.signers.rechain(&self.record, entries)
+    }
+
+    /// `entries[k]` with another body, signed again by its author.
+    fn set_body(&self, entries: &mut [Entry], k: usize, body: Vec<u8>) {
+        let e = &entries[k];
+        entries[k] = match e.signature() {
+            Some(sig) => self
+                .signers
+                .sign(&entries[0], e.kind(), e.author(), body, *sig.read()),
+            None => Entry::voter(e.kind(), body).unwrap(),
+        };
+    }
+
+    /// The board with entry `k`'s body replaced, signed again and rechained.
+    fn with_body(&self, k: usize, body: Vec<u8>) -> BoardRecord {
+        let mut entries = self.entries();
+        self.set_body(&mut entries, k, body);
+        self.rechain(entries)
+    }
+
+    /// A trustee's entry, signed with its key, reading `read`.
+    fn trustee_entry(&self, i: u32, kind: EntryKind, body: Vec<u8>, read: Head) -> Entry {
+        self.signers.sign(
+            &self.record.entries()[0],
+            kind,
+            Author::trustee(idx(i)),
+            body,
+            read,
+        )
+    }
+
+    /// An administrator's entry, reading `read`.
+    fn admin_entry(&self, kind: EntryKind, body: Vec<u8>, read: Head) -> Entry {
+        self.signers.sign(
+            &self.record.entries()[0],
+            kind,
+            Author::ADMINISTRATOR,
+            body,
+            read,
+        )
+    }
+
+    /// The partial decryption of entry `k`.
+    fn partial(&self, k: usize) -> PartialDecryption {
+        PartialDecryption::from_bytes(self.record.entries()[k].body()).unwrap()
+    }
+}
+
+/// The state after `entries` (which must all apply) and the head after them.
+fn replay_of(entries: &[Entry]) -> (Replay, Head) {
+    let mut replay = Replay::new();
+    let mut head = Head::genesis();
+    for e in entries {
+        replay.apply(e, &head).unwrap();
+        head = head.next(&e.to_bytes());
+    }
+    (replay, head)
+}
+
+/// The first failure of `record`: `check` at board entry `entry`.
+#[track_caller]
+fn fails_at(record: &BoardRecord, check: Check, entry: usize) -> Failure {
+    let failure = verify_record(record)
+        .failure
+        .unwrap_or_else(|| panic!("the board verifies; expected {check} at entry {entry}"));
+    assert_eq!(
+        (failure.check, failure.entry),
+        (check, Some(entry as u64)),
+        "{failure}"
+    );
+    failure
 }
 
 struct Voting {
@@ -380,12 +486,13 @@ fn copied_replayed_and_rerandomised_ballots_are_rejected() {
         assert!(victim.clone().verify(ctx).is_err());
     }
 
-    // 5. In a record: a cast ballot duplicated is refused at check 8.
-    let mut record = record();
-    let round = ballot_round(&mut record);
-    let copy = round.entries[0].clone();
-    round.entries.push(copy);
-    assert_eq!(failed_check(&record), Some(Check::BoxRules));
+    // 5. On the board: a cast ballot posted again is refused at check 8, at the copy.
+    let f = fixture();
+    let mut entries = f.entries();
+    let copy = entries[13].clone();
+    entries.insert(CHALLENGED, copy);
+    let failure = fails_at(&f.rechain(entries), Check::BoxRules, CHALLENGED);
+    assert!(matches!(failure.error, Error::DuplicateBallotId { .. }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -612,52 +719,63 @@ fn frozen_heart_every_statement_element_of_every_proof_is_bound() {
 /// 2020): the SwissPost/Scytl decryption proofs could be made to "verify" a wrong plaintext
 /// because the verifier trusted a claimed M and the proof's statement was not the one it
 /// needed. Defence: the verifier recomputes the aggregate from the ballots, verifies each
-/// partial against it, and recomputes M and the totals itself; recorded totals are only ever
-/// compared (check 13), and a partial whose proof is for another statement fails (check 11).
+/// partial against it, and recomputes M and the totals itself; the totals a result entry
+/// announces are only ever compared (check 12), and a partial whose proof is for another
+/// statement (another tally, another box) fails (check 11).
 #[test]
 fn decryption_proofs_cannot_support_a_wrong_plaintext() {
-    // Totals changed, partials left valid: check 13.
-    let mut wrong = record();
-    if let Some(d) = &mut ballot_round(&mut wrong).decryption {
-        d.totals[0] += 1;
-        d.totals[1] -= 1;
-    }
-    assert_eq!(failed_check(&wrong), Some(Check::Totals));
+    // Totals changed, partials left valid, the result signed again: check 12 at the result.
+    let f = fixture();
+    let mut result = RoundResult::from_bytes(f.record.entries()[RESULT].body()).unwrap();
+    result.totals[0] += 1;
+    result.totals[1] -= 1;
+    fails_at(
+        &f.with_body(RESULT, result.to_bytes()),
+        Check::Combination,
+        RESULT,
+    );
 
     // A partial decryption whose DLEQ proofs are for another statement (the tally with one
     // more vote for the first slot, which is what moving votes needs): rejected against the
     // real tally, naming the trustee.
-    let record = record();
-    let election = ElectionContext::new(record.fingerprint);
-    let RoundBody::Ballot(round) = &record.rounds[0].body else {
-        unreachable!()
-    };
-    let d = round.decryption.as_ref().unwrap();
-    let one_more = |tally: &mut Vec<tabella::elgamal::Ciphertext>| {
-        let vote = record
-            .public_keys
-            .joint_key()
-            .encrypt(1, &mut rand_core::OsRng)
-            .0;
-        tally[0] = &tally[0] + &vote;
-    };
-    let mut swapped = d.tally.clone();
-    one_more(&mut swapped);
-    let close = round.close.unwrap();
-    let other = DecryptionContext::new(&election, &record.public_keys, &close, &swapped).unwrap();
-    let real = DecryptionContext::new(&election, &record.public_keys, &close, &d.tally).unwrap();
-    for p in &d.partials {
+    let (replay, _) = replay_of(&f.record.entries()[..=CLOSE]);
+    let election = replay.election().unwrap();
+    let (closed, close, _) = replay.closed_round().unwrap();
+    let tally = closed.tally();
+    let public = election.public_key_package();
+    let mut moved = tally.ciphertexts().to_vec();
+    let vote = public.joint_key().encrypt(1, &mut rng(62)).0;
+    moved[0] = &moved[0] + &vote;
+    let other = DecryptionContext::new(election.context(), public, close, &moved).unwrap();
+    let real =
+        DecryptionContext::new(election.context(), public, close, tally.ciphertexts()).unwrap();
+    for k in PARTIAL..PARTIAL + 3 {
+        let p = f.partial(k);
         assert!(p.verify(&real).is_ok());
         let err = p.verify(&other).unwrap_err();
         assert_eq!(err.culprits(), vec![Culprit::Trustee(p.trustee().get())]);
     }
-    // The same partials in the record, but another tally recorded: the verifier recomputes
-    // the aggregate (check 12) before it looks at the proofs.
-    let mut moved = record.clone();
-    if let Some(d) = &mut ballot_round(&mut moved).decryption {
-        one_more(&mut d.tally);
-    }
-    assert_eq!(failed_check(&moved), Some(Check::Aggregation));
+    // The same partials on the board, but the box holding one more genuine-looking vote for
+    // A and the close re-made to fit: the verifier recomputes the tally from the box, and the
+    // first partial fails check 11, naming trustee 1.
+    let open = replay_of(&f.record.entries()[..=OPEN]).0;
+    let round = open.open_round().unwrap();
+    let mut r = rng(63);
+    let selection = Selection::new(round.contest(), &[0]).unwrap();
+    let id = BallotId::random(&mut r);
+    let (extra, _) =
+        EncryptedBallot::encrypt(&round.context(), &selection, id, None, &mut r).unwrap();
+    let mut entries = f.entries();
+    entries.insert(
+        CHALLENGED,
+        Entry::voter(EntryKind::Ballot, extra.to_bytes()).unwrap(),
+    );
+    let close = CLOSE + 1;
+    let (grown, _) = replay_of(&entries[..close]);
+    let grown_close = grown.open_round().unwrap().ballot_box().close();
+    f.set_body(&mut entries, close, grown_close.to_bytes());
+    let failure = fails_at(&f.rechain(entries), Check::PartialDecryptions, close + 1);
+    assert_eq!(failure.culprits(), vec![Culprit::Trustee(1)]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1302,43 +1420,39 @@ fn the_complaint_oracle_reveals_no_honest_share() {
 
 /// A bad partial decryption (the "verifiable" in verifiable threshold decryption, Cramer,
 /// Gennaro, Schoenmakers, Eurocrypt 1997): a trustee posts a partial made for other
-/// ciphertexts. Defence: it is named and skipped while t valid partials remain, and the
-/// totals are still right.
+/// ciphertexts. Defence: a coordinator combining partials names and skips it while t valid
+/// partials remain, and the totals are still right; the board refuses it (check 11, the
+/// trustee named at its entry).
 #[test]
 fn a_bad_partial_decryption_is_named_and_skipped() {
-    let record = record();
-    let election = ElectionContext::new(record.fingerprint);
-    let RoundBody::Ballot(round) = &record.rounds[0].body else {
-        unreachable!()
+    let f = fixture();
+    let (replay, _) = replay_of(&f.record.entries()[..=CLOSE]);
+    let election = replay.election().unwrap();
+    let public = election.public_key_package();
+    let (closed, close, _) = replay.closed_round().unwrap();
+    let tally = closed.tally();
+    let ctx = |close: &tabella::board::BoxClose| {
+        DecryptionContext::new(election.context(), public, close, tally.ciphertexts()).unwrap()
     };
-    let d = round.decryption.as_ref().unwrap();
-    let close = round.close.unwrap();
-    let real = DecryptionContext::new(&election, &record.public_keys, &close, &d.tally).unwrap();
+    let real = ctx(close);
+    let partials: Vec<PartialDecryption> = (PARTIAL..PARTIAL + 3).map(|k| f.partial(k)).collect();
     // The round's single packed ciphertext decrypts to at most ballots·B² (B = eligible + 1).
     let table = DiscreteLogTable::new(1 << 32).unwrap();
-    let honest = decrypt_tally(&real, &d.partials, &table).unwrap();
+    let honest = decrypt_tally(&real, &partials, &table).unwrap();
     // Trustee 2's partial checked against round 2, or another box of round 1: another
     // statement.
     let round2 = tabella::board::BoxClose::new(2, *close.chain_head(), close.cast(), 0);
-    let wrong_round =
-        DecryptionContext::new(&election, &record.public_keys, &round2, &d.tally).unwrap();
-    assert!(d.partials[1].verify(&wrong_round).is_err());
+    assert!(partials[1].verify(&ctx(&round2)).is_err());
     let other_box = tabella::board::BoxClose::new(
         1,
         tabella::board::ConfirmationCode([7; 32]),
         close.cast(),
         close.challenged(),
     );
-    let wrong_box =
-        DecryptionContext::new(&election, &record.public_keys, &other_box, &d.tally).unwrap();
-    assert!(d.partials[1].verify(&wrong_box).is_err());
-    // Trustee 2 posts a partial with a wrong share.
-    let partials = vec![
-        d.partials[0].clone(),
-        bad_partial(&record),
-        d.partials[2].clone(),
-    ];
-    let decryption = decrypt_tally(&real, &partials, &table).unwrap();
+    assert!(partials[1].verify(&ctx(&other_box)).is_err());
+    // Trustee 2 posts a partial with a wrong share: a coordinator combining partials skips it.
+    let with_bad = vec![partials[0].clone(), bad_partial(&f), partials[2].clone()];
+    let decryption = decrypt_tally(&real, &with_bad, &table).unwrap();
     assert_eq!(decryption.rejected.len(), 1);
     assert_eq!(decryption.rejected[0].0, idx(2));
     assert_eq!(
@@ -1346,23 +1460,18 @@ fn a_bad_partial_decryption_is_named_and_skipped() {
         vec![Culprit::Trustee(2)]
     );
     assert_eq!(decryption.totals, honest.totals);
-    // In the record, check 13 names it.
-    let mut tampered = record.clone();
-    if let Some(d) = &mut ballot_round(&mut tampered).decryption {
-        d.partials = partials;
-    }
-    let failure = verify_record(&tampered).failure.unwrap();
-    assert_eq!(failure.check, Check::PartialDecryptions);
+    // On the board, posted and signed by trustee 2 in place of its genuine partial: the
+    // replay refuses it at check 11, naming trustee 2 (so no board holds it).
+    let record = f.with_body(PARTIAL + 1, bad_partial(&f).to_bytes().unwrap());
+    let failure = fails_at(&record, Check::PartialDecryptions, PARTIAL + 1);
     assert_eq!(failure.culprits(), vec![Culprit::Trustee(2)]);
 }
 
 /// Trustee 2's partial with its first share moved by G: what a trustee would post to shift
 /// the decrypted total (its DLEQ proofs are for the real share).
-fn bad_partial(record: &ElectionRecord) -> PartialDecryption {
-    let RoundBody::Ballot(round) = &record.rounds[0].body else {
-        unreachable!()
-    };
-    let p = &round.decryption.as_ref().unwrap().partials[1];
+fn bad_partial(f: &Fixture) -> PartialDecryption {
+    let p = f.partial(PARTIAL + 1);
+    assert_eq!(p.trustee(), idx(2));
     let shares: Vec<Point> = p.shares().cloned().collect();
     let mut bytes = p.to_bytes().unwrap();
     let moved = Point::from(shares[0].element() + RistrettoPoint::mul_base(&Scalar::ONE));
@@ -1436,13 +1545,19 @@ fn duplicate_zero_and_out_of_range_trustee_indices_are_rejected() {
             check: CeremonyCheck::Malformed { round: 1 }
         }]
     );
-    // In the record: a partial decryption twice (check 11, strictly increasing trustees).
-    let mut record = record();
-    if let Some(d) = &mut ballot_round(&mut record).decryption {
-        let first = d.partials[0].clone();
-        d.partials[1] = first;
-    }
-    assert_eq!(failed_check(&record), Some(Check::PartialDecryptions));
+    // On the board: trustee 1's partial twice (check 11, one per trustee), and trustee 2
+    // posting trustee 1's partial as its own (check 2: a trustee posts only its own).
+    let f = fixture();
+    let mut entries = f.entries();
+    entries[PARTIAL + 1] = entries[PARTIAL].clone();
+    let failure = fails_at(&f.rechain(entries), Check::PartialDecryptions, PARTIAL + 1);
+    assert_eq!(failure.error, Error::DuplicateTrustee { trustee: 1 });
+    let trustee_1s = f.record.entries()[PARTIAL].body().to_vec();
+    fails_at(
+        &f.with_body(PARTIAL + 1, trustee_1s),
+        Check::Authorship,
+        PARTIAL + 1,
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1514,36 +1629,24 @@ fn a_challenged_ballot_cannot_be_cast() {
         bb.cast(ballot.verify(&v.ctx()).unwrap()),
         Err(Error::ChallengedBallot { ballot: id })
     );
-    // In the record: the fixture's challenged ballot appended to the cast ballots.
-    let mut record = record();
-    let round = ballot_round(&mut record);
-    let challenged = round
-        .challenged()
-        .next()
-        .unwrap()
-        .challenged
-        .ballot()
-        .clone();
-    let head = *round.entries.last().unwrap().code();
-    round.entries.push(RecordEntry::Cast(CastBallot {
-        ballot: challenged,
-        code: head,
-    }));
-    let failure = verify_record(&record).failure.unwrap();
-    assert_eq!(failure.check, Check::BoxRules);
+    // On the board: the fixture's challenged ballot cast after it (check 8 at the cast).
+    let f = fixture();
+    let challenged = ChallengedBallot::from_bytes(f.record.entries()[CHALLENGED].body()).unwrap();
+    let cast = Entry::voter(EntryKind::Ballot, challenged.ballot().to_bytes()).unwrap();
+    let mut entries = f.entries();
+    entries.insert(CHALLENGED + 1, cast.clone());
+    let failure = fails_at(&f.rechain(entries), Check::BoxRules, CHALLENGED + 1);
     assert_eq!(
         failure.error,
         Error::ChallengedBallot {
-            ballot: *round_challenged_id(&record)
+            ballot: *challenged.id()
         }
     );
-}
-
-fn round_challenged_id(record: &ElectionRecord) -> &BallotId {
-    let RoundBody::Ballot(round) = &record.rounds[0].body else {
-        unreachable!()
-    };
-    round.challenged().next().unwrap().challenged.id()
+    // Or cast before it: the challenge of a cast ballot is refused (check 8 at the challenge).
+    let mut entries = f.entries();
+    entries.insert(CHALLENGED, cast);
+    let failure = fails_at(&f.rechain(entries), Check::BoxRules, CHALLENGED + 1);
+    assert_eq!(failure.culprits(), vec![Culprit::Ballot(*challenged.id())]);
 }
 
 /// Exponential ElGamal's discrete-logarithm bound (the tally is M = m·G; decryption must
@@ -1563,13 +1666,16 @@ fn a_tally_at_and_past_the_discrete_log_bound() {
         Err(Error::DiscreteLogOutOfRange { .. })
     ));
     assert!(DiscreteLogTable::new(tabella::elgamal::MAX_BOUND + 1).is_err());
-    // In a record, totals can only be what the partials decrypt to, bounded by the ballot
-    // count: a recorded total past it is refused.
-    let mut record = record();
-    if let Some(d) = &mut ballot_round(&mut record).decryption {
-        d.totals[0] = 5;
-    }
-    assert_eq!(failed_check(&record), Some(Check::Totals));
+    // On the board, totals can only be what the partials decrypt to, bounded by the ballot
+    // count: a result announcing a total past it (5 of 4 ballots) is refused at check 12.
+    let f = fixture();
+    let mut result = RoundResult::from_bytes(f.record.entries()[RESULT].body()).unwrap();
+    result.totals[0] = 5;
+    fails_at(
+        &f.with_body(RESULT, result.to_bytes()),
+        Check::Combination,
+        RESULT,
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1633,7 +1739,10 @@ impl Decrypting {
 /// decrypts one statement per round, and the statement names the box (its close); the second
 /// box is refused by every trustee, also after an export and import of its key package (the
 /// log is part of it). With the defence removed (`DecryptionLog::admit` not called), C
-/// decrypts and the test goes red on the first assertion below.
+/// decrypts and the test goes red on the first assertion below. On a board, with every key
+/// in the attacker's hands: one board holds one box per round (a second close or opening of
+/// round 1 fails check 5), and a fork of the board showing the trustees box C after they
+/// decrypted B is refused by each trustee's log; B's partials on the fork fail check 11.
 #[test]
 fn overlapping_boxes_of_one_round_cannot_both_be_decrypted() {
     let mut d = Decrypting::new(60);
@@ -1685,6 +1794,46 @@ fn overlapping_boxes_of_one_round_cannot_both_be_decrypted() {
     )
     .unwrap();
     assert!(partials_b.iter().all(|p| p.verify(&ctx_c).is_err()));
+
+    // On the board, with every key. One board has one box per round: a second close of round
+    // 1, a second opening of round 1 while it is closed, and an opening of round 1 again
+    // after its result are each refused at check 5, at the entry.
+    let mut f = fixture();
+    for (entry, at) in [
+        (CLOSE, CLOSE + 1),
+        (OPEN, CLOSE + 1),
+        (OPEN, PARTIAL + 1),
+        (OPEN, RESULT + 1),
+    ] {
+        let mut entries = f.entries();
+        let copy = entries[entry].clone();
+        entries.insert(at, copy);
+        fails_at(&f.rechain(entries), Check::Sequence, at);
+    }
+    // Two boards: the operator shows the trustees, who decrypted the board's box B, a fork
+    // whose round-1 box C is B without the target's ballot (the target's vote is
+    // totals(B) − totals(C)), closed and signed by the administrator. Every trustee refuses
+    // to decrypt C: its decryption log holds B's statement for round 1.
+    let mut fork = f.entries()[..CLOSE].to_vec();
+    fork.remove(13);
+    let (c, head) = replay_of(&fork);
+    let close_c = c.open_round().unwrap().ballot_box().close();
+    fork.push(f.admin_entry(EntryKind::RoundClose, close_c.to_bytes(), head));
+    let (c, head) = replay_of(&fork);
+    let mut trustees = core::mem::take(&mut f.trustees);
+    for t in &mut trustees {
+        assert_eq!(
+            t.decrypt(&c, head, &mut rng(64)),
+            Err(Error::ConflictingDecryption { round: 1 })
+        );
+    }
+    // And B's partials posted on the fork (signed again by their trustees) are for B's
+    // close: check 11 at the first, naming trustee 1.
+    let mut forked = fork;
+    forked.extend(f.record.entries()[PARTIAL..].iter().cloned());
+    let first = forked.len() - 4;
+    let failure = fails_at(&f.rechain(forked), Check::PartialDecryptions, first);
+    assert_eq!(failure.culprits(), vec![Culprit::Trustee(1)]);
 }
 
 /// The review's forged-package combination: a corrupted trustee j builds a public key package
@@ -1757,24 +1906,67 @@ fn a_partial_verified_against_a_forged_key_package_is_never_combined() {
         tabella::threshold::decrypt(&genuine, &[p2, p3], &table),
         Ok(vec![3])
     );
+
+    // On the board: the administrator (every key in hand) announces keys with such a package
+    // for the fixture's ceremony (its real Y, a forged Y_1 and the shares through them) and
+    // the fingerprint that package gives. The keys are not the ceremony's outcome: check 4 at
+    // the keys entry.
+    let f = fixture();
+    let keys = Keys::from_bytes(f.record.entries()[KEYS].body()).unwrap();
+    let real = &keys.public;
+    let y = *real.joint_key().as_point().element();
+    let y1 = RistrettoPoint::mul_base(&random_scalar(&mut r));
+    let shares: Vec<(TrusteeIndex, Point)> = real
+        .params()
+        .indices()
+        .map(|j| (j, Point::from(y + (y1 - y) * Scalar::from(j.get()))))
+        .collect();
+    let forged =
+        tabella::threshold::PublicKeyPackage::new(real.params(), real.joint_key().clone(), shares)
+            .unwrap();
+    assert_eq!(forged.joint_key(), real.joint_key());
+    let manifest = Manifest::from_bytes(f.record.entries()[0].body()).unwrap();
+    let fingerprint = *tabella::election::Election::new(manifest, forged.clone())
+        .unwrap()
+        .context()
+        .fingerprint();
+    let body = Keys {
+        public: forged,
+        fingerprint,
+    }
+    .to_bytes();
+    let failure = fails_at(&f.with_body(KEYS, body), Check::Ceremony, KEYS);
+    assert_eq!(
+        failure.error,
+        Error::InvalidValue {
+            what: "public key package",
+            reason: "the announced value differs from its recomputation"
+        }
+    );
 }
 
 /// A forged partial posted under a trustee's index before its genuine one: the screening
 /// checks each partial before it decides duplicates, so the forgery is rejected and the
 /// genuine partial is kept (before v3 the forgery took the trustee's slot and the genuine
-/// partial was rejected as a duplicate).
+/// partial was rejected as a duplicate). On the board, the forgery (signed with the trustee's
+/// key by an operator holding it) is refused at check 11 with the trustee named, and the
+/// genuine partial is then accepted.
 #[test]
 fn a_forged_partial_placed_first_does_not_shadow_the_genuine_one() {
-    let record = record();
-    let election = ElectionContext::new(record.fingerprint);
-    let RoundBody::Ballot(round) = &record.rounds[0].body else {
-        unreachable!()
-    };
-    let d = round.decryption.as_ref().unwrap();
-    let close = round.close.unwrap();
-    let ctx = DecryptionContext::new(&election, &record.public_keys, &close, &d.tally).unwrap();
-    let forged = bad_partial(&record); // claims trustee 2
-    let partials = vec![forged, d.partials[1].clone(), d.partials[0].clone()];
+    let f = fixture();
+    let (replay, _) = replay_of(&f.record.entries()[..=CLOSE]);
+    let election = replay.election().unwrap();
+    let (closed, close, _) = replay.closed_round().unwrap();
+    let tally = closed.tally();
+    let ctx = DecryptionContext::new(
+        election.context(),
+        election.public_key_package(),
+        close,
+        tally.ciphertexts(),
+    )
+    .unwrap();
+    let forged = bad_partial(&f); // claims trustee 2
+    let partials = vec![forged.clone(), f.partial(PARTIAL + 1), f.partial(PARTIAL)];
     let screening = PartialDecryption::verify_batch(&ctx, &partials);
     let kept: Vec<u32> = screening
         .verified
@@ -1788,75 +1980,112 @@ fn a_forged_partial_placed_first_does_not_shadow_the_genuine_one() {
         screening.rejected[0].1,
         Error::PartialDecryptionRejected { trustee: 2, .. }
     ));
+
+    // The board: the forgery posted first is refused, nothing is appended, and every genuine
+    // partial and the result go on after it.
+    let mut board =
+        tabella::election::BoardElection::open(tabella::board::MemoryStore::new()).unwrap();
+    for e in &f.record.entries()[..=CLOSE] {
+        board.post(e.clone()).unwrap();
+    }
+    let body = forged.to_bytes().unwrap();
+    let forged_entry = f.trustee_entry(2, EntryKind::PartialDecryption, body, board.head());
+    match board.post(forged_entry.clone()) {
+        Err(Error::EntryRefused(failure)) => {
+            assert_eq!(
+                (failure.check, failure.entry),
+                (Check::PartialDecryptions, Some(PARTIAL as u64))
+            );
+            assert_eq!(failure.culprits(), vec![Culprit::Trustee(2)]);
+        }
+        other => panic!("the forged partial was not refused: {other:?}"),
+    }
+    assert_eq!(board.len(), PARTIAL as u64);
+    for e in &f.record.entries()[PARTIAL..] {
+        board.post(e.clone()).unwrap();
+    }
+    assert_eq!(board.record().unwrap(), f.record);
+    // A board that holds the forgery first fails check 11 at it.
+    let mut entries = f.entries();
+    entries.insert(PARTIAL, forged_entry);
+    let failure = fails_at(&f.rechain(entries), Check::PartialDecryptions, PARTIAL);
+    assert_eq!(failure.culprits(), vec![Culprit::Trustee(2)]);
 }
 
 /// A box below the privacy floor decrypted by trustees who bypass the library's refusal (the
-/// raw test-only partial decryption), and recorded as a forger would: re-chained, re-closed,
-/// re-tallied, re-decrypted, totals and result recomputed, so that every other check passes.
-/// The verifier refuses it at check 11; with that check removed the record verifies and the
-/// test goes red.
+/// raw test-only partial decryption), and put on a board as a forger holding every key would:
+/// a box of one cast ballot (and the challenged one), its close, the three partials and the
+/// result recomputed from them, all signed, so that every other check passes. The trustees'
+/// own `decrypt` refuses the box; the verifier refuses the board at check 10, at the first
+/// partial. With that check removed the board verifies and the test goes red.
 #[test]
-fn a_record_of_a_box_below_the_privacy_floor_fails_check_11() {
-    let (mut record, keys) = tabella::fuzzing::record_fixture_with_keys();
-    let floor = record.manifest.privacy_floor();
-    let election = ElectionContext::new(record.fingerprint);
-    let public = record.public_keys.clone();
-    let key = public.joint_key().clone();
-    let eligible = record.manifest.eligible();
-    let round = ballot_round(&mut record);
-    let mut kept = 0;
-    round.entries.retain(|e| match e {
-        RecordEntry::Cast(_) if kept + 1 < floor => {
-            kept += 1;
-            true
-        }
-        _ => false,
-    });
-    let contest = ContestSpec::choose_one(0, 3, true)
+fn a_board_of_a_box_below_the_privacy_floor_decrypted_fails_check_10() {
+    let mut f = fixture();
+    let floor = Manifest::from_bytes(f.record.entries()[0].body())
         .unwrap()
-        .with_capacity(eligible);
-    let mut bb = BallotBox::new(election, key, 1, contest.clone());
-    for e in &round.entries {
-        if let RecordEntry::Cast(c) = e {
-            bb.cast(c.ballot.clone().verify(&bb.context()).unwrap())
-                .unwrap();
-        }
-    }
-    for (e, code) in round.entries.iter_mut().zip(bb.codes()) {
-        if let RecordEntry::Cast(c) = e {
-            c.code = *code;
-        }
-    }
-    let tally = bb.tally();
-    round.close = Some(*tally.close());
-    let ctx =
-        DecryptionContext::new(&election, &public, tally.close(), tally.ciphertexts()).unwrap();
+        .privacy_floor();
+    assert!(floor >= 2);
+    let below = floor as usize - 1;
+    let mut entries = f.record.entries()[..=OPEN].to_vec();
+    entries.extend(f.record.entries()[OPEN + 1..=OPEN + below].iter().cloned());
+    entries.push(f.record.entries()[CHALLENGED].clone());
+    let (open, head) = replay_of(&entries);
+    let close = open.open_round().unwrap().ballot_box().close();
+    assert_eq!(close.cast(), floor - 1);
+    entries.push(f.admin_entry(EntryKind::RoundClose, close.to_bytes(), head));
+    let (closed, mut read) = replay_of(&entries);
     let mut r = rng(62);
-    let partials: Vec<PartialDecryption> = keys
-        .iter()
-        .map(|k| k.partial_decrypt_for_tests_only(&ctx, &mut r).unwrap())
-        .collect();
-    let table = DiscreteLogTable::new(tally.total_bound()).unwrap();
-    let decrypted = decrypt_tally(&ctx, &partials, &table).unwrap();
-    let totals = tabella::tally::Totals::new(&contest, decrypted.totals, tally.ballots()).unwrap();
-    let mut standing = tabella::rules::Standing::new(record.manifest.rules().clone(), 3).unwrap();
-    let decision = standing
-        .decide_choose_one(totals.options(), totals.abstain(), eligible)
-        .unwrap();
-    let round = ballot_round(&mut record);
-    let d = round.decryption.as_mut().unwrap();
-    d.tally = tally.ciphertexts().to_vec();
-    d.partials = partials;
-    d.combined = decrypted.used.iter().map(|t| t.get()).collect();
-    d.totals = totals.slots();
-    d.result.cast = decision.cast();
-    d.result.present_and_voting = decision.present_and_voting();
-    d.result.base = decision.base_count();
-    d.result.required = decision.required();
-    d.result.elected = decision.elected().map(|c| c as u32);
-    d.result.eliminated = decision.eliminated().map(|c| c as u32);
-    let failure = verify_record(&record).failure.unwrap();
-    assert_eq!(failure.check, Check::PrivacyFloor, "{failure}");
+    let mut trustees = core::mem::take(&mut f.trustees);
+    for t in &mut trustees {
+        assert_eq!(
+            t.decrypt(&closed, read, &mut r),
+            Err(Error::BelowPrivacyFloor {
+                ballots: floor - 1,
+                floor
+            })
+        );
+    }
+    let election = closed.election().unwrap();
+    let (round, close, _) = closed.closed_round().unwrap();
+    let tally = round.tally();
+    let ctx = DecryptionContext::new(
+        election.context(),
+        election.public_key_package(),
+        close,
+        tally.ciphertexts(),
+    )
+    .unwrap();
+    let first_partial = entries.len();
+    let mut partials = Vec::new();
+    for t in &trustees {
+        let p = t
+            .key_package()
+            .unwrap()
+            .partial_decrypt_for_tests_only(&ctx, &mut r)
+            .unwrap();
+        let e = f.trustee_entry(
+            t.index().get(),
+            EntryKind::PartialDecryption,
+            p.to_bytes().unwrap(),
+            read,
+        );
+        read = read.next(&e.to_bytes());
+        entries.push(e);
+        partials.push(p);
+    }
+    let outcome = election.clone().tally_round(round, &partials).unwrap();
+    let result = RoundResult {
+        round: 1,
+        combined: outcome.decryption.used.iter().map(|t| t.get()).collect(),
+        totals: outcome.totals.slots(),
+        decision: tabella::election::event::Decision::of(&outcome.decision),
+    };
+    entries.push(f.admin_entry(EntryKind::Result, result.to_bytes(), read));
+    let failure = fails_at(
+        &BoardRecord::new(entries),
+        Check::PrivacyFloor,
+        first_partial,
+    );
     assert_eq!(
         failure.error,
         Error::BelowPrivacyFloor {
