@@ -56,7 +56,8 @@
 //! * n is the anchored count (else, when rows are missing at the end, the first missing one:
 //!   "the file ends before its last acknowledged entry");
 //! * the last row's head is the anchored head (else the first entry whose head is not the
-//!   chain's, or, when the chain holds, the last entry: the end of the board was rewritten).
+//!   chain's, or, when the chain holds, the last entry: the end of the board was rewritten);
+//! * no row lies beyond the anchored count (else the first that does).
 //!
 //! The store also refuses to append entries whose heads do not chain from its anchored head,
 //! so a file it wrote always passes these checks.
@@ -69,9 +70,12 @@
 //!
 //! # Files that are not boards
 //!
-//! A file that is not a SQLite database, a damaged one, a database of something else or a
-//! board of another format gives [`Error::Storage`], and the store writes nothing to it: the
-//! schema is created only in a database that has no table at all.
+//! A file that is not a SQLite database, a damaged one, a database of something else (other
+//! tables, or tables of these names with other columns) or a board of another format gives
+//! [`Error::Storage`], and the store writes nothing to it: the schema is created only in an
+//! empty file or in a SQLite database that has no table at all. (A file cut short inside its
+//! last page is the one damage SQLite itself does not report: it reads the missing bytes as
+//! zeros; the chain then names the entry whose bytes changed.)
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(

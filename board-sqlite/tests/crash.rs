@@ -83,7 +83,6 @@ fn crash_child() {
     let dir = std::path::PathBuf::from(dir);
     let list = read_ballots(&dir.join("ballots.bin"));
     let mut board = BoardElection::open(SqliteStore::open(dir.join("board.db")).unwrap()).unwrap();
-    let ctx = board.round_context().unwrap();
     let start = board.replay().open_round().unwrap().ballot_box().len();
     let mut out = std::io::stdout();
     writeln!(out, "start {start}").unwrap();
@@ -111,7 +110,6 @@ fn crash_child() {
         }
         k += n;
     }
-    drop(ctx);
     writeln!(out, "done").unwrap();
     out.flush().unwrap();
 }
