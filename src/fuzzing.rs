@@ -1153,7 +1153,10 @@ pub fn decode_board_entry(data: &[u8]) {
     let Ok(entry) = Entry::from_bytes(data) else {
         return;
     };
-    assert!(entry.to_bytes() == data, "board entry re-encodes differently");
+    assert!(
+        entry.to_bytes() == data,
+        "board entry re-encodes differently"
+    );
     let (Some(board), Some(manifest)) = (RECORD.replay.board_id(), RECORD.replay.manifest()) else {
         return;
     };
@@ -1162,7 +1165,10 @@ pub fn decode_board_entry(data: &[u8]) {
     };
     let key = match entry.author().role() {
         Role::Administrator => Some(authorities.administrator()),
-        Role::Trustee => entry.author().trustee_index().and_then(|i| authorities.trustee(i)),
+        Role::Trustee => entry
+            .author()
+            .trustee_index()
+            .and_then(|i| authorities.trustee(i)),
         Role::Voter => None,
     };
     if let Some(key) = key {
@@ -1195,7 +1201,8 @@ fn cheap_seal_params(data: &[u8]) -> bool {
 /// `seal::unseal` on arbitrary bytes given a valid trailing checksum (the target appends it,
 /// so that the fuzzer reaches the context, the parameters, the check value and the AEAD):
 /// never panics, and accepts only bytes that `seal` made for this context and passphrase
-/// (the AEAD): here, none, since the fuzzer never sees the key.
+/// (the AEAD): here, only the seed itself (trustee 1's state sealed by the fixture), since
+/// the fuzzer never sees the key.
 pub fn decode_sealed(data: &[u8]) {
     use sha2::{Digest, Sha512};
     if data.len() > 1 << 16 || !cheap_seal_params(data) {
@@ -1211,9 +1218,38 @@ pub fn decode_sealed(data: &[u8]) {
     context.extend_from_slice(board.fingerprint());
     context.extend_from_slice(&1u32.to_le_bytes());
     if let Ok(secret) = crate::seal::unseal(&sealed, &context, FUZZ_PASSPHRASE) {
-        panic!("unsealed {} bytes without the key", secret.len());
+        assert!(
+            data == SEALED_SEED.as_slice(),
+            "unsealed {} bytes that seal did not make",
+            secret.len()
+        );
     }
 }
+
+/// The fixture trustees' states: trustee 1's sealed (cheap parameters, the fuzz passphrase)
+/// without its checksum, and each trustee's plaintext state by index.
+fn trustee_state_seeds() -> (Vec<u8>, Vec<(u32, Vec<u8>)>) {
+    let mut rng = fuzz_rng(b"trustee state seeds");
+    let params = crate::seal::SealParams::insecure_for_tests();
+    let mut sealed_one = Vec::new();
+    let mut plain = Vec::new();
+    for trustee in record_fixture_with_trustees().1 {
+        let i = trustee.index();
+        let sealed = trustee
+            .seal(&RECORD.replay, FUZZ_PASSPHRASE, params, &mut rng)
+            .expect("fixture trustee seals");
+        let context = Trustee::context(&RECORD.replay, i).expect("context");
+        let state = crate::seal::unseal(&sealed, &context, FUZZ_PASSPHRASE).expect("opens");
+        plain.push((i.get(), state.to_vec()));
+        if i.get() == 1 {
+            sealed_one = sealed.get(..sealed.len() - 32).unwrap_or_default().to_vec();
+        }
+    }
+    (sealed_one, plain)
+}
+
+/// The `decode_sealed` seed: the one input of that target that opens.
+static SEALED_SEED: LazyLock<Vec<u8>> = LazyLock::new(|| trustee_state_seeds().0);
 
 /// A trustee's state decoder (`Trustee::unseal` after the seal is opened): the input is sealed
 /// as trustee 1's state of the fixture board (cheap parameters), then unsealed against the
@@ -1239,7 +1275,10 @@ pub fn decode_trustee_state(data: &[u8]) {
         .seal(&RECORD.replay, FUZZ_PASSPHRASE, params, &mut rng)
         .expect("a restored trustee seals");
     let plain = crate::seal::unseal(&again, &context, FUZZ_PASSPHRASE).expect("own seal opens");
-    assert!(plain.as_slice() == data, "trustee state re-encodes differently");
+    assert!(
+        plain.as_slice() == data,
+        "trustee state re-encodes differently"
+    );
 }
 
 /// `CeremonyBoard::from_bytes`: canonical round trip; and reading the board as the fixture's
@@ -1461,7 +1500,10 @@ impl Signers {
                 }
                 _ => entry,
             };
-            let head = new_heads.get(j).expect("the head before the entry").next(&entry.to_bytes());
+            let head = new_heads
+                .get(j)
+                .expect("the head before the entry")
+                .next(&entry.to_bytes());
             new_heads.push(head);
             out.push(entry);
         }
@@ -1914,26 +1956,20 @@ pub fn seed_corpus() -> Vec<Seed> {
     for (i, e) in RECORD.record.entries().iter().enumerate() {
         if !kinds.contains(&e.kind()) {
             kinds.push(e.kind());
-            add("decode_board_entry", &format!("entry{i}-{}", e.kind().name()), e.to_bytes());
+            add(
+                "decode_board_entry",
+                &format!("entry{i}-{}", e.kind().name()),
+                e.to_bytes(),
+            );
         }
     }
     // Each trustee's state, as plaintext (decode_trustee_state seals it) and sealed without
     // its checksum (decode_sealed appends one).
-    let mut rng = fuzz_rng(b"trustee state seeds");
-    let params = crate::seal::SealParams::insecure_for_tests();
-    for trustee in record_fixture_with_trustees().1 {
-        let i = trustee.index();
-        let sealed = trustee
-            .seal(&RECORD.replay, FUZZ_PASSPHRASE, params, &mut rng)
-            .expect("fixture trustee seals");
-        let context = Trustee::context(&RECORD.replay, i).expect("context");
-        let plain = crate::seal::unseal(&sealed, &context, FUZZ_PASSPHRASE).expect("opens");
-        add("decode_trustee_state", &format!("trustee{}", i.get()), plain.to_vec());
-        if i.get() == 1 {
-            let body = sealed.get(..sealed.len() - 32).unwrap_or_default().to_vec();
-            add("decode_sealed", "trustee1", body);
-        }
+    let (sealed, plain) = trustee_state_seeds();
+    for (i, state) in plain {
+        add("decode_trustee_state", &format!("trustee{i}"), state);
     }
+    add("decode_sealed", "trustee1", sealed);
     let bytes = RECORD.bytes.clone();
     add("decode_record_binary", "fixture", bytes.clone());
     add("verify_record", "fixture", bytes.clone());

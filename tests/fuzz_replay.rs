@@ -102,6 +102,9 @@ targets! {
     decode_ballot_stream: 32, 2000;
     decode_key_share: 128, 200;
     decode_ceremony_board: 64, 2000;
+    decode_board_entry: 64, 1200;
+    decode_sealed: 64, 400;
+    decode_trustee_state: 32, 2000;
 }
 
 /// `decode_record_json` with `serde_json` (the library has no JSON dependency): the fuzz
