@@ -15,10 +15,9 @@ use tabella::merlin::Transcript;
 
 use super::PROTOCOL_CHANGE;
 
-/// §1: the protocol version, the protocol id and the suite.
-pub const VERSION: u16 = 3;
-pub const PROTOCOL_ID: &str = "tabella/v3";
-pub const SUITE: &str = "ristretto255-sha512-merlin";
+/// §1: the protocol version and the protocol id.
+pub const VERSION: u16 = 4;
+pub const PROTOCOL_ID: &str = "tabella/v4";
 
 /// §2.1: the object kinds this verifier reads.
 pub mod kind {
@@ -31,6 +30,7 @@ pub mod kind {
     pub const CHALLENGED: u8 = 7;
     pub const PARTIAL: u8 = 8;
     pub const RECORD: u8 = 9;
+    pub const ENTRY: u8 = 13;
 }
 
 /// Lowercase hex (§2).
@@ -882,6 +882,8 @@ pub struct Manifest {
     pub t: u32,
     pub n: u32,
     pub privacy_floor: u64,
+    /// The keys that sign the board's entries: the administrator's, then trustee 1's, 2's, ….
+    pub authorities: Option<([u8; 32], Vec<[u8; 32]>)>,
 }
 
 fn utf8(bytes: &[u8], max: usize) -> String {
@@ -926,6 +928,22 @@ pub fn manifest(encoding: &[u8]) -> Manifest {
         1 <= privacy_floor && privacy_floor <= eligible,
         "§10.1: floor"
     );
+    // The authorities (§10.2 names them "the authorities flag and keys", §13 check 3 requires
+    // them, but §10.1's layout does not show them): flag ‖ [administrator key ‖ LE32(n) ‖
+    // n × trustee key], the layout of the library's manifest module documentation.
+    let authorities = b.flag().then(|| {
+        let administrator = b.array();
+        non_identity(&administrator, "the administrator's key");
+        assert_eq!(b.le32(), n, "§10.2: one key per trustee");
+        let trustees: Vec<[u8; 32]> = (0..n)
+            .map(|_| {
+                let key = b.array();
+                non_identity(&key, "a trustee's key");
+                key
+            })
+            .collect();
+        (administrator, trustees)
+    });
     b.finish();
     Manifest {
         encoding: encoding.to_vec(),
@@ -938,6 +956,7 @@ pub fn manifest(encoding: &[u8]) -> Manifest {
         t,
         n,
         privacy_floor,
+        authorities,
     }
 }
 
@@ -1152,27 +1171,9 @@ pub fn public_keys(encoding: &[u8]) -> PublicKeys {
     }
 }
 
-/// The ceremony board (§11.3): per round, the entries (author, bytes) in canonical order.
+/// The ceremony board of a run (§11.1, §14.5): per round, the entries (author, bytes) of the
+/// run's ceremony message entries, in canonical order, an identical entry once.
 pub type Board = [Vec<(u32, Vec<u8>)>; 3];
-
-/// §11.3: reads a ceremony board.
-pub fn read_board(b: &mut Bytes<'_>) -> Board {
-    let mut round = || -> Vec<(u32, Vec<u8>)> {
-        let entries: Vec<(u32, Vec<u8>)> = (0..b.count(8))
-            .map(|_| {
-                let author = b.le32();
-                assert!((1..=255).contains(&author), "§11.3: author");
-                (author, b.blob().to_vec())
-            })
-            .collect();
-        assert!(
-            entries.windows(2).all(|w| w[0] < w[1]),
-            "§11.3: entries strictly increasing by (author, bytes)"
-        );
-        entries
-    };
-    [round(), round(), round()]
-}
 
 /// An encrypted share of a round-2 message (§11.3): recipient j, E, ct and the proof of e.
 struct EncryptedShare<'a> {
@@ -1424,224 +1425,523 @@ fn discrete_log(m: &RistrettoPoint, bound: u64) -> u64 {
 }
 
 // ---------------------------------------------------------------------------------------------
-// §12 and §13: the record
+// §14: the board's entries, chain and signatures
+// ---------------------------------------------------------------------------------------------
+
+/// §14.1: the kind byte of each entry.
+pub mod entry_kind {
+    pub const MANIFEST: u8 = 1;
+    pub const CEREMONY_RUN: u8 = 2;
+    pub const CEREMONY_MESSAGE: u8 = 3;
+    pub const KEYS: u8 = 4;
+    pub const WITHDRAWAL: u8 = 5;
+    pub const ROUND_OPEN: u8 = 6;
+    pub const BALLOT: u8 = 7;
+    pub const CHALLENGED: u8 = 8;
+    pub const ROUND_CLOSE: u8 = 9;
+    pub const PARTIAL_DECRYPTION: u8 = 10;
+    pub const RESULT: u8 = 11;
+    pub const TIE_RESOLUTION: u8 = 12;
+    pub const ACCLAMATION: u8 = 13;
+}
+
+/// §14.1: the role byte that posts each kind (administrator 0, trustee 1, voter 2).
+pub fn role_of(kind: u8) -> u8 {
+    match kind {
+        entry_kind::CEREMONY_MESSAGE | entry_kind::PARTIAL_DECRYPTION => 1,
+        entry_kind::BALLOT | entry_kind::CHALLENGED => 2,
+        1..=13 => 0,
+        other => panic!("§14.1: entry kind {other}"),
+    }
+}
+
+/// §14.1: the longest body, 2 MiB.
+pub const MAX_BODY: usize = 1 << 21;
+
+/// A board entry (§14.1).
+#[derive(Clone, Debug)]
+pub struct BoardEntry<'a> {
+    pub kind: u8,
+    pub role: u8,
+    pub index: u32,
+    pub body: &'a [u8],
+    /// The read head and the Schnorr proof R ‖ s, for the roles that sign.
+    pub signature: Option<([u8; 32], &'a [u8])>,
+}
+
+/// §14.1: decodes an entry that must be valid.
+pub fn read_entry(encoding: &[u8]) -> BoardEntry<'_> {
+    let mut b = Bytes::new("board entry (§14.1)", encoding);
+    b.header(kind::ENTRY);
+    let kind = b.u8();
+    let role = b.u8();
+    assert_eq!(role, role_of(kind), "§14.1: the kind's role");
+    let index = b.le32();
+    match role {
+        1 => assert!((1..=255).contains(&index), "§14.1: a trustee's index"),
+        _ => assert_eq!(index, 0, "§14.1: index 0"),
+    }
+    let len = b.le32() as usize;
+    assert!(len <= MAX_BODY, "§14.1: a body of at most 2 MiB");
+    let body = b.take(len);
+    let signature = (role != 2).then(|| {
+        let read = b.array();
+        let proof = b.take(64);
+        point(&proof[..32]);
+        scalar(&proof[32..]);
+        (read, proof)
+    });
+    b.finish();
+    BoardEntry {
+        kind,
+        role,
+        index,
+        body,
+        signature,
+    }
+}
+
+/// §14.1: an entry's canonical encoding; `signature` is the read head and R ‖ s, present iff
+/// the role signs.
+pub fn encode_entry(
+    kind: u8,
+    role: u8,
+    index: u32,
+    body: &[u8],
+    signature: Option<&([u8; 32], Vec<u8>)>,
+) -> Vec<u8> {
+    assert_eq!(role, role_of(kind), "§14.1: the kind's role");
+    assert_eq!(
+        signature.is_some(),
+        role != 2,
+        "§14.1: a signature iff the role signs"
+    );
+    let mut out = b"tb".to_vec();
+    out.push(kind::ENTRY);
+    out.extend_from_slice(&VERSION.to_le_bytes());
+    out.extend_from_slice(&[kind, role]);
+    out.extend_from_slice(&index.to_le_bytes());
+    blob(&mut out, body);
+    if let Some((read, proof)) = signature {
+        out.extend_from_slice(read);
+        out.extend_from_slice(proof);
+    }
+    out
+}
+
+/// §14.1: a voter's entry (no read head, no signature).
+pub fn voter_entry(kind: u8, body: &[u8]) -> Vec<u8> {
+    encode_entry(kind, 2, 0, body, None)
+}
+
+/// §14.2: head₋₁.
+pub fn genesis_head() -> [u8; 32] {
+    h(&[b"tabella.board.head", b"genesis"])
+}
+
+/// §14.2: the head after `entry` (its canonical bytes), after the head `previous`.
+pub fn next_head(previous: &[u8; 32], entry: &[u8]) -> [u8; 32] {
+    h(&[b"tabella.board.head", previous, entry])
+}
+
+/// §14.3: the transcript of an entry's signature, up to the Schnorr proof, on the board whose
+/// manifest gives `fc`.
+pub fn entry_transcript(fc: &[u8; 32], entry: &BoardEntry<'_>) -> Log {
+    let (read, _) = entry.signature.expect("§14.3: a signed entry");
+    let mut log = Log::root(fc, b"tabella.board.entry");
+    log.u64("kind", u64::from(entry.kind));
+    log.u64("role", u64::from(entry.role));
+    log.u64("index", u64::from(entry.index));
+    log.msg("body", entry.body);
+    log.msg("read", &read);
+    log
+}
+
+/// §14.3: checks an entry's signature with the author's key; returns its challenge.
+pub fn entry_signature(fc: &[u8; 32], key: &[u8; 32], entry: &BoardEntry<'_>) -> Scalar {
+    let (_, proof) = entry.signature.expect("§14.3: a signed entry");
+    schnorr(&mut entry_transcript(fc, entry), key, proof)
+}
+
+// ---------------------------------------------------------------------------------------------
+// §12, §13 and §14.5: the record, replayed
 // ---------------------------------------------------------------------------------------------
 
 /// What [`record`] found, for the caller to compare with the library's view.
 #[derive(Debug, Default)]
 pub struct RecordSummary {
-    /// Per ballot round: (round, cast, challenged).
+    /// The head after each entry (§14.2).
+    pub heads: Vec<[u8; 32]>,
+    /// The kind of each entry.
+    pub kinds: Vec<u8>,
+    /// (position, confirmation code) of every ballot and challenged entry (§8.3).
+    pub codes: Vec<(usize, [u8; 32])>,
+    /// Per decided ballot round: (round, cast, challenged).
     pub boxes: Vec<(u32, u64, u64)>,
-    /// Per decrypted round: (round, the combined trustees, the slot totals).
+    /// Per decided ballot round: (round, the combined trustees, the slot totals).
     pub decryptions: Vec<(u32, Vec<u32>, Vec<u64>)>,
     /// (round, eliminated, how) of every tie resolution.
     pub ties: Vec<(u32, u32, u8)>,
     pub elected: Option<u32>,
 }
 
-/// §12.1 and §13: reads a binary record and runs the numbered checks on it (the ceremony as
-/// [`ceremony`] says: honest, no complaint).
+/// The round being held (§14.5): its number, what it asks, its contest and its box.
+struct Held {
+    number: u32,
+    yes_no: Option<u32>,
+    contest: Contest,
+    code: [u8; 32],
+    ids: Vec<[u8; 32]>,
+    alphas: Vec<[u8; 32]>,
+    /// The ciphertexts of each cast ballot.
+    cast: Vec<Vec<([u8; 32], [u8; 32])>>,
+    challenged: u64,
+    /// Once closed: its close, and (trustee, D_{i,ν}) of each partial so far.
+    closed: Option<Close>,
+    partials: Vec<(u32, Vec<[u8; 32]>)>,
+}
+
+/// The election once its keys are announced (§14.5).
+struct Keys {
+    keys: PublicKeys,
+    fingerprint: [u8; 32],
+    standing: Standing,
+    /// Rounds decided so far (ballots and acclamations).
+    decided: u32,
+    /// The last decided round, while a tie resolution may still follow it.
+    tie_round: Option<u32>,
+}
+
+/// Reads LE32s and LE64s of a body that must decode (§14.4), to its end.
+fn opt_le64(b: &mut Bytes<'_>) -> Option<u64> {
+    b.flag().then(|| b.le64())
+}
+
+fn opt_le32(b: &mut Bytes<'_>) -> Option<u32> {
+    b.flag().then(|| b.le32())
+}
+
+/// §14.4: reads a round opening's contest and checks it is the contest §10.4 and §6.3 give.
+fn read_contest(b: &mut Bytes<'_>, contest: &Contest) {
+    let (index, k, min, max) = (b.le32(), b.le32(), b.le32(), b.le32());
+    assert_eq!(
+        (index, k, min, max),
+        (contest.index, contest.options, contest.min, contest.max),
+        "check 5: the contest of §10.4"
+    );
+    assert_eq!(b.flag(), contest.abstention, "check 5: the abstention");
+    let capacity = b.flag().then(|| b.le64());
+    assert_eq!(capacity, contest.capacity, "check 5: the capacity N");
+    let layout = b.u8();
+    let (base, chunk) = (b.le64(), b.le32());
+    let expected = match contest.packing() {
+        None => (0, 0, 0),
+        Some((base, s)) => (1, base, s as u32),
+    };
+    assert_eq!(
+        (layout, base, chunk),
+        expected,
+        "check 5: the layout of §6.3"
+    );
+}
+
+/// §12.1 and §13: reads a binary record and replays its entries by §14.5, with every numbered
+/// check (the ceremony as [`ceremony`] says: honest, no complaint).
 pub fn record(encoding: &[u8]) -> RecordSummary {
     let mut b = Bytes::new("record (§12.1)", encoding);
-    // Check 1.
     b.header(kind::RECORD);
-    assert_eq!(b.blob(), SUITE.as_bytes(), "check 1: suite");
-    // Check 2.
-    let m = manifest(b.blob());
-    let run = b.array();
-    let board = read_board(&mut b);
-    let keys = public_keys(b.blob());
-    assert_eq!((keys.t, keys.n), (m.t, m.n), "check 2: t-of-n");
-    // Check 3.
-    let (y, shares) = ceremony(&m, &run, &board);
-    assert_eq!(y, keys.y, "check 3: Y");
-    assert_eq!(shares, keys.shares, "check 3: the Y_j");
-    // Check 4.
-    let fingerprint = b.array();
-    assert_eq!(
-        fingerprint,
-        election_fingerprint(&m.encoding, &keys.y, &keys.encoding),
-        "check 4: F"
-    );
+    let entries: Vec<&[u8]> = (0..b.count(4)).map(|_| b.blob()).collect();
+    b.finish();
 
     let mut summary = RecordSummary::default();
-    let mut standing = Standing::new(m.candidates.len());
-    let rounds = b.count(9);
-    for number in 1..=rounds as u32 {
-        // Check 5.
-        assert!(
-            standing.elected.is_none(),
-            "check 18: no round after an election"
-        );
-        assert_eq!(b.le32(), number, "check 5: rounds numbered 1, 2, …");
-        for _ in 0..b.count(4) {
-            standing.withdraw(b.le32());
-        }
-        assert!(
-            standing.pending_tie.is_none(),
-            "check 17: no round while a tie for lowest is pending"
-        );
-        if !b.flag() {
-            let elected = b.le32();
-            assert_eq!(standing.remaining(), [elected], "check 5: acclamation");
-            standing.elected = Some(elected);
-            continue;
-        }
-        let yes_no = b.flag().then(|| b.le32());
-        let candidates: Vec<u32> = (0..b.count(4)).map(|_| b.le32()).collect();
-        let on_ballot = match yes_no {
-            Some(c) => {
-                assert!(standing.remaining[c as usize], "check 5: still in the race");
-                vec![c]
-            }
-            None => standing.remaining(),
-        };
+    let mut heads = vec![genesis_head()];
+    let mut manifest_state: Option<(Manifest, [u8; 32])> = None;
+    let mut ceremony_state: Option<([u8; 32], Board)> = None;
+    let mut election: Option<Keys> = None;
+    let mut held: Option<Held> = None;
+    for (position, bytes) in entries.iter().enumerate() {
+        let e = read_entry(bytes);
+        // Check 1: the first entry is the manifest (and check 5: only the first).
         assert_eq!(
-            candidates, on_ballot,
-            "check 5: the candidates on the ballot"
+            position == 0,
+            e.kind == entry_kind::MANIFEST,
+            "checks 1 and 5: the manifest is the first entry, and only it"
         );
-        let options = yes_no.map_or(candidates.len() as u32, |_| 2);
-        let contest = Contest::of_round(options, m.eligible);
-
-        // Checks 6 to 9, entry by entry in board order.
-        let mut code = genesis(&fingerprint, number);
-        let (mut ids, mut alphas) = (Vec::new(), Vec::new());
-        let mut cast = Vec::new();
-        let mut opened_count = 0u64;
-        for _ in 0..b.count(41) {
-            let tag = b.u8();
-            let bytes = b.blob();
-            let (read, entry) = match tag {
-                1 => {
-                    let read = ballot(&fingerprint, &keys.y, number, contest, bytes);
-                    (read, Entry::Cast(ballot_hash(&fingerprint, number, bytes)))
-                }
-                2 => {
-                    let opened = challenged(&fingerprint, &keys.y, number, contest, bytes);
-                    opened_count += 1;
-                    let hash = challenged_hash(&fingerprint, number, bytes);
-                    (opened, Entry::Challenged(hash))
-                }
-                x => panic!("§12.1: entry tag {x}"),
-            };
-            assert!(!ids.contains(&read.id), "check 8: a repeated id");
-            ids.push(read.id);
-            for (alpha, _) in &read.ciphertexts {
-                assert!(!alphas.contains(alpha), "check 8: a repeated α");
-                alphas.push(*alpha);
-            }
-            if let Entry::Cast(_) = entry {
-                cast.push(read.ciphertexts.clone());
-                assert!(cast.len() as u64 <= m.eligible, "check 8: capacity");
-            }
-            code = next(&fingerprint, number, &code, entry);
-            assert_eq!(b.array(), code, "check 9: the entry's code");
+        if e.kind == entry_kind::MANIFEST {
+            // Check 3.
+            let m = manifest(e.body);
+            let fc = ceremony_fingerprint(e.body);
+            manifest_state = Some((m, fc));
         }
-        let b_cast = cast.len() as u64;
-        summary.boxes.push((number, b_cast, opened_count));
-
-        // Check 10.
-        let close = b.flag().then(|| Close {
-            head: b.array(),
-            cast: b.le64(),
-            challenged: b.le64(),
-        });
-        if let Some(close) = &close {
-            let expected = Close {
-                head: code,
-                cast: b_cast,
-                challenged: opened_count,
-            };
-            assert_eq!(*close, expected, "check 10: the close");
-        }
-        if !b.flag() {
-            // Check 18: an undecided round is the last (and has no tie resolution).
-            assert_eq!(
-                number as usize, rounds,
-                "check 18: only the last round undecided"
+        let (m, fc) = manifest_state.as_ref().expect("check 1: a manifest first");
+        // Check 2 (§14.3).
+        if let Some((read, _)) = e.signature {
+            assert!(
+                heads.contains(&read),
+                "check 2: a head of the board before it"
             );
-            assert!(!b.flag(), "§12.1: no tie resolution while undecided");
-            continue;
+            let (administrator, trustees) =
+                m.authorities.as_ref().expect("check 3: the authorities");
+            let key = match e.role {
+                0 => administrator,
+                _ => &trustees[e.index as usize - 1],
+            };
+            entry_signature(fc, key, &e);
         }
-        let close = close.expect("check 10: a decrypted round has a close");
-        // Check 11.
-        assert!(b_cast >= m.privacy_floor, "check 11: privacy floor");
-        // Check 12.
-        let width = contest.ciphertexts();
-        let tally: Vec<([u8; 32], [u8; 32])> = (0..width)
-            .map(|nu| {
-                let alpha: RistrettoPoint = cast.iter().map(|c| point(&c[nu].0)).sum();
-                let beta: RistrettoPoint = cast.iter().map(|c| point(&c[nu].1)).sum();
-                (enc(&alpha), enc(&beta))
-            })
-            .collect();
-        assert_eq!(b.count(64), width, "check 12: m");
-        for (alpha, beta) in &tally {
-            assert_eq!(
-                (b.array(), b.array()),
-                (*alpha, *beta),
-                "check 12: aggregate"
-            );
-        }
-        // Check 13.
-        let prefix = decryption_prefix(&fingerprint, &keys, number, &close, &tally);
-        let partials: Vec<(u32, Vec<[u8; 32]>)> = (0..b.count(4))
-            .map(|_| partial(&prefix, &keys, number, &tally, b.blob()))
-            .collect();
-        let trustees: Vec<u32> = partials.iter().map(|p| p.0).collect();
-        assert!(trustees.windows(2).all(|w| w[0] < w[1]), "check 13: order");
-        // Check 14.
-        let combined: Vec<u32> = (0..b.count(4)).map(|_| b.le32()).collect();
-        let t = m.t as usize;
-        assert!(partials.len() >= t, "check 14: t partials");
-        assert_eq!(combined, trustees[..t], "check 14: the first t");
-        let bound = contest.tally_bound(b_cast);
-        let values: Vec<u64> = tally
-            .iter()
-            .enumerate()
-            .map(|(nu, (_, beta))| {
-                let shares: RistrettoPoint = partials[..t]
+        let mut body = Bytes::new("an entry's body (§14.4)", e.body);
+        match e.kind {
+            entry_kind::MANIFEST => {
+                body.take(e.body.len());
+            }
+            entry_kind::CEREMONY_RUN => {
+                assert!(election.is_none(), "check 5: before the keys");
+                let run = body.array();
+                ceremony_state = Some((run, Default::default()));
+            }
+            entry_kind::CEREMONY_MESSAGE => {
+                assert!(election.is_none(), "check 5: before the keys");
+                let (_, board) = ceremony_state.as_mut().expect("check 5: after a run");
+                // Check 4: its round is its message kind.
+                let round = match e.body.get(2) {
+                    Some(&kind::ROUND1) => 0,
+                    Some(&kind::ROUND2) => 1,
+                    Some(&kind::ROUND3) => 2,
+                    other => panic!("check 4: not a ceremony message ({other:?})"),
+                };
+                assert!(
+                    board[round + 1..].iter().all(Vec::is_empty),
+                    "check 5: a round closes when the next one starts"
+                );
+                let entry = (e.index, e.body.to_vec());
+                if let Err(at) = board[round].binary_search(&entry) {
+                    board[round].insert(at, entry);
+                }
+                body.take(e.body.len());
+            }
+            entry_kind::KEYS => {
+                assert!(election.is_none(), "check 5: the keys once");
+                let (run, board) = ceremony_state.as_ref().expect("check 5: after a run");
+                let keys = public_keys(body.blob());
+                let fingerprint = body.array();
+                // Check 4.
+                let (y, shares) = ceremony(m, run, board);
+                assert_eq!(y, keys.y, "check 4: Y");
+                assert_eq!(shares, keys.shares, "check 4: the Y_j");
+                assert_eq!((keys.t, keys.n), (m.t, m.n), "check 4: t-of-n");
+                assert_eq!(
+                    fingerprint,
+                    election_fingerprint(&m.encoding, &keys.y, &keys.encoding),
+                    "check 4: F"
+                );
+                election = Some(Keys {
+                    keys,
+                    fingerprint,
+                    standing: Standing::new(m.candidates.len()),
+                    decided: 0,
+                    tie_round: None,
+                });
+            }
+            entry_kind::BALLOT | entry_kind::CHALLENGED => {
+                let k = election.as_ref().expect("check 5: after the keys");
+                let r = held.as_mut().expect("check 5: a round is open");
+                assert!(r.closed.is_none(), "check 5: the round is open");
+                let (f, number) = (&k.fingerprint, r.number);
+                let (read, entry) = if e.kind == entry_kind::BALLOT {
+                    // Check 6.
+                    let read = ballot(f, &k.keys.y, number, r.contest, e.body);
+                    (read, Entry::Cast(ballot_hash(f, number, e.body)))
+                } else {
+                    // Check 7.
+                    let read = challenged(f, &k.keys.y, number, r.contest, e.body);
+                    r.challenged += 1;
+                    (read, Entry::Challenged(challenged_hash(f, number, e.body)))
+                };
+                // Check 8 (valid boxes only: no id and no α twice, the capacity).
+                assert!(!r.ids.contains(&read.id), "check 8: a repeated id");
+                r.ids.push(read.id);
+                for (alpha, _) in &read.ciphertexts {
+                    assert!(!r.alphas.contains(alpha), "check 8: a repeated α");
+                    r.alphas.push(*alpha);
+                }
+                if let Entry::Cast(_) = entry {
+                    r.cast.push(read.ciphertexts.clone());
+                    assert!(r.cast.len() as u64 <= m.eligible, "check 8: capacity");
+                }
+                r.code = next(f, number, &r.code, entry);
+                summary.codes.push((position, r.code));
+                body.take(e.body.len());
+            }
+            entry_kind::ROUND_CLOSE => {
+                let r = held.as_mut().expect("check 5: a round is open");
+                assert!(r.closed.is_none(), "check 5: the round is open");
+                // Check 9.
+                let close = Close {
+                    head: r.code,
+                    cast: r.cast.len() as u64,
+                    challenged: r.challenged,
+                };
+                assert_eq!(body.le32(), r.number, "check 9: r");
+                let announced = Close {
+                    head: body.array(),
+                    cast: body.le64(),
+                    challenged: body.le64(),
+                };
+                assert_eq!(announced, close, "check 9: the box's close");
+                r.closed = Some(close);
+            }
+            entry_kind::PARTIAL_DECRYPTION => {
+                let k = election.as_ref().expect("check 5: after the keys");
+                let r = held.as_mut().expect("check 5: a round is closed");
+                let close = r.closed.expect("check 5: the round is closed");
+                // Check 10.
+                assert!(close.cast >= m.privacy_floor, "check 10: privacy floor");
+                // Check 11.
+                let tally = tally(r);
+                let prefix = decryption_prefix(&k.fingerprint, &k.keys, r.number, &close, &tally);
+                let (i, d) = partial(&prefix, &k.keys, r.number, &tally, e.body);
+                assert_eq!(i, e.index, "check 2: the partial's trustee is its author");
+                assert!(
+                    r.partials.iter().all(|(j, _)| *j != i),
+                    "check 11: one partial per trustee"
+                );
+                r.partials.push((i, d));
+                body.take(e.body.len());
+            }
+            entry_kind::RESULT => {
+                let k = election.as_mut().expect("check 5: after the keys");
+                let r = held.take().expect("check 5: a round is closed");
+                assert!(r.closed.is_some(), "check 5: the round is closed");
+                // Check 12: the first t partials in increasing trustee order.
+                let mut partials = r.partials.clone();
+                partials.sort_by_key(|(i, _)| *i);
+                let t = m.t as usize;
+                assert!(partials.len() >= t, "check 12: t partials");
+                partials.truncate(t);
+                let combined: Vec<u32> = partials.iter().map(|(i, _)| *i).collect();
+                let b_cast = r.cast.len() as u64;
+                let bound = r.contest.tally_bound(b_cast);
+                let values: Vec<u64> = tally(&r)
                     .iter()
-                    .map(|(i, d)| lagrange(*i, &combined) * point(&d[nu]))
-                    .sum();
-                discrete_log(&(point(beta) - shares), bound)
-            })
-            .collect();
-        // Check 15.
-        let totals = contest.slot_totals(&values, b_cast);
-        let recorded: Vec<u64> = (0..b.count(8)).map(|_| b.le64()).collect();
-        assert_eq!(recorded, totals, "check 15: totals");
-        // Check 16.
-        let outcome = standing.decide(&m, number, yes_no, &totals);
-        let opt64 = |b: &mut Bytes<'_>| b.flag().then(|| b.le64());
-        let opt32 = |b: &mut Bytes<'_>| b.flag().then(|| b.le32());
-        let result = Outcome {
-            cast: b.le64(),
-            present_and_voting: b.le64(),
-            base: b.le64(),
-            required: opt64(&mut b),
-            elected: opt32(&mut b),
-            eliminated: opt32(&mut b),
-        };
-        assert_eq!(result, outcome, "check 16: the result");
-        summary.decryptions.push((number, combined, totals));
-        // Check 17.
-        if b.flag() {
-            let eliminated = b.le32();
-            let how = b.u8();
-            assert!(how <= 1, "§12.1: how");
-            let tied = standing
-                .pending_tie
-                .take()
-                .expect("check 17: a resolution of a tie left to the caller");
-            assert!(tied.contains(&eliminated), "check 17: one of the tied");
-            standing.remaining[eliminated as usize] = false;
-            summary.ties.push((number, eliminated, how));
+                    .enumerate()
+                    .map(|(nu, (_, beta))| {
+                        let shares: RistrettoPoint = partials
+                            .iter()
+                            .map(|(i, d)| lagrange(*i, &combined) * point(&d[nu]))
+                            .sum();
+                        discrete_log(&(point(beta) - shares), bound)
+                    })
+                    .collect();
+                let totals = r.contest.slot_totals(&values, b_cast);
+                assert_eq!(body.le32(), r.number, "check 12: the closed round");
+                let announced: Vec<u32> = (0..body.count(4)).map(|_| body.le32()).collect();
+                assert_eq!(announced, combined, "check 12: the combined trustees");
+                let recorded: Vec<u64> = (0..body.count(8)).map(|_| body.le64()).collect();
+                assert_eq!(recorded, totals, "check 12: the totals");
+                // Check 13.
+                let outcome = k.standing.decide(m, r.number, r.yes_no, &totals);
+                let result = Outcome {
+                    cast: body.le64(),
+                    present_and_voting: body.le64(),
+                    base: body.le64(),
+                    required: opt_le64(&mut body),
+                    elected: opt_le32(&mut body),
+                    eliminated: opt_le32(&mut body),
+                };
+                assert_eq!(result, outcome, "check 13: the result");
+                summary.boxes.push((r.number, b_cast, r.challenged));
+                summary.decryptions.push((r.number, combined, totals));
+                k.decided = r.number;
+                k.tie_round = Some(r.number);
+            }
+            entry_kind::TIE_RESOLUTION => {
+                let k = election.as_mut().expect("check 5: after the keys");
+                assert!(held.is_none(), "check 5: between rounds");
+                // Check 14.
+                let round = body.le32();
+                assert_eq!(Some(round), k.tie_round.take(), "check 14: the last round");
+                let eliminated = body.le32();
+                let how = body.u8();
+                assert!(how <= 1, "§14.1: how");
+                let tied = k
+                    .standing
+                    .pending_tie
+                    .take()
+                    .expect("check 14: a tie left to the caller");
+                assert!(tied.contains(&eliminated), "check 14: one of the tied");
+                k.standing.remaining[eliminated as usize] = false;
+                summary.ties.push((round, eliminated, how));
+            }
+            entry_kind::WITHDRAWAL => {
+                let k = election.as_mut().expect("check 5: after the keys");
+                assert!(held.is_none(), "check 5: between rounds");
+                k.standing.withdraw(body.le32());
+            }
+            entry_kind::ROUND_OPEN | entry_kind::ACCLAMATION => {
+                let k = election.as_mut().expect("check 5: after the keys");
+                assert!(held.is_none(), "check 5: between rounds");
+                assert!(k.standing.pending_tie.is_none(), "check 14: no tie pending");
+                assert!(k.standing.elected.is_none(), "check 5: nobody elected yet");
+                let number = body.le32();
+                assert_eq!(number, k.decided + 1, "check 5: the next round");
+                k.tie_round = None;
+                if e.kind == entry_kind::ACCLAMATION {
+                    let candidate = body.le32();
+                    assert_eq!(k.standing.remaining(), [candidate], "check 5: acclamation");
+                    k.standing.elected = Some(candidate);
+                    k.decided = number;
+                } else {
+                    let yes_no = match body.u8() {
+                        0 => None,
+                        1 => Some(body.le32()),
+                        x => panic!("§14.4: round kind {x}"),
+                    };
+                    let candidates: Vec<u32> = (0..body.count(4)).map(|_| body.le32()).collect();
+                    let expected = match yes_no {
+                        Some(c) => {
+                            assert!(k.standing.remaining[c as usize], "check 5: remaining");
+                            vec![c]
+                        }
+                        None => k.standing.remaining(),
+                    };
+                    assert_eq!(candidates, expected, "check 5: the candidates");
+                    let options = yes_no.map_or(candidates.len() as u32, |_| 2);
+                    let contest = Contest::of_round(options, m.eligible);
+                    read_contest(&mut body, &contest);
+                    held = Some(Held {
+                        number,
+                        yes_no,
+                        contest,
+                        code: genesis(&k.fingerprint, number),
+                        ids: Vec::new(),
+                        alphas: Vec::new(),
+                        cast: Vec::new(),
+                        challenged: 0,
+                        closed: None,
+                        partials: Vec::new(),
+                    });
+                }
+            }
+            other => panic!("§14.1: entry kind {other}"),
         }
+        body.finish();
+        let head = next_head(heads.last().expect("head₋₁"), bytes);
+        heads.push(head);
+        summary.heads.push(head);
+        summary.kinds.push(e.kind);
     }
-    b.finish();
-    summary.elected = standing.elected;
+    summary.elected = election.and_then(|k| k.standing.elected);
     summary
+}
+
+/// §7: the tally of a box, the componentwise sum of its cast ballots.
+fn tally(r: &Held) -> Vec<([u8; 32], [u8; 32])> {
+    (0..r.contest.ciphertexts())
+        .map(|nu| {
+            let alpha: RistrettoPoint = r.cast.iter().map(|c| point(&c[nu].0)).sum();
+            let beta: RistrettoPoint = r.cast.iter().map(|c| point(&c[nu].1)).sum();
+            (enc(&alpha), enc(&beta))
+        })
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1736,6 +2036,7 @@ pub fn manifest_json(value: &serde_json::Value) -> Vec<u8> {
             "threshold",
             "trustees",
             "privacy_floor",
+            "authorities",
         ],
     );
     let mut out = b"tb".to_vec();
@@ -1781,190 +2082,87 @@ pub fn manifest_json(value: &serde_json::Value) -> Vec<u8> {
     le32(&mut out, uint(&m["threshold"]));
     le32(&mut out, uint(&m["trustees"]));
     le64(&mut out, uint(&m["privacy_floor"]));
-    out
-}
-
-/// §12.1: opt64 or opt32 (`write` writes the value) of an integer or `null`.
-fn opt(out: &mut Vec<u8>, value: &serde_json::Value, write: fn(&mut Vec<u8>, u64)) {
-    match value.as_u64() {
-        None => {
-            assert!(value.is_null(), "§12.2: an integer or null");
-            out.push(0);
-        }
-        Some(v) => {
+    // The authorities: `null`, or the administrator's key and n trustee keys (§10.2), in the
+    // layout of [`manifest`].
+    match &m["authorities"] {
+        serde_json::Value::Null => out.push(0),
+        authorities => {
+            let a = object(
+                authorities,
+                "the authorities",
+                &["administrator", "trustees"],
+            );
             out.push(1);
-            write(out, v);
+            out.extend_from_slice(&unhex(&a["administrator"]));
+            let trustees = list(&a["trustees"]);
+            assert_eq!(trustees.len() as u64, uint(&m["trustees"]), "§10.2: n keys");
+            le32(&mut out, trustees.len() as u64);
+            for key in trustees {
+                out.extend_from_slice(&unhex(key));
+            }
         }
     }
+    out
 }
 
 fn le64(out: &mut Vec<u8>, n: u64) {
     out.extend_from_slice(&n.to_le_bytes());
 }
 
-fn u32_list(out: &mut Vec<u8>, value: &serde_json::Value) {
-    let items = list(value);
-    le32(out, items.len() as u64);
-    for i in items {
-        le32(out, uint(i));
-    }
-}
-
 /// §12.2 → §12.1: the binary record that a JSON record holds (a decoded JSON record
-/// re-encodes to the same binary bytes).
+/// re-encodes to the same binary bytes), with every entry's `kind`, `author` and `head`
+/// checked against the entry.
 pub fn record_json(value: &serde_json::Value) -> Vec<u8> {
-    let r = object(
-        value,
-        "the record",
-        &[
-            "version",
-            "suite",
-            "manifest",
-            "run",
-            "ceremony",
-            "public_keys",
-            "fingerprint",
-            "rounds",
-        ],
-    );
+    let r = object(value, "the record", &["version", "entries"]);
+    assert_eq!(uint(&r["version"]), u64::from(VERSION), "§12.2: version 4");
+    let entries = list(&r["entries"]);
     let mut out = b"tb".to_vec();
     out.push(kind::RECORD);
-    out.extend_from_slice(&u16::try_from(uint(&r["version"])).unwrap().to_le_bytes());
-    blob(&mut out, text(&r["suite"]).as_bytes());
-    blob(&mut out, &manifest_json(&r["manifest"]));
-    out.extend_from_slice(&unhex(&r["run"]));
-    let ceremony = object(
-        &r["ceremony"],
-        "the ceremony",
-        &["round1", "round2", "round3"],
-    );
-    for round in ["round1", "round2", "round3"] {
-        let entries = list(&ceremony[round]);
-        le32(&mut out, entries.len() as u64);
-        for e in entries {
-            let e = object(e, "a ceremony entry", &["author", "message"]);
-            le32(&mut out, uint(&e["author"]));
-            blob(&mut out, &unhex(&e["message"]));
-        }
-    }
-    blob(&mut out, &unhex(&r["public_keys"]));
-    out.extend_from_slice(&unhex(&r["fingerprint"]));
-    let rounds = list(&r["rounds"]);
-    le32(&mut out, rounds.len() as u64);
-    for round in rounds {
-        let kind = text(&round["ballot"]);
-        let mut fields = vec!["ballot", "round", "withdrawn"];
-        match kind {
-            "acclamation" => fields.push("elected"),
-            "choose_one" | "yes_no" => fields.extend([
-                "candidates",
-                "entries",
-                "close",
-                "decryption",
-                "tie_resolution",
-            ]),
-            other => panic!("§12.2: ballot {other:?}"),
-        }
-        if kind == "yes_no" {
-            fields.push("candidate");
-        }
-        let map = object(round, "a round", &fields);
-        le32(&mut out, uint(&map["round"]));
-        u32_list(&mut out, &map["withdrawn"]);
-        if kind == "acclamation" {
-            out.push(0);
-            le32(&mut out, uint(&map["elected"]));
-            continue;
-        }
-        out.push(1);
-        if kind == "yes_no" {
-            out.push(1);
-            le32(&mut out, uint(&map["candidate"]));
-        } else {
-            out.push(0);
-        }
-        u32_list(&mut out, &map["candidates"]);
-        let entries = list(&map["entries"]);
-        le32(&mut out, entries.len() as u64);
-        for e in entries {
-            let tag = if e.get("cast").is_some() {
-                "cast"
-            } else {
-                "challenged"
-            };
-            let e = object(e, "an entry", &[tag, "code"]);
-            out.push(if tag == "cast" { 1 } else { 2 });
-            blob(&mut out, &unhex(&e[tag]));
-            out.extend_from_slice(&unhex(&e["code"]));
-        }
-        match &map["close"] {
-            serde_json::Value::Null => out.push(0),
-            close => {
-                let c = object(close, "the close", &["chain_head", "cast", "challenged"]);
-                out.push(1);
-                out.extend_from_slice(&unhex(&c["chain_head"]));
-                le64(&mut out, uint(&c["cast"]));
-                le64(&mut out, uint(&c["challenged"]));
+    out.extend_from_slice(&VERSION.to_le_bytes());
+    le32(&mut out, entries.len() as u64);
+    let mut head = genesis_head();
+    for e in entries {
+        let e = object(e, "an entry", &["kind", "author", "head", "entry"]);
+        let bytes = unhex(&e["entry"]);
+        let entry = read_entry(&bytes);
+        assert_eq!(
+            text(&e["kind"]),
+            kind_name(entry.kind),
+            "§12.2: the entry's kind"
+        );
+        let author = match (&e["author"], entry.role) {
+            (serde_json::Value::String(a), 0) if a == "administrator" => true,
+            (serde_json::Value::String(a), 2) if a == "voter" => true,
+            (author, 1) => {
+                let a = object(author, "a trustee author", &["trustee"]);
+                uint(&a["trustee"]) == u64::from(entry.index)
             }
-        }
-        match &map["decryption"] {
-            serde_json::Value::Null => out.push(0),
-            decryption => {
-                let d = object(
-                    decryption,
-                    "the decryption",
-                    &["tally", "partials", "combined", "totals", "result"],
-                );
-                out.push(1);
-                let tally = list(&d["tally"]);
-                le32(&mut out, tally.len() as u64);
-                for c in tally {
-                    out.extend_from_slice(&unhex(c));
-                }
-                let partials = list(&d["partials"]);
-                le32(&mut out, partials.len() as u64);
-                for p in partials {
-                    blob(&mut out, &unhex(p));
-                }
-                u32_list(&mut out, &d["combined"]);
-                let totals = list(&d["totals"]);
-                le32(&mut out, totals.len() as u64);
-                for t in totals {
-                    le64(&mut out, uint(t));
-                }
-                let result = object(
-                    &d["result"],
-                    "the result",
-                    &[
-                        "cast",
-                        "present_and_voting",
-                        "base",
-                        "required",
-                        "elected",
-                        "eliminated",
-                    ],
-                );
-                for count in ["cast", "present_and_voting", "base"] {
-                    le64(&mut out, uint(&result[count]));
-                }
-                opt(&mut out, &result["required"], le64);
-                opt(&mut out, &result["elected"], le32);
-                opt(&mut out, &result["eliminated"], le32);
-            }
-        }
-        match &map["tie_resolution"] {
-            serde_json::Value::Null => out.push(0),
-            tie => {
-                let t = object(tie, "the tie resolution", &["eliminated", "how"]);
-                out.push(1);
-                le32(&mut out, uint(&t["eliminated"]));
-                out.push(match text(&t["how"]) {
-                    "lot" => 0,
-                    "run_off" => 1,
-                    other => panic!("§12.2: how {other:?}"),
-                });
-            }
-        }
+            _ => false,
+        };
+        assert!(author, "§12.2: the entry's author");
+        head = next_head(&head, &bytes);
+        assert_eq!(unhex(&e["head"]), head, "§12.2: the head after the entry");
+        blob(&mut out, &bytes);
     }
     out
+}
+
+/// §14.1: the name of each entry kind.
+pub fn kind_name(kind: u8) -> &'static str {
+    const NAMES: [&str; 13] = [
+        "manifest",
+        "ceremony_run",
+        "ceremony_message",
+        "keys",
+        "withdrawal",
+        "round_open",
+        "ballot",
+        "challenged",
+        "round_close",
+        "partial_decryption",
+        "result",
+        "tie_resolution",
+        "acclamation",
+    ];
+    NAMES[usize::from(kind) - 1]
 }
