@@ -203,8 +203,9 @@ mod json {
             let mut head = Head::genesis();
             let mut entries = Vec::with_capacity(json.entries.len());
             for (k, e) in json.entries.into_iter().enumerate() {
-                let bytes = from_hex("record entry", &e.entry).map_err(D::Error::custom)?;
-                let entry = Entry::from_bytes(&bytes).map_err(D::Error::custom)?;
+                let named = |e: crate::Error| D::Error::custom(format!("record entry {k}: {e}"));
+                let bytes = from_hex("record entry", &e.entry).map_err(named)?;
+                let entry = Entry::from_bytes(&bytes).map_err(named)?;
                 head = head.next(&bytes);
                 let kind_ok = EntryKind::from_name(&e.kind) == Some(entry.kind());
                 if !kind_ok || !same_author(&e.author, entry.author()) || e.head != to_hex(&head.0)

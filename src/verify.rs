@@ -200,6 +200,20 @@ const BATCH: usize = 1024;
 /// Replays `entries` (the board, in order) with every check, batching the proofs of
 /// consecutive ballots; `progress` is called with the number of entries applied.
 pub fn verify_entries(entries: &[Entry], mut progress: impl FnMut(u64)) -> Report {
+    if entries.is_empty() {
+        return Report {
+            failure: Some(Failure {
+                check: Check::Entries,
+                round: None,
+                entry: Some(0),
+                error: Error::InvalidValue {
+                    what: "election record",
+                    reason: "a record holds at least its manifest",
+                },
+            }),
+            ..Report::default()
+        };
+    }
     let mut replay = Replay::new();
     let mut head = Head::genesis();
     let mut k = 0;

@@ -1550,6 +1550,16 @@ fn duplicate_zero_and_out_of_range_trustee_indices_are_rejected() {
     let f = fixture();
     let mut entries = f.entries();
     entries[PARTIAL + 1] = entries[PARTIAL].clone();
+    // The operator re-posting trustee 1's own entry is a replay (check 2); trustee 1 signing
+    // its partial a second time is a second partial of one trustee (check 11).
+    let replayed = fails_at(&f.rechain(entries.clone()), Check::Authorship, PARTIAL + 1);
+    assert!(
+        replayed.error.to_string().contains("replay"),
+        "{}",
+        replayed.error
+    );
+    let body = entries[PARTIAL].body().to_vec();
+    f.set_body(&mut entries, PARTIAL + 1, body);
     let failure = fails_at(&f.rechain(entries), Check::PartialDecryptions, PARTIAL + 1);
     assert_eq!(failure.error, Error::DuplicateTrustee { trustee: 1 });
     let trustee_1s = f.record.entries()[PARTIAL].body().to_vec();
@@ -1797,7 +1807,8 @@ fn overlapping_boxes_of_one_round_cannot_both_be_decrypted() {
 
     // On the board, with every key. One board has one box per round: a second close of round
     // 1, a second opening of round 1 while it is closed, and an opening of round 1 again
-    // after its result are each refused at check 5, at the entry.
+    // after its result, each signed again by the administrator, are each refused at check 5,
+    // at the entry (and the same entries re-posted by the operator are replays: check 2).
     let mut f = fixture();
     for (entry, at) in [
         (CLOSE, CLOSE + 1),
@@ -1808,6 +1819,9 @@ fn overlapping_boxes_of_one_round_cannot_both_be_decrypted() {
         let mut entries = f.entries();
         let copy = entries[entry].clone();
         entries.insert(at, copy);
+        fails_at(&f.rechain(entries.clone()), Check::Authorship, at);
+        let body = entries[at].body().to_vec();
+        f.set_body(&mut entries, at, body);
         fails_at(&f.rechain(entries), Check::Sequence, at);
     }
     // Two boards: the operator shows the trustees, who decrypted the board's box B, a fork

@@ -222,8 +222,11 @@ fn check_after_kill(board: &Path) -> u64 {
     let store = SqliteStore::open(board).unwrap();
     let election = BoardElection::open(store).expect("the board opens after a kill");
     let record = election.record().unwrap();
-    let report = tabella::verify::verify_record(&record);
-    assert!(report.is_ok(), "after a kill: {:?}", report.failure);
+    // Killed before the manifest was appended: an empty board, nothing to verify yet.
+    if !record.entries().is_empty() {
+        let report = tabella::verify::verify_record(&record);
+        assert!(report.is_ok(), "after a kill: {:?}", report.failure);
+    }
     if let Some(open) = election.replay().open_round() {
         let mut ids: Vec<_> = open
             .ballot_box()

@@ -112,6 +112,10 @@ pub enum Applied {
 pub struct Replay {
     next: u64,
     heads: HashSet<[u8; 32]>,
+    /// The digests of the signed entries applied: a signed entry is posted once.
+    signed: HashSet<[u8; 32]>,
+    /// The run nonces of the ceremony runs applied: a run is started once.
+    runs: HashSet<[u8; 32]>,
     manifest: Option<(Manifest, ElectionContext)>,
     ceremony: Option<Ceremony>,
     outcome: Option<CeremonyOutcome>,
@@ -144,6 +148,12 @@ fn out_of_place(reason: &'static str) -> Error {
     }
 }
 
+/// A digest that identifies a signed entry by its whole encoding, signature included (kept
+/// only to tell a replay; no part of the protocol).
+fn signed_digest(entry: &Entry) -> [u8; 32] {
+    crate::board::hash_parts(&[&entry.to_bytes()])
+}
+
 fn mismatch(what: &'static str) -> Error {
     Error::InvalidValue {
         what,
@@ -159,6 +169,8 @@ impl Replay {
         Replay {
             next: 0,
             heads,
+            signed: HashSet::new(),
+            runs: HashSet::new(),
             manifest: None,
             ceremony: None,
             outcome: None,
@@ -308,6 +320,9 @@ impl Replay {
         };
         self.heads.insert(before.0);
         self.heads.insert(before.next(&entry.to_bytes()).0);
+        if entry.signature().is_some() {
+            self.signed.insert(signed_digest(entry));
+        }
         self.next += 1;
         Ok(applied)
     }
@@ -387,7 +402,13 @@ impl Replay {
         };
         entry
             .verify_signature(&board, &key)
-            .map_err(|_| authorship(Error::EntrySignatureRejected { entry: k }))
+            .map_err(|_| authorship(Error::EntrySignatureRejected { entry: k }))?;
+        if self.signed.contains(&signed_digest(entry)) {
+            return Err(authorship(out_of_place(
+                "a signed entry already on the board, posted again (a replay)",
+            )));
+        }
+        Ok(())
     }
 
     fn manifest_entry(&mut self, k: u64, entry: &Entry) -> core::result::Result<Applied, Failure> {
@@ -445,8 +466,17 @@ impl Replay {
             ));
         }
         let run = CeremonyRun::from_bytes(entry.body()).map_err(ceremony)?;
+        if self.runs.contains(&run.run) {
+            return Err(failure(
+                Check::Sequence,
+                k,
+                None,
+                out_of_place("a ceremony run with a nonce already used on this board"),
+            ));
+        }
         let fingerprint = manifest.ceremony_context().map_err(ceremony)?;
         let ctx = CeremonyContext::new(fingerprint, manifest.threshold_params(), run.run);
+        self.runs.insert(run.run);
         self.ceremony = Some(Ceremony {
             ctx,
             board: CeremonyBoard::new(),
@@ -823,6 +853,18 @@ impl Replay {
         }
         let challenged = close.challenged();
         self.pass(
+            Check::BallotProofs,
+            round,
+            format!("{} cast ballots verified", close.cast()),
+        );
+        if challenged > 0 {
+            self.pass(
+                Check::ChallengedBallots,
+                round,
+                format!("{challenged} challenged ballots opened"),
+            );
+        }
+        self.pass(
             Check::BoxRules,
             round,
             format!("{} cast, {challenged} challenged", close.cast()),
@@ -870,6 +912,7 @@ impl Replay {
                 },
             ));
         }
+        let first = partials.is_empty();
         let fail = |e| failure(Check::PartialDecryptions, k, round, e);
         let partial = PartialDecryption::from_bytes(entry.body()).map_err(fail)?;
         if entry.author().trustee_index() != Some(partial.trustee()) {
@@ -895,6 +938,14 @@ impl Replay {
         .map_err(fail)?;
         partial.verify(&ctx).map_err(fail)?;
         partials.push(partial);
+        if first {
+            let cast = close.cast();
+            self.pass(
+                Check::PrivacyFloor,
+                round,
+                format!("{cast} cast ballots, floor {floor}"),
+            );
+        }
         Ok(Applied::Done)
     }
 
