@@ -1149,7 +1149,7 @@ pub fn decode_key_share(data: &[u8]) {
 /// byte for byte (the fuzzer derives entries from them; it must not find another one that
 /// verifies).
 pub fn decode_board_entry(data: &[u8]) {
-    use crate::board::{Entry, Role};
+    use crate::board::Entry;
     let Ok(entry) = Entry::from_bytes(data) else {
         return;
     };
@@ -1163,15 +1163,7 @@ pub fn decode_board_entry(data: &[u8]) {
     let Some(authorities) = manifest.authorities() else {
         return;
     };
-    let key = match entry.author().role() {
-        Role::Administrator => Some(authorities.administrator()),
-        Role::Trustee => entry
-            .author()
-            .trustee_index()
-            .and_then(|i| authorities.trustee(i)),
-        Role::Voter => None,
-    };
-    if let Some(key) = key {
+    if let Some(key) = authorities.key_of(entry.author()) {
         if entry.verify_signature(board, key).is_ok() {
             assert!(
                 RECORD.record.entries().contains(&entry),
@@ -1453,6 +1445,24 @@ impl Signers {
         let mut rng = fuzz_rng(b"forged signature");
         crate::board::Entry::signed(kind, author, body, &board, read, key, &mut rng)
             .expect("an author may post this kind")
+    }
+
+    /// `entries[k]` with `body` instead of its own: signed again by its author, naming the
+    /// head it named (a voter's entry is made again, unsigned). `entries[0]` is the manifest.
+    pub fn with_body(
+        &self,
+        entries: &[crate::board::Entry],
+        k: usize,
+        body: Vec<u8>,
+    ) -> crate::board::Entry {
+        let e = entries.get(k).expect("an entry of the board");
+        match e.signature() {
+            Some(sig) => {
+                let manifest = entries.first().expect("a manifest");
+                self.sign(manifest, e.kind(), e.author(), body, *sig.read())
+            }
+            None => crate::board::Entry::voter(e.kind(), body).expect("a voter's entry"),
+        }
     }
 
     /// `entries` (an edit of `original`: entries changed, inserted, removed or moved) with

@@ -110,13 +110,7 @@ impl Fixture {
 
     /// `entries[k]` with another body, signed again by its author.
     fn set_body(&self, entries: &mut [Entry], k: usize, body: Vec<u8>) {
-        let e = &entries[k];
-        entries[k] = match e.signature() {
-            Some(sig) => self
-                .signers
-                .sign(&entries[0], e.kind(), e.author(), body, *sig.read()),
-            None => Entry::voter(e.kind(), body).unwrap(),
-        };
+        entries[k] = self.signers.with_body(entries, k, body);
     }
 
     /// The board with entry `k`'s body replaced, signed again and rechained.

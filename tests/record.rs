@@ -133,13 +133,7 @@ impl Board {
     /// `entries[k]` with another body, signed again by its author (a voter's entry is not
     /// signed).
     fn set_body(&self, entries: &mut [Entry], k: usize, body: Vec<u8>) {
-        let e = &entries[k];
-        entries[k] = match e.signature() {
-            Some(sig) => self
-                .signers
-                .sign(&entries[0], e.kind(), e.author(), body, *sig.read()),
-            None => Entry::voter(e.kind(), body).unwrap(),
-        };
+        entries[k] = self.signers.with_body(entries, k, body);
     }
 
     /// Entry `k` of `entries` signed again by its author, unchanged otherwise (a second entry

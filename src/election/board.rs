@@ -51,6 +51,18 @@ fn refused(failure: Failure) -> Error {
     Error::EntryRefused(Box::new(failure))
 }
 
+/// The confirmation code of an applied voter's entry (the box gives every admitted ballot or
+/// challenged ballot one).
+fn code_of(applied: Applied) -> Result<ConfirmationCode> {
+    match applied {
+        Applied::Code(code) => Ok(code),
+        Applied::Done => Err(Error::InvalidValue {
+            what: "voter's entry",
+            reason: "applied without a confirmation code",
+        }),
+    }
+}
+
 /// The context of the open round, owned, so that ballots can be verified without holding the
 /// board (for instance on other threads while the board takes other ballots).
 #[derive(Clone, Debug)]
@@ -186,26 +198,17 @@ impl<S: Store> BoardElection<S> {
     /// Casts one ballot: verifies it, applies it and appends it. Returns its confirmation code
     /// once it is on the board.
     pub fn cast(&mut self, ballot: &EncryptedBallot) -> Result<ConfirmationCode> {
-        let entry = Entry::voter(EntryKind::Ballot, ballot.to_bytes())?;
-        match self.post(entry)? {
-            Applied::Code(code) => Ok(code),
-            Applied::Done => Err(Error::InvalidValue {
-                what: "ballot",
-                reason: "applied without a code",
-            }),
-        }
+        self.post_voter(EntryKind::Ballot, ballot.to_bytes())
     }
 
     /// Records a challenged ballot on the board; returns its confirmation code.
     pub fn challenge(&mut self, challenged: &ChallengedBallot) -> Result<ConfirmationCode> {
-        let entry = Entry::voter(EntryKind::Challenged, challenged.to_bytes())?;
-        match self.post(entry)? {
-            Applied::Code(code) => Ok(code),
-            Applied::Done => Err(Error::InvalidValue {
-                what: "challenged ballot",
-                reason: "applied without a code",
-            }),
-        }
+        self.post_voter(EntryKind::Challenged, challenged.to_bytes())
+    }
+
+    /// Posts a voter's entry and returns the code the box gave it.
+    fn post_voter(&mut self, kind: EntryKind, body: Vec<u8>) -> Result<ConfirmationCode> {
+        code_of(self.post(Entry::voter(kind, body)?)?)
     }
 
     /// Casts many ballots at once: verifies them in one batch, applies the valid ones in
@@ -257,15 +260,11 @@ impl<S: Store> BoardElection<S> {
                 }
             };
             match self.replay.apply_verified(&entry, &head, ballot) {
-                Ok(Applied::Code(code)) => {
+                Ok(applied) => {
                     head = head.next(&entry.to_bytes());
                     entries.push(entry);
-                    out.push(Ok(code));
+                    out.push(code_of(applied));
                 }
-                Ok(Applied::Done) => out.push(Err(Error::InvalidValue {
-                    what: "ballot",
-                    reason: "applied without a code",
-                })),
                 Err(f) => out.push(Err(refused(f))),
             }
         }
@@ -294,11 +293,30 @@ impl core::fmt::Debug for Administrator {
     }
 }
 
-fn no_state(reason: &'static str) -> Error {
+/// A step asked of a board that is not where the step belongs.
+pub(crate) fn no_state(reason: &'static str) -> Error {
     Error::InvalidValue {
         what: "board state",
         reason,
     }
+}
+
+/// `author`'s signed entry of `kind` with `body`, for the board `replay` holds, naming the head
+/// `read` (the one signing path of the administrator and the trustees).
+pub(crate) fn sign_entry<R: RngCore + CryptoRng>(
+    replay: &Replay,
+    kind: EntryKind,
+    author: Author,
+    body: Vec<u8>,
+    read: Head,
+    key: &SecretKey,
+    rng: &mut R,
+) -> Result<Entry> {
+    let board = replay
+        .board_id()
+        .copied()
+        .ok_or_else(|| no_state("the board has no manifest yet"))?;
+    Entry::signed(kind, author, body, &board, read, key, rng)
 }
 
 impl Administrator {
@@ -333,15 +351,11 @@ impl Administrator {
         read: Head,
         rng: &mut R,
     ) -> Result<Entry> {
-        let board = replay
-            .board_id()
-            .copied()
-            .ok_or_else(|| no_state("the board has no manifest yet"))?;
-        Entry::signed(
+        sign_entry(
+            replay,
             kind,
             Author::ADMINISTRATOR,
             body,
-            &board,
             read,
             &self.key,
             rng,

@@ -75,6 +75,16 @@ impl Authorities {
         })
     }
 
+    /// The key that signs `author`'s entries: the administrator's, or trustee i's; none for a
+    /// voter or a trustee the manifest does not have.
+    pub fn key_of(&self, author: crate::board::Author) -> Option<&PublicKey> {
+        match author.role() {
+            crate::board::Role::Administrator => Some(self.administrator()),
+            crate::board::Role::Trustee => author.trustee_index().and_then(|i| self.trustee(i)),
+            crate::board::Role::Voter => None,
+        }
+    }
+
     /// The administrator's key.
     pub fn administrator(&self) -> &PublicKey {
         &self.administrator

@@ -17,7 +17,7 @@ use std::collections::HashSet;
 
 use crate::ballot::{ChallengedBallot, EncryptedBallot, VerifiedBallot};
 use crate::board::chain::Head;
-use crate::board::entry::{Entry, EntryKind, Role};
+use crate::board::entry::{Entry, EntryKind};
 use crate::board::{BoxClose, ConfirmationCode};
 use crate::domain::ObjectKind;
 use crate::election::event::{
@@ -383,15 +383,7 @@ impl Replay {
                 let authorities = manifest
                     .authorities()
                     .ok_or_else(|| authorship(out_of_place("the manifest names no authorities")))?;
-                let key = match entry.author().role() {
-                    Role::Administrator => Some(authorities.administrator()),
-                    Role::Trustee => entry
-                        .author()
-                        .trustee_index()
-                        .and_then(|i| authorities.trustee(i)),
-                    Role::Voter => None,
-                };
-                let key = key.ok_or_else(|| {
+                let key = authorities.key_of(entry.author()).ok_or_else(|| {
                     authorship(Error::InvalidTrusteeIndex {
                         index: entry.author().trustee_index().map_or(0, |i| i.get()),
                         trustees: manifest.trustees(),

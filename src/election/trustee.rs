@@ -13,6 +13,7 @@ use zeroize::Zeroizing;
 use crate::board::chain::Head;
 use crate::board::entry::{Author, Entry, EntryKind};
 use crate::domain::ObjectKind;
+use crate::election::board::{no_state, sign_entry};
 use crate::election::replay::Replay;
 use crate::elgamal::{PublicKey, SecretKey};
 use crate::encoding::{read_header, write_header};
@@ -63,13 +64,6 @@ impl core::fmt::Debug for Trustee {
     }
 }
 
-fn no_state(reason: &'static str) -> Error {
-    Error::InvalidValue {
-        what: "board state",
-        reason,
-    }
-}
-
 /// Whether every trustee 1..=n has an entry in `round` of the ceremony board.
 fn all_posted(board: &CeremonyBoard, round: CeremonyRound, n: u32) -> bool {
     (1..=n).all(|i| board.entries(round).iter().any(|e| e.author().get() == i))
@@ -113,15 +107,11 @@ impl Trustee {
         read: Head,
         rng: &mut R,
     ) -> Result<Entry> {
-        let board = replay
-            .board_id()
-            .copied()
-            .ok_or_else(|| no_state("the board has no manifest yet"))?;
-        Entry::signed(
+        sign_entry(
+            replay,
             kind,
             Author::trustee(self.index),
             body,
-            &board,
             read,
             &self.key,
             rng,
