@@ -3394,21 +3394,13 @@ fn check_record(json: &[u8], bin: &[u8]) {
     if let Some(failure) = &report.failure {
         panic!("the golden record no longer verifies: {failure}: {PROTOCOL_CHANGE}");
     }
-    // Every numbered check ran and passed. The library's report does not list checks 6, 7
-    // and 10 among the passed ones (it runs them: a ballot, a challenged ballot or a partial
-    // below the floor fails them), so they are only allowed to be missing from it.
+    // Every numbered check ran and passed.
     let checks: BTreeSet<Check> = report.passed.iter().map(|p| p.check).collect();
-    let unlisted = [
-        Check::BallotProofs,
-        Check::ChallengedBallots,
-        Check::PrivacyFloor,
-    ];
-    for check in Check::ALL {
-        assert!(
-            checks.contains(check) || unlisted.contains(check),
-            "check {check} did not run"
-        );
-    }
+    assert_eq!(
+        checks,
+        Check::ALL.iter().copied().collect(),
+        "every numbered check ran"
+    );
     assert_eq!(Check::ALL.len(), 15);
 
     // The spec's verifier, on both forms.

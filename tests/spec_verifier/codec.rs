@@ -10,11 +10,9 @@ use sha2::{Digest, Sha512};
 pub type Res<T> = Result<T, String>;
 
 /// Protocol version (§1).
-pub const VERSION: u16 = 3;
+pub const VERSION: u16 = 4;
 /// Protocol id (§1), the label of every merlin transcript (§3.1).
-pub const PROTOCOL_ID: &[u8] = b"tabella/v3";
-/// Suite (§1).
-pub const SUITE: &str = "ristretto255-sha512-merlin";
+pub const PROTOCOL_ID: &[u8] = b"tabella/v4";
 
 /// Object kinds of the header (§2.1).
 pub mod kind {
@@ -27,6 +25,7 @@ pub mod kind {
     pub const CHALLENGED: u8 = 7;
     pub const PARTIAL: u8 = 8;
     pub const RECORD: u8 = 9;
+    pub const ENTRY: u8 = 13;
 }
 
 /// A decoded point with the 32 bytes it was decoded from (or compressed to), so that

@@ -1,7 +1,14 @@
 //! The manifest: its JSON form (SPEC §10.2), its binary encoding (§10.1) with every check a
-//! decoder re-runs, and the rule schedule it carries (§10.5).
+//! decoder re-runs, the rule schedule it carries (§10.5), and the authorities whose keys sign
+//! the board's entries (§10.2, §14.3).
+//!
+//! §10.1's layout does not show the authorities, which §10.2 calls "the authorities flag and
+//! keys" (a finding of this verifier). They are read here as the flag (0 or 1) after the
+//! privacy floor, then the administrator's key, LE32(n) and n trustee keys, the layout that the
+//! library's manifest module documents (the one thing of this verifier not taken from the
+//! SPEC).
 
-use super::codec::{Reader, Res, Writer, header, kind};
+use super::codec::{Pt, Reader, Res, Writer, header, kind};
 use super::json::{self, J};
 
 /// A majority rule or a quorum's fraction (§10.1): `at_least` or `more_than` p/q.
@@ -75,6 +82,26 @@ pub struct Manifest {
     pub t: u32,
     pub n: u32,
     pub privacy_floor: u64,
+    pub authorities: Option<Authorities>,
+}
+
+/// The keys that sign the board's entries (§10.2, §14.3): the administrator's, and one per
+/// trustee, trustee 1 first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Authorities {
+    pub administrator: Pt,
+    pub trustees: Vec<Pt>,
+}
+
+impl Authorities {
+    /// The key of an author (§14.1 role and index), if the manifest names one.
+    pub fn key(&self, role: u8, index: u32) -> Option<&Pt> {
+        match role {
+            0 => Some(&self.administrator),
+            1 => self.trustees.get((index as usize).checked_sub(1)?),
+            _ => None,
+        }
+    }
 }
 
 impl Manifest {
@@ -136,6 +163,15 @@ impl Manifest {
         if !(1 <= self.privacy_floor && self.privacy_floor <= self.eligible) {
             return Err("not 1 <= privacy floor <= eligible".into());
         }
+        if let Some(a) = &self.authorities {
+            if a.trustees.len() != self.n as usize {
+                return Err(format!(
+                    "{} trustee keys for n = {}",
+                    a.trustees.len(),
+                    self.n
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -173,6 +209,18 @@ impl Manifest {
             }
         }
         w.u32(self.t).u32(self.n).u64(self.privacy_floor);
+        match &self.authorities {
+            None => {
+                w.u8(0);
+            }
+            Some(a) => {
+                w.u8(1).bytes(&a.administrator.bytes);
+                w.u32(a.trustees.len() as u32);
+                for key in &a.trustees {
+                    w.bytes(&key.bytes);
+                }
+            }
+        }
         w.0
     }
 
@@ -210,6 +258,19 @@ impl Manifest {
             None
         };
         let (t, n, privacy_floor) = (rd.u32()?, rd.u32()?, rd.u64()?);
+        let authorities = if rd.flag()? {
+            let administrator = rd.point("the administrator's key")?;
+            let count = rd.count(32)?;
+            let trustees = (0..count)
+                .map(|_| rd.point("a trustee's key"))
+                .collect::<Res<_>>()?;
+            Some(Authorities {
+                administrator,
+                trustees,
+            })
+        } else {
+            None
+        };
         rd.finish()?;
         let m = Manifest {
             title,
@@ -223,6 +284,7 @@ impl Manifest {
             t,
             n,
             privacy_floor,
+            authorities,
         };
         m.check()?;
         if m.encode() != bytes {
@@ -246,6 +308,7 @@ impl Manifest {
             t,
             n,
             floor,
+            authorities,
         ] = json::fields(
             v,
             [
@@ -260,6 +323,7 @@ impl Manifest {
                 "threshold",
                 "trustees",
                 "privacy_floor",
+                "authorities",
             ],
             w,
         )?;
@@ -314,8 +378,28 @@ impl Manifest {
             t: json::u32_(t, "threshold")?,
             n: json::u32_(n, "trustees")?,
             privacy_floor: json::int(floor, "privacy_floor")?,
+            authorities: json::nullable(authorities)
+                .map(authorities_from_json)
+                .transpose()?,
         })
     }
+}
+
+/// `authorities` (§10.2): `administrator` (hex of a point) and `trustees` (n hex points).
+fn authorities_from_json(v: &J) -> Res<Authorities> {
+    let [administrator, trustees] = json::fields(v, ["administrator", "trustees"], "authorities")?;
+    let point = |v: &J, what: &str| -> Res<Pt> {
+        let bytes = json::hex32(v, what)?;
+        let mut rd = Reader::new(&bytes);
+        rd.point(what)
+    };
+    Ok(Authorities {
+        administrator: point(administrator, "the administrator's key")?,
+        trustees: json::array(trustees, "trustees")?
+            .iter()
+            .map(|k| point(k, "a trustee's key"))
+            .collect::<Res<_>>()?,
+    })
 }
 
 /// Exactly one of `at_least` / `more_than` (§10.2) in a rule or quorum object.

@@ -6,12 +6,12 @@ use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::VartimeMultiscalarMul;
 use merlin::Transcript;
 
-use super::codec::{Ct, Pt, Reader, Res, g, h_wide};
+use super::codec::{Ct, PROTOCOL_ID, Pt, Reader, Res, VERSION, g, h_wide};
 
 /// `root(fp, L)` (§3.1).
 pub fn root(fp: &[u8; 32], label: &'static [u8]) -> Transcript {
-    let mut t = Transcript::new(b"tabella/v3");
-    t.append_u64(b"version", 3);
+    let mut t = Transcript::new(PROTOCOL_ID);
+    t.append_u64(b"version", u64::from(VERSION));
     t.append_message(b"fingerprint", fp);
     t.append_message(b"dom-sep", label);
     t
@@ -44,7 +44,7 @@ fn msm<const N: usize>(scalars: [Scalar; N], points: [RistrettoPoint; N]) -> Ris
 }
 
 /// A Schnorr proof R ‖ s (§5.1).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Schnorr {
     pub r: Pt,
     pub s: Scalar,

@@ -3,7 +3,17 @@
 
 use super::codec::Res;
 use super::manifest::Manifest;
-use super::record::Outcome;
+
+/// A round's result (§10.5): (cast, P, V, required, elected, eliminated).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    pub cast: u64,
+    pub present_and_voting: u64,
+    pub base: u64,
+    pub required: Option<u64>,
+    pub elected: Option<u32>,
+    pub eliminated: Option<u32>,
+}
 
 /// What a decided round decides: its recorded result, and the candidates tied for lowest when
 /// the manifest leaves that tie to the caller (§10.5, `caller_resolves`).

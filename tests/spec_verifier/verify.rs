@@ -1,55 +1,70 @@
-//! The numbered checks of SPEC §13, in order, stopping at the first failure.
+//! The numbered checks of SPEC §13, run by replaying the board by §14.5: entry by entry, from
+//! an empty state, stopping at the first entry that fails, and naming its check, its position
+//! and its round.
 
-use std::collections::{HashMap, HashSet};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use curve25519_dalek::ristretto::RistrettoPoint;
 use curve25519_dalek::scalar::Scalar;
 
 use super::ballot::{Contest, Layout, open_challenged, verify_ballot};
 use super::ceremony;
-use super::codec::{Ct, PROTOCOL_ID, Pt, SUITE, g, h};
-use super::manifest::Manifest;
-use super::objects::Ballot;
-use super::objects::{KeyPackage, lagrange};
+use super::codec::{Ct, PROTOCOL_ID, Pt, Reader, Res, VERSION, g, h};
+use super::manifest::{Authorities, Manifest};
+use super::objects::{Ballot, Challenged, KeyPackage, Partial, lagrange};
 use super::proofs::{append_ct, root};
-use super::record::{BallotRound, Body, Close, Decryption, Item, Record, Round};
+use super::record::{self, Entry, NotARecord, Record, entry};
 use super::rules;
 
-/// The first failed check (§13): its number, its round, and why.
+/// The first failed check (§13): its number, the position of its entry, its round, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
     pub check: u8,
+    pub entry: Option<u64>,
     pub round: Option<u32>,
     pub detail: String,
 }
 
-/// What a verification did: every (check, round) it ran to completion, and its failure.
+/// What a verification did: how many times each check passed, its failure, and where the
+/// board stands (check 15).
 #[derive(Debug, Default)]
 pub struct Verification {
-    pub ran: Vec<(u8, Option<u32>)>,
+    pub ran: BTreeMap<u8, usize>,
     pub failure: Option<Failure>,
+    pub end: String,
+    /// The confirmation code of each ballot and challenged entry, by position (§8.3).
+    pub codes: Vec<(u64, [u8; 32])>,
 }
 
-/// A verdict on a JSON text: not a record at all (§12.2), or the record's verification.
+/// A verdict on a record's text or bytes: not a record at all (§12), or its verification.
 #[derive(Debug)]
 pub enum Verdict {
-    NotARecord(String),
+    NotARecord(NotARecord),
     Verified(Verification),
 }
 
 impl Verdict {
-    /// The failed check and round, `None` when every check passed.
-    pub fn failed(&self) -> Option<(u8, Option<u32>)> {
+    /// The failed check and entry, `None` when every check passed.
+    pub fn failed(&self) -> Option<(u8, Option<u64>)> {
         match self {
-            Verdict::NotARecord(e) => panic!("not a record: {e}"),
-            Verdict::Verified(v) => v.failure.as_ref().map(|f| (f.check, f.round)),
+            Verdict::NotARecord(e) => panic!("not a record: {e:?}"),
+            Verdict::Verified(v) => v.failure.as_ref().map(|f| (f.check, f.entry)),
         }
     }
 }
 
-/// Decodes a JSON record (§12.2) and runs §13 on it.
+/// Decodes a JSON record (§12.2) and verifies it.
 pub fn verify_json(text: &str) -> Verdict {
     match Record::from_json(text) {
+        Err(e) => Verdict::NotARecord(e),
+        Ok(record) => Verdict::Verified(verify(&record)),
+    }
+}
+
+/// Decodes a binary record (§12.1) and verifies it.
+pub fn verify_bytes(bytes: &[u8]) -> Verdict {
+    match Record::decode(bytes) {
         Err(e) => Verdict::NotARecord(e),
         Ok(record) => Verdict::Verified(verify(&record)),
     }
@@ -134,508 +149,912 @@ impl DiscreteLog {
     }
 }
 
-/// The standing of the candidates between rounds (§10.4, §10.5), replayed from round 1.
-struct Standing {
-    remaining: Vec<u32>,
-    elected: Option<u32>,
-    /// The candidates tied for lowest, left to the caller and not yet resolved (§10.5).
-    pending: Option<Vec<u32>>,
+/// The close of a box (§8.4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Close {
+    pub round: u32,
+    pub head: [u8; 32],
+    pub cast: u64,
+    pub challenged: u64,
 }
 
-/// One ballot round under verification: its number, its record, its contest and layout.
-struct BallotCheck<'a> {
-    r: u32,
-    b: &'a BallotRound,
+/// The board's manifest (§14.5 state): its bytes, F_c and its authorities.
+struct Board {
+    manifest: Manifest,
+    bytes: Vec<u8>,
+    fc: [u8; 32],
+    authorities: Authorities,
+}
+
+/// The current run of the key ceremony and its ceremony board (§11.1, §14.5).
+struct Run {
+    nonce: [u8; 32],
+    id: [u8; 32],
+    rounds: [Vec<(u32, Vec<u8>)>; 3],
+}
+
+/// A ballot round: what it asks, its contest and layout, and its box (§7).
+struct Round {
+    number: u32,
+    yes_no: Option<u32>,
+    candidates: Vec<u32>,
     contest: Contest,
     layout: Layout,
+    code: [u8; 32],
+    cast: Vec<Ballot>,
+    challenged: u64,
+    cast_ids: HashSet<[u8; 32]>,
+    challenged_ids: HashSet<[u8; 32]>,
+    cast_alphas: HashSet<[u8; 32]>,
+    challenged_alphas: HashSet<[u8; 32]>,
 }
 
-impl BallotCheck<'_> {
-    fn at(&self) -> Option<u32> {
-        Some(self.r)
-    }
-
-    fn cast(&self) -> impl Iterator<Item = &Ballot> {
-        self.b.entries.iter().filter_map(|e| match &e.item {
-            Item::Cast(ballot) => Some(&**ballot),
-            Item::Challenged(_) => None,
-        })
-    }
+/// The round in progress (§14.5).
+enum Current {
+    Between,
+    Open(Box<Round>),
+    /// Closed: its box, its close, and (trustee, partial) of each partial so far.
+    Closed(Box<Round>, Close, Vec<(u32, Partial)>),
 }
 
-struct Verifier<'a> {
-    rec: &'a Record,
-    /// F and Y, as recorded (check 4 recomputes F; check 3 recomputes Y).
+/// The last decided round: its number, the tie for lowest its decision left to the caller
+/// (`None` for an acclamation or no tie), and whether a tie resolution followed it.
+struct Decided {
+    number: u32,
+    tie: Option<Vec<u32>>,
+    resolved: bool,
+}
+
+/// The election, once the keys are announced (§14.5).
+struct Election {
+    keys: KeyPackage,
+    keys_bytes: Vec<u8>,
     f: [u8; 32],
-    y: Pt,
-    ran: Vec<(u8, Option<u32>)>,
+    remaining: Vec<u32>,
+    elected: Option<u32>,
+    /// The candidates tied for lowest while the tie is pending (§10.5).
+    pending: Option<Vec<u32>>,
+    last: Option<Decided>,
+    current: Current,
 }
 
 type Step<T = ()> = Result<T, Failure>;
 
-fn fail(check: u8, round: Option<u32>, detail: impl Into<String>) -> Failure {
-    Failure {
-        check,
-        round,
-        detail: detail.into(),
-    }
+struct Verifier {
+    k: usize,
+    round: Option<u32>,
+    /// head₋₁, then the head after each entry applied (§14.2).
+    heads: Vec<[u8; 32]>,
+    board: Option<Board>,
+    run: Option<Run>,
+    election: Option<Election>,
+    ran: RefCell<BTreeMap<u8, usize>>,
+    codes: Vec<(u64, [u8; 32])>,
+    /// The signed entries applied so far, by their bytes (§14.3: a replay is refused).
+    signed: HashSet<Vec<u8>>,
+    /// The run nonces of the board's ceremony runs (§14.5).
+    nonces: HashSet<[u8; 32]>,
 }
 
-/// `Ok` when `ok`, else the failure of `check` in `round`.
-fn ensure(ok: bool, check: u8, round: Option<u32>, detail: impl FnOnce() -> String) -> Step {
-    if ok {
-        Ok(())
-    } else {
-        Err(fail(check, round, detail()))
-    }
-}
-
-/// Runs the checks of §13 on a decoded record, in order, stopping at the first failure.
-pub fn verify(rec: &Record) -> Verification {
+/// Replays the record (§14.5) with the numbered checks (§13).
+pub fn verify(record: &Record) -> Verification {
     let mut v = Verifier {
-        rec,
-        f: rec.fingerprint,
-        y: rec.keys.y,
-        ran: Vec::new(),
+        k: 0,
+        round: None,
+        heads: vec![record::genesis_head()],
+        board: None,
+        run: None,
+        election: None,
+        ran: RefCell::new(BTreeMap::new()),
+        codes: Vec::new(),
+        signed: HashSet::new(),
+        nonces: HashSet::new(),
     };
-    let failure = v.run().err();
+    let mut failure = None;
+    if record.entries.is_empty() {
+        // Check 1: "the first entry is not a manifest" (there is none).
+        failure = Some(Failure {
+            check: 1,
+            entry: Some(0),
+            round: None,
+            detail: "an empty board has no manifest".into(),
+        });
+    }
+    for (k, e) in record.entries.iter().enumerate() {
+        v.k = k;
+        v.round = None;
+        if let Err(f) = v.apply(e) {
+            failure = Some(f);
+            break;
+        }
+        let head = record::next_head(v.heads.last().expect("head₋₁"), &e.bytes);
+        v.heads.push(head);
+    }
+    let end = v.end();
+    if failure.is_none() {
+        v.pass(15);
+    }
     Verification {
-        ran: v.ran,
+        ran: v.ran.into_inner(),
         failure,
+        end,
+        codes: v.codes,
     }
 }
 
-impl Verifier<'_> {
-    fn pass(&mut self, check: u8, round: Option<u32>) {
-        self.ran.push((check, round));
+/// Reads a body that must be decoded to its end by `read` (§14.1: "decoded strictly").
+fn strict<T>(body: &[u8], read: impl FnOnce(&mut Reader) -> Res<T>) -> Res<T> {
+    let mut rd = Reader::new(body);
+    let out = read(&mut rd)?;
+    rd.finish()?;
+    Ok(out)
+}
+
+/// `opt32` of §14.4.
+fn opt32(rd: &mut Reader) -> Res<Option<u32>> {
+    if rd.flag()? {
+        rd.u32().map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
+/// `opt64` of §14.4.
+fn opt64(rd: &mut Reader) -> Res<Option<u64>> {
+    if rd.flag()? {
+        rd.u64().map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
+/// A round opening's body (§14.4).
+struct Opening {
+    number: u32,
+    yes_no: Option<u32>,
+    candidates: Vec<u32>,
+    contest: Contest,
+    /// (layout byte, B, s) as announced.
+    layout: (u8, u64, u32),
+}
+
+fn read_opening(rd: &mut Reader) -> Res<Opening> {
+    let number = rd.u32()?;
+    let yes_no = match rd.u8()? {
+        0 => None,
+        1 => Some(rd.u32()?),
+        tag => return Err(format!("round kind {tag}")),
+    };
+    let count = rd.count(4)?;
+    let candidates = (0..count).map(|_| rd.u32()).collect::<Res<_>>()?;
+    let (index, k, min, max) = (rd.u32()?, rd.u32()?, rd.u32()?, rd.u32()?);
+    let abstention = rd.flag()?;
+    let capacity = if rd.flag()? { Some(rd.u64()?) } else { None };
+    let layout = match rd.u8()? {
+        tag @ (0 | 1) => tag,
+        tag => return Err(format!("layout {tag}")),
+    };
+    let (base, chunk) = (rd.u64()?, rd.u32()?);
+    // §6: the checks of a contest.
+    let (k64, min64, max64) = (u64::from(k), u64::from(min), u64::from(max));
+    if !(1 <= max64 && max64 <= k64 && k64 <= 1024 && min64 <= max64 && max64 - min64 < 1024) {
+        return Err(format!("a contest of k = {k}, min = {min}, max = {max}"));
+    }
+    let contest = Contest {
+        index: u64::from(index),
+        k: k64,
+        min: min64,
+        max: max64,
+        abstention,
+        capacity,
+    };
+    // §14.4: its layout MUST be the one its shape and capacity give (§6.3).
+    let given = match Layout::of(&contest).packed {
+        None => (0, 0, 0),
+        Some(p) => (1, p.base, p.chunk as u32),
+    };
+    if (layout, base, chunk) != given {
+        return Err(format!(
+            "layout ({layout}, B = {base}, s = {chunk}), the contest gives {given:?}"
+        ));
+    }
+    Ok(Opening {
+        number,
+        yes_no,
+        candidates,
+        contest,
+        layout: (layout, base, chunk),
+    })
+}
+
+/// A result's body (§14.4).
+struct Announced {
+    number: u32,
+    combined: Vec<u32>,
+    totals: Vec<u64>,
+    outcome: super::rules::Outcome,
+}
+
+fn read_result(rd: &mut Reader) -> Res<Announced> {
+    let number = rd.u32()?;
+    let c = rd.count(4)?;
+    let combined = (0..c).map(|_| rd.u32()).collect::<Res<_>>()?;
+    let w = rd.count(8)?;
+    let totals = (0..w).map(|_| rd.u64()).collect::<Res<_>>()?;
+    let (cast, present_and_voting, base) = (rd.u64()?, rd.u64()?, rd.u64()?);
+    let outcome = super::rules::Outcome {
+        cast,
+        present_and_voting,
+        base,
+        required: opt64(rd)?,
+        elected: opt32(rd)?,
+        eliminated: opt32(rd)?,
+    };
+    Ok(Announced {
+        number,
+        combined,
+        totals,
+        outcome,
+    })
+}
+
+impl Verifier {
+    fn pass(&self, check: u8) {
+        *self.ran.borrow_mut().entry(check).or_default() += 1;
     }
 
-    /// §13: checks 1–4 once, checks 5–17 per round in round order, then 18.
-    fn run(&mut self) -> Step {
-        self.record_checks()?;
-        let m = &self.rec.manifest;
-        let mut standing = Standing {
-            remaining: (0..m.candidates.len() as u32).collect(),
-            elected: None,
-            pending: None,
-        };
-        let rounds = &self.rec.rounds;
-        for (idx, round) in rounds.iter().enumerate() {
-            let Some(b) = self.start_round(idx, round, &mut standing)? else {
-                continue; // an acclamation
-            };
-            let k = b.yes_no.map_or(b.candidates.len() as u64, |_| 2);
-            let contest = Contest::of_round(k, m.eligible);
-            let layout = Layout::of(&contest);
-            let check = BallotCheck {
-                r: round.number,
-                b,
-                contest,
-                layout,
-            };
-            let is_last = idx + 1 == rounds.len();
-            if !self.ballot_round(&check, is_last, &mut standing)? {
-                break; // the last round, open or undecided (check 18)
-            }
+    fn fail(&self, check: u8, detail: impl Into<String>) -> Failure {
+        Failure {
+            check,
+            entry: Some(self.k as u64),
+            round: self.round,
+            detail: detail.into(),
         }
-        self.pass(18, None);
+    }
+
+    fn ensure(&self, ok: bool, check: u8, detail: impl FnOnce() -> String) -> Step {
+        if ok {
+            Ok(())
+        } else {
+            Err(self.fail(check, detail()))
+        }
+    }
+
+    /// One entry: check 1 for the first, the manifest's own reading (check 3) for it, check 2
+    /// for every signed entry, then the entry's rules (§14.5).
+    fn apply(&mut self, e: &Entry) -> Step {
+        if self.k == 0 {
+            self.ensure(e.kind == entry::MANIFEST, 1, || {
+                format!("the first entry is a {}, not a manifest", e.name())
+            })?;
+            self.pass(1);
+            self.manifest(e)?;
+        }
+        self.signature(e)?;
+        match e.kind {
+            entry::MANIFEST if self.k == 0 => Ok(()),
+            entry::MANIFEST => Err(self.fail(5, "a second manifest")),
+            entry::CEREMONY_RUN => self.ceremony_run(e),
+            entry::CEREMONY_MESSAGE => self.ceremony_message(e),
+            entry::KEYS => self.keys(e),
+            _ => self.election_entry(e),
+        }
+    }
+
+    /// §14.5 `manifest`: it decodes (check 3), names its authorities and gives F_c.
+    fn manifest(&mut self, e: &Entry) -> Step {
+        let manifest = Manifest::decode(&e.body).map_err(|err| self.fail(3, err))?;
+        let Some(authorities) = manifest.authorities.clone() else {
+            return Err(self.fail(3, "the manifest names no authorities"));
+        };
+        self.pass(3);
+        self.board = Some(Board {
+            fc: ceremony_fingerprint(&e.body),
+            bytes: e.body.clone(),
+            manifest,
+            authorities,
+        });
         Ok(())
     }
 
-    /// Checks 1 (version and suite), 2 (parameters), 3 (key ceremony, §11.1) and 4 (the
-    /// fingerprint, §10.3).
-    fn record_checks(&mut self) -> Step {
-        let rec = self.rec;
-        ensure(rec.version == 3 && rec.suite == SUITE, 1, None, || {
-            format!("version {}, suite {:?}", rec.version, rec.suite)
+    /// Check 2 (§14.3): the read head is a head of the board before the entry, the author has
+    /// a key in the manifest's authorities, the signature verifies with it, and the entry is
+    /// not, byte for byte, a signed entry already on the board (a replay).
+    fn signature(&mut self, e: &Entry) -> Step {
+        let Some(sig) = &e.signature else {
+            return Ok(());
+        };
+        let board = self.board.as_ref().expect("the manifest is entry 0");
+        self.ensure(self.heads.contains(&sig.read), 2, || {
+            "UnknownReadHead: the read head is no head of the board before the entry".into()
         })?;
-        self.pass(1, None);
-
-        // The manifest went through §10.1's decoder when the record was read (§12.1); this
-        // re-runs it on the bytes every later check hashes.
-        let m = &rec.manifest;
-        let manifest_bytes = m.encode();
-        Manifest::decode(&manifest_bytes).map_err(|e| fail(2, None, e))?;
-        ensure((m.t, m.n) == (rec.keys.t, rec.keys.n), 2, None, || {
-            "the manifest's t-of-n is not the key package's".into()
+        let Some(key) = board.authorities.key(e.role, e.index) else {
+            return Err(self.fail(2, format!("no key for trustee {}", e.index)));
+        };
+        let mut t = root(&board.fc, b"tabella.board.entry");
+        t.append_u64(b"kind", u64::from(e.kind));
+        t.append_u64(b"role", u64::from(e.role));
+        t.append_u64(b"index", u64::from(e.index));
+        t.append_message(b"body", &e.body);
+        t.append_message(b"read", &sig.read);
+        let ok = sig.proof.verify(&mut t, key);
+        self.ensure(ok, 2, || "the signature does not verify".into())?;
+        let replay = self.signed.contains(&e.bytes);
+        self.ensure(!replay, 2, || {
+            "a signed entry already on the board (a replay)".into()
         })?;
-        self.pass(2, None);
+        self.signed.insert(e.bytes.clone());
+        self.pass(2);
+        Ok(())
+    }
 
-        let fc = ceremony_fingerprint(&manifest_bytes);
-        let outcome =
-            ceremony::replay(&fc, m.t, m.n, &rec.run, &rec.board).map_err(|e| fail(3, None, e))?;
+    fn board(&self) -> &Board {
+        self.board.as_ref().expect("the manifest is entry 0")
+    }
+
+    /// §14.5 `ceremony_run`: after the manifest and before the keys (check 5); a run nonce
+    /// (check 4) that no earlier run of the board used (check 5); a new ceremony board.
+    fn ceremony_run(&mut self, e: &Entry) -> Step {
+        self.ensure(self.election.is_none(), 5, || {
+            "a ceremony run after the keys".into()
+        })?;
+        let nonce: [u8; 32] = strict(&e.body, |rd| rd.array()).map_err(|err| self.fail(4, err))?;
+        let used = self.nonces.contains(&nonce);
+        self.ensure(!used, 5, || "a run nonce an earlier run used".into())?;
+        self.nonces.insert(nonce);
+        self.pass(5);
+        let m = &self.board().manifest;
+        let id = ceremony::ceremony_id(&self.board().fc, m.t, m.n, &nonce);
+        self.run = Some(Run {
+            nonce,
+            id,
+            rounds: Default::default(),
+        });
+        self.pass(4);
+        Ok(())
+    }
+
+    /// §14.5 `ceremony_message`: after a run and before the keys (check 5); a round-1, -2 or
+    /// -3 message by its header, of this ceremony (check 4); not of a round before the latest
+    /// round that has a message (check 5); within §11.3's board limits (check 4).
+    fn ceremony_message(&mut self, e: &Entry) -> Step {
+        self.ensure(self.election.is_none(), 5, || {
+            "a ceremony message after the keys".into()
+        })?;
+        let Some(run) = &self.run else {
+            return Err(self.fail(5, "a ceremony message before any run"));
+        };
+        let b = &e.body;
+        let round = match (b.get(..2), b.get(2)) {
+            (Some(b"tb"), Some(&k @ 3..=5)) => usize::from(k - 3),
+            _ => return Err(self.fail(4, "not a round-1, -2 or -3 message")),
+        };
+        // In §14.5's order: the round closed (check 5), then another run's (check 4).
+        let closed = run.rounds[round + 1..].iter().any(|r| !r.is_empty());
+        self.ensure(!closed, 5, || {
+            format!("CeremonyRoundClosed: round {} has closed", round + 1)
+        })?;
+        self.pass(5);
+        let ours = b.get(3..5) == Some(&VERSION.to_le_bytes()[..]) && b.get(5..37) == Some(&run.id);
+        self.ensure(ours, 4, || {
+            "ForeignCeremonyEntry: a message of another run, election or version".into()
+        })?;
+        let limits = run.rounds[round].len() < 65_536 && b.len() <= 65_536;
+        self.ensure(limits, 4, || "the ceremony board's limits (§11.3)".into())?;
+        let run = self.run.as_mut().expect("checked");
+        let posted = (e.index, b.clone());
+        if let Err(at) = run.rounds[round].binary_search(&posted) {
+            run.rounds[round].insert(at, posted);
+        }
+        self.pass(4);
+        Ok(())
+    }
+
+    /// §14.5 `keys`: once, after a run (check 5); the body decodes, the ceremony on the run's
+    /// board gives the announced package, and F is the announced fingerprint (check 4).
+    fn keys(&mut self, e: &Entry) -> Step {
+        self.ensure(self.election.is_none(), 5, || "a second keys entry".into())?;
+        let Some(run) = &self.run else {
+            return Err(self.fail(5, "keys before any ceremony run"));
+        };
+        self.pass(5);
+        let (package, f) = strict(&e.body, |rd| Ok((rd.blob()?.to_vec(), rd.array::<32>()?)))
+            .map_err(|err| self.fail(4, err))?;
+        let keys = KeyPackage::decode(&package).map_err(|err| self.fail(4, err))?;
+        let board = self.board();
+        let m = &board.manifest;
+        let outcome = ceremony::replay(&board.fc, m.t, m.n, &run.nonce, &run.rounds)
+            .map_err(|err| self.fail(4, err))?;
         let expected = KeyPackage {
             t: m.t,
             n: m.n,
             y: outcome.y,
             shares: outcome.shares,
         };
-        ensure(expected.encode() == rec.public_keys, 3, None, || {
+        self.ensure(expected.encode() == package, 4, || {
             format!(
-                "the board gives QUAL {:?}, and another key package",
+                "the ceremony gives QUAL {:?} and another package",
                 outcome.qual
             )
         })?;
-        self.pass(3, None);
-
-        let f = election_fingerprint(&manifest_bytes, &self.y, &rec.public_keys);
-        ensure(f == rec.fingerprint, 4, None, || {
-            "F is not the manifest's, Y's and the key package's".into()
+        let computed = election_fingerprint(&board.bytes, &keys.y, &package);
+        self.ensure(computed == f, 4, || {
+            "F is not the recomputed fingerprint".into()
         })?;
-        self.pass(4, None);
+        self.pass(4);
+        self.election = Some(Election {
+            keys,
+            keys_bytes: package,
+            f,
+            remaining: (0..m.candidates.len() as u32).collect(),
+            elected: None,
+            pending: None,
+            last: None,
+            current: Current::Between,
+        });
         Ok(())
     }
 
-    /// The start of a round: check 5 (numbering, withdrawals, an acclamation's candidate, a
-    /// ballot's candidates, §10.4) and the first half of check 17 (no round starts while a tie
-    /// for lowest is pending, §10.5). Returns the ballot round, `None` for an acclamation.
-    fn start_round<'r>(
-        &mut self,
-        idx: usize,
-        round: &'r Round,
-        standing: &mut Standing,
-    ) -> Step<Option<&'r BallotRound>> {
-        let r = round.number;
-        let at = Some(r);
-        ensure(r as usize == idx + 1, 5, at, || {
-            format!("round {} numbered {r}", idx + 1)
-        })?;
-        if let Some(e) = standing.elected {
-            return Err(fail(
-                5,
-                at,
-                format!("a round after candidate {e} was elected"),
-            ));
-        }
-        for &c in &round.withdrawn {
-            let Some(pos) = standing.remaining.iter().position(|&x| x == c) else {
-                return Err(fail(
-                    5,
-                    at,
-                    format!("withdrawn candidate {c} is not remaining"),
-                ));
-            };
-            standing.remaining.remove(pos);
-            if standing
-                .pending
-                .as_ref()
-                .is_some_and(|tied| tied.contains(&c))
-            {
-                standing.pending = None; // resolved by the withdrawal of a tied candidate
-            }
-        }
-        // Check 17: after the round's withdrawals, since one of them may resolve the tie
-        // (§10.5), and before its candidates are compared (check 5), which a pending tie makes
-        // wrong; reported for the round that starts (as the library reports it).
-        if let Some(tied) = &standing.pending {
-            return Err(fail(17, at, format!("{tied:?} are still tied for lowest")));
-        }
-        let ballot = match &round.body {
-            Body::Acclamation(c) => {
-                ensure(standing.remaining == [*c], 5, at, || {
-                    format!("acclamation of {c} with {:?} remaining", standing.remaining)
-                })?;
-                standing.elected = Some(*c);
-                None
-            }
-            Body::Ballot(b) => {
-                let expected = match b.yes_no {
-                    None => standing.remaining.clone(),
-                    Some(c) if standing.remaining.contains(&c) => vec![c],
-                    Some(c) => return Err(fail(5, at, format!("yes/no on {c}, not remaining"))),
-                };
-                ensure(b.candidates == expected, 5, at, || {
-                    format!("candidates {:?}, expected {expected:?}", b.candidates)
-                })?;
-                Some(&**b)
-            }
+    fn election_entry(&mut self, e: &Entry) -> Step {
+        let Some(mut el) = self.election.take() else {
+            return Err(self.fail(5, format!("a {} entry before the keys", e.name())));
         };
-        self.pass(5, at);
-        Ok(ballot)
+        let out = self.in_election(&mut el, e);
+        self.election = Some(el);
+        out
     }
 
-    /// Checks 6 to 17 of a ballot round; check 18 for a round that is open or undecided but
-    /// not the last. Returns whether the round is decided.
-    fn ballot_round(
-        &mut self,
-        c: &BallotCheck,
-        is_last: bool,
-        standing: &mut Standing,
-    ) -> Step<bool> {
-        let the_box = self.the_box(c)?;
-        let (b, at) = (c.b, c.at());
-        if let Some(close) = &b.close {
-            ensure(*close == the_box, 10, at, || {
-                format!("close {close:?}, the box's is {the_box:?}")
-            })?;
-            self.pass(10, at);
+    fn in_election(&mut self, el: &mut Election, e: &Entry) -> Step {
+        self.round = Some(match &el.current {
+            Current::Open(r) | Current::Closed(r, _, _) => r.number,
+            Current::Between if e.kind == entry::TIE_RESOLUTION => {
+                el.last.as_ref().map_or(0, |d| d.number)
+            }
+            Current::Between => el.last.as_ref().map_or(0, |d| d.number) + 1,
+        });
+        match e.kind {
+            entry::WITHDRAWAL => self.withdrawal(el, e),
+            entry::TIE_RESOLUTION => self.tie_resolution(el, e),
+            entry::ACCLAMATION => self.acclamation(el, e),
+            entry::ROUND_OPEN => self.round_open(el, e),
+            entry::BALLOT | entry::CHALLENGED => self.box_entry(el, e),
+            entry::ROUND_CLOSE => self.round_close(el, e),
+            entry::PARTIAL_DECRYPTION => self.partial(el, e),
+            entry::RESULT => self.result(el, e),
+            kind => unreachable!("entry kind {kind} is decoded by §14.1"),
         }
-        let Some(d) = &b.decryption else {
-            ensure(is_last, 18, at, || {
-                "an open or undecided round before the last".into()
-            })?;
-            ensure(b.tie.is_none(), 17, at, || {
-                "a tie resolution on an undecided round".into()
-            })?;
-            return Ok(false);
-        };
-        ensure(b.close.is_some(), 10, at, || {
-            "a decrypted round without a close".into()
-        })?;
-        let totals = self.decryption(c, &the_box, d)?;
-        self.outcome(c, d, &totals, standing)?;
-        Ok(true)
     }
 
-    /// Checks 6 (ballot proofs, §6), 7 (challenged ballots, §9), 8 (box rules, §7) and 9
-    /// (confirmation codes, §8.3). Returns the box's close (§8.4).
-    fn the_box(&mut self, c: &BallotCheck) -> Step<Close> {
-        let (f, y, r, at) = (self.f, self.y, c.r, c.at());
-        for (i, e) in c.b.entries.iter().enumerate() {
-            if let Item::Cast(ballot) = &e.item {
-                verify_ballot(&f, &y, r, &c.contest, &c.layout, ballot)
-                    .map_err(|err| fail(6, at, format!("entry {i}: {err}")))?;
-            }
-        }
-        self.pass(6, at);
-        for (i, e) in c.b.entries.iter().enumerate() {
-            if let Item::Challenged(ch) = &e.item {
-                open_challenged(&f, &y, r, &c.contest, &c.layout, ch)
-                    .map_err(|err| fail(7, at, format!("entry {i}: {err}")))?;
-            }
-        }
-        self.pass(7, at);
-        box_rules(c.b, &c.contest).map_err(|(i, err)| fail(8, at, format!("entry {i}: {err}")))?;
-        self.pass(8, at);
-        let mut code = genesis(&f, r);
-        for (i, e) in c.b.entries.iter().enumerate() {
-            let challenged = matches!(e.item, Item::Challenged(_));
-            code = next_code(&f, r, &code, challenged, &e.bytes);
-            ensure(code == e.code, 9, at, || {
-                format!("entry {i}: not the chain's code")
-            })?;
-        }
-        self.pass(9, at);
-        let cast = c.cast().count() as u64;
-        Ok(Close {
-            head: code,
-            cast,
-            challenged: c.b.entries.len() as u64 - cast,
+    fn between(&self, el: &Election, e: &Entry) -> Step {
+        let between = matches!(el.current, Current::Between);
+        self.ensure(between, 5, || {
+            format!("a {} while a round is open or closed", e.name())
         })
     }
 
-    /// Checks 11 (privacy floor), 12 (aggregate, §7), 13 (partial decryptions, §11.2, §11.4),
-    /// 14 (combination, §11.2, §4) and 15 (totals, §6.3). Returns the slot totals.
-    fn decryption(&mut self, c: &BallotCheck, the_box: &Close, d: &Decryption) -> Step<Vec<u64>> {
-        let (r, at, b) = (c.r, c.at(), the_box.cast);
-        let floor = self.rec.manifest.privacy_floor;
-        ensure(b >= floor, 11, at, || {
-            format!("{b} cast, the floor is {floor}")
-        })?;
-        self.pass(11, at);
-
-        let width = c.layout.width();
-        let aggregate: Vec<Ct> = (0..width)
-            .map(|nu| {
-                let sum = |pick: fn(&Ct) -> &Pt| Pt::of(c.cast().map(|x| pick(&x.cts[nu]).p).sum());
-                (sum(|ct| &ct.0), sum(|ct| &ct.1))
-            })
-            .collect();
-        ensure(d.tally == aggregate, 12, at, || {
-            "the recorded aggregate is not the sum of the cast ballots".into()
-        })?;
-        self.pass(12, at);
-
-        let keys = &self.rec.keys;
-        let mut prefix = root(&self.f, b"tabella.decryption.partial");
-        prefix.append_message(b"public-keys", &self.rec.public_keys);
-        prefix.append_u64(b"round", r as u64);
-        prefix.append_message(b"head", &the_box.head);
-        prefix.append_u64(b"cast", the_box.cast);
-        prefix.append_u64(b"challenged", the_box.challenged);
-        prefix.append_u64(b"width", width as u64);
-        for ct in &aggregate {
-            append_ct(&mut prefix, b"C", ct);
+    /// §14.5 `withdrawal`: between rounds, nobody elected (check 5); a remaining candidate
+    /// (check 5).
+    fn withdrawal(&mut self, el: &mut Election, e: &Entry) -> Step {
+        self.between(el, e)?;
+        if let Some(c) = el.elected {
+            return Err(self.fail(5, format!("a withdrawal after candidate {c} was elected")));
         }
-        for (pos, (_, partial)) in d.partials.iter().enumerate() {
-            let i = partial.trustee;
-            ensure(
-                pos == 0 || d.partials[pos - 1].1.trustee < i,
-                13,
-                at,
-                || "partials not in strictly increasing trustee order".into(),
-            )?;
-            let Some(yi) = keys.share(i) else {
-                return Err(fail(
-                    13,
-                    at,
-                    format!("trustee {i} has no verification share"),
-                ));
-            };
-            // §11.2: the round field, the trustee's share and the width are not in the
-            // transcript; they are compared.
-            ensure(
-                partial.round == r && partial.shares.len() == width,
-                13,
-                at,
-                || {
-                    format!(
-                        "trustee {i}: a partial of round {} and width {}",
-                        partial.round,
-                        partial.shares.len()
-                    )
-                },
-            )?;
-            let mut t = prefix.clone();
-            t.append_u64(b"trustee", i as u64);
-            for (dv, _) in &partial.shares {
-                t.append_message(b"D", &dv.bytes);
-            }
-            for (nu, (dv, proof)) in partial.shares.iter().enumerate() {
-                let mut tp = t.clone();
-                tp.append_u64(b"k", nu as u64);
-                ensure(
-                    proof.verify(&mut tp, &aggregate[nu].0, yi, dv),
-                    13,
-                    at,
-                    || format!("trustee {i}: the proof of ciphertext {nu} fails"),
-                )?;
-            }
+        let c = strict(&e.body, |rd| rd.u32()).map_err(|err| self.fail(5, err))?;
+        let Some(at) = el.remaining.iter().position(|&x| x == c) else {
+            return Err(self.fail(5, format!("candidate {c} is not remaining")));
+        };
+        el.remaining.remove(at);
+        if el.pending.as_ref().is_some_and(|tied| tied.contains(&c)) {
+            el.pending = None; // §10.5: resolved by the withdrawal of a tied candidate
         }
-        self.pass(13, at);
-
-        let t = keys.t as usize;
-        ensure(d.partials.len() >= t, 14, at, || {
-            format!("{} partials, t = {t}", d.partials.len())
-        })?;
-        let first: Vec<u32> = d.partials[..t].iter().map(|(_, p)| p.trustee).collect();
-        ensure(d.combined == first, 14, at, || {
-            format!(
-                "combined {:?}, the first t partials are {first:?}",
-                d.combined
-            )
-        })?;
-        let bound = c.layout.bound(b);
-        let table = DiscreteLog::new(bound);
-        let mut values = Vec::with_capacity(width);
-        for (nu, (_, beta)) in aggregate.iter().enumerate() {
-            let combined: RistrettoPoint = d.partials[..t]
-                .iter()
-                .map(|(_, p)| lagrange(p.trustee, &first, 0) * p.shares[nu].0.p)
-                .sum();
-            let mu = table.log(&(beta.p - combined));
-            values.push(mu.ok_or_else(|| {
-                fail(
-                    14,
-                    at,
-                    format!("ciphertext {nu}: no logarithm in 0..={bound}"),
-                )
-            })?);
-        }
-        self.pass(14, at);
-
-        let totals = c.layout.totals(&values, b).map_err(|e| fail(15, at, e))?;
-        ensure(d.totals == totals, 15, at, || {
-            format!("totals {:?}, decrypted {totals:?}", d.totals)
-        })?;
-        self.pass(15, at);
-        Ok(totals)
+        self.pass(5);
+        Ok(())
     }
 
-    /// Checks 16 (the outcome, §10.5) and 17 (a recorded tie resolution), then the standing
-    /// after the round.
-    fn outcome(
-        &mut self,
-        c: &BallotCheck,
-        d: &Decryption,
-        totals: &[u64],
-        standing: &mut Standing,
-    ) -> Step {
-        let at = c.at();
-        let b = c.b;
-        let decision = rules::decide(&self.rec.manifest, c.r, b.yes_no, &b.candidates, totals)
-            .map_err(|e| fail(16, at, e))?;
-        ensure(decision.outcome == d.result, 16, at, || {
+    /// §14.5 `tie_resolution`: between rounds (check 5); for the last decided round, which has
+    /// none yet and whose decision left a tie to the caller; one of the tied (check 14).
+    fn tie_resolution(&mut self, el: &mut Election, e: &Entry) -> Step {
+        self.between(el, e)?;
+        self.pass(5);
+        let (r, eliminated, _how) = strict(&e.body, |rd| {
+            let (r, c) = (rd.u32()?, rd.u32()?);
+            match rd.u8()? {
+                how @ (0 | 1) => Ok((r, c, how)),
+                how => Err(format!("how {how}")),
+            }
+        })
+        .map_err(|err| self.fail(14, err))?;
+        let Some(last) = el.last.as_mut() else {
+            return Err(self.fail(14, "no round is decided"));
+        };
+        if last.number != r {
+            return Err(self.fail(
+                14,
+                format!("round {r}, the last decided is {}", last.number),
+            ));
+        }
+        if last.resolved {
+            return Err(self.fail(14, format!("round {r} already has a tie resolution")));
+        }
+        // No tie is pending: the decision left none, or a tied candidate's withdrawal
+        // resolved it (§10.5).
+        let Some(tied) = el.pending.as_ref().and(last.tie.as_ref()) else {
+            return Err(self.fail(
+                14,
+                format!("round {r}'s decision left no tie to the caller"),
+            ));
+        };
+        let remaining = el.remaining.contains(&eliminated);
+        if !tied.contains(&eliminated) || !remaining {
+            return Err(self.fail(14, format!("{eliminated} is not one of the tied {tied:?}")));
+        }
+        last.resolved = true;
+        el.pending = None;
+        el.remaining.retain(|&x| x != eliminated);
+        self.pass(14);
+        Ok(())
+    }
+
+    /// The start of a round (`round_open`, `acclamation`): between rounds (check 5), no tie
+    /// pending (check 14), nobody elected (check 5).
+    fn round_start(&mut self, el: &Election, e: &Entry) -> Step {
+        self.between(el, e)?;
+        if let Some(tied) = &el.pending {
+            return Err(self.fail(14, format!("{tied:?} are still tied for lowest")));
+        }
+        if let Some(c) = el.elected {
+            return Err(self.fail(5, format!("a round after candidate {c} was elected")));
+        }
+        Ok(())
+    }
+
+    fn next_round(el: &Election) -> u32 {
+        el.last.as_ref().map_or(0, |d| d.number) + 1
+    }
+
+    /// §14.5 `acclamation`: the next round, the sole remaining candidate (check 5).
+    fn acclamation(&mut self, el: &mut Election, e: &Entry) -> Step {
+        self.round_start(el, e)?;
+        let (r, c) =
+            strict(&e.body, |rd| Ok((rd.u32()?, rd.u32()?))).map_err(|err| self.fail(5, err))?;
+        let next = Self::next_round(el);
+        self.ensure(r == next, 5, || format!("round {r}, the next is {next}"))?;
+        self.ensure(el.remaining == [c], 5, || {
+            format!("acclamation of {c} with {:?} remaining", el.remaining)
+        })?;
+        el.elected = Some(c);
+        el.last = Some(Decided {
+            number: r,
+            tie: None,
+            resolved: false,
+        });
+        self.pass(5);
+        Ok(())
+    }
+
+    /// §14.5 `round_open`: the round, kind, candidates and contest §10.4 gives for the next
+    /// round (check 5).
+    fn round_open(&mut self, el: &mut Election, e: &Entry) -> Step {
+        self.round_start(el, e)?;
+        let o = strict(&e.body, read_opening).map_err(|err| self.fail(5, err))?;
+        let next = Self::next_round(el);
+        self.ensure(o.number == next, 5, || {
+            format!("round {}, the next is {next}", o.number)
+        })?;
+        let (candidates, k) = match o.yes_no {
+            None => (el.remaining.clone(), el.remaining.len() as u64),
+            Some(c) if el.remaining.contains(&c) => (vec![c], 2),
+            Some(c) => return Err(self.fail(5, format!("yes/no on {c}, not remaining"))),
+        };
+        self.ensure(o.candidates == candidates, 5, || {
+            format!("candidates {:?}, expected {candidates:?}", o.candidates)
+        })?;
+        let eligible = self.board().manifest.eligible;
+        let contest = Contest::of_round(k, eligible);
+        let same = (o.contest.index, o.contest.k, o.contest.min, o.contest.max)
+            == (contest.index, contest.k, contest.min, contest.max)
+            && (o.contest.abstention, o.contest.capacity) == (contest.abstention, contest.capacity);
+        self.ensure(same, 5, || {
             format!(
-                "result {:?}, the rules give {:?}",
-                d.result, decision.outcome
+                "contest {:?}, §10.4 gives {contest:?} ({:?})",
+                o.contest, o.layout
             )
         })?;
-        self.pass(16, at);
-
-        match (&b.tie, decision.tie) {
-            (None, tie) => standing.pending = tie,
-            (Some(tie), Some(tied)) if tied.contains(&tie.eliminated) => {
-                standing.remaining.retain(|&x| x != tie.eliminated);
-            }
-            (Some(tie), tied) => {
-                return Err(fail(
-                    17,
-                    at,
-                    format!("tie resolution {tie:?}, the decision left {tied:?}"),
-                ));
-            }
-        }
-        self.pass(17, at);
-
-        if let Some(x) = d.result.eliminated {
-            standing.remaining.retain(|&y| y != x);
-        }
-        standing.elected = d.result.elected;
+        let layout = Layout::of(&contest);
+        el.current = Current::Open(Box::new(Round {
+            number: o.number,
+            yes_no: o.yes_no,
+            candidates,
+            contest,
+            layout,
+            code: genesis(&el.f, o.number),
+            cast: Vec::new(),
+            challenged: 0,
+            cast_ids: HashSet::new(),
+            challenged_ids: HashSet::new(),
+            cast_alphas: HashSet::new(),
+            challenged_alphas: HashSet::new(),
+        }));
+        self.pass(5);
         Ok(())
+    }
+
+    /// §14.5 `ballot` and `challenged`: while a round is open (check 5); it verifies (check 6)
+    /// or opens correctly (check 7); it enters the box (check 8) with its code (§8.3).
+    fn box_entry(&mut self, el: &mut Election, e: &Entry) -> Step {
+        let Current::Open(r) = &mut el.current else {
+            return Err(self.fail(5, format!("a {} while no round is open", e.name())));
+        };
+        self.pass(5);
+        let y = el.keys.y;
+        let challenged = e.kind == entry::CHALLENGED;
+        let ballot = if challenged {
+            let ch = Challenged::decode(&e.body).map_err(|err| self.fail(7, err))?;
+            open_challenged(&el.f, &y, r.number, &r.contest, &r.layout, &ch)
+                .map_err(|err| self.fail(7, err))?;
+            self.pass(7);
+            ch.ballot
+        } else {
+            let b = Ballot::decode(&e.body).map_err(|err| self.fail(6, err))?;
+            verify_ballot(&el.f, &y, r.number, &r.contest, &r.layout, &b)
+                .map_err(|err| self.fail(6, err))?;
+            self.pass(6);
+            b
+        };
+        box_rule(r, &ballot, challenged).map_err(|err| self.fail(8, err))?;
+        self.pass(8);
+        r.code = next_code(&el.f, r.number, &r.code, challenged, &e.body);
+        self.codes.push((self.k as u64, r.code));
+        Ok(())
+    }
+
+    /// §14.5 `round_close`: while a round is open (check 5); the box's close (check 9).
+    fn round_close(&mut self, el: &mut Election, e: &Entry) -> Step {
+        let Current::Open(r) = &el.current else {
+            return Err(self.fail(5, "a close while no round is open"));
+        };
+        self.pass(5);
+        let announced = strict(&e.body, |rd| {
+            Ok(Close {
+                round: rd.u32()?,
+                head: rd.array()?,
+                cast: rd.u64()?,
+                challenged: rd.u64()?,
+            })
+        })
+        .map_err(|err| self.fail(9, err))?;
+        let close = Close {
+            round: r.number,
+            head: r.code,
+            cast: r.cast.len() as u64,
+            challenged: r.challenged,
+        };
+        self.ensure(announced == close, 9, || {
+            format!("close {announced:?}, the box's is {close:?}")
+        })?;
+        self.pass(9);
+        let Current::Open(r) = std::mem::replace(&mut el.current, Current::Between) else {
+            unreachable!("matched above");
+        };
+        el.current = Current::Closed(r, close, Vec::new());
+        Ok(())
+    }
+
+    /// §14.5 `partial_decryption`: while a round is closed (check 5); the privacy floor
+    /// (check 10); it decodes (check 11); its trustee field is its author (check 2); one per
+    /// trustee (check 11); it verifies for the statement of §11.2 (check 11).
+    fn partial(&mut self, el: &mut Election, e: &Entry) -> Step {
+        let Current::Closed(r, close, partials) = &el.current else {
+            return Err(self.fail(5, "a partial decryption while no round is closed"));
+        };
+        self.pass(5);
+        let floor = self.board().manifest.privacy_floor;
+        self.ensure(close.cast >= floor, 10, || {
+            format!("{} cast, the floor is {floor}", close.cast)
+        })?;
+        self.pass(10);
+        let p = Partial::decode(&e.body).map_err(|err| self.fail(11, err))?;
+        self.ensure(p.trustee == e.index, 2, || {
+            format!(
+                "the partial of trustee {} posted by trustee {}",
+                p.trustee, e.index
+            )
+        })?;
+        let twice = partials.iter().any(|(i, _)| *i == p.trustee);
+        self.ensure(!twice, 11, || format!("DuplicateTrustee {}", p.trustee))?;
+        let tally = tally(r);
+        statement_check(el, r, close, &tally, &p).map_err(|err| self.fail(11, err))?;
+        self.pass(11);
+        let Current::Closed(_, _, partials) = &mut el.current else {
+            unreachable!("matched above");
+        };
+        partials.push((p.trustee, p));
+        Ok(())
+    }
+
+    /// §14.5 `result`: while a round is closed (check 5); the first t partials in increasing
+    /// trustee order combine to the announced totals (check 12); the rules give the announced
+    /// decision (check 13).
+    fn result(&mut self, el: &mut Election, e: &Entry) -> Step {
+        let Current::Closed(r, close, partials) = &el.current else {
+            return Err(self.fail(5, "a result while no round is closed"));
+        };
+        self.pass(5);
+        let a = strict(&e.body, read_result).map_err(|err| self.fail(12, err))?;
+        self.ensure(a.number == r.number, 12, || {
+            format!(
+                "a result of round {}, round {} is closed",
+                a.number, r.number
+            )
+        })?;
+        let t = el.keys.t as usize;
+        let mut combined: Vec<&(u32, Partial)> = partials.iter().collect();
+        combined.sort_by_key(|(i, _)| *i);
+        self.ensure(combined.len() >= t, 12, || {
+            format!("NotEnoughShares: {} partials, t = {t}", combined.len())
+        })?;
+        combined.truncate(t);
+        let first: Vec<u32> = combined.iter().map(|(i, _)| *i).collect();
+        self.ensure(a.combined == first, 12, || {
+            format!("combined {:?}, the first t are {first:?}", a.combined)
+        })?;
+        let b = close.cast;
+        let bound = r.layout.bound(b);
+        let table = DiscreteLog::new(bound);
+        let mut values = Vec::new();
+        for (nu, (_, beta)) in tally(r).iter().enumerate() {
+            let shares: RistrettoPoint = combined
+                .iter()
+                .map(|(i, p)| lagrange(*i, &first, 0) * p.shares[nu].0.p)
+                .sum();
+            let mu = table.log(&(beta.p - shares));
+            values.push(mu.ok_or_else(|| {
+                self.fail(12, format!("ciphertext {nu}: no logarithm in 0..={bound}"))
+            })?);
+        }
+        let totals = r
+            .layout
+            .totals(&values, b)
+            .map_err(|err| self.fail(12, err))?;
+        self.ensure(a.totals == totals, 12, || {
+            format!("totals {:?}, decrypted {totals:?}", a.totals)
+        })?;
+        self.pass(12);
+        let m = &self.board().manifest;
+        let decision = rules::decide(m, r.number, r.yes_no, &r.candidates, &totals)
+            .map_err(|err| self.fail(13, err))?;
+        self.ensure(decision.outcome == a.outcome, 13, || {
+            format!(
+                "result {:?}, the rules give {:?}",
+                a.outcome, decision.outcome
+            )
+        })?;
+        self.pass(13);
+        if let Some(x) = a.outcome.eliminated {
+            el.remaining.retain(|&y| y != x);
+        }
+        el.elected = a.outcome.elected;
+        el.pending = decision.tie.clone();
+        el.last = Some(Decided {
+            number: r.number,
+            tie: decision.tie,
+            resolved: false,
+        });
+        el.current = Current::Between;
+        Ok(())
+    }
+
+    /// Check 15: where the board stands.
+    fn end(&self) -> String {
+        let Some(el) = &self.election else {
+            return match (&self.board, &self.run) {
+                (None, _) => "no manifest".into(),
+                (Some(_), None) => "no ceremony run yet".into(),
+                (Some(_), Some(_)) => "the key ceremony is not finished".into(),
+            };
+        };
+        match (&el.current, &el.pending, el.elected) {
+            (Current::Open(r), _, _) => format!("round {} is open", r.number),
+            (Current::Closed(r, _, p), _, _) => {
+                format!("round {} is closed with {} partials", r.number, p.len())
+            }
+            (_, Some(tied), _) => format!("a tie for lowest is pending: {tied:?}"),
+            (_, None, Some(c)) => format!("candidate {c} elected"),
+            (_, None, None) => "nobody elected yet".into(),
+        }
     }
 }
 
-/// §7's box rules, replayed in board order into an empty box: the index of the first refused
-/// entry, and why.
-fn box_rules(b: &BallotRound, contest: &Contest) -> Result<(), (usize, &'static str)> {
-    let (mut cast_ids, mut challenged_ids) = (HashSet::new(), HashSet::new());
-    let (mut cast_alphas, mut challenged_alphas) = (HashSet::new(), HashSet::new());
-    let mut cast = 0u64;
-    for (i, e) in b.entries.iter().enumerate() {
-        let ballot = match &e.item {
-            Item::Cast(ballot) => ballot,
-            Item::Challenged(ch) => &ch.ballot,
-        };
-        let alphas: Vec<[u8; 32]> = ballot.cts.iter().map(|ct| ct.0.bytes).collect();
-        let twice = alphas.iter().collect::<HashSet<_>>().len() != alphas.len();
-        let in_challenged = alphas.iter().any(|a| challenged_alphas.contains(a));
-        let in_cast = alphas.iter().any(|a| cast_alphas.contains(a));
-        match &e.item {
-            Item::Cast(_) => {
-                if contest.capacity.is_some_and(|n| cast >= n) {
-                    return Err((i, "BallotBoxFull"));
-                }
-                if challenged_ids.contains(&ballot.id) {
-                    return Err((i, "ChallengedBallot (id)"));
-                }
-                if cast_ids.contains(&ballot.id) {
-                    return Err((i, "DuplicateBallotId"));
-                }
-                if in_challenged {
-                    return Err((i, "ChallengedBallot (alpha)"));
-                }
-                if in_cast || twice {
-                    return Err((i, "DuplicateCiphertext"));
-                }
-                cast += 1;
-                cast_ids.insert(ballot.id);
-                cast_alphas.extend(alphas);
-            }
-            Item::Challenged(_) => {
-                if cast_ids.contains(&ballot.id) || challenged_ids.contains(&ballot.id) {
-                    return Err((i, "DuplicateBallotId"));
-                }
-                if in_challenged {
-                    return Err((i, "ChallengedBallot (alpha)"));
-                }
-                if in_cast || twice {
-                    return Err((i, "DuplicateCiphertext"));
-                }
-                challenged_ids.insert(ballot.id);
-                challenged_alphas.extend(alphas);
-            }
+/// §7: the tally of a box, the componentwise sum of its cast ballots.
+fn tally(r: &Round) -> Vec<Ct> {
+    (0..r.layout.width())
+        .map(|nu| {
+            let sum =
+                |pick: fn(&Ct) -> &Pt| Pt::of(r.cast.iter().map(|b| pick(&b.cts[nu]).p).sum());
+            (sum(|ct| &ct.0), sum(|ct| &ct.1))
+        })
+        .collect()
+}
+
+/// §11.2: a partial for the statement the verifier builds (F, the key package, the close and
+/// the tally it recomputes), with the fields that are compared and not in the transcript.
+fn statement_check(el: &Election, r: &Round, close: &Close, tally: &[Ct], p: &Partial) -> Res<()> {
+    let i = p.trustee;
+    let Some(yi) = el.keys.share(i) else {
+        return Err(format!("trustee {i} has no verification share"));
+    };
+    if p.round != r.number || p.shares.len() != tally.len() {
+        return Err(format!(
+            "a partial of round {} and width {}, the statement's are {} and {}",
+            p.round,
+            p.shares.len(),
+            r.number,
+            tally.len()
+        ));
+    }
+    let mut prefix = root(&el.f, b"tabella.decryption.partial");
+    prefix.append_message(b"public-keys", &el.keys_bytes);
+    prefix.append_u64(b"round", u64::from(r.number));
+    prefix.append_message(b"head", &close.head);
+    prefix.append_u64(b"cast", close.cast);
+    prefix.append_u64(b"challenged", close.challenged);
+    prefix.append_u64(b"width", tally.len() as u64);
+    for ct in tally {
+        append_ct(&mut prefix, b"C", ct);
+    }
+    let mut t = prefix;
+    t.append_u64(b"trustee", u64::from(i));
+    for (d, _) in &p.shares {
+        t.append_message(b"D", &d.bytes);
+    }
+    for (nu, (d, proof)) in p.shares.iter().enumerate() {
+        let mut tp = t.clone();
+        tp.append_u64(b"k", nu as u64);
+        if !proof.verify(&mut tp, &tally[nu].0, yi, d) {
+            return Err(format!("trustee {i}: the proof of ciphertext {nu} fails"));
         }
     }
+    Ok(())
+}
+
+/// §7's box rules for one entry, in the SPEC's order.
+fn box_rule(r: &mut Round, ballot: &Ballot, challenged: bool) -> Res<()> {
+    let alphas: Vec<[u8; 32]> = ballot.cts.iter().map(|ct| ct.0.bytes).collect();
+    let twice = alphas.iter().collect::<HashSet<_>>().len() != alphas.len();
+    let in_challenged = alphas.iter().any(|a| r.challenged_alphas.contains(a));
+    let in_cast = alphas.iter().any(|a| r.cast_alphas.contains(a));
+    if challenged {
+        if r.cast_ids.contains(&ballot.id) || r.challenged_ids.contains(&ballot.id) {
+            return Err("DuplicateBallotId".into());
+        }
+        if in_challenged {
+            return Err("ChallengedBallot (alpha)".into());
+        }
+        if in_cast || twice {
+            return Err("DuplicateCiphertext".into());
+        }
+        r.challenged += 1;
+        r.challenged_ids.insert(ballot.id);
+        r.challenged_alphas.extend(alphas);
+        return Ok(());
+    }
+    if r.contest.capacity.is_some_and(|n| r.cast.len() as u64 >= n) {
+        return Err("BallotBoxFull".into());
+    }
+    if r.challenged_ids.contains(&ballot.id) {
+        return Err("ChallengedBallot (id)".into());
+    }
+    if r.cast_ids.contains(&ballot.id) {
+        return Err("DuplicateBallotId".into());
+    }
+    if in_challenged {
+        return Err("ChallengedBallot (alpha)".into());
+    }
+    if in_cast || twice {
+        return Err("DuplicateCiphertext".into());
+    }
+    r.cast_ids.insert(ballot.id);
+    r.cast_alphas.extend(alphas);
+    r.cast.push(ballot.clone());
     Ok(())
 }
