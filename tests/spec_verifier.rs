@@ -240,7 +240,19 @@ fn tamperings_are_caught_at_the_same_check_and_entry() {
     let fixture = Board::new("fuzzing fixture", fixture, fixture_signers);
     let other = scenario_board("tie", include_str!("../examples/scenarios/tie.json"), 3);
     let cases = tamper::cases(&small, &tie, &fixture, &other);
-    assert!(cases.len() >= 60, "{} tamperings", cases.len());
+    assert!(cases.len() >= 100, "{} tamperings", cases.len());
+    let caught: std::collections::BTreeSet<u8> = cases
+        .iter()
+        .filter_map(|c| match c.expected {
+            tamper::Outcome::Fails(check, _) => Some(check),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        caught,
+        (1..=14).collect(),
+        "every check that can fail is reached"
+    );
     for case in &cases {
         report.push(case.check());
         if let Some(json) = case.as_json() {

@@ -160,23 +160,23 @@ impl Case {
         self
     }
 
-    /// This verifier's verdict, with its reason.
-    fn ours(&self) -> (Outcome, String) {
+    /// This verifier's verdict, with the round of a failure and its reason.
+    fn ours(&self) -> (Outcome, Option<u32>, String) {
         let verdict = match &self.form {
             Form::Binary(b) => verify::verify_bytes(b),
             Form::Json(t) => verify::verify_json(t),
         };
         match verdict {
-            Verdict::NotARecord(e) => (Outcome::NotARecord(e.entry), e.reason),
+            Verdict::NotARecord(e) => (Outcome::NotARecord(e.entry), None, e.reason),
             Verdict::Verified(v) => match v.failure {
-                None => (Outcome::Valid, v.end),
-                Some(f) => (Outcome::Fails(f.check, f.entry), f.detail),
+                None => (Outcome::Valid, None, v.end),
+                Some(f) => (Outcome::Fails(f.check, f.entry), f.round, f.detail),
             },
         }
     }
 
-    /// The library's verdict, with its error.
-    fn library(&self) -> (Outcome, String) {
+    /// The library's verdict, with the round of a failure and its error.
+    fn library(&self) -> (Outcome, Option<u32>, String) {
         let decoded = match &self.form {
             Form::Binary(b) => BoardRecord::from_bytes(b).map_err(|e| {
                 let entry = match &e {
@@ -191,23 +191,24 @@ impl Case {
             }),
         };
         match decoded {
-            Err((entry, e)) => (Outcome::NotARecord(entry), e),
+            Err((entry, e)) => (Outcome::NotARecord(entry), None, e),
             Ok(record) => match tabella::verify::verify_record(&record).failure {
-                None => (Outcome::Valid, String::new()),
+                None => (Outcome::Valid, None, String::new()),
                 Some(f) => (
                     Outcome::Fails(f.check.number(), f.entry),
+                    f.round,
                     format!("{:?}", f.error),
                 ),
             },
         }
     }
 
-    /// Both verdicts and the SPEC's agree; otherwise a line that says how they differ. (The
-    /// library's JSON decoder names an entry only in some of its messages: where it names
-    /// none, the position is not compared.)
+    /// Both verdicts and the SPEC's agree (the check, the entry, and between the verifiers the
+    /// round); otherwise a line that says how they differ. (The library's JSON decoder names an
+    /// entry only in some of its messages: where it names none, the position is not compared.)
     pub fn check(&self) -> Result<(), String> {
-        let (ours, why) = self.ours();
-        let (library, error) = self.library();
+        let (ours, our_round, why) = self.ours();
+        let (library, round, error) = self.library();
         let same = match (ours, library) {
             (Outcome::NotARecord(_), Outcome::NotARecord(None)) => {
                 matches!(self.form, Form::Json(_)) || ours == library
@@ -215,15 +216,15 @@ impl Case {
             (a, b) => a == b,
         };
         let library_ok = match self.library {
-            None => same,
+            None => same && our_round == round,
             Some(known) => library == known,
         };
         if library_ok && ours == self.expected {
             return Ok(());
         }
         Err(format!(
-            "{}: this verifier {ours:?} ({why}); the library {library:?} ({error}); the SPEC \
-             {:?}",
+            "{}: this verifier {ours:?} round {our_round:?} ({why}); the library {library:?} \
+             round {round:?} ({error}); the SPEC {:?}",
             self.name, self.expected
         ))
     }
@@ -827,6 +828,16 @@ fn ceremony(b: &Board, other: &Board) -> Vec<Case> {
         edited(b, "a round-2 message removed", fails(4, keys - 1), |e| {
             e.remove(r2[0]);
         }),
+        // §11.1 rule 3: a sender field that is not the author excludes the author
+        // (`Malformed`); QUAL loses trustee 3 and the announced keys are not the board's.
+        edited(
+            b,
+            "trustee 2's round-2 message posted by trustee 3",
+            fails(4, keys),
+            |e| {
+                e[r2[2]] = b.signed(CeremonyMessage, trustee(3), b.body(r2[1]));
+            },
+        ),
         edited(b, "the keys' F", fails(4, keys), |e| {
             e[keys] = b.with_body(keys, keys_body.clone());
         }),

@@ -430,6 +430,7 @@ impl Verifier {
             self.pass(1);
             self.manifest(e)?;
         }
+        self.round = self.round_of(e);
         self.signature(e)?;
         match e.kind {
             entry::MANIFEST if self.k == 0 => Ok(()),
@@ -439,6 +440,20 @@ impl Verifier {
             entry::KEYS => self.keys(e),
             _ => self.election_entry(e),
         }
+    }
+
+    /// The round an election entry belongs to (§13): the open or closed round, or between
+    /// rounds the next one. The manifest's and the ceremony's entries belong to none.
+    fn round_of(&self, e: &Entry) -> Option<u32> {
+        let el = self.election.as_ref()?;
+        let election = !matches!(
+            e.kind,
+            entry::MANIFEST | entry::CEREMONY_RUN | entry::CEREMONY_MESSAGE | entry::KEYS
+        );
+        election.then(|| match &el.current {
+            Current::Open(r) | Current::Closed(r, _, _) => r.number,
+            Current::Between => Self::next_round(el),
+        })
     }
 
     /// §14.5 `manifest`: it decodes (check 3), names its authorities and gives F_c.
@@ -605,13 +620,6 @@ impl Verifier {
     }
 
     fn in_election(&mut self, el: &mut Election, e: &Entry) -> Step {
-        self.round = Some(match &el.current {
-            Current::Open(r) | Current::Closed(r, _, _) => r.number,
-            Current::Between if e.kind == entry::TIE_RESOLUTION => {
-                el.last.as_ref().map_or(0, |d| d.number)
-            }
-            Current::Between => el.last.as_ref().map_or(0, |d| d.number) + 1,
-        });
         match e.kind {
             entry::WITHDRAWAL => self.withdrawal(el, e),
             entry::TIE_RESOLUTION => self.tie_resolution(el, e),
@@ -652,7 +660,7 @@ impl Verifier {
     }
 
     /// §14.5 `tie_resolution`: between rounds (check 5); for the last decided round, which has
-    /// none yet and whose decision left a tie to the caller; one of the tied (check 14).
+    /// none yet and whose tie for lowest is still pending; one of the tied (check 14).
     fn tie_resolution(&mut self, el: &mut Election, e: &Entry) -> Step {
         self.between(el, e)?;
         self.pass(5);
@@ -664,6 +672,7 @@ impl Verifier {
             }
         })
         .map_err(|err| self.fail(14, err))?;
+        self.round = Some(r); // a tie resolution that decodes names its round
         let Some(last) = el.last.as_mut() else {
             return Err(self.fail(14, "no round is decided"));
         };
