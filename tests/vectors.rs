@@ -3731,8 +3731,7 @@ values before it.
 below with merlin directly, as the spec writes them, and checks every proof with the spec's
 equations and the values listed here. It also checks that the library accepts the ballot and
 gives the same ballot hash, confirmation code and board head. So the document cannot drift
-from the code:
-any change to a label, an encoding or a transcript fails the test.
+from the code: any change to a label, an encoding or a transcript fails the test.
 
 Notation: every value is lowercase hex. Points and scalars are their 32-byte encodings (§2).
 Every `append_u64` shows the number and its `LE64` bytes. Long values wrap at 32 bytes a
@@ -3741,10 +3740,11 @@ here because this is a test election; a challenged ballot (§9) publishes exactl
 
 ## 1. The election (§10)
 
-The manifest is the body of the board's first entry (`entries[0]`), and the trustees' public
-key package is in the body of the keys entry (`entries[{keys_at}]`, §14.1), which also carries
-Y inside the package and F. Their canonical encodings, each starting with its header
-(`\"tb\" ‖ kind ‖ LE16({PROTOCOL_VERSION})`, §2.1: kind 1 for the manifest, 2 for the package):
+The manifest is the body of the board's first entry (`entries[0]`); it ends with its
+authorities, the keys that sign the board's entries (§14.3). The trustees' public key package
+and F are in the body of the keys entry (`entries[{keys_at}]`, §14.1). Their canonical
+encodings, each starting with its header (`\"tb\" ‖ kind ‖ LE16({PROTOCOL_VERSION})`, §2.1: kind 1
+for the manifest, 2 for the package):
 
 ```text
 manifest ({} bytes, §10.1)
