@@ -99,12 +99,15 @@ impl BoardRecord {
             let count = r.count("entries", 4)?;
             let mut entries = Vec::with_capacity(count.min(1 << 16));
             for k in 0..count {
-                let len = r.count("entry", 1)?;
-                let entry = Entry::from_bytes(r.take("entry", len)?).map_err(|_| {
-                    Error::BoardCorrupted {
-                        entry: k as u64,
-                        reason: "it does not decode as a board entry",
-                    }
+                let cut = |_| Error::BoardCorrupted {
+                    entry: k as u64,
+                    reason: "the record ends before this entry's bytes do",
+                };
+                let len = r.count("entry", 1).map_err(cut)?;
+                let bytes = r.take("entry", len).map_err(cut)?;
+                let entry = Entry::from_bytes(bytes).map_err(|_| Error::BoardCorrupted {
+                    entry: k as u64,
+                    reason: "it does not decode as a board entry",
                 })?;
                 entries.push(entry);
             }

@@ -642,9 +642,14 @@ mod tests {
             .unwrap()
             .truncate(4)));
         assert!(refused(&|v| v["authorities"]["administrator"] = "00".into()));
-        assert!(refused(&|v| {
-            v.as_object_mut().unwrap().remove("privacy_floor");
-        }));
+        for field in ["privacy_floor", "quorum", "authorities"] {
+            assert!(
+                refused(&|v| {
+                    v.as_object_mut().unwrap().remove(field);
+                }),
+                "{field} missing"
+            );
+        }
         // A duplicate key is refused, even with the same value.
         let duplicated = json.replacen("\"members\":175", "\"members\":175,\"members\":175", 1);
         assert_ne!(duplicated, json);

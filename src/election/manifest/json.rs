@@ -67,11 +67,21 @@ struct ManifestJson {
     rules: Vec<RuleJson>,
     eliminate_lowest_after: Vec<u32>,
     tie_for_lowest: String,
+    #[serde(deserialize_with = "nullable")]
     quorum: Option<QuorumJson>,
     threshold: u32,
     trustees: u32,
     privacy_floor: u64,
+    #[serde(deserialize_with = "nullable")]
     authorities: Option<AuthoritiesJson>,
+}
+
+/// A field that is required but may be `null` (serde would otherwise read a missing `Option`
+/// field as `None`: one manifest would then have two spellings).
+fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> core::result::Result<Option<T>, D::Error> {
+    Option::<T>::deserialize(d)
 }
 
 #[derive(Serialize, Deserialize)]
