@@ -21,7 +21,9 @@ pub mod replay;
 mod round;
 pub mod trustee;
 
-pub use board::{Administrator, BoardElection, RoundContext, simulate_ceremony};
+pub use board::{
+    Administrator, BoardElection, RoundContext, simulate_ceremony, simulate_ceremony_keeping,
+};
 pub use manifest::{Authorities, DEFAULT_PRIVACY_FLOOR, Manifest, ManifestBuilder};
 pub use replay::{Applied, DecidedRound, Replay, RoundEnd, RoundHistory};
 pub use round::{ClosedRound, Election, OpenRound, RoundKind, RoundOutcome};

@@ -10,17 +10,17 @@
 use rand_core::{CryptoRng, RngCore};
 use serde_json::{Map, Value, json};
 
+use tabella::Error;
 use tabella::ballot::{BallotId, EncryptedBallot, Selection};
 use tabella::board::entry::Entry;
 use tabella::board::{MemoryStore, Store};
 use tabella::election::{
-    Administrator, Applied, Authorities, BoardElection, ClosedRound, Manifest, Proceed, RoundEnd,
-    RoundKind, RoundOutcome, Trustee,
+    Administrator, Applied, Authorities, BoardElection, ClosedRound, Manifest, RoundEnd, RoundKind,
+    RoundOutcome, Trustee, simulate_ceremony_keeping,
 };
 use tabella::record::BoardRecord;
 use tabella::rules::{Elimination, NotElected, RoundDecision, TieBreak};
 use tabella::threshold::TrusteeIndex;
-use tabella::threshold::dkg::CeremonyRound;
 
 use super::parties::Parties;
 use super::scenario::{Scenario, Step};
@@ -127,9 +127,8 @@ fn post<S: Store>(board: &mut BoardElection<S>, entry: Entry) -> Result<Applied,
     board.post(entry).map_err(err)
 }
 
-/// The key ceremony: a run, the trustees' three rounds, the keys, each trustee's key package.
-/// Each trustee's state is sealed before its message is posted, so a message on the board
-/// always has its secrets kept.
+/// The key ceremony (or what is left of it): each trustee's state is sealed before its message
+/// is posted, so a message on the board always has its secrets kept.
 fn ceremony<S: Store, R: RngCore + CryptoRng>(
     board: &mut BoardElection<S>,
     admin: &Administrator,
@@ -137,44 +136,15 @@ fn ceremony<S: Store, R: RngCore + CryptoRng>(
     parties: &Parties,
     rng: &mut R,
 ) -> Result<(), String> {
-    if board.replay().ceremony_context().is_none() {
-        let entry = admin
-            .ceremony_run(board.replay(), board.head(), rng)
-            .map_err(err)?;
-        post(board, entry)?;
-    }
-    let n = trustees.len();
-    loop {
-        let mut moved = false;
-        for trustee in trustees.iter_mut() {
-            let had_keys = trustee.key_package().is_some();
-            let entry = trustee
-                .ceremony_step(board.replay(), board.head(), Proceed::WhenAll, rng)
-                .map_err(|e| format!("trustee {}: {e}", trustee.index().get()))?;
-            if entry.is_some() || trustee.key_package().is_some() != had_keys {
-                parties.save(trustee, board.replay(), rng)?;
-                moved = true;
-            }
-            if let Some(entry) = entry {
-                post(board, entry)?;
-            }
-        }
-        if trustees.iter().all(|t| t.key_package().is_some()) {
-            return Ok(());
-        }
-        let complaints = board
-            .replay()
-            .ceremony_board()
-            .map_or(0, |b| b.entries(CeremonyRound::Complain).len());
-        if board.replay().ceremony_outcome().is_none() && complaints == n {
-            let entry = admin.keys(board.replay(), board.head(), rng).map_err(err)?;
-            post(board, entry)?;
-            moved = true;
-        }
-        if !moved {
-            return Err("the key ceremony cannot go on".into());
-        }
-    }
+    simulate_ceremony_keeping(board, admin, trustees, rng, |trustee, replay, rng| {
+        parties
+            .save(trustee, replay, rng)
+            .map_err(|detail| Error::Storage {
+                what: "trustee state file",
+                detail,
+            })
+    })
+    .map_err(err)
 }
 
 /// The withdrawals, the ballots or the acclamation of one step, up to its result.

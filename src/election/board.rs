@@ -546,28 +546,70 @@ impl Administrator {
 /// rounds (each trustee posting once every trustee has posted the round before), the keys,
 /// and each trustee's key package. For simulations, examples and tests; real trustees run
 /// their steps in their own processes ([`crate::election::Trustee::ceremony_step`]).
+/// [`simulate_ceremony_keeping`] also keeps each trustee's state and resumes an interrupted
+/// ceremony.
 pub fn simulate_ceremony<S: Store, R: RngCore + CryptoRng>(
     board: &mut BoardElection<S>,
     administrator: &Administrator,
     trustees: &mut [crate::election::Trustee],
     rng: &mut R,
 ) -> Result<()> {
+    simulate_ceremony_keeping(board, administrator, trustees, rng, |_, _, _| Ok(()))
+}
+
+/// [`simulate_ceremony`], resumable: it starts from where `board` stands (a run is posted only
+/// if the board has none; a trustee's step that is on the board is not made again), and calls
+/// `keep` with each trustee whose state changed, *before* its message is posted, so that a
+/// caller that seals the state there never has a message on the board whose secrets it lost.
+/// On a board whose ceremony is done and whose trustees hold their key packages it posts
+/// nothing.
+///
+/// Errors: the trustees', the administrator's, the board's, `keep`'s, and
+/// [`Error::CeremonyFailed`] when no step can be made and the ceremony is not done.
+pub fn simulate_ceremony_keeping<S: Store, R: RngCore + CryptoRng>(
+    board: &mut BoardElection<S>,
+    administrator: &Administrator,
+    trustees: &mut [crate::election::Trustee],
+    rng: &mut R,
+    mut keep: impl FnMut(&crate::election::Trustee, &Replay, &mut R) -> Result<()>,
+) -> Result<()> {
     use crate::election::trustee::Proceed;
-    let run = administrator.ceremony_run(board.replay(), board.head(), rng)?;
-    board.post(run)?;
-    for _ in 0..3 {
+    use crate::threshold::dkg::CeremonyRound;
+    if board.replay().ceremony_context().is_none() {
+        let run = administrator.ceremony_run(board.replay(), board.head(), rng)?;
+        board.post(run)?;
+    }
+    let n = trustees.len();
+    loop {
+        let mut moved = false;
         for trustee in trustees.iter_mut() {
-            if let Some(entry) =
-                trustee.ceremony_step(board.replay(), board.head(), Proceed::WhenAll, rng)?
-            {
+            let had_keys = trustee.key_package().is_some();
+            let entry =
+                trustee.ceremony_step(board.replay(), board.head(), Proceed::WhenAll, rng)?;
+            if entry.is_some() || trustee.key_package().is_some() != had_keys {
+                keep(trustee, board.replay(), rng)?;
+                moved = true;
+            }
+            if let Some(entry) = entry {
                 board.post(entry)?;
             }
         }
+        if trustees.iter().all(|t| t.key_package().is_some()) {
+            return Ok(());
+        }
+        let complaints = board
+            .replay()
+            .ceremony_board()
+            .map_or(0, |b| b.entries(CeremonyRound::Complain).len());
+        if board.replay().ceremony_outcome().is_none() && complaints == n {
+            let keys = administrator.keys(board.replay(), board.head(), rng)?;
+            board.post(keys)?;
+            moved = true;
+        }
+        if !moved {
+            return Err(no_state(
+                "the key ceremony cannot go on with these trustees",
+            ));
+        }
     }
-    let keys = administrator.keys(board.replay(), board.head(), rng)?;
-    board.post(keys)?;
-    for trustee in trustees.iter_mut() {
-        trustee.ceremony_step(board.replay(), board.head(), Proceed::WhenAll, rng)?;
-    }
-    Ok(())
 }
