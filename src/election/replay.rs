@@ -10,7 +10,7 @@
 //!
 //! It is one code path for everyone: the operator applies an entry to the replay before it
 //! appends it ([`crate::election::BoardElection`]), a trustee replays the board before it
-//! decrypts, and an observer replays it to verify ([`crate::verify::verify_board`]). A board
+//! decrypts, and an observer replays it to verify ([`crate::verify::verify_record`]). A board
 //! is valid exactly when every entry applies.
 
 use std::collections::HashSet;

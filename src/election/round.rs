@@ -260,8 +260,8 @@ pub(crate) fn decide(
 }
 
 /// The decision of a closed round: its tally, the trustees' partial decryptions, the totals
-/// and the decision. Everything here is public and goes into the record, with the closed
-/// round itself ([`crate::record::RoundRecord::from_outcome`]).
+/// and the decision. Everything here is public: on a board, the partials are entries and the
+/// totals and decision are the round's result entry ([`crate::election::event::RoundResult`]).
 #[derive(Debug)]
 pub struct RoundOutcome {
     /// The tally, recomputed from the round's ballots, with the close of its box.
