@@ -26,7 +26,7 @@
 //! ElectionContext::transcript("tabella.ballot")
 //! "round" r, "contest" index, "options" k, "min", "max", "abstention" 0|1,
 //! "capacity" N (0: none), "layout" 0|1, "base" B, "chunk" s,
-//! "ballot-id" id, "credential" (empty when absent), "C" each ciphertext
+//! "ballot-id" id, "credential" S (empty when absent), "C" each ciphertext
 //! ciphertext j: dom-sep "tabella.ballot.option", "option" j, then its membership proof
 //! count:        dom-sep "tabella.ballot.count", then the count proof
 //! ```
@@ -34,13 +34,24 @@
 //! So a ballot copied into another election, round or contest, under another ballot id or
 //! another voter's credential fails its proofs; an exact copy is a duplicate in the box.
 //!
+//! In an election with a roll ([`crate::credential`]), the ballot also carries its public
+//! credential S and a Schnorr signature under it over its whole encoding up to the
+//! signature, bound to the election, round and contest (docs/SPEC.md §16.3):
+//!
+//! ```text
+//! ElectionContext::transcript("tabella.ballot.signature")
+//! "round" r, the contest as above, "credential" S, "ballot" the encoding up to the signature
+//! then a Schnorr proof (§5.1) with X = S
+//! ```
+//!
 //! # Encoding
 //!
 //! ```text
-//! ballot id (32) ‖ credential flag (1: 0 or 1) ‖ [credential (32)]
+//! ballot id (32) ‖ credential flag (1: 0 or 1) ‖ [credential S (32)]
 //! ‖ u32 m ‖ m ciphertexts (64 each)
 //! ‖ u32 p ‖ p × (u32 branches b ‖ membership proof (128·b − 32))   ciphertext proofs
 //! ‖ u32 b ‖ membership proof (128·b − 32)                          count proof
+//! ‖ [signature R ‖ s (64)]                                         iff the flag is 1
 //! ```
 
 mod challenge;
@@ -109,7 +120,3 @@ impl fmt::Debug for BallotId {
 
 #[cfg(feature = "serde")]
 crate::encoding::serde_via_bytes!(BallotId, "ballot id");
-
-/// A voter credential bound into the ballot's proofs (for example a hash of the voter's
-/// public credential); the embedder decides what it is.
-pub type Credential = [u8; 32];

@@ -7,10 +7,10 @@
 
 /// The protocol version. It is not the crate version: it changes only when a label, an encoding
 /// or a verification check changes.
-pub const PROTOCOL_VERSION: u16 = 4;
+pub const PROTOCOL_VERSION: u16 = 5;
 
 /// The label every root transcript starts with (merlin's `Transcript::new` argument).
-pub const PROTOCOL_ID: &[u8] = b"tabella/v4";
+pub const PROTOCOL_ID: &[u8] = b"tabella/v5";
 
 /// The cipher suite named in every top-level artifact.
 pub const SUITE: &str = "ristretto255-sha512-merlin";
@@ -51,6 +51,8 @@ pub enum ObjectKind {
     TrusteeState = 14,
     /// A trustee's secret key-ceremony state between two rounds (secret, §15.3).
     CeremonyState = 15,
+    /// The roll of public credentials (§16.1).
+    Roll = 16,
 }
 
 impl ObjectKind {
@@ -71,6 +73,7 @@ impl ObjectKind {
         ObjectKind::BoardEntry,
         ObjectKind::TrusteeState,
         ObjectKind::CeremonyState,
+        ObjectKind::Roll,
     ];
 
     /// The kind byte.
@@ -101,6 +104,7 @@ impl ObjectKind {
             ObjectKind::BoardEntry => "board entry",
             ObjectKind::TrusteeState => "trustee state",
             ObjectKind::CeremonyState => "ceremony state",
+            ObjectKind::Roll => "roll",
         }
     }
 }
@@ -163,6 +167,10 @@ pub mod label {
     pub const BOARD_HEAD: &[u8] = b"tabella.board.head";
     /// The signature of a board entry.
     pub const BOARD_ENTRY: &[u8] = b"tabella.board.entry";
+    /// A ballot's signature under its voter credential.
+    pub const BALLOT_SIGNATURE: &[u8] = b"tabella.ballot.signature";
+    /// The checksum of a credential code.
+    pub const CREDENTIAL_CODE: &[u8] = b"tabella.credential.code";
 
     /// Every label above, for the distinctness test and for the specification.
     pub const ALL: &[&[u8]] = &[
@@ -190,6 +198,8 @@ pub mod label {
         BOARD_HEAD,
         BOARD_ENTRY,
         CEREMONY_STATE,
+        BALLOT_SIGNATURE,
+        CREDENTIAL_CODE,
     ];
 }
 

@@ -15,6 +15,7 @@
 //! decrypted, and only for a box of at least [`Manifest::privacy_floor`] ballots.
 
 pub mod board;
+mod credential_authority;
 pub mod event;
 mod manifest;
 pub mod replay;
@@ -24,6 +25,7 @@ pub mod trustee;
 pub use board::{
     Administrator, BoardElection, RoundContext, simulate_ceremony, simulate_ceremony_keeping,
 };
+pub use credential_authority::CredentialAuthority;
 pub use manifest::{Authorities, DEFAULT_PRIVACY_FLOOR, Manifest, ManifestBuilder};
 pub use replay::{Applied, DecidedRound, Replay, RoundEnd, RoundHistory};
 pub use round::{ClosedRound, Election, OpenRound, RoundKind, RoundOutcome};

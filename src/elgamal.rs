@@ -28,7 +28,7 @@ mod dlog;
 
 use core::fmt;
 use core::iter::Sum;
-use core::ops::{Add, Mul};
+use core::ops::{Add, Mul, Sub};
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -390,6 +390,18 @@ impl Add<&Ciphertext> for &Ciphertext {
         Ciphertext::from_elements(
             self.alpha.element() + other.alpha.element(),
             self.beta.element() + other.beta.element(),
+        )
+    }
+}
+
+/// The homomorphic difference: `Enc(m₁; r₁) − Enc(m₂; r₂) = Enc(m₁ − m₂; r₁ − r₂)` (a box
+/// takes a replaced ballot out of its running sum).
+impl Sub<&Ciphertext> for &Ciphertext {
+    type Output = Ciphertext;
+    fn sub(self, other: &Ciphertext) -> Ciphertext {
+        Ciphertext::from_elements(
+            self.alpha.element() - other.alpha.element(),
+            self.beta.element() - other.beta.element(),
         )
     }
 }

@@ -7,6 +7,7 @@
 use core::fmt;
 
 use crate::ballot::BallotId;
+use crate::credential::PublicCredential;
 use crate::domain::ObjectKind;
 use crate::rules::RuleError;
 
@@ -31,6 +32,8 @@ pub enum BallotPart {
     Option(usize),
     /// The count proof: the number of selections per option, a single slot when packed.
     Count,
+    /// The signature under the ballot's credential (docs/SPEC.md §16.3).
+    Signature,
 }
 
 /// Which check of the key ceremony a trustee failed (see [`crate::threshold::dkg`]).
@@ -232,6 +235,43 @@ pub enum Error {
         /// The capacity.
         capacity: u64,
     },
+    /// A ballot without a credential in an election with a roll.
+    CredentialMissing {
+        /// The ballot.
+        ballot: BallotId,
+    },
+    /// A ballot with a credential in an election without a roll.
+    UnexpectedCredential {
+        /// The ballot.
+        ballot: BallotId,
+    },
+    /// A ballot whose credential is not on the roll.
+    CredentialNotOnRoll {
+        /// The ballot.
+        ballot: BallotId,
+        /// Its credential.
+        credential: PublicCredential,
+    },
+    /// A second ballot from a credential that already cast one in the round, where the
+    /// manifest says a second ballot is refused.
+    CredentialReused {
+        /// The second ballot.
+        ballot: BallotId,
+        /// The credential.
+        credential: PublicCredential,
+    },
+    /// A credential listed twice on a roll.
+    DuplicateCredential {
+        /// The credential.
+        credential: PublicCredential,
+    },
+    /// A credential code that does not read.
+    InvalidCredentialCode {
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// A round of an election with a roll cannot open before the roll is posted.
+    RollMissing,
     /// A ballot with this id is already in the box.
     DuplicateBallotId {
         /// The ballot.
@@ -427,6 +467,22 @@ pub enum Error {
 }
 
 impl Error {
+    /// Whether this error is about who may vote (a ballot's credential, its signature, or a
+    /// second ballot of one credential): check 7 of the verifier rather than 8 or 10.
+    pub fn is_eligibility(&self) -> bool {
+        matches!(
+            self,
+            Error::CredentialMissing { .. }
+                | Error::UnexpectedCredential { .. }
+                | Error::CredentialNotOnRoll { .. }
+                | Error::CredentialReused { .. }
+                | Error::BallotRejected {
+                    part: BallotPart::Signature,
+                    ..
+                }
+        )
+    }
+
     /// The parties this error blames, if any.
     pub fn culprits(&self) -> Vec<Culprit> {
         match self {
@@ -434,6 +490,10 @@ impl Error {
             | Error::BallotMalformed { ballot, .. }
             | Error::BallotBoxFull { ballot, .. }
             | Error::DuplicateBallotId { ballot }
+            | Error::CredentialMissing { ballot }
+            | Error::UnexpectedCredential { ballot }
+            | Error::CredentialNotOnRoll { ballot, .. }
+            | Error::CredentialReused { ballot, .. }
             | Error::DuplicateCiphertext { ballot }
             | Error::WrongBox { ballot }
             | Error::ChallengedBallot { ballot } => vec![Culprit::Ballot(*ballot)],
@@ -469,6 +529,7 @@ impl fmt::Display for BallotPart {
         match self {
             BallotPart::Option(i) => write!(f, "proof of ciphertext {i}"),
             BallotPart::Count => f.write_str("selection-count proof"),
+            BallotPart::Signature => f.write_str("signature under its credential"),
         }
     }
 }
@@ -584,6 +645,29 @@ impl fmt::Display for Error {
             Error::BallotBoxFull { ballot, capacity } => write!(
                 f,
                 "ballot {ballot}: the box already holds its capacity of {capacity} ballots"
+            ),
+            Error::CredentialMissing { ballot } => write!(
+                f,
+                "ballot {ballot}: no credential, in an election with a roll"
+            ),
+            Error::UnexpectedCredential { ballot } => write!(
+                f,
+                "ballot {ballot}: a credential, in an election without a roll"
+            ),
+            Error::CredentialNotOnRoll { ballot, credential } => write!(
+                f,
+                "ballot {ballot}: its credential {credential} is not on the roll"
+            ),
+            Error::CredentialReused { ballot, credential } => write!(
+                f,
+                "ballot {ballot}: credential {credential} already cast a ballot in this round"
+            ),
+            Error::DuplicateCredential { credential } => {
+                write!(f, "credential {credential} is on the roll twice")
+            }
+            Error::InvalidCredentialCode { reason } => write!(f, "credential code: {reason}"),
+            Error::RollMissing => f.write_str(
+                "the election has a roll, and no round opens before the roll is posted",
             ),
             Error::DuplicateBallotId { ballot } => {
                 write!(

@@ -33,6 +33,7 @@ use crate::ballot::{
     BallotContext, BallotId, ChallengedBallot, ContestSpec, EncryptedBallot, Selection,
     VerifiedBallot,
 };
+use crate::credential::{CredentialSecret, Eligibility, Roll, SecondBallot};
 use crate::board::MemoryStore;
 use crate::domain::label;
 use crate::election::board::simulate_ceremony;
@@ -149,6 +150,10 @@ struct Fixtures {
     key: PublicKey,
     other_key: PublicKey,
     shapes: Vec<Shape>,
+    /// The roll of the fixture ballots' credentials (a second ballot refused), and a roll
+    /// that holds none of them.
+    eligibility: Eligibility,
+    other_eligibility: Eligibility,
     /// Schnorr proof of knowledge of the election secret key, in `election`.
     schnorr: Vec<u8>,
     /// DLEQ statement (H, Y, D) and its proof, in `election`.
@@ -182,6 +187,21 @@ impl Fixtures {
             ContestSpec::choose_one(4, 2, true).map(|c| c.with_capacity(171)),
             ContestSpec::new(5, 6, 0, 1, true).map(|c| c.with_capacity(1000)),
         ];
+        // Four members on the roll; three sign the fixture ballots of each shape.
+        let credentials: Vec<CredentialSecret> = (0..4u8)
+            .map(|i| CredentialSecret::generate(&mut fuzz_rng(&[b'c', b'r', i])))
+            .collect();
+        let roll = |secrets: &[CredentialSecret]| Eligibility {
+            roll: std::sync::Arc::new(
+                Roll::new(secrets.iter().map(CredentialSecret::public)).expect("fixture roll"),
+            ),
+            second_ballot: SecondBallot::Refused,
+        };
+        let eligibility = roll(&credentials);
+        let others: Vec<CredentialSecret> = (0..4u8)
+            .map(|i| CredentialSecret::generate(&mut fuzz_rng(&[b'c', b'o', i])))
+            .collect();
+        let other_eligibility = roll(&others);
         let mut shapes = Vec::new();
         for (s, contest) in contests.into_iter().enumerate() {
             let contest = contest.expect("fixture contest");
@@ -190,9 +210,10 @@ impl Fixtures {
                 key: &key,
                 round: ROUND,
                 contest: &contest,
+                eligibility: Some(&eligibility),
             };
-            // Three honest ballots per shape: without a credential, with one, and (when the
-            // contest offers it) an abstention.
+            // Three honest ballots per shape, each signed by its own member: two votes and
+            // (when the contest offers it) an abstention.
             let max = contest.max();
             let options = contest.options();
             let votes: [Vec<u32>; 3] = [
@@ -209,7 +230,7 @@ impl Fixtures {
                     Selection::new(&contest, chosen)
                 }
                 .expect("fixture selection");
-                let credential = (i > 0).then_some([0xc0 | (s as u8) << 2 | i as u8; 32]);
+                let credential = credentials.get(i);
                 let id = BallotId::random(&mut rng);
                 let (ballot, _) =
                     EncryptedBallot::encrypt(&ctx, &selection, id, credential, &mut rng)
@@ -219,8 +240,9 @@ impl Fixtures {
             let mut rng = fuzz_rng(&[b's', s as u8, b'c']);
             let selection = Selection::new(&contest, &[0]).expect("fixture selection");
             let id = BallotId::random(&mut rng);
-            let (ballot, nonces) = EncryptedBallot::encrypt(&ctx, &selection, id, None, &mut rng)
-                .expect("fixture ballot");
+            let (ballot, nonces) =
+                EncryptedBallot::encrypt(&ctx, &selection, id, credentials.get(3), &mut rng)
+                    .expect("fixture ballot");
             let challenged = ChallengedBallot::open(ballot, selection, nonces).to_bytes();
             shapes.push(Shape {
                 contest,
@@ -283,6 +305,8 @@ impl Fixtures {
             key,
             other_key,
             shapes,
+            eligibility,
+            other_eligibility,
             schnorr,
             dleq: (h, y, d, dleq_proof),
             membership,
@@ -302,13 +326,15 @@ struct Place {
     key: PublicKey,
     round: u32,
     contest: ContestSpec,
+    eligibility: Option<Eligibility>,
     /// Whether this differs from the context the honest ballots were made for.
     twisted: bool,
 }
 
 impl Place {
-    /// `twist % 8`: 0–3 the honest context; 4 the next round; 5 another election; 6 another
-    /// key; 7 another contest index with the same options and range.
+    /// `twist % 10`: 0–3 the honest context; 4 the next round; 5 another election; 6 another
+    /// key; 7 another contest index with the same options and range; 8 no roll; 9 a roll
+    /// without the fixture credentials.
     fn new(fixtures: &Fixtures, shape: &Shape, twist: u8) -> Self {
         let c = &shape.contest;
         let mut place = Place {
@@ -316,9 +342,12 @@ impl Place {
             key: fixtures.key.clone(),
             round: ROUND,
             contest: c.clone(),
-            twisted: twist % 8 >= 4,
+            eligibility: Some(fixtures.eligibility.clone()),
+            twisted: twist % 10 >= 4,
         };
-        match twist % 8 {
+        match twist % 10 {
+            8 => place.eligibility = None,
+            9 => place.eligibility = Some(fixtures.other_eligibility.clone()),
             4 => place.round = ROUND + 1,
             5 => place.election = fixtures.other_election,
             6 => place.key = fixtures.other_key.clone(),
@@ -347,6 +376,7 @@ impl Place {
             key: &self.key,
             round: self.round,
             contest: &self.contest,
+            eligibility: self.eligibility.as_ref(),
         }
     }
 }
@@ -1077,12 +1107,14 @@ pub fn decode_ballot_stream(data: &[u8]) {
         key: &f.key,
         round: ROUND,
         contest: &shape.contest,
+        eligibility: Some(&f.eligibility),
     };
     let Ok(mut reader) = BallotStreamReader::new(stream) else {
         return;
     };
     let mut bb =
-        crate::tally::BallotBox::new(f.election, f.key.clone(), ROUND, shape.contest.clone());
+        crate::tally::BallotBox::new(f.election, f.key.clone(), ROUND, shape.contest.clone())
+            .with_eligibility(f.eligibility.clone());
     let mut refused = Vec::new();
     let mut complete = false;
     for _ in 0..MAX_STREAM_ENTRIES {
@@ -1424,7 +1456,7 @@ impl Signers {
                 let i = author.trustee_index()?.get() as usize;
                 self.trustees.get(i.checked_sub(1)?)
             }
-            crate::board::Role::Voter => None,
+            crate::board::Role::Voter | crate::board::Role::CredentialAuthority => None,
         }
     }
 

@@ -13,6 +13,7 @@
 
 pub mod ballot;
 pub mod board;
+pub mod credential;
 pub mod domain;
 pub mod election;
 pub mod elgamal;

@@ -139,6 +139,7 @@ mod json {
         Administrator,
         Voter,
         Trustee(u32),
+        CredentialAuthority,
     }
 
     #[derive(Serialize, Deserialize)]
@@ -161,6 +162,7 @@ mod json {
         match (a.role(), a.trustee_index()) {
             (Role::Administrator, _) => AuthorJson::Administrator,
             (Role::Voter, _) => AuthorJson::Voter,
+            (Role::CredentialAuthority, _) => AuthorJson::CredentialAuthority,
             (Role::Trustee, i) => AuthorJson::Trustee(i.map_or(0, |i| i.get())),
         }
     }
@@ -169,6 +171,7 @@ mod json {
         match json {
             AuthorJson::Administrator => a == Author::ADMINISTRATOR,
             AuthorJson::Voter => a == Author::VOTER,
+            AuthorJson::CredentialAuthority => a == Author::CREDENTIAL_AUTHORITY,
             AuthorJson::Trustee(i) => TrusteeIndex::new(*i).is_ok_and(|i| a == Author::trustee(i)),
         }
     }

@@ -14,8 +14,11 @@
 pub mod admission;
 pub mod stream;
 
+use std::collections::{HashMap, HashSet};
+
 use crate::ballot::{BallotContext, BallotId, ChallengedBallot, ContestSpec, VerifiedBallot};
 use crate::board::{BallotHash, BoxClose, BoxEntryKind, ConfirmationCode};
+use crate::credential::{Eligibility, PublicCredential};
 use crate::elgamal::{Ciphertext, DiscreteLogTable, PublicKey, SecretKey};
 use crate::error::{Error, Result};
 use crate::transcript::ElectionContext;
@@ -51,6 +54,23 @@ impl PartialTally {
             *sum = &*sum + c;
         }
         self.ballots += 1;
+        Ok(())
+    }
+
+    /// Takes one ballot's ciphertexts out again (a ballot replaced by a later ballot of its
+    /// credential); the caller knows it was added.
+    pub fn remove(&mut self, ciphertexts: &[Ciphertext]) -> Result<()> {
+        if ciphertexts.len() != self.sums.len() || self.ballots == 0 {
+            return Err(Error::LengthMismatch {
+                what: "ballot ciphertexts",
+                expected: self.sums.len(),
+                actual: ciphertexts.len(),
+            });
+        }
+        for (sum, c) in self.sums.iter_mut().zip(ciphertexts) {
+            *sum = &*sum - c;
+        }
+        self.ballots -= 1;
         Ok(())
     }
 
@@ -115,10 +135,15 @@ pub struct BallotBox {
     key: PublicKey,
     round: u32,
     contest: ContestSpec,
+    eligibility: Option<Eligibility>,
     entries: Vec<BoxEntry>,
     codes: Vec<ConfirmationCode>,
     admission: Admission,
     tally: PartialTally,
+    /// Per credential, the position in `entries` of its counted ballot.
+    counted: HashMap<PublicCredential, usize>,
+    /// The positions in `entries` of the cast ballots replaced by a later one.
+    replaced: HashSet<usize>,
 }
 
 impl BallotBox {
@@ -130,17 +155,29 @@ impl BallotBox {
         contest: ContestSpec,
     ) -> Self {
         let width = contest.width();
-        let admission = Admission::new(&contest);
+        let admission = Admission::new(&contest, None);
         BallotBox {
             election,
             key,
             round,
             contest,
+            eligibility: None,
             entries: Vec::new(),
             codes: Vec::new(),
             admission,
             tally: PartialTally::empty(width),
+            counted: HashMap::new(),
+            replaced: HashSet::new(),
         }
+    }
+
+    /// The same (empty) box in an election with a roll: every ballot must be signed with a
+    /// credential on it, and a second ballot of a credential is refused or replaces the
+    /// first, as `eligibility` says.
+    pub fn with_eligibility(mut self, eligibility: Eligibility) -> Self {
+        self.admission = Admission::new(&self.contest, Some(&eligibility));
+        self.eligibility = Some(eligibility);
+        self
     }
 
     /// The context ballots for this box must be verified in.
@@ -150,6 +187,7 @@ impl BallotBox {
             key: &self.key,
             round: self.round,
             contest: &self.contest,
+            eligibility: self.eligibility.as_ref(),
         }
     }
 
@@ -158,7 +196,9 @@ impl BallotBox {
     /// capacity ([`Error::BallotBoxFull`]: packed totals would overflow their digits), a
     /// challenged id or ciphertext ([`Error::ChallengedBallot`]), a repeated id
     /// ([`Error::DuplicateBallotId`]) and a repeated ciphertext
-    /// ([`Error::DuplicateCiphertext`]). A rejected ballot leaves the box unchanged.
+    /// ([`Error::DuplicateCiphertext`]); with a roll, a second ballot of a credential is
+    /// refused ([`Error::CredentialReused`]) or replaces the first in the tally. A rejected
+    /// ballot leaves the box unchanged.
     pub fn cast(&mut self, ballot: VerifiedBallot) -> Result<ConfirmationCode> {
         if !ballot.verified_for(&self.context()) {
             return Err(Error::WrongBox {
@@ -167,7 +207,22 @@ impl BallotBox {
         }
         let mut tally = self.tally.clone();
         tally.add(ballot.ballot().ciphertexts())?;
-        self.admission.cast(ballot.ballot())?;
+        // The rules change nothing unless they admit the ballot.
+        let replaces = self.admission.cast(ballot.ballot())?;
+        let position = self.entries.len();
+        if let Some(credential) = replaces {
+            let earlier = self.counted.get(&credential).copied();
+            if let Some(BoxEntry::Cast(old)) = earlier.and_then(|i| self.entries.get(i)) {
+                // The earlier ballot was cast in this box, with its width: this cannot fail.
+                let _ = tally.remove(old.ballot().ciphertexts());
+            }
+            if let Some(i) = earlier {
+                self.replaced.insert(i);
+            }
+        }
+        if let Some(c) = ballot.ballot().credential() {
+            self.counted.insert(*c, position);
+        }
         self.tally = tally;
         let hash = BallotHash::of(&self.election, self.round, ballot.ballot());
         let code = self
@@ -220,12 +275,30 @@ impl BallotBox {
         })
     }
 
-    /// The cast ballots, in board order.
+    /// The cast ballots, in board order (counted or replaced).
     pub fn ballots(&self) -> impl Iterator<Item = &VerifiedBallot> {
         self.entries.iter().filter_map(|e| match e {
             BoxEntry::Cast(b) => Some(b),
             BoxEntry::Challenged(_) => None,
         })
+    }
+
+    /// The counted ballots, in board order: every cast ballot but those replaced by a later
+    /// ballot of their credential.
+    pub fn counted(&self) -> impl Iterator<Item = &VerifiedBallot> {
+        self.entries
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| match e {
+                BoxEntry::Cast(b) if !self.replaced.contains(&i) => Some(b),
+                _ => None,
+            })
+    }
+
+    /// Whether the entry at this position of the box is a cast ballot replaced by a later
+    /// ballot of its credential.
+    pub fn is_replaced(&self, position: usize) -> bool {
+        self.replaced.contains(&position)
     }
 
     /// The code of the last entry (the genesis code for an empty box): it commits to the
@@ -237,11 +310,12 @@ impl BallotBox {
             .unwrap_or_else(|| ConfirmationCode::genesis(&self.election, self.round))
     }
 
-    /// The close of the box as it stands: chain head, cast and challenged counts.
+    /// The close of the box as it stands: chain head, cast, challenged and replaced counts.
     pub fn close(&self) -> BoxClose {
         let cast = self.admission.cast_count();
         let challenged = (self.entries.len() as u64).saturating_sub(cast);
         BoxClose::new(self.round, self.chain_head(), cast, challenged)
+            .with_replaced(self.admission.replaced_count())
     }
 
     /// The number of cast ballots.
@@ -269,12 +343,12 @@ impl BallotBox {
         &self.tally
     }
 
-    /// Recomputes the aggregate from the cast ballots (what a trustee or a verifier does
+    /// Recomputes the aggregate from the counted ballots (what a trustee or a verifier does
     /// instead of trusting the running sum) and closes it into an encrypted tally for the
     /// box's [`BoxClose`].
     pub fn tally(&self) -> EncryptedTally {
         let mut tally = PartialTally::empty(self.contest.width());
-        for ballot in self.ballots() {
+        for ballot in self.counted() {
             // Every cast ballot has the contest's width: `cast` checked it.
             let _ = tally.add(ballot.ballot().ciphertexts());
         }

@@ -12,20 +12,22 @@
 //! | # | check |
 //! |---|---|
 //! | 1 | entries: every entry decodes (this protocol version), its stored head is the chain's, and the first is the manifest |
-//! | 2 | authorship: every administrator's and trustee's entry is signed with its key in the manifest, and names a head of this board before it |
+//! | 2 | authorship: every administrator's, trustee's and credential authority's entry is signed with its key in the manifest, and names a head of this board before it |
 //! | 3 | parameters: the manifest and its authorities |
-//! | 4 | key ceremony: each run's messages, every proof, complaint and exclusion; the announced keys and fingerprint recomputed |
-//! | 5 | sequence: each entry is allowed where it stands; rounds numbered in order; withdrawals; each round's candidates and contest recomputed |
-//! | 6 | every cast ballot's proofs (batched; a bad ballot named) |
-//! | 7 | challenged ballots open to valid selections |
-//! | 8 | box rules, in board order: capacity, no repeated ballot id or ciphertext, no challenged ballot cast |
-//! | 9 | the close: chain head and counts = the box's |
-//! | 10 | privacy floor: a box is decrypted only if it holds at least the manifest's floor |
-//! | 11 | every partial decryption proof, against the recomputed close, tally and key package; one per trustee |
-//! | 12 | combination: the announced combined trustees and totals recomputed |
-//! | 13 | the rule and the outcome recomputed |
-//! | 14 | ties for lowest: resolved with one of the tied candidates before any further round |
-//! | 15 | the end of the board: what state the election is in |
+//! | 4 | the roll: in an election with a roll, posted once, before the first round, by the credential authority: sorted, distinct, one credential per eligible member |
+//! | 5 | key ceremony: each run's messages, every proof, complaint and exclusion; the announced keys and fingerprint recomputed |
+//! | 6 | sequence: each entry is allowed where it stands; rounds numbered in order; withdrawals; each round's candidates and contest recomputed |
+//! | 7 | eligibility: every ballot's credential is on the roll and its signature verifies (batched with its proofs); one counted ballot per credential per round (a second is refused, or replaces the first, as the manifest says); counted ≤ the roll |
+//! | 8 | every cast ballot's proofs (batched; a bad ballot named) |
+//! | 9 | challenged ballots open to valid selections |
+//! | 10 | box rules, in board order: capacity, no repeated ballot id or ciphertext, no challenged ballot cast |
+//! | 11 | the close: chain head and counts (cast, challenged, replaced) = the box's |
+//! | 12 | privacy floor: a box is decrypted only if it counts at least the manifest's floor |
+//! | 13 | every partial decryption proof, against the recomputed close, tally and key package; one per trustee |
+//! | 14 | combination: the announced combined trustees and totals recomputed |
+//! | 15 | the rule and the outcome recomputed |
+//! | 16 | ties for lowest: resolved with one of the tied candidates before any further round |
+//! | 17 | the end of the board: what state the election is in |
 
 use core::fmt;
 
@@ -46,30 +48,34 @@ pub enum Check {
     Authorship = 2,
     /// 3: the manifest.
     Parameters = 3,
-    /// 4: the key ceremony.
-    Ceremony = 4,
-    /// 5: each entry in its place; rounds and their contests.
-    Sequence = 5,
-    /// 6: ballot proofs.
-    BallotProofs = 6,
-    /// 7: challenged ballots.
-    ChallengedBallots = 7,
-    /// 8: box rules.
-    BoxRules = 8,
-    /// 9: the close.
-    Close = 9,
-    /// 10: privacy floor.
-    PrivacyFloor = 10,
-    /// 11: partial decryptions.
-    PartialDecryptions = 11,
-    /// 12: combination and totals.
-    Combination = 12,
-    /// 13: rule and outcome.
-    Outcome = 13,
-    /// 14: ties for lowest.
-    TieResolution = 14,
-    /// 15: end of the board.
-    End = 15,
+    /// 4: the roll of public credentials.
+    Roll = 4,
+    /// 5: the key ceremony.
+    Ceremony = 5,
+    /// 6: each entry in its place; rounds and their contests.
+    Sequence = 6,
+    /// 7: ballot credentials and signatures, one counted ballot per credential.
+    Eligibility = 7,
+    /// 8: ballot proofs.
+    BallotProofs = 8,
+    /// 9: challenged ballots.
+    ChallengedBallots = 9,
+    /// 10: box rules.
+    BoxRules = 10,
+    /// 11: the close.
+    Close = 11,
+    /// 12: privacy floor.
+    PrivacyFloor = 12,
+    /// 13: partial decryptions.
+    PartialDecryptions = 13,
+    /// 14: combination and totals.
+    Combination = 14,
+    /// 15: rule and outcome.
+    Outcome = 15,
+    /// 16: ties for lowest.
+    TieResolution = 16,
+    /// 17: end of the board.
+    End = 17,
 }
 
 impl Check {
@@ -78,8 +84,10 @@ impl Check {
         Check::Entries,
         Check::Authorship,
         Check::Parameters,
+        Check::Roll,
         Check::Ceremony,
         Check::Sequence,
+        Check::Eligibility,
         Check::BallotProofs,
         Check::ChallengedBallots,
         Check::BoxRules,
@@ -103,8 +111,10 @@ impl Check {
             Check::Entries => "entries and their chain",
             Check::Authorship => "signatures and read heads",
             Check::Parameters => "parameters",
+            Check::Roll => "the roll of credentials",
             Check::Ceremony => "key ceremony and keys",
             Check::Sequence => "sequence of the entries, rounds and contests",
+            Check::Eligibility => "eligibility: credentials, signatures, one ballot each",
             Check::BallotProofs => "ballot proofs",
             Check::ChallengedBallots => "challenged ballots",
             Check::BoxRules => "box rules: capacity, uniqueness, challenged ballots",

@@ -216,7 +216,8 @@ impl ContestSpec {
     }
 }
 
-/// Where a ballot is cast: the election, its key, the round and the contest.
+/// Where a ballot is cast: the election, its key, the round, the contest and, in an election
+/// with a roll, who may vote.
 #[derive(Clone, Copy, Debug)]
 pub struct BallotContext<'a> {
     /// The election.
@@ -227,4 +228,7 @@ pub struct BallotContext<'a> {
     pub round: u32,
     /// The contest.
     pub contest: &'a ContestSpec,
+    /// The roll and the rule for a second ballot; `None` when the election has no roll
+    /// (then ballots carry no credential).
+    pub eligibility: Option<&'a crate::credential::Eligibility>,
 }

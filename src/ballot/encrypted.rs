@@ -4,15 +4,16 @@ use rand_core::{CryptoRng, RngCore};
 use zeroize::Zeroizing;
 
 use super::layout::Layout;
-use super::{
-    BallotContext, BallotId, BallotNonces, ContestSpec, Credential, MAX_OPTIONS, Selection,
-};
+use super::{BallotContext, BallotId, BallotNonces, ContestSpec, MAX_OPTIONS, Selection};
+use crate::credential::{CredentialSecret, PublicCredential};
 use crate::domain::{ObjectKind, label};
 use crate::elgamal::{Ciphertext, Nonce};
 use crate::encoding::{read_header, write_header};
 use crate::error::{BallotPart, Error, Result};
 use crate::group::{Reader, write_count};
-use crate::proofs::{BatchVerifier, MembershipProof, MembershipStatement};
+use crate::proofs::{
+    BatchVerifier, MembershipProof, MembershipStatement, SchnorrProof, SchnorrStatement,
+};
 use crate::transcript::TranscriptExt;
 use curve25519_dalek::scalar::Scalar;
 use merlin::Transcript;
@@ -21,27 +22,47 @@ use merlin::Transcript;
 crate::encoding::serde_via_bytes!(EncryptedBallot, "encrypted ballot");
 
 /// An encrypted ballot, as it arrives from a voter's device: not yet verified.
+///
+/// In an election with a roll it carries its public credential and a signature under it
+/// (docs/SPEC.md §16.3); without one, neither.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EncryptedBallot {
     id: BallotId,
-    credential: Option<Credential>,
+    credential: Option<PublicCredential>,
     ciphertexts: Vec<Ciphertext>,
     option_proofs: Vec<MembershipProof>,
     count_proof: MembershipProof,
+    /// Present exactly when `credential` is (the decoder and `encrypt` make sure).
+    signature: Option<SchnorrProof>,
+}
+
+/// The transcript of a ballot's signature: the context, the credential, and the ballot's
+/// encoding up to the signature.
+fn signature_transcript(
+    ctx: &BallotContext<'_>,
+    credential: &PublicCredential,
+    body: &[u8],
+) -> Transcript {
+    let mut t = ctx.election.transcript(label::BALLOT_SIGNATURE);
+    t.append_count(b"round", u64::from(ctx.round));
+    ctx.contest.append_to(&mut t);
+    t.append_message(b"credential", &credential.0);
+    t.append_message(b"ballot", body);
+    t
 }
 
 /// The ballot transcript all proofs of a ballot fork from.
 fn ballot_transcript(
     ctx: &BallotContext<'_>,
     id: &BallotId,
-    credential: Option<&Credential>,
+    credential: Option<&PublicCredential>,
     ciphertexts: &[Ciphertext],
 ) -> Transcript {
     let mut t = ctx.election.transcript(label::BALLOT);
     t.append_count(b"round", u64::from(ctx.round));
     ctx.contest.append_to(&mut t);
     t.append_message(b"ballot-id", &id.0);
-    t.append_message(b"credential", credential.map_or(&[][..], |c| &c[..]));
+    t.append_message(b"credential", credential.map_or(&[][..], |c| &c.0[..]));
     for c in ciphertexts {
         t.append_ciphertext(b"C", c);
     }
@@ -83,13 +104,17 @@ fn count_ciphertext(contest: &ContestSpec, ciphertexts: &[Ciphertext]) -> Cipher
 }
 
 impl EncryptedBallot {
-    /// Encrypts `selection` for the contest in `ctx` and proves it well formed. Returns the
-    /// ballot and its nonces (keep them only to open a challenged ballot).
+    /// Encrypts `selection` for the contest in `ctx`, proves it well formed and, in an
+    /// election with a roll, signs it with the member's `credential`. Returns the ballot and
+    /// its nonces (keep them only to open a challenged ballot).
+    ///
+    /// A credential is required exactly when `ctx` has a roll ([`Error::CredentialMissing`],
+    /// [`Error::BallotMalformed`]), and must be on it ([`Error::CredentialNotOnRoll`]).
     pub fn encrypt<R: RngCore + CryptoRng>(
         ctx: &BallotContext<'_>,
         selection: &Selection,
         id: BallotId,
-        credential: Option<Credential>,
+        credential: Option<&CredentialSecret>,
         rng: &mut R,
     ) -> Result<(Self, BallotNonces)> {
         let contest = ctx.contest;
@@ -98,12 +123,26 @@ impl EncryptedBallot {
                 reason: "the selection is for another contest",
             });
         }
+        let public = credential.map(CredentialSecret::public);
+        match (ctx.eligibility, public) {
+            (None, None) => {}
+            (None, Some(_)) => return Err(Error::UnexpectedCredential { ballot: id }),
+            (Some(_), None) => return Err(Error::CredentialMissing { ballot: id }),
+            (Some(e), Some(c)) => {
+                if !e.roll.contains(&c) {
+                    return Err(Error::CredentialNotOnRoll {
+                        ballot: id,
+                        credential: c,
+                    });
+                }
+            }
+        }
         let layout = contest.layout();
         let plaintexts = layout.plaintexts(selection.values());
         let (ciphertexts, nonces) =
             ctx.key
                 .encrypt_many(&plaintexts, layout == Layout::PerOption, rng);
-        let base = ballot_transcript(ctx, &id, credential.as_ref(), &ciphertexts);
+        let base = ballot_transcript(ctx, &id, public.as_ref(), &ciphertexts);
         let sets = layout.ciphertext_sets(contest.slots());
         let mut option_proofs = Vec::with_capacity(sets.len());
         // Per option every ciphertext has its own proof; packed, each chunk when there are
@@ -146,16 +185,19 @@ impl EncryptedBallot {
             &count_nonce,
             rng,
         )?;
-        Ok((
-            EncryptedBallot {
-                id,
-                credential,
-                ciphertexts,
-                option_proofs,
-                count_proof,
-            },
-            BallotNonces::new(nonces),
-        ))
+        let mut ballot = EncryptedBallot {
+            id,
+            credential: public,
+            ciphertexts,
+            option_proofs,
+            count_proof,
+            signature: None,
+        };
+        if let (Some(secret), Some(c)) = (credential, public) {
+            let mut t = signature_transcript(ctx, &c, &ballot.body_bytes());
+            ballot.signature = Some(crate::credential::sign(&mut t, secret, rng));
+        }
+        Ok((ballot, BallotNonces::new(nonces)))
     }
 
     /// The ballot id.
@@ -163,9 +205,46 @@ impl EncryptedBallot {
         &self.id
     }
 
-    /// The voter credential bound into the proofs, if any.
-    pub fn credential(&self) -> Option<&Credential> {
+    /// The public credential the ballot is signed with and its proofs are bound to, if any.
+    pub fn credential(&self) -> Option<&PublicCredential> {
         self.credential.as_ref()
+    }
+
+    /// The encoding up to the signature: what the signature signs.
+    fn body_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        // Counts are bounded by MAX_OPTIONS and MAX_BRANCHES, so writing cannot fail.
+        let _ = self.write_body(&mut out);
+        out
+    }
+
+    /// Checks the ballot's credential against the roll of `ctx` (present exactly when the
+    /// context has a roll, and on it) and feeds its signature to `check`. Errors come before
+    /// any equation, like shape errors.
+    fn credential_check(
+        &self,
+        ctx: &BallotContext<'_>,
+        check: impl FnOnce(&SchnorrProof, &mut Transcript, &SchnorrStatement<'_>),
+    ) -> Result<()> {
+        let id = self.id;
+        match (ctx.eligibility, &self.credential, &self.signature) {
+            (None, None, _) => Ok(()),
+            (None, Some(_), _) => Err(Error::UnexpectedCredential { ballot: id }),
+            (Some(_), None, _) => Err(Error::CredentialMissing { ballot: id }),
+            (Some(_), Some(_), None) => Err(Error::BallotMalformed {
+                ballot: id,
+                reason: "a credential without a signature",
+            }),
+            (Some(e), Some(c), Some(signature)) => {
+                let point = e.roll.point_of(c).ok_or(Error::CredentialNotOnRoll {
+                    ballot: id,
+                    credential: *c,
+                })?;
+                let mut t = signature_transcript(ctx, c, &self.body_bytes());
+                check(signature, &mut t, &SchnorrStatement { public: point });
+                Ok(())
+            }
+        }
     }
 
     /// The ciphertexts: one per option, then the abstention.
@@ -244,14 +323,20 @@ impl EncryptedBallot {
         )
     }
 
-    /// Verifies every proof of the ballot, one by one, and names the first that fails.
+    /// Verifies the ballot's credential and signature (in an election with a roll) and every
+    /// proof, and names the first that fails.
     ///
-    /// All proofs of the ballot are checked as one random linear combination, with one item
-    /// per proof, so that a failure names the proof.
+    /// The signature and all proofs of the ballot are checked as one random linear
+    /// combination, with one item each, so that a failure names the signature or the proof.
     pub fn verify(self, ctx: &BallotContext<'_>) -> Result<VerifiedBallot> {
         let id = self.id;
         let mut batch = BatchVerifier::new();
-        let mut parts = Vec::with_capacity(self.option_proofs.len() + 1);
+        let mut parts = Vec::with_capacity(self.option_proofs.len() + 2);
+        self.credential_check(ctx, |signature, t, statement| {
+            batch.begin_item();
+            parts.push(BallotPart::Signature);
+            signature.verify_batched(t, statement, &mut batch);
+        })?;
         self.proofs(ctx, |part, proof, t, statement| {
             batch.begin_item();
             parts.push(part);
@@ -303,15 +388,26 @@ impl EncryptedBallot {
             .map(Vec::len)
             .sum::<usize>()
             + ctx.contest.count_set().len();
-        batch.reserve(ballots.len(), 2 * branches + 2 * ctx.contest.width() + 2);
+        // With a roll, the signature: its R, and the credential's S from the roll.
+        let signature = if ctx.eligibility.is_some() { 2 } else { 0 };
+        batch.reserve(
+            ballots.len(),
+            2 * branches + 2 * ctx.contest.width() + 2 + signature,
+        );
         // Each ballot: its verdict if already known (a shape error), or its batch item.
         let mut pending: Vec<core::result::Result<Self, (BallotId, Error)>> =
             Vec::with_capacity(ballots.len());
         for ballot in ballots {
             batch.begin_item();
-            let added = ballot.proofs(ctx, |_, proof, t, statement| {
-                proof.verify_batched(t, statement, &mut batch)
-            });
+            let added = ballot
+                .credential_check(ctx, |signature, t, statement| {
+                    signature.verify_batched(t, statement, &mut batch)
+                })
+                .and_then(|()| {
+                    ballot.proofs(ctx, |_, proof, t, statement| {
+                        proof.verify_batched(t, statement, &mut batch)
+                    })
+                });
             match added {
                 Ok(()) => pending.push(Ok(ballot)),
                 Err(e) => {
@@ -349,12 +445,21 @@ impl EncryptedBallot {
 
     /// Appends the canonical encoding to `out`.
     pub fn write(&self, out: &mut Vec<u8>) -> Result<()> {
+        self.write_body(out)?;
+        if let Some(signature) = &self.signature {
+            signature.write(out);
+        }
+        Ok(())
+    }
+
+    /// Appends the encoding up to the signature.
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<()> {
         write_header(out, ObjectKind::Ballot);
         out.extend_from_slice(&self.id.0);
         match &self.credential {
             Some(c) => {
                 out.push(1);
-                out.extend_from_slice(c);
+                out.extend_from_slice(&c.0);
             }
             None => out.push(0),
         }
@@ -389,7 +494,7 @@ impl EncryptedBallot {
         let id = BallotId(reader.array("ballot id")?);
         let credential = match reader.u8("credential flag")? {
             0 => None,
-            1 => Some(reader.array("credential")?),
+            1 => Some(PublicCredential(reader.array("credential")?)),
             _ => {
                 return Err(Error::InvalidValue {
                     what: "credential flag",
@@ -425,12 +530,17 @@ impl EncryptedBallot {
             option_proofs.push(read_proof(reader)?);
         }
         let count_proof = read_proof(reader)?;
+        let signature = match credential {
+            Some(_) => Some(SchnorrProof::read(reader)?),
+            None => None,
+        };
         Ok(EncryptedBallot {
             id,
             credential,
             ciphertexts,
             option_proofs,
             count_proof,
+            signature,
         })
     }
 }
@@ -454,6 +564,8 @@ pub struct VerifiedBallot {
     key: [u8; 32],
     round: u32,
     contest: ContestSpec,
+    /// The digest of the roll its credential was checked against, if any.
+    roll: Option<[u8; 32]>,
 }
 
 impl VerifiedBallot {
@@ -464,6 +576,7 @@ impl VerifiedBallot {
             key: ctx.key.to_bytes(),
             round: ctx.round,
             contest: ctx.contest.clone(),
+            roll: ctx.eligibility.map(|e| *e.roll.digest()),
         }
     }
 
@@ -483,6 +596,7 @@ impl VerifiedBallot {
             && self.key == ctx.key.to_bytes()
             && self.round == ctx.round
             && self.contest == *ctx.contest
+            && self.roll == ctx.eligibility.map(|e| *e.roll.digest())
     }
 
     /// Unwraps the ballot (for storage; it must be verified again to be trusted).

@@ -188,6 +188,7 @@ pub struct BoxClose {
     chain_head: ConfirmationCode,
     cast: u64,
     challenged: u64,
+    replaced: u64,
 }
 
 impl BoxClose {
@@ -198,7 +199,15 @@ impl BoxClose {
             chain_head,
             cast,
             challenged,
+            replaced: 0,
         }
+    }
+
+    /// The same close, where `replaced` of the cast ballots were replaced by a later ballot of
+    /// their credential (revoting) and are not counted.
+    pub const fn with_replaced(mut self, replaced: u64) -> Self {
+        self.replaced = replaced;
+        self
     }
 
     /// The round.
@@ -211,9 +220,19 @@ impl BoxClose {
         &self.chain_head
     }
 
-    /// The number of cast ballots: the ballots the tally sums.
+    /// The number of cast ballots, counted or replaced.
     pub const fn cast(&self) -> u64 {
         self.cast
+    }
+
+    /// The number of cast ballots replaced by a later ballot of their credential.
+    pub const fn replaced(&self) -> u64 {
+        self.replaced
+    }
+
+    /// The number of counted ballots: the ballots the tally sums (cast − replaced).
+    pub const fn counted(&self) -> u64 {
+        self.cast.saturating_sub(self.replaced)
     }
 
     /// The number of challenged ballots.

@@ -13,6 +13,7 @@
 //! | administrator | 0 | 0 | yes, with the manifest's administrator key |
 //! | trustee | 1 | its index, 1..=255 | yes, with the manifest's key of that trustee |
 //! | voter | 2 | 0 | no |
+//! | credential authority | 3 | 0 | yes, with the manifest's credential authority key |
 //!
 //! Each [`EntryKind`] has one role that may post it; the decoder refuses any other pairing,
 //! an index that does not fit its role, and a body longer than [`MAX_BODY_LEN`].
@@ -52,6 +53,9 @@ pub enum Role {
     Trustee,
     /// A voter's device, through the board (anonymous).
     Voter,
+    /// The credential authority (signs the roll with the manifest's credential authority
+    /// key).
+    CredentialAuthority,
 }
 
 impl Role {
@@ -61,12 +65,16 @@ impl Role {
             Role::Administrator => 0,
             Role::Trustee => 1,
             Role::Voter => 2,
+            Role::CredentialAuthority => 3,
         }
     }
 
     /// Whether entries of this role carry a signature.
     pub const fn signs(self) -> bool {
-        matches!(self, Role::Administrator | Role::Trustee)
+        matches!(
+            self,
+            Role::Administrator | Role::Trustee | Role::CredentialAuthority
+        )
     }
 }
 
@@ -87,6 +95,12 @@ impl Author {
     /// A voter.
     pub const VOTER: Author = Author {
         role: Role::Voter,
+        index: 0,
+    };
+
+    /// The credential authority.
+    pub const CREDENTIAL_AUTHORITY: Author = Author {
+        role: Role::CredentialAuthority,
         index: 0,
     };
 
@@ -142,6 +156,8 @@ pub enum EntryKind {
     TieResolution = 12,
     /// The election of the sole remaining candidate without a ballot.
     Acclamation = 13,
+    /// The roll of public credentials (the credential authority's).
+    Roll = 14,
 }
 
 impl EntryKind {
@@ -160,6 +176,7 @@ impl EntryKind {
         EntryKind::Result,
         EntryKind::TieResolution,
         EntryKind::Acclamation,
+        EntryKind::Roll,
     ];
 
     /// The kind byte.
@@ -177,6 +194,7 @@ impl EntryKind {
         match self {
             EntryKind::CeremonyMessage | EntryKind::PartialDecryption => Role::Trustee,
             EntryKind::Ballot | EntryKind::Challenged => Role::Voter,
+            EntryKind::Roll => Role::CredentialAuthority,
             _ => Role::Administrator,
         }
     }
@@ -197,6 +215,7 @@ impl EntryKind {
             EntryKind::Result => "result",
             EntryKind::TieResolution => "tie_resolution",
             EntryKind::Acclamation => "acclamation",
+            EntryKind::Roll => "roll",
         }
     }
 
@@ -384,6 +403,7 @@ impl Entry {
             0 => Role::Administrator,
             1 => Role::Trustee,
             2 => Role::Voter,
+            3 => Role::CredentialAuthority,
             _ => return Err(invalid("unknown role")),
         };
         let index = reader.u32("entry author index")?;
@@ -394,7 +414,7 @@ impl Entry {
             Role::Trustee if TrusteeIndex::new(index).is_err() => {
                 return Err(invalid("a trustee's index is in 1..=255"));
             }
-            Role::Administrator | Role::Voter if index != 0 => {
+            Role::Administrator | Role::Voter | Role::CredentialAuthority if index != 0 => {
                 return Err(invalid("only a trustee's entry carries an index"));
             }
             _ => {}

@@ -21,6 +21,7 @@ use crate::ballot::{
 };
 use crate::board::ConfirmationCode;
 use crate::board::chain::Head;
+use crate::credential::Eligibility;
 use crate::board::entry::{Author, Entry, EntryKind};
 use crate::board::log::Log;
 use crate::board::store::Store;
@@ -71,6 +72,7 @@ pub struct RoundContext {
     key: PublicKey,
     round: u32,
     contest: ContestSpec,
+    eligibility: Option<Eligibility>,
 }
 
 impl RoundContext {
@@ -81,6 +83,7 @@ impl RoundContext {
             key: &self.key,
             round: self.round,
             contest: &self.contest,
+            eligibility: self.eligibility.as_ref(),
         }
     }
 }
@@ -192,6 +195,7 @@ impl<S: Store> BoardElection<S> {
             key: election.key().clone(),
             round: open.number(),
             contest: open.contest().clone(),
+            eligibility: election.eligibility().cloned(),
         })
     }
 

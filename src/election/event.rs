@@ -7,7 +7,7 @@
 //! | keys | `blob(public key package) ‖ F (32)` |
 //! | withdrawal | `LE32(candidate)` |
 //! | round open | `LE32(r) ‖ kind (0x00 choose one \| 0x01 ‖ LE32(candidate) yes/no) ‖ LE32(k) ‖ k × LE32(candidate) ‖ contest` |
-//! | round close | `LE32(r) ‖ chain head (32) ‖ LE64(cast) ‖ LE64(challenged)` |
+//! | round close | `LE32(r) ‖ chain head (32) ‖ LE64(cast) ‖ LE64(challenged) ‖ LE64(replaced)` |
 //! | result | `LE32(r) ‖ LE32(c) ‖ c × LE32(trustee) ‖ LE32(w) ‖ w × LE64(total) ‖ LE64(cast) ‖ LE64(present and voting) ‖ LE64(V) ‖ opt64(required) ‖ opt32(elected) ‖ opt32(eliminated)` |
 //! | tie resolution | `LE32(r) ‖ LE32(eliminated) ‖ how (0x00 lot \| 0x01 run-off)` |
 //! | acclamation | `LE32(r) ‖ LE32(candidate)` |
@@ -199,23 +199,32 @@ impl RoundOpening {
 impl BoxClose {
     /// The body of a round's close entry.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(52);
+        let mut out = Vec::with_capacity(60);
         out.extend_from_slice(&self.round().to_le_bytes());
         out.extend_from_slice(&self.chain_head().0);
         out.extend_from_slice(&self.cast().to_le_bytes());
         out.extend_from_slice(&self.challenged().to_le_bytes());
+        out.extend_from_slice(&self.replaced().to_le_bytes());
         out
     }
 
     /// Decodes the body of a round's close entry.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
         decode("round close", bytes, |r| {
-            Ok(BoxClose::new(
+            let close = BoxClose::new(
                 r.u32("round number")?,
                 ConfirmationCode(r.array("chain head")?),
                 r.u64("cast ballots")?,
                 r.u64("challenged ballots")?,
-            ))
+            );
+            let replaced = r.u64("replaced ballots")?;
+            if replaced > close.cast() {
+                return Err(Error::InvalidValue {
+                    what: "round close",
+                    reason: "more ballots replaced than cast",
+                });
+            }
+            Ok(close.with_replaced(replaced))
         })
     }
 }

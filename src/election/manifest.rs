@@ -12,8 +12,14 @@
 //! tie_for_lowest (1: 0 no elimination, 1 caller resolves)
 //! quorum flag (1) ‖ [comparison (1) ‖ LE64(p) ‖ LE64(q) ‖ LE64(members)]
 //! LE32(threshold t) ‖ LE32(trustees n) ‖ LE64(privacy floor)
-//! authorities flag (1) ‖ [administrator key (32) ‖ LE32(n) ‖ n × trustee key (32)]
+//! roll flag (1) ‖ [second ballot (1: 0 refused, 1 replaces)]
+//! authorities flag (1) ‖ [administrator key (32) ‖ LE32(n) ‖ n × trustee key (32)
+//!                        ‖ credential authority flag (1) ‖ [credential authority key (32)]]
 //! ```
+//!
+//! An election *with a roll* (docs/SPEC.md §16) admits only ballots signed with a credential
+//! on the roll its credential authority posts; the roll holds exactly `eligible`
+//! credentials, and its authorities name the credential authority's key (and only then).
 //!
 //! A manifest is made with [`Manifest::builder`], whose named setters keep `members` and
 //! `eligible`, `threshold` and `trustees` from being swapped. The *authorities* are the public
@@ -27,6 +33,7 @@ mod json;
 
 use crate::ballot::MAX_OPTIONS;
 use crate::board::hash_parts;
+use crate::credential::SecondBallot;
 use crate::domain::{ObjectKind, PROTOCOL_ID, label};
 use crate::elgamal::PublicKey;
 use crate::encoding::{read_header, write_header};
@@ -49,19 +56,40 @@ pub const DEFAULT_PRIVACY_FLOOR: u64 = 5;
 /// The longest title or candidate name, in bytes.
 const MAX_NAME_LEN: usize = 1024;
 
-/// The keys that sign a board's entries: the administrator's and one per trustee.
+/// The keys that sign a board's entries: the administrator's, one per trustee, and in an
+/// election with a roll the credential authority's.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Authorities {
     administrator: PublicKey,
     trustees: Vec<PublicKey>,
+    credential_authority: Option<PublicKey>,
 }
 
 impl Authorities {
     /// The administrator's key and the trustees' keys, trustee 1 first. The keys must be
     /// distinct.
     pub fn new(administrator: PublicKey, trustees: Vec<PublicKey>) -> Result<Self> {
-        let all: Vec<[u8; 32]> = core::iter::once(&administrator)
-            .chain(&trustees)
+        let authorities = Authorities {
+            administrator,
+            trustees,
+            credential_authority: None,
+        };
+        authorities.distinct()?;
+        Ok(authorities)
+    }
+
+    /// The same authorities with the credential authority's key (an election with a roll).
+    /// The keys must be distinct.
+    pub fn with_credential_authority(mut self, key: PublicKey) -> Result<Self> {
+        self.credential_authority = Some(key);
+        self.distinct()?;
+        Ok(self)
+    }
+
+    fn distinct(&self) -> Result<()> {
+        let all: Vec<[u8; 32]> = core::iter::once(&self.administrator)
+            .chain(&self.trustees)
+            .chain(&self.credential_authority)
             .map(PublicKey::to_bytes)
             .collect();
         for (i, a) in all.iter().enumerate() {
@@ -69,20 +97,24 @@ impl Authorities {
                 return Err(invalid("two authorities have the same key"));
             }
         }
-        Ok(Authorities {
-            administrator,
-            trustees,
-        })
+        Ok(())
     }
 
-    /// The key that signs `author`'s entries: the administrator's, or trustee i's; none for a
-    /// voter or a trustee the manifest does not have.
+    /// The key that signs `author`'s entries: the administrator's, trustee i's, or the
+    /// credential authority's; none for a voter, a trustee the manifest does not have, or a
+    /// credential authority it does not name.
     pub fn key_of(&self, author: crate::board::Author) -> Option<&PublicKey> {
         match author.role() {
             crate::board::Role::Administrator => Some(self.administrator()),
             crate::board::Role::Trustee => author.trustee_index().and_then(|i| self.trustee(i)),
+            crate::board::Role::CredentialAuthority => self.credential_authority(),
             crate::board::Role::Voter => None,
         }
+    }
+
+    /// The credential authority's key, in an election with a roll.
+    pub fn credential_authority(&self) -> Option<&PublicKey> {
+        self.credential_authority.as_ref()
     }
 
     /// The administrator's key.
@@ -111,6 +143,8 @@ pub struct Manifest {
     rules: ElectionRules,
     trustees: ThresholdParams,
     privacy_floor: u64,
+    /// In an election with a roll: what a second ballot of one credential in a round means.
+    roll: Option<SecondBallot>,
     authorities: Option<Authorities>,
 }
 
@@ -126,6 +160,7 @@ pub struct ManifestBuilder {
     threshold: Option<u32>,
     trustees: Option<u32>,
     privacy_floor: Option<u64>,
+    roll: Option<SecondBallot>,
     authorities: Option<Authorities>,
 }
 
@@ -172,6 +207,13 @@ impl ManifestBuilder {
         self
     }
 
+    /// An election with a roll of voter credentials (docs/SPEC.md §16), where a second
+    /// ballot of one credential in a round is refused or replaces the first.
+    pub fn roll(mut self, second_ballot: SecondBallot) -> Self {
+        self.roll = Some(second_ballot);
+        self
+    }
+
     /// The keys that sign the board's entries.
     pub fn authorities(mut self, authorities: Authorities) -> Self {
         self.authorities = Some(authorities);
@@ -212,6 +254,9 @@ impl ManifestBuilder {
         if let Some(floor) = self.privacy_floor {
             manifest = manifest.with_privacy_floor(floor)?;
         }
+        if let Some(second_ballot) = self.roll {
+            manifest = manifest.with_roll(second_ballot)?;
+        }
         if let Some(authorities) = self.authorities {
             manifest = manifest.with_authorities(authorities)?;
         }
@@ -238,6 +283,7 @@ impl Manifest {
             threshold: None,
             trustees: None,
             privacy_floor: None,
+            roll: None,
             authorities: None,
         }
     }
@@ -291,6 +337,7 @@ impl Manifest {
             rules,
             trustees,
             privacy_floor: DEFAULT_PRIVACY_FLOOR.min(eligible),
+            roll: None,
             authorities: None,
         })
     }
@@ -311,15 +358,47 @@ impl Manifest {
         Ok(self)
     }
 
-    /// Sets the keys that sign the board's entries: one trustee key per trustee.
+    /// Makes this an election with a roll: only ballots signed with a credential on the
+    /// roll count, and a second ballot of one credential in a round is refused or replaces
+    /// the first. Set it before the authorities, which must then name the credential
+    /// authority.
+    pub fn with_roll(mut self, second_ballot: SecondBallot) -> Result<Self> {
+        if self.authorities.is_some() {
+            return Err(invalid("the roll is set before the authorities"));
+        }
+        self.roll = Some(second_ballot);
+        Ok(self)
+    }
+
+    /// Sets the keys that sign the board's entries: one trustee key per trustee, and a
+    /// credential authority's key exactly when the election has a roll.
     pub fn with_authorities(mut self, authorities: Authorities) -> Result<Self> {
         if authorities.trustees.len() != self.trustees.trustees() as usize {
             return Err(invalid(
                 "the authorities hold another number of trustee keys",
             ));
         }
+        match (self.roll, &authorities.credential_authority) {
+            (Some(_), None) => {
+                return Err(invalid(
+                    "an election with a roll names its credential authority",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(invalid(
+                    "an election without a roll has no credential authority",
+                ));
+            }
+            _ => {}
+        }
         self.authorities = Some(authorities);
         Ok(self)
+    }
+
+    /// In an election with a roll, what a second ballot of one credential in a round means;
+    /// `None` for an election without a roll.
+    pub fn roll(&self) -> Option<SecondBallot> {
+        self.roll
     }
 
     /// The keys that sign the board's entries, if set.
@@ -417,6 +496,13 @@ impl Manifest {
         out.extend_from_slice(&self.threshold().to_le_bytes());
         out.extend_from_slice(&self.trustees().to_le_bytes());
         out.extend_from_slice(&self.privacy_floor.to_le_bytes());
+        match self.roll {
+            None => out.push(0),
+            Some(rule) => {
+                out.push(1);
+                out.push(rule.tag());
+            }
+        }
         match &self.authorities {
             None => out.push(0),
             Some(a) => {
@@ -426,13 +512,20 @@ impl Manifest {
                 for k in &a.trustees {
                     out.extend_from_slice(&k.to_bytes());
                 }
+                match &a.credential_authority {
+                    None => out.push(0),
+                    Some(k) => {
+                        out.push(1);
+                        out.extend_from_slice(&k.to_bytes());
+                    }
+                }
             }
         }
         Ok(out)
     }
 
     /// The context of the key ceremony: a fingerprint of the manifest alone,
-    /// `SHA-512("tabella.fingerprint" ‖ "tabella/v4" ‖ "ceremony" ‖ manifest)[..32]`.
+    /// `SHA-512("tabella.fingerprint" ‖ "tabella/v5" ‖ "ceremony" ‖ manifest)[..32]`.
     pub fn ceremony_context(&self) -> Result<ElectionContext> {
         Ok(ElectionContext::new(fingerprint(
             b"ceremony",
@@ -441,7 +534,7 @@ impl Manifest {
     }
 
     /// The election context once the key is known:
-    /// `SHA-512("tabella.fingerprint" ‖ "tabella/v4" ‖ "election" ‖ manifest ‖ Y ‖ trustee
+    /// `SHA-512("tabella.fingerprint" ‖ "tabella/v5" ‖ "election" ‖ manifest ‖ Y ‖ trustee
     /// public data)[..32]`, each part length-prefixed.
     pub fn election_context(
         &self,
@@ -520,10 +613,19 @@ impl Manifest {
         let threshold = reader.u32("threshold")?;
         let trustees = reader.u32("trustees")?;
         let floor = reader.u64("privacy floor")?;
-        let manifest = Manifest::new(
+        let mut manifest = Manifest::new(
             title, members, eligible, candidates, rules, threshold, trustees,
         )?
         .with_privacy_floor(floor)?;
+        match reader.u8("roll flag")? {
+            0 => {}
+            1 => {
+                let rule = SecondBallot::from_tag(reader.u8("second ballot")?)
+                    .ok_or_else(|| invalid_byte("second ballot"))?;
+                manifest = manifest.with_roll(rule)?;
+            }
+            _ => return Err(invalid_byte("roll flag")),
+        }
         match reader.u8("authorities flag")? {
             0 => Ok(manifest),
             1 => {
@@ -533,7 +635,17 @@ impl Manifest {
                 for _ in 0..count {
                     keys.push(PublicKey::from_bytes(reader.take("trustee key", 32)?)?);
                 }
-                manifest.with_authorities(Authorities::new(administrator, keys)?)
+                let mut authorities = Authorities::new(administrator, keys)?;
+                match reader.u8("credential authority flag")? {
+                    0 => {}
+                    1 => {
+                        let key =
+                            PublicKey::from_bytes(reader.take("credential authority key", 32)?)?;
+                        authorities = authorities.with_credential_authority(key)?;
+                    }
+                    _ => return Err(invalid_byte("credential authority flag")),
+                }
+                manifest.with_authorities(authorities)
             }
             _ => Err(invalid_byte("authorities flag")),
         }

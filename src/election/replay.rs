@@ -14,11 +14,13 @@
 //! is valid exactly when every entry applies.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use crate::ballot::{ChallengedBallot, EncryptedBallot, VerifiedBallot};
 use crate::board::chain::Head;
 use crate::board::entry::{Entry, EntryKind};
 use crate::board::{BoxClose, ConfirmationCode};
+use crate::credential::Roll;
 use crate::domain::ObjectKind;
 use crate::election::event::{
     Acclamation, CeremonyRun, Decision, Keys, RoundOpening, RoundResult, TieResolution, Withdrawal,
@@ -117,6 +119,8 @@ pub struct Replay {
     /// The run nonces of the ceremony runs applied: a run is started once.
     runs: HashSet<[u8; 32]>,
     manifest: Option<(Manifest, ElectionContext)>,
+    /// The roll, once posted (an election with a roll).
+    roll: Option<Arc<Roll>>,
     ceremony: Option<Ceremony>,
     outcome: Option<CeremonyOutcome>,
     election: Option<Election>,
@@ -172,6 +176,7 @@ impl Replay {
             signed: HashSet::new(),
             runs: HashSet::new(),
             manifest: None,
+            roll: None,
             ceremony: None,
             outcome: None,
             election: None,
@@ -200,6 +205,11 @@ impl Replay {
     /// The board id (the manifest's ceremony fingerprint), once the first entry is applied.
     pub fn board_id(&self) -> Option<&ElectionContext> {
         self.manifest.as_ref().map(|(_, id)| id)
+    }
+
+    /// The roll, once posted (an election with a roll).
+    pub fn roll(&self) -> Option<&Arc<Roll>> {
+        self.roll.as_ref()
     }
 
     /// The ceremony context of the current run, if one started.
@@ -311,6 +321,7 @@ impl Replay {
             EntryKind::Withdrawal => self.withdrawal(k, entry)?,
             EntryKind::TieResolution => self.tie_resolution(k, entry)?,
             EntryKind::Acclamation => self.acclamation(k, entry)?,
+            EntryKind::Roll => self.roll_entry(k, entry)?,
             EntryKind::RoundOpen => self.round_open(k, entry)?,
             EntryKind::Ballot => self.ballot(k, entry, verified)?,
             EntryKind::Challenged => self.challenged(k, entry)?,
@@ -384,10 +395,14 @@ impl Replay {
                     .authorities()
                     .ok_or_else(|| authorship(out_of_place("the manifest names no authorities")))?;
                 let key = authorities.key_of(entry.author()).ok_or_else(|| {
-                    authorship(Error::InvalidTrusteeIndex {
-                        index: entry.author().trustee_index().map_or(0, |i| i.get()),
-                        trustees: manifest.trustees(),
-                    })
+                    if entry.author().role() == crate::board::Role::CredentialAuthority {
+                        authorship(out_of_place("the manifest names no credential authority"))
+                    } else {
+                        authorship(Error::InvalidTrusteeIndex {
+                            index: entry.author().trustee_index().map_or(0, |i| i.get()),
+                            trustees: manifest.trustees(),
+                        })
+                    }
                 })?;
                 (*board, key.clone())
             }
@@ -444,6 +459,50 @@ impl Replay {
                 out_of_place("the first entry of a board is its manifest"),
             )
         })
+    }
+
+    /// Check 4: the credential authority's roll, once, before the first round, one
+    /// credential per eligible member.
+    fn roll_entry(&mut self, k: u64, entry: &Entry) -> core::result::Result<Applied, Failure> {
+        let fail = |e| failure(Check::Roll, k, None, e);
+        let (manifest, _) = self.manifest_or_fail(k)?;
+        let Some(second_ballot) = manifest.roll() else {
+            return Err(fail(out_of_place("a roll in an election without one")));
+        };
+        if self.roll.is_some() {
+            return Err(fail(out_of_place("the roll is posted once")));
+        }
+        let voting_began = !self.history.is_empty() || !matches!(self.current, Current::Between);
+        if voting_began {
+            return Err(failure(
+                Check::Sequence,
+                k,
+                self.round_number(),
+                out_of_place("the roll is posted before the first round"),
+            ));
+        }
+        let roll = Roll::from_bytes(entry.body()).map_err(fail)?;
+        if roll.len() as u64 != manifest.eligible() {
+            return Err(fail(Error::InvalidValue {
+                what: "roll",
+                reason: "the roll does not hold one credential per eligible member",
+            }));
+        }
+        let roll = Arc::new(roll);
+        if let Some(election) = &mut self.election {
+            election.set_roll(Arc::clone(&roll)).map_err(fail)?;
+        }
+        self.pass(
+            Check::Roll,
+            None,
+            format!(
+                "{} credentials, sorted and distinct; a second ballot is {}",
+                roll.len(),
+                second_ballot.name()
+            ),
+        );
+        self.roll = Some(roll);
+        Ok(Applied::Done)
     }
 
     fn ceremony_run(&mut self, k: u64, entry: &Entry) -> core::result::Result<Applied, Failure> {
@@ -574,9 +633,14 @@ impl Replay {
         if outcome.public_key_package() != &keys.public {
             return Err(fail3(mismatch("public key package")));
         }
-        let election = Election::new(manifest.clone(), keys.public.clone()).map_err(fail3)?;
+        let mut election = Election::new(manifest.clone(), keys.public.clone()).map_err(fail3)?;
         if election.context().fingerprint() != &keys.fingerprint {
             return Err(fail3(mismatch("election fingerprint")));
+        }
+        if let Some(roll) = &self.roll {
+            election
+                .set_roll(Arc::clone(roll))
+                .map_err(|e| failure(Check::Roll, k, None, e))?;
         }
         let excluded: Vec<u32> = outcome
             .excluded()
@@ -730,6 +794,9 @@ impl Replay {
         let opening = RoundOpening::from_bytes(entry.body())
             .map_err(|e| failure(Check::Sequence, k, round, e))?;
         let election = self.between(k, "a round opens while another is open or undecided")?;
+        if election.manifest().roll().is_some() && election.eligibility().is_none() {
+            return Err(failure(Check::Roll, k, round, Error::RollMissing));
+        }
         if let Some(tied) = election.standing().unresolved_tie() {
             return Err(failure(
                 Check::TieResolution,
@@ -789,30 +856,46 @@ impl Replay {
     ) -> core::result::Result<Applied, Failure> {
         let open = self.open_or_fail(k)?;
         let round = Some(open.number());
+        // A ballot's credential, signature and uniqueness are check 7; the rest 8 and 10.
+        let named = |otherwise: Check| {
+            move |e: Error| {
+                let check = if e.is_eligibility() {
+                    Check::Eligibility
+                } else {
+                    otherwise
+                };
+                failure(check, k, round, e)
+            }
+        };
         let verified = match verified {
             Some(v) if v.verified_for(&open.context()) => v,
             _ => {
                 let ballot = EncryptedBallot::from_bytes(entry.body())
-                    .map_err(|e| failure(Check::BallotProofs, k, round, e))?;
+                    .map_err(named(Check::BallotProofs))?;
                 ballot
                     .verify(&open.context())
-                    .map_err(|e| failure(Check::BallotProofs, k, round, e))?
+                    .map_err(named(Check::BallotProofs))?
             }
         };
         let code = open
             .cast_verified(verified)
-            .map_err(|e| failure(Check::BoxRules, k, round, e))?;
+            .map_err(named(Check::BoxRules))?;
         Ok(Applied::Code(code))
     }
 
     fn challenged(&mut self, k: u64, entry: &Entry) -> core::result::Result<Applied, Failure> {
         let open = self.open_or_fail(k)?;
         let round = Some(open.number());
-        let challenged = ChallengedBallot::from_bytes(entry.body())
-            .map_err(|e| failure(Check::ChallengedBallots, k, round, e))?;
-        challenged
-            .verify(&open.context())
-            .map_err(|e| failure(Check::ChallengedBallots, k, round, e))?;
+        let named = |e: Error| {
+            let check = if e.is_eligibility() {
+                Check::Eligibility
+            } else {
+                Check::ChallengedBallots
+            };
+            failure(check, k, round, e)
+        };
+        let challenged = ChallengedBallot::from_bytes(entry.body()).map_err(named)?;
+        challenged.verify(&open.context()).map_err(named)?;
         let code = open
             .challenge_checked(challenged)
             .map_err(|e| failure(Check::BoxRules, k, round, e))?;
@@ -844,6 +927,29 @@ impl Replay {
             ));
         }
         let challenged = close.challenged();
+        if let Some(roll) = &self.roll {
+            if close.counted() > roll.len() as u64 {
+                self.current = Current::Open(open);
+                return Err(failure(
+                    Check::Eligibility,
+                    k,
+                    round,
+                    out_of_place("more ballots counted than credentials on the roll"),
+                ));
+            }
+            self.pass(
+                Check::Eligibility,
+                round,
+                format!(
+                    "{} ballots signed with credentials on the roll; {} counted, {} replaced, \
+                     of {} credentials",
+                    close.cast(),
+                    close.counted(),
+                    close.replaced(),
+                    roll.len()
+                ),
+            );
+        }
         self.pass(
             Check::BallotProofs,
             round,
@@ -893,13 +999,13 @@ impl Replay {
             ));
         };
         let floor = election.manifest().privacy_floor();
-        if close.cast() < floor {
+        if close.counted() < floor {
             return Err(failure(
                 Check::PrivacyFloor,
                 k,
                 round,
                 Error::BelowPrivacyFloor {
-                    ballots: close.cast(),
+                    ballots: close.counted(),
                     floor,
                 },
             ));
@@ -931,11 +1037,11 @@ impl Replay {
         partial.verify(&ctx).map_err(fail)?;
         partials.push(partial);
         if first {
-            let cast = close.cast();
+            let counted = close.counted();
             self.pass(
                 Check::PrivacyFloor,
                 round,
-                format!("{cast} cast ballots, floor {floor}"),
+                format!("{counted} counted ballots, floor {floor}"),
             );
         }
         Ok(Applied::Done)
@@ -1049,8 +1155,15 @@ impl Replay {
     /// round, a pending tie and an unfinished ceremony are states a board may be in; the
     /// report says which.
     pub fn finish(mut self) -> Report {
+        let roll_missing = self
+            .manifest()
+            .is_some_and(|m| m.roll().is_some() && self.roll.is_none());
         let end = match (&self.election, &self.current) {
+            (None, _) if roll_missing => {
+                "the key ceremony is not finished and the roll is not posted".to_string()
+            }
             (None, _) => "the key ceremony is not finished".to_string(),
+            (Some(_), Current::Between) if roll_missing => "the roll is not posted".to_string(),
             (Some(e), Current::Between) => {
                 match (e.standing().elected(), e.standing().unresolved_tie()) {
                     (Some(c), _) => format!("candidate {c} elected"),

@@ -5,7 +5,10 @@ use rand_core::{CryptoRng, RngCore};
 use crate::ballot::{
     BallotContext, BallotId, ChallengedBallot, ContestSpec, EncryptedBallot, VerifiedBallot,
 };
+use std::sync::Arc;
+
 use crate::board::ConfirmationCode;
+use crate::credential::{Eligibility, Roll};
 use crate::election::event::TieResolution;
 use crate::elgamal::{DiscreteLogTable, PublicKey};
 use crate::error::{Error, Result};
@@ -37,6 +40,8 @@ pub struct Election {
     public: PublicKeyPackage,
     context: ElectionContext,
     standing: Standing,
+    /// In an election with a roll, the roll once posted and the manifest's rule.
+    eligibility: Option<Eligibility>,
 }
 
 impl Election {
@@ -58,7 +63,41 @@ impl Election {
             public,
             context,
             standing,
+            eligibility: None,
         })
+    }
+
+    /// Gives an election with a roll its roll (the credential authority's roll entry): it must
+    /// hold exactly the manifest's number of eligible members, and is given once.
+    ///
+    /// Errors: [`Error::InvalidValue`] for an election without a roll, a second roll, or a
+    /// roll of another size.
+    pub fn set_roll(&mut self, roll: Arc<Roll>) -> Result<()> {
+        let invalid = |reason| Error::InvalidValue {
+            what: "roll",
+            reason,
+        };
+        let Some(second_ballot) = self.manifest.roll() else {
+            return Err(invalid("the manifest has no roll"));
+        };
+        if self.eligibility.is_some() {
+            return Err(invalid("the roll is posted once"));
+        }
+        if roll.len() as u64 != self.manifest.eligible() {
+            return Err(invalid(
+                "the roll does not hold one credential per eligible member",
+            ));
+        }
+        self.eligibility = Some(Eligibility {
+            roll,
+            second_ballot,
+        });
+        Ok(())
+    }
+
+    /// The roll and the rule for a second ballot, once the roll is given.
+    pub fn eligibility(&self) -> Option<&Eligibility> {
+        self.eligibility.as_ref()
     }
 
     /// The manifest.
@@ -120,13 +159,20 @@ impl Election {
     /// resolution ([`RuleError::TieForLowestUnresolved`](crate::rules::RuleError)) and once
     /// someone is elected.
     pub fn open_round(&self, kind: RoundKind) -> Result<OpenRound> {
+        if self.manifest.roll().is_some() && self.eligibility.is_none() {
+            return Err(Error::RollMissing);
+        }
         let (candidates, contest) = ballot_for(&self.standing, kind, self.manifest.eligible())?;
         let number = self.standing.round();
+        let mut ballot_box = BallotBox::new(self.context, self.key().clone(), number, contest);
+        if let Some(e) = &self.eligibility {
+            ballot_box = ballot_box.with_eligibility(e.clone());
+        }
         Ok(OpenRound {
             number,
             kind,
             candidates,
-            ballot_box: BallotBox::new(self.context, self.key().clone(), number, contest),
+            ballot_box,
         })
     }
 

@@ -7,12 +7,18 @@
 //!
 //! A **cast** ballot is refused, in this order:
 //!
-//! 1. when the box already holds its capacity ([`Error::BallotBoxFull`]);
-//! 2. when its id was challenged ([`Error::ChallengedBallot`]);
-//! 3. when its id was already cast ([`Error::DuplicateBallotId`]);
-//! 4. when one of its α was challenged ([`Error::ChallengedBallot`]);
-//! 5. when one of its α was already cast, or repeats within the ballot
+//! 1. in an election with a roll where a second ballot is refused, when its credential
+//!    already cast a ballot in the round ([`Error::CredentialReused`]);
+//! 2. when the box already holds its capacity of counted ballots ([`Error::BallotBoxFull`];
+//!    a ballot that replaces an earlier one of its credential adds none);
+//! 3. when its id was challenged ([`Error::ChallengedBallot`]);
+//! 4. when its id was already cast ([`Error::DuplicateBallotId`]);
+//! 5. when one of its α was challenged ([`Error::ChallengedBallot`]);
+//! 6. when one of its α was already cast, or repeats within the ballot
 //!    ([`Error::DuplicateCiphertext`]).
+//!
+//! Where a second ballot replaces the first, an admitted ballot whose credential already cast
+//! one says so: the earlier ballot is no longer counted.
 //!
 //! A **challenged** ballot (its opening already checked) is refused when its id was already
 //! cast or challenged ([`Error::DuplicateBallotId`]), when one of its α was challenged
@@ -24,12 +30,19 @@
 use std::collections::HashSet;
 
 use crate::ballot::{BallotId, ContestSpec, EncryptedBallot};
+use crate::credential::{Eligibility, PublicCredential, SecondBallot};
 use crate::error::{Error, Result};
 
 /// The running state of a box's rules.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Admission {
     capacity: Option<u64>,
+    /// The manifest's rule for a second ballot, in an election with a roll.
+    second_ballot: Option<SecondBallot>,
+    /// The credentials that cast a ballot in this round.
+    credentials: HashSet<PublicCredential>,
+    /// Cast ballots replaced by a later one of their credential.
+    replaced: u64,
     cast: u64,
     cast_ids: HashSet<BallotId>,
     cast_alphas: HashSet<[u8; 32]>,
@@ -38,10 +51,12 @@ pub(crate) struct Admission {
 }
 
 impl Admission {
-    /// The rules of a box for `contest` (its capacity, if any).
-    pub(crate) fn new(contest: &ContestSpec) -> Self {
+    /// The rules of a box for `contest` (its capacity, if any) and, in an election with a
+    /// roll, its rule for a second ballot.
+    pub(crate) fn new(contest: &ContestSpec, eligibility: Option<&Eligibility>) -> Self {
         Admission {
             capacity: contest.capacity(),
+            second_ballot: eligibility.map(|e| e.second_ballot),
             ..Admission::default()
         }
     }
@@ -49,6 +64,11 @@ impl Admission {
     /// The number of cast ballots admitted.
     pub(crate) fn cast_count(&self) -> u64 {
         self.cast
+    }
+
+    /// The number of cast ballots replaced by a later ballot of their credential.
+    pub(crate) fn replaced_count(&self) -> u64 {
+        self.replaced
     }
 
     /// The α encodings of `ballot`, checked against every α the box has seen: a challenged
@@ -72,11 +92,28 @@ impl Admission {
         Ok(alphas)
     }
 
-    /// Admits a cast ballot (already verified), or says why not.
-    pub(crate) fn cast(&mut self, ballot: &EncryptedBallot) -> Result<()> {
+    /// Admits a cast ballot (already verified, its credential on the roll), or says why not.
+    /// Returns its credential when it replaces that credential's earlier ballot.
+    pub(crate) fn cast(&mut self, ballot: &EncryptedBallot) -> Result<Option<PublicCredential>> {
         let id = *ballot.id();
-        if let Some(capacity) = self.capacity {
-            if self.cast >= capacity {
+        let credential = match (self.second_ballot, ballot.credential()) {
+            (Some(rule), Some(c)) => Some((rule, *c)),
+            _ => None,
+        };
+        let replaces = match credential {
+            Some((rule, c)) if self.credentials.contains(&c) => match rule {
+                SecondBallot::Refused => {
+                    return Err(Error::CredentialReused {
+                        ballot: id,
+                        credential: c,
+                    });
+                }
+                SecondBallot::Replaces => Some(c),
+            },
+            _ => None,
+        };
+        if let (Some(capacity), None) = (self.capacity, replaces) {
+            if self.cast - self.replaced >= capacity {
                 return Err(Error::BallotBoxFull {
                     ballot: id,
                     capacity,
@@ -93,7 +130,13 @@ impl Admission {
         self.cast += 1;
         self.cast_ids.insert(id);
         self.cast_alphas.extend(alphas);
-        Ok(())
+        if let Some((_, c)) = credential {
+            self.credentials.insert(c);
+        }
+        if replaces.is_some() {
+            self.replaced += 1;
+        }
+        Ok(replaces)
     }
 
     /// Admits a challenged ballot (its opening already checked), or says why not.

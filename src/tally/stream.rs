@@ -27,11 +27,14 @@
 //! still applied in board order, so both give the same tally, close and rejections as a box
 //! fed the same entries.
 
+use std::collections::HashMap;
 use std::io::{Read, Write};
 
 use crate::ballot::{BallotContext, BallotId, ChallengedBallot, EncryptedBallot, VerifiedBallot};
 use crate::board::{BallotHash, BoxClose, BoxEntryKind, ConfirmationCode};
+use crate::credential::{PublicCredential, SecondBallot};
 use crate::domain::ObjectKind;
+use crate::elgamal::Ciphertext;
 use crate::encoding::header::{HEADER_LEN, header, read_header};
 use crate::error::{Error, Result};
 use crate::group::Reader;
@@ -307,6 +310,8 @@ fn verify_chunk(entries: Vec<StreamEntry>, ctx: &BallotContext<'_>) -> Result<Ve
 /// rules, the chain, the tally of the ballots admitted, and the refusals.
 struct Fold {
     admission: Admission,
+    /// Where a second ballot replaces the first: each credential's counted ciphertexts.
+    latest: HashMap<PublicCredential, Vec<Ciphertext>>,
     head: ConfirmationCode,
     codes: Vec<ConfirmationCode>,
     challenged: u64,
@@ -317,7 +322,8 @@ struct Fold {
 impl Fold {
     fn new(ctx: &BallotContext<'_>) -> Self {
         Fold {
-            admission: Admission::new(ctx.contest),
+            admission: Admission::new(ctx.contest, ctx.eligibility),
+            latest: HashMap::new(),
             head: ConfirmationCode::genesis(ctx.election, ctx.round),
             codes: Vec::new(),
             challenged: 0,
@@ -331,12 +337,22 @@ impl Fold {
     fn fold(&mut self, chunk: VerifiedChunk, ctx: &BallotContext<'_>) -> Result<()> {
         let mut kept = Vec::with_capacity(chunk.entries.len());
         let mut dropped = false;
+        let mut replaced = Vec::new();
+        let revoting = ctx
+            .eligibility
+            .is_some_and(|e| e.second_ballot == SecondBallot::Replaces);
         for entry in chunk.entries {
             match entry {
                 Checked::Cast(b, hash) => match self.admission.cast(b.ballot()) {
-                    Ok(()) => {
+                    Ok(replaces) => {
                         self.head = self.head.next_cast(ctx.election, ctx.round, &hash);
                         self.codes.push(self.head);
+                        if let (true, Some(c)) = (revoting, b.ballot().credential()) {
+                            let earlier = self.latest.insert(*c, b.ballot().ciphertexts().to_vec());
+                            if let (Some(_), Some(old)) = (replaces, earlier) {
+                                replaced.push(old);
+                            }
+                        }
                         kept.push(b);
                     }
                     Err(e) => {
@@ -366,6 +382,10 @@ impl Fold {
         };
         let total = core::mem::replace(&mut self.total, PartialTally::empty(0));
         self.total = total.merge(&tally)?;
+        // A replaced ballot was summed (in this chunk or an earlier one): take it out.
+        for old in replaced {
+            self.total.remove(&old)?;
+        }
         Ok(())
     }
 
@@ -383,7 +403,8 @@ impl Fold {
             self.head,
             self.admission.cast_count(),
             self.challenged,
-        );
+        )
+        .with_replaced(self.admission.replaced_count());
         StreamOutcome {
             tally: EncryptedTally {
                 contest: ctx.contest.clone(),

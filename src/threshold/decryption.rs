@@ -38,6 +38,7 @@
 //! P.append_message("public-keys", public key package bytes)      (§11.3, header included)
 //! P.append_u64("round", r); P.append_message("head", chain head)
 //! P.append_u64("cast", cast ballots); P.append_u64("challenged", challenged ballots)
+//! P.append_u64("replaced", cast ballots replaced by a later one of their credential)
 //! P.append_u64("width", m)
 //! P.append_ciphertext("C", (α_k, β_k))        for k = 0..m−1  ("C" "ciphertext", "alpha", "beta")
 //! statement digest = P.clone().challenge_bytes("statement", 32)
@@ -133,6 +134,7 @@ impl<'a> DecryptionContext<'a> {
         prefix.append_message(b"head", &close.chain_head().0);
         prefix.append_count(b"cast", close.cast());
         prefix.append_count(b"challenged", close.challenged());
+        prefix.append_count(b"replaced", close.replaced());
         prefix.append_count(b"width", tally.len() as u64);
         for c in tally {
             prefix.append_ciphertext(b"C", c);

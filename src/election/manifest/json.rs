@@ -11,6 +11,7 @@ use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::{Authorities, Manifest};
+use crate::credential::SecondBallot;
 use crate::elgamal::PublicKey;
 use crate::encoding::{from_hex, to_hex};
 use crate::error::{Error, Result};
@@ -72,8 +73,17 @@ struct ManifestJson {
     threshold: u32,
     trustees: u32,
     privacy_floor: u64,
+    /// `null` without a roll; `{"second_ballot": "refused" | "replaces"}` with one.
+    #[serde(deserialize_with = "nullable")]
+    roll: Option<RollJson>,
     #[serde(deserialize_with = "nullable")]
     authorities: Option<AuthoritiesJson>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RollJson {
+    second_ballot: String,
 }
 
 /// A field that is required but may be `null` (serde would otherwise read a missing `Option`
@@ -89,6 +99,8 @@ fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
 struct AuthoritiesJson {
     administrator: Hex,
     trustees: Vec<Hex>,
+    #[serde(deserialize_with = "nullable")]
+    credential_authority: Option<Hex>,
 }
 
 fn fraction_json(comparison: Comparison, f: Fraction) -> (Option<[u64; 2]>, Option<[u64; 2]>) {
@@ -158,6 +170,9 @@ impl ManifestJson {
             threshold: m.threshold(),
             trustees: m.trustees(),
             privacy_floor: m.privacy_floor(),
+            roll: m.roll().map(|rule| RollJson {
+                second_ballot: rule.name().to_string(),
+            }),
             authorities: m.authorities().map(|a| AuthoritiesJson {
                 administrator: Hex(a.administrator().to_bytes().to_vec()),
                 trustees: a
@@ -165,6 +180,9 @@ impl ManifestJson {
                     .iter()
                     .map(|k| Hex(k.to_bytes().to_vec()))
                     .collect(),
+                credential_authority: a
+                    .credential_authority()
+                    .map(|k| Hex(k.to_bytes().to_vec())),
             }),
         }
     }
@@ -214,7 +232,7 @@ impl ManifestJson {
         }
         let eliminate: BTreeSet<u32> = self.eliminate_lowest_after.into_iter().collect();
         let rules = ElectionRules::new(RuleSchedule::new(entries)?, eliminate, tie, quorum)?;
-        let manifest = Manifest::new(
+        let mut manifest = Manifest::new(
             self.title,
             self.members,
             self.eligible,
@@ -224,6 +242,19 @@ impl ManifestJson {
             self.trustees,
         )?
         .with_privacy_floor(self.privacy_floor)?;
+        if let Some(roll) = self.roll {
+            let rule = match roll.second_ballot.as_str() {
+                "refused" => SecondBallot::Refused,
+                "replaces" => SecondBallot::Replaces,
+                _ => {
+                    return Err(Error::InvalidValue {
+                        what: "second_ballot",
+                        reason: "refused or replaces",
+                    });
+                }
+            };
+            manifest = manifest.with_roll(rule)?;
+        }
         match self.authorities {
             None => Ok(manifest),
             Some(a) => {
@@ -233,7 +264,12 @@ impl ManifestJson {
                     .iter()
                     .map(|k| PublicKey::from_bytes(&k.0))
                     .collect::<Result<Vec<_>>>()?;
-                manifest.with_authorities(Authorities::new(administrator, trustees)?)
+                let mut authorities = Authorities::new(administrator, trustees)?;
+                if let Some(k) = a.credential_authority {
+                    authorities =
+                        authorities.with_credential_authority(PublicKey::from_bytes(&k.0)?)?;
+                }
+                manifest.with_authorities(authorities)
             }
         }
     }
