@@ -11,12 +11,13 @@ mod hand;
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use curve25519_dalek::scalar::Scalar;
 use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
 use tabella::ballot::{BallotContext, BallotId, ContestSpec, EncryptedBallot, Selection};
+use tabella::credential::{CredentialSecret, Eligibility, Roll, SecondBallot};
 use tabella::domain::ObjectKind;
 use tabella::domain::label;
 use tabella::elgamal::{Ciphertext, Nonce, PublicKey, SecretKey};
@@ -227,20 +228,29 @@ static CORPUS: LazyLock<Vec<Sample>> = LazyLock::new(|| {
         .unwrap()
         .to_bytes()
     };
-    let ballot =
-        |contest: ContestSpec, chosen: &[u32], credential, rng: &mut rand_chacha::ChaCha20Rng| {
-            let ctx = BallotContext {
-                election: &election,
-                key: &pk,
-                round: 1,
-                contest: &contest,
-            };
-            let selection = Selection::new(&contest, chosen).unwrap();
-            EncryptedBallot::encrypt(&ctx, &selection, BallotId::random(rng), credential, rng)
-                .unwrap()
-                .0
-                .to_bytes()
+    // A roll of three, for the ballot with a credential (signed by its first member).
+    let (roll, members) = Roll::issue(3, &mut rng).unwrap();
+    let eligibility = Eligibility {
+        roll: Arc::new(roll),
+        second_ballot: SecondBallot::Refused,
+    };
+    let ballot = |contest: ContestSpec,
+                  chosen: &[u32],
+                  credential: Option<&CredentialSecret>,
+                  rng: &mut rand_chacha::ChaCha20Rng| {
+        let ctx = BallotContext {
+            election: &election,
+            key: &pk,
+            round: 1,
+            contest: &contest,
+            eligibility: credential.map(|_| &eligibility),
         };
+        let selection = Selection::new(&contest, chosen).unwrap();
+        EncryptedBallot::encrypt(&ctx, &selection, BallotId::random(rng), credential, rng)
+            .unwrap()
+            .0
+            .to_bytes()
+    };
     let small_ballot = ballot(
         ContestSpec::choose_one(0, 2, false).unwrap(),
         &[1],
@@ -250,7 +260,7 @@ static CORPUS: LazyLock<Vec<Sample>> = LazyLock::new(|| {
     let range_ballot = ballot(
         ContestSpec::new(1, 2, 0, 2, false).unwrap(),
         &[0, 1],
-        Some([9; 32]),
+        Some(&members[0]),
         &mut rng,
     );
 
@@ -689,6 +699,10 @@ fn ballot_truncation_error(full: &[u8], cut: usize) -> Error {
     }
     steps.push(Step::Read("proof branches", 4));
     steps.push(Step::Proof(MembershipProof::encoded_len(h.branches)));
+    if h.credential {
+        steps.push(Step::Read("Schnorr commitment R", 32));
+        steps.push(Step::Read("Schnorr response s", 32));
+    }
     let mut at = HEADER_LEN;
     for step in steps {
         let (what, size) = match step {

@@ -18,13 +18,16 @@ mod hand;
 use curve25519_dalek::ristretto::RistrettoPoint;
 use curve25519_dalek::scalar::Scalar;
 use merlin::Transcript;
+use std::sync::Arc;
+
 use rand_chacha::ChaCha20Rng;
 use tabella::ballot::{
-    BallotContext, BallotId, ContestSpec, Credential, EncryptedBallot, Layout, Selection,
-    VerifiedBallot,
+    BallotContext, BallotId, ContestSpec, EncryptedBallot, Layout, Selection, VerifiedBallot,
 };
+use tabella::credential::{CredentialSecret, Eligibility, PublicCredential, Roll, SecondBallot};
 use tabella::domain::label;
 use tabella::elgamal::{Ciphertext, DiscreteLogTable, PublicKey, SecretKey};
+use tabella::encoding::header::HEADER_LEN;
 use tabella::error::{BallotPart, Error, ProofKind};
 use tabella::group::Point;
 use tabella::proofs::{
@@ -34,17 +37,19 @@ use tabella::proofs::{
 use tabella::tally::BallotBox;
 use tabella::transcript::{ElectionContext, TranscriptExt};
 
-use hand::{Claim, G, random_scalar, signed};
+use hand::{Claim, G, HandCredential, random_scalar, signed};
 
 const ELECTION: ElectionContext = ElectionContext::new([0x3c; 32]);
 
-/// An election with its secret key (to show what a forged ballot would have added).
+/// An election with its secret key (to show what a forged ballot would have added), and
+/// optionally a roll.
 struct Setup {
     sk: SecretKey,
     election: ElectionContext,
     key: PublicKey,
     round: u32,
     contest: ContestSpec,
+    eligibility: Option<Eligibility>,
 }
 
 impl Setup {
@@ -56,6 +61,22 @@ impl Setup {
             election: ELECTION,
             round: 1,
             contest,
+            eligibility: None,
+        }
+    }
+
+    /// The same election and key with a roll of these public credentials (one ballot each per
+    /// round).
+    fn with_roll(&self, credentials: impl IntoIterator<Item = PublicCredential>) -> Self {
+        Setup {
+            sk: self.sk.clone(),
+            key: self.key.clone(),
+            contest: self.contest.clone(),
+            eligibility: Some(Eligibility {
+                roll: Arc::new(Roll::new(credentials).unwrap()),
+                second_ballot: SecondBallot::Refused,
+            }),
+            ..*self
         }
     }
 
@@ -65,23 +86,28 @@ impl Setup {
             key: &self.key,
             round: self.round,
             contest: &self.contest,
+            eligibility: self.eligibility.as_ref(),
         }
     }
 
     fn ballot_box(&self) -> BallotBox {
-        BallotBox::new(
+        let ballot_box = BallotBox::new(
             self.election,
             self.key.clone(),
             self.round,
             self.contest.clone(),
-        )
+        );
+        match &self.eligibility {
+            Some(e) => ballot_box.with_eligibility(e.clone()),
+            None => ballot_box,
+        }
     }
 
     /// An honest ballot and its nonces (as scalars).
     fn honest(
         &self,
         chosen: &[u32],
-        credential: Option<Credential>,
+        credential: Option<&CredentialSecret>,
         rng: &mut ChaCha20Rng,
     ) -> (EncryptedBallot, Vec<Scalar>) {
         let selection = Selection::new(&self.contest, chosen).unwrap();
@@ -176,7 +202,11 @@ fn with_id(ballot: &EncryptedBallot, id: BallotId) -> EncryptedBallot {
 fn count_proof_verifies(s: &Setup, ballot: &EncryptedBallot) -> bool {
     let bytes = ballot.to_bytes();
     let h = hand::ballot_header(&bytes);
-    let proof = MembershipProof::from_bytes(&bytes[h.count_proof..], h.branches).unwrap();
+    let proof = MembershipProof::from_bytes(
+        &bytes[h.count_proof..h.signature.unwrap_or(bytes.len())],
+        h.branches,
+    )
+    .unwrap();
     let ctx = s.ctx();
     let base =
         hand::ballot_transcript(&ctx, ballot.id(), ballot.credential(), ballot.ciphertexts());
@@ -237,6 +267,88 @@ fn hand_built_honest_ballots_verify() {
         let expected: Vec<u64> = plaintexts.iter().map(|m| *m as u64).collect();
         assert_eq!(all, expected);
     }
+}
+
+// The hand signer mirrors the documented signature transcript (src/ballot.rs): a ballot it
+// makes and signs with a credential on the roll verifies and is cast, and the library's own
+// signature verifies on the hand transcript. A signature made under the hand transcript for
+// another round is rejected, so the control can fail.
+#[test]
+fn hand_built_signed_ballots_verify() {
+    let mut rng = hand::rng(23);
+    let voter = HandCredential::new(&mut rng);
+    let (_, members) = Roll::issue(2, &mut rng).unwrap();
+    let s = choose_one_of_three(&mut rng).with_roll(
+        members
+            .iter()
+            .map(CredentialSecret::public)
+            .chain([voter.public]),
+    );
+    let plaintexts: Vec<Scalar> = [0, 1, 0].iter().map(|m| signed(*m)).collect();
+    let claims: Vec<Claim> = [0, 1, 0].iter().map(|m| Claim::bit(*m)).collect();
+    let nonces = hand::fresh_nonces(3, &mut rng);
+    let forge = |ctx: &BallotContext<'_>, rng: &mut ChaCha20Rng| {
+        hand::forge_ballot(
+            ctx,
+            BallotId::random(rng),
+            Some(&voter),
+            &plaintexts,
+            &nonces,
+            &claims,
+            &Claim::count(&s.contest, 1),
+            rng,
+        )
+    };
+    let forged = forge(&s.ctx(), &mut rng);
+    assert_eq!(forged.credential(), Some(&voter.public));
+    assert!(count_proof_verifies(&s, &forged));
+    let mut ballot_box = s.ballot_box();
+    ballot_box.cast(forged.verify(&s.ctx()).unwrap()).unwrap();
+    let table = DiscreteLogTable::new(1).unwrap();
+    let totals = ballot_box.tally().decrypt(&s.sk, &table).unwrap();
+    assert_eq!(totals.options(), [0, 1, 0]);
+
+    // Signed for round 2 (proofs and signature alike), presented in round 1.
+    let round_two = BallotContext {
+        round: 2,
+        ..s.ctx()
+    };
+    let elsewhere = forge(&round_two, &mut rng);
+    elsewhere.clone().verify(&round_two).unwrap();
+    assert_eq!(
+        elsewhere.clone().verify(&s.ctx()).map(|_| ()),
+        Err(Error::BallotRejected {
+            ballot: *elsewhere.id(),
+            part: BallotPart::Signature
+        })
+    );
+
+    // The library's signature, checked on the hand transcript.
+    let (library, _) = s.honest(&[2], Some(&members[0]), &mut rng);
+    let bytes = library.to_bytes();
+    let at = hand::ballot_header(&bytes).signature.unwrap();
+    assert_eq!(bytes.len(), at + 64);
+    let public = members[0].public();
+    let point = Point::decode("public credential", &public.0).unwrap();
+    let statement = SchnorrStatement { public: &point };
+    let signature = SchnorrProof::from_bytes(&bytes[at..]).unwrap();
+    let ctx = s.ctx();
+    assert!(
+        signature
+            .verify(
+                &mut hand::signature_transcript(&ctx, &public, &bytes[..at]),
+                &statement
+            )
+            .is_ok()
+    );
+    assert!(
+        signature
+            .verify(
+                &mut hand::signature_transcript(&round_two, &public, &bytes[..at]),
+                &statement
+            )
+            .is_err()
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -480,7 +592,7 @@ fn spliced_proofs_are_rejected() {
 fn rerandomised_copy_is_rejected() {
     let mut rng = hand::rng(9);
     let s = choose_one_of_three(&mut rng);
-    let (valid, _) = s.honest(&[2], Some([5; 32]), &mut rng);
+    let (valid, _) = s.honest(&[2], None, &mut rng);
     let mut copy = valid.clone();
     for j in 0..valid.ciphertexts().len() {
         let (zero, _) = s.key.encrypt(0, &mut rng);
@@ -723,67 +835,172 @@ fn box_refuses_ballots_past_its_capacity() {
     assert_eq!(totals.abstain(), 0);
 }
 
-// A valid ballot replayed under another id, round, election, or credential is rejected.
+// A valid ballot replayed under another id, round or election is rejected by its proofs, or,
+// with a credential, by its signature (checked first); so is one whose credential is changed,
+// removed or added.
 #[test]
 fn replays_under_another_context_are_rejected() {
     let mut rng = hand::rng(13);
     let s = choose_one_of_three(&mut rng);
     let (plain, _) = s.honest(&[1], None, &mut rng);
-    let (credentialed, _) = s.honest(&[1], Some([0xc1; 32]), &mut rng);
-    let first = |b: &EncryptedBallot| Error::BallotRejected {
-        ballot: *b.id(),
-        part: BallotPart::Option(0),
+    // The same election with a roll of three: two members, and a third whose credential is
+    // made by hand, who re-signs another member's ballot as their own.
+    let (_, members) = Roll::issue(2, &mut rng).unwrap();
+    let thief = HandCredential::new(&mut rng);
+    let r = s.with_roll(
+        members
+            .iter()
+            .map(CredentialSecret::public)
+            .chain([thief.public]),
+    );
+    let (credentialed, _) = r.honest(&[1], Some(&members[0]), &mut rng);
+    let owner = members[0].public();
+    assert_eq!(credentialed.credential(), Some(&owner));
+    credentialed.clone().verify(&r.ctx()).unwrap();
+    let rejected = |b: &EncryptedBallot, part| {
+        Err(Error::BallotRejected {
+            ballot: *b.id(),
+            part,
+        })
     };
 
     // Another id.
     let replay = with_id(&plain, BallotId([0xee; 32]));
     assert_eq!(
         replay.clone().verify(&s.ctx()).map(|_| ()),
-        Err(first(&replay))
+        rejected(&replay, BallotPart::Option(0))
+    );
+    let replay = with_id(&credentialed, BallotId([0xee; 32]));
+    assert_eq!(
+        replay.clone().verify(&r.ctx()).map(|_| ()),
+        rejected(&replay, BallotPart::Signature)
     );
 
     // Another round, another election: the verifier's context differs.
-    let other_round = BallotContext {
-        round: 2,
-        ..s.ctx()
-    };
     let other_election = ElectionContext::new([0x3d; 32]);
-    let other_election = BallotContext {
-        election: &other_election,
-        ..s.ctx()
-    };
-    for ctx in [other_round, other_election] {
-        for b in [&plain, &credentialed] {
-            assert_eq!(b.clone().verify(&ctx).map(|_| ()), Err(first(b)));
+    for (setup, b, part) in [
+        (&s, &plain, BallotPart::Option(0)),
+        (&r, &credentialed, BallotPart::Signature),
+    ] {
+        let other_round = BallotContext {
+            round: 2,
+            ..setup.ctx()
+        };
+        let other_election = BallotContext {
+            election: &other_election,
+            ..setup.ctx()
+        };
+        for ctx in [other_round, other_election] {
+            assert_eq!(b.clone().verify(&ctx).map(|_| ()), rejected(b, part));
         }
     }
 
-    // Another credential: added, removed, changed.
-    let set_credential = |b: &EncryptedBallot, credential: Option<Credential>| {
-        let bytes = b.to_bytes();
-        let rest = &bytes[tabella::encoding::header::HEADER_LEN
-            + if b.credential().is_some() { 65 } else { 33 }..];
-        let mut out = bytes[..tabella::encoding::header::HEADER_LEN + 32].to_vec();
-        match credential {
-            Some(c) => {
-                out.push(1);
-                out.extend_from_slice(&c);
+    // The encoding with the credential set to `credential`, and nothing else changed but the
+    // signature: set to `signature`, or none.
+    let set_credential =
+        |b: &EncryptedBallot, credential: Option<&PublicCredential>, signature: Option<&[u8]>| {
+            let bytes = b.to_bytes();
+            let h = hand::ballot_header(&bytes);
+            let start = HEADER_LEN + if h.credential { 65 } else { 33 };
+            let rest = &bytes[start..h.signature.unwrap_or(bytes.len())];
+            let mut out = bytes[..HEADER_LEN + 32].to_vec();
+            match credential {
+                Some(c) => {
+                    out.push(1);
+                    out.extend_from_slice(&c.0);
+                }
+                None => out.push(0),
             }
-            None => out.push(0),
-        }
-        out.extend_from_slice(rest);
-        EncryptedBallot::from_bytes(&out).unwrap()
-    };
-    for replay in [
-        set_credential(&plain, Some([0xc2; 32])),
-        set_credential(&credentialed, None),
-        set_credential(&credentialed, Some([0xc2; 32])),
-    ] {
-        assert_eq!(
-            replay.clone().verify(&s.ctx()).map(|_| ()),
-            Err(first(&replay))
-        );
-    }
+            out.extend_from_slice(rest);
+            out.extend_from_slice(signature.unwrap_or_default());
+            out
+        };
+    let decode = |bytes: Vec<u8>| EncryptedBallot::from_bytes(&bytes).unwrap();
+    let signature = credentialed.to_bytes()[hand::ballot_header(&credentialed.to_bytes())
+        .signature
+        .unwrap()..]
+        .to_vec();
+    assert_eq!(signature.len(), 64);
+    // The unchanged encoding, rebuilt: the helper changes only what it is told to.
+    assert_eq!(
+        set_credential(&credentialed, Some(&owner), Some(&signature)),
+        credentialed.to_bytes()
+    );
+
+    // Changed to another member's credential: the signature was made under the first.
+    let other = members[1].public();
+    let swapped = decode(set_credential(
+        &credentialed,
+        Some(&other),
+        Some(&signature),
+    ));
+    assert_eq!(
+        swapped.clone().verify(&r.ctx()).map(|_| ()),
+        rejected(&swapped, BallotPart::Signature)
+    );
+    // Changed to one not on the roll: refused before any equation.
+    let outsider = CredentialSecret::generate(&mut rng).public();
+    let foreign = decode(set_credential(
+        &credentialed,
+        Some(&outsider),
+        Some(&signature),
+    ));
+    assert_eq!(
+        foreign.verify(&r.ctx()).map(|_| ()),
+        Err(Error::CredentialNotOnRoll {
+            ballot: *credentialed.id(),
+            credential: outsider,
+        })
+    );
+    // Changed to the thief's credential and signed by the thief: the signature holds (else it
+    // would be named first), but every proof is bound to the first credential.
+    let body = set_credential(&credentialed, Some(&thief.public), None);
+    let mut stolen = body.clone();
+    stolen.extend_from_slice(&thief.sign(&r.ctx(), &body, &mut rng));
+    let stolen = decode(stolen);
+    assert_eq!(
+        stolen.clone().verify(&r.ctx()).map(|_| ()),
+        rejected(&stolen, BallotPart::Option(0))
+    );
+
+    // Removed (flag 0, signature dropped): a roll requires one; without a roll, the proofs are
+    // still bound to the credential.
+    let stripped = decode(set_credential(&credentialed, None, None));
+    assert_eq!(
+        stripped.clone().verify(&r.ctx()).map(|_| ()),
+        Err(Error::CredentialMissing {
+            ballot: *credentialed.id()
+        })
+    );
+    assert_eq!(
+        stripped.clone().verify(&s.ctx()).map(|_| ()),
+        rejected(&stripped, BallotPart::Option(0))
+    );
+
+    // Added: an election without a roll takes none; with the roll, a member's signature does
+    // not bind proofs made without a credential.
+    let added = decode(set_credential(&plain, Some(&owner), Some(&signature)));
+    assert_eq!(
+        added.verify(&s.ctx()).map(|_| ()),
+        Err(Error::UnexpectedCredential {
+            ballot: *plain.id()
+        })
+    );
+    let body = set_credential(&plain, Some(&thief.public), None);
+    let mut claimed = body.clone();
+    claimed.extend_from_slice(&thief.sign(&r.ctx(), &body, &mut rng));
+    let claimed = decode(claimed);
+    assert_eq!(
+        claimed.clone().verify(&r.ctx()).map(|_| ()),
+        rejected(&claimed, BallotPart::Option(0))
+    );
+    // And the plain ballot itself is refused by the election with a roll.
+    assert_eq!(
+        plain.clone().verify(&r.ctx()).map(|_| ()),
+        Err(Error::CredentialMissing {
+            ballot: *plain.id()
+        })
+    );
 }
 
 // A ballot verified for another round, contest, election or key is refused by the box, which

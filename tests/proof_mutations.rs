@@ -4,7 +4,9 @@
 //! whole ballot), each public input is changed one at a time: the generator, the keys, each
 //! ciphertext half, each commitment, challenge and response of the encoding, the election
 //! fingerprint, the domain label, the set, and for ballots the round, the contest, the ballot
-//! id and the credential. Every change must make the proof fail
+//! id, the credential and its signature (in an election with a roll: every ballot is signed,
+//! and the signature, checked first, is what a change breaks first). Every change must make
+//! the proof fail
 //!
 //! * alone (`verify`), with the exact error, and
 //! * inside a batch of valid proofs (`verify_batched` + `BatchVerifier::verify`), where the
@@ -26,9 +28,9 @@ use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
 use rand_chacha::ChaCha20Rng;
 use rand_core::RngCore;
-use tabella::ballot::{
-    BallotContext, BallotId, ContestSpec, Credential, EncryptedBallot, Selection,
-};
+use std::sync::Arc;
+use tabella::ballot::{BallotContext, BallotId, ContestSpec, EncryptedBallot, Selection};
+use tabella::credential::{CredentialSecret, Eligibility, PublicCredential, Roll, SecondBallot};
 use tabella::domain::label;
 use tabella::elgamal::{Ciphertext, PublicKey, SecretKey};
 use tabella::error::{BallotPart, Error, ProofKind};
@@ -812,13 +814,15 @@ fn batch_names_every_bad_item() {
 // Ballots
 // ---------------------------------------------------------------------------------------------
 
-/// Where a ballot is cast.
+/// Where a ballot is cast: without a roll, or with one (and its members' secrets).
 #[derive(Clone, Debug)]
 struct World {
     election: ElectionContext,
     key: PublicKey,
     round: u32,
     contest: ContestSpec,
+    eligibility: Option<Eligibility>,
+    members: Vec<CredentialSecret>,
 }
 
 impl World {
@@ -828,7 +832,38 @@ impl World {
             key: &self.key,
             round: self.round,
             contest: &self.contest,
+            eligibility: self.eligibility.as_ref(),
         }
+    }
+
+    /// The same world with a roll of `BATCH` fresh members.
+    fn with_roll(&self, rng: &mut ChaCha20Rng) -> World {
+        let (roll, members) = Roll::issue(BATCH, rng).unwrap();
+        World {
+            eligibility: Some(Eligibility {
+                roll: Arc::new(roll),
+                second_ballot: SecondBallot::Refused,
+            }),
+            members,
+            ..self.clone()
+        }
+    }
+
+    /// The secret of a member of the roll.
+    fn secret_of(&self, credential: &PublicCredential) -> &CredentialSecret {
+        self.members
+            .iter()
+            .find(|m| m.public() == *credential)
+            .expect("a member")
+    }
+
+    /// What a change to a ballot's context or contents breaks first: its signature with a
+    /// roll, its first ciphertext proof without.
+    fn first(&self) -> BallotExpect {
+        BallotExpect::Rejected(match self.eligibility {
+            Some(_) => BallotPart::Signature,
+            None => BallotPart::Option(0),
+        })
     }
 
     /// A fresh ballot for `chosen` (or an abstention when `None`).
@@ -836,7 +871,7 @@ impl World {
         &self,
         chosen: Option<&[u32]>,
         id: BallotId,
-        credential: Option<Credential>,
+        credential: Option<&CredentialSecret>,
         rng: &mut ChaCha20Rng,
     ) -> Vec<u8> {
         let selection = match chosen {
@@ -857,15 +892,28 @@ enum BallotExpect {
     Rejected(BallotPart),
     /// The ballot does not have the contest's shape.
     Malformed,
+    /// A credential in an election without a roll.
+    Unexpected,
+    /// No credential in an election with a roll.
+    Missing,
+    /// A credential that is not on the roll.
+    NotOnRoll,
 }
 
 impl BallotExpect {
-    fn error(self, ballot: BallotId) -> Error {
+    fn error(self, ballot: &EncryptedBallot) -> Error {
+        let id = *ballot.id();
         match self {
-            BallotExpect::Rejected(part) => Error::BallotRejected { ballot, part },
+            BallotExpect::Rejected(part) => Error::BallotRejected { ballot: id, part },
             BallotExpect::Malformed => Error::BallotMalformed {
-                ballot,
+                ballot: id,
                 reason: "its shape does not match the contest",
+            },
+            BallotExpect::Unexpected => Error::UnexpectedCredential { ballot: id },
+            BallotExpect::Missing => Error::CredentialMissing { ballot: id },
+            BallotExpect::NotOnRoll => Error::CredentialNotOnRoll {
+                ballot: id,
+                credential: *ballot.credential().expect("a credential"),
             },
         }
     }
@@ -890,41 +938,53 @@ fn base_world(rng: &mut ChaCha20Rng) -> World {
         key: SecretKey::generate(rng).public_key(),
         round: 1,
         contest: ContestSpec::new(0, 3, 1, 2, true).unwrap(),
+        eligibility: None,
+        members: Vec::new(),
     }
 }
 
-/// Rows that present a ballot made for `other` to a verifier for the base world.
+/// Rows that present a ballot made for `other` (same id, same credential, signed by its
+/// member) to a verifier for the base world.
 fn made_for(name: &str, other: World, expect: BallotExpect) -> Mutation<BallotCase, BallotExpect> {
     ballot_row(
         format!("made for another {name}"),
         expect,
         move |c: &mut BallotCase, rng: &mut ChaCha20Rng| {
             let old = c.decode();
-            c.bytes = other.ballot(Some(&[0]), *old.id(), old.credential().copied(), rng);
+            let secret = old.credential().map(|p| other.secret_of(p).clone());
+            c.bytes = other.ballot(Some(&[0]), *old.id(), secret.as_ref(), rng);
         },
     )
 }
 
-fn set_credential(c: &mut BallotCase, credential: Option<Credential>) {
+/// Sets the credential of an encoded ballot (flag and bytes) and its signature (`R ‖ s`, or
+/// none), changing nothing else.
+fn set_credential(c: &mut BallotCase, credential: Option<&PublicCredential>, signature: &[u8]) {
     let h = hand::ballot_header(&c.bytes);
-    let rest = c.bytes
-        [tabella::encoding::header::HEADER_LEN + if h.credential { 65 } else { 33 }..]
-        .to_vec();
+    let start = tabella::encoding::header::HEADER_LEN + if h.credential { 65 } else { 33 };
+    let rest = c.bytes[start..h.signature.unwrap_or(c.bytes.len())].to_vec();
     let mut out = c.bytes[..tabella::encoding::header::HEADER_LEN + 32].to_vec();
     match credential {
         Some(cred) => {
             out.push(1);
-            out.extend_from_slice(&cred);
+            out.extend_from_slice(&cred.0);
         }
         None => out.push(0),
     }
     out.extend_from_slice(&rest);
+    out.extend_from_slice(signature);
     c.bytes = out;
+}
+
+/// The signature `R ‖ s` of an encoded ballot (empty without a credential).
+fn signature_of(bytes: &[u8]) -> Vec<u8> {
+    let h = hand::ballot_header(bytes);
+    bytes[h.signature.unwrap_or(bytes.len())..].to_vec()
 }
 
 fn ballot_rows(world: &World, sample: &[u8]) -> Vec<BallotMutation> {
     use BallotExpect::{Malformed, Rejected};
-    let first = Rejected(BallotPart::Option(0));
+    let first = world.first();
     let mut other_key = world.clone();
     other_key.key = SecretKey::generate(&mut hand::rng(99)).public_key();
     let contest = |index, options, min, max, abstention| World {
@@ -933,7 +993,8 @@ fn ballot_rows(world: &World, sample: &[u8]) -> Vec<BallotMutation> {
     };
     let mut rows = common_rows(world, sample, first);
     rows.extend([
-        made_for("public key", other_key, first),
+        // The signature does not bind the key; the proofs do.
+        made_for("public key", other_key, Rejected(BallotPart::Option(0))),
         made_for("contest index", contest(1, 3, 1, 2, true), first),
         // Same width and count branches: only the transcript tells them apart.
         made_for("contest range (0..=1)", contest(0, 3, 0, 1, true), first),
@@ -969,21 +1030,13 @@ fn ballot_rows(world: &World, sample: &[u8]) -> Vec<BallotMutation> {
                 b[p1..p1 + hand::OPTION_PROOF_LEN].copy_from_slice(&first);
             },
         ),
-        Mutation {
-            target: Some(3),
-            ..ballot_row("credential: present -> another", first, |c, _| {
-                let mut cred = *c.decode().credential().unwrap();
-                cred[31] ^= 1;
-                set_credential(c, Some(cred))
-            })
-        },
     ]);
     rows
 }
 
 /// The rows every ballot layout shares: another election or round, the ballot id, the
-/// credential added or removed, and every point, challenge and response of the encoding (the
-/// layout depends on the credential flag, so each row recomputes it on its target's bytes).
+/// credential added, removed or changed, and every point, challenge and response of the
+/// encoding (the signature's too, with a roll).
 fn common_rows(world: &World, sample: &[u8], first: BallotExpect) -> Vec<BallotMutation> {
     let mut rows = vec![
         made_for(
@@ -1003,19 +1056,62 @@ fn common_rows(world: &World, sample: &[u8], first: BallotExpect) -> Vec<BallotM
             first,
         ),
         ballot_row("ballot id", first, |c, _| c.bytes[5] ^= 0x40),
-        Mutation {
-            target: Some(0),
-            ..ballot_row("credential: absent -> present", first, |c, _| {
-                set_credential(c, Some([0x11; 32]))
-            })
-        },
-        Mutation {
-            target: Some(1),
-            ..ballot_row("credential: present -> absent", first, |c, _| {
-                set_credential(c, None)
-            })
-        },
     ];
+    match &world.eligibility {
+        None => {
+            // A member of another election's roll signs the ballot as their own.
+            let mut rng = hand::rng(98);
+            let stranger = World {
+                contest: world.contest.clone(),
+                ..base_world(&mut rng)
+            }
+            .with_roll(&mut rng);
+            rows.push(ballot_row(
+                "credential: absent -> present (and signed)",
+                BallotExpect::Unexpected,
+                move |c, rng| {
+                    let theirs = stranger.ballot(
+                        Some(&[0]),
+                        BallotId::random(rng),
+                        Some(&stranger.members[0]),
+                        rng,
+                    );
+                    let public = stranger.members[0].public();
+                    set_credential(c, Some(&public), &signature_of(&theirs));
+                },
+            ));
+        }
+        Some(e) => {
+            let roll: Vec<PublicCredential> = e.roll.credentials().copied().collect();
+            rows.extend([
+                ballot_row(
+                    "credential: present -> absent (signature dropped)",
+                    BallotExpect::Missing,
+                    |c, _| set_credential(c, None, &[]),
+                ),
+                ballot_row(
+                    "credential: present -> another member's",
+                    first,
+                    move |c, _| {
+                        let old = *c.decode().credential().unwrap();
+                        let other = roll.iter().find(|r| **r != old).unwrap();
+                        let signature = signature_of(&c.bytes);
+                        set_credential(c, Some(other), &signature)
+                    },
+                ),
+                ballot_row(
+                    "credential: present -> one not on the roll",
+                    BallotExpect::NotOnRoll,
+                    |c, _| {
+                        let mut cred = *c.decode().credential().unwrap();
+                        cred.0[31] ^= 1;
+                        let signature = signature_of(&c.bytes);
+                        set_credential(c, Some(&cred), &signature)
+                    },
+                ),
+            ]);
+        }
+    }
     for (n, f) in hand::ballot_layout(sample).into_iter().enumerate() {
         let expect = BallotExpect::Rejected(f.part.unwrap());
         rows.push(ballot_row(
@@ -1035,7 +1131,19 @@ fn common_rows(world: &World, sample: &[u8], first: BallotExpect) -> Vec<BallotM
 #[test]
 fn ballot_rejects_every_statement_mutation() {
     let mut rng = hand::rng(8);
-    let world = base_world(&mut rng);
+    ballot_statement_mutations(base_world(&mut rng), &mut rng);
+}
+
+// The same with a roll: every ballot carries a credential and a signature, which binds the
+// context and every byte before it.
+#[test]
+fn signed_ballot_rejects_every_statement_mutation() {
+    let mut rng = hand::rng(11);
+    let world = base_world(&mut rng).with_roll(&mut rng);
+    ballot_statement_mutations(world, &mut rng);
+}
+
+fn ballot_statement_mutations(world: World, rng: &mut ChaCha20Rng) {
     let votes: [Option<&[u32]>; BATCH] = [
         Some(&[0]),
         Some(&[1]),
@@ -1047,7 +1155,7 @@ fn ballot_rejects_every_statement_mutation() {
         Some(&[2]),
         None,
     ];
-    run_ballot_rows(&world, &votes, ballot_rows, 50, &mut rng);
+    run_ballot_rows(&world, &votes, ballot_rows, 50, rng);
 }
 
 // The same for a packed contest in two chunks (docs/SPEC.md §6.3): the capacity, and with it
@@ -1059,6 +1167,22 @@ fn packed_ballot_rejects_every_statement_mutation() {
         contest: packed(0, 1000),
         ..base_world(&mut rng)
     };
+    packed_statement_mutations(world, &mut rng);
+}
+
+// The same for a signed packed ballot, in an election with a roll.
+#[test]
+fn signed_packed_ballot_rejects_every_statement_mutation() {
+    let mut rng = hand::rng(12);
+    let world = World {
+        contest: packed(0, 1000),
+        ..base_world(&mut rng)
+    }
+    .with_roll(&mut rng);
+    packed_statement_mutations(world, &mut rng);
+}
+
+fn packed_statement_mutations(world: World, rng: &mut ChaCha20Rng) {
     assert_eq!(world.contest.width(), 2, "two chunks");
     let votes: [Option<&[u32]>; BATCH] = [
         Some(&[0]),
@@ -1071,7 +1195,7 @@ fn packed_ballot_rejects_every_statement_mutation() {
         None,
         Some(&[5]),
     ];
-    run_ballot_rows(&world, &votes, packed_rows, 40, &mut rng);
+    run_ballot_rows(&world, &votes, packed_rows, 40, rng);
 }
 
 /// Choose one of six with abstention, for a box of `capacity`.
@@ -1082,8 +1206,8 @@ fn packed(index: u32, capacity: u64) -> ContestSpec {
 }
 
 fn packed_rows(world: &World, sample: &[u8]) -> Vec<BallotMutation> {
-    use BallotExpect::{Malformed, Rejected};
-    let first = Rejected(BallotPart::Option(0));
+    use BallotExpect::Malformed;
+    let first = world.first();
     let with = |contest| World {
         contest,
         ..world.clone()
@@ -1107,8 +1231,9 @@ fn packed_rows(world: &World, sample: &[u8]) -> Vec<BallotMutation> {
 /// A row of the ballot mutation suite.
 type BallotMutation = Mutation<BallotCase, BallotExpect>;
 
-/// Casts one valid ballot per vote (every other one with a credential), then applies each row
-/// to one of them: it must fail as the row expects, alone and in a batch of the valid others.
+/// Casts one valid ballot per vote (with a roll, ballot i signed by member i), then applies
+/// each row to one of them: it must fail as the row expects, alone and in a batch of the valid
+/// others.
 fn run_ballot_rows(
     world: &World,
     votes: &[Option<&[u32]>; BATCH],
@@ -1119,15 +1244,8 @@ fn run_ballot_rows(
     let valid: Vec<BallotCase> = votes
         .iter()
         .enumerate()
-        .map(|(i, vote)| {
-            let credential = (i % 2 == 1).then(|| {
-                let mut c = [0u8; 32];
-                rng.fill_bytes(&mut c);
-                c
-            });
-            BallotCase {
-                bytes: world.ballot(*vote, BallotId::random(rng), credential, rng),
-            }
+        .map(|(i, vote)| BallotCase {
+            bytes: world.ballot(*vote, BallotId::random(rng), world.members.get(i), rng),
         })
         .collect();
     let ctx = world.ctx();
@@ -1148,7 +1266,7 @@ fn run_ballot_rows(
         (m.apply)(&mut cases[target], rng);
         assert_ne!(cases[target], valid[target], "{}: changed nothing", m.name);
         let id = *cases[target].decode().id();
-        let expected = m.expect.error(id);
+        let expected = m.expect.error(&cases[target].decode());
         assert_eq!(
             cases[target].decode().verify(&ctx).map(|_| ()),
             Err(expected.clone()),
@@ -1177,16 +1295,16 @@ proptest! {
         ..ProptestConfig::default()
     })]
 
-    // Any single-byte change of a valid ballot (header, id, credential, ciphertexts, proofs)
-    // either fails to decode or fails to verify.
+    // Any single-byte change of a valid ballot (header, id, credential, ciphertexts, proofs,
+    // signature) either fails to decode or fails to verify.
     #[test]
     fn any_byte_change_of_a_ballot_is_rejected(
         which in 0usize..2,
         at in any::<prop::sample::Index>(),
         xor in 1u8..=255,
     ) {
-        let (world, ballots) = &*BALLOTS;
-        let mut bytes = ballots[which].clone();
+        let (world, bytes) = &BALLOTS[which];
+        let mut bytes = bytes.clone();
         let at = at.index(bytes.len());
         bytes[at] ^= xor;
         let verdict = EncryptedBallot::from_bytes(&bytes).and_then(|b| b.verify(&world.ctx()));
@@ -1194,16 +1312,23 @@ proptest! {
     }
 }
 
-/// Two valid ballots (without and with a credential) for the byte-change property.
-static BALLOTS: std::sync::LazyLock<(World, Vec<Vec<u8>>)> = std::sync::LazyLock::new(|| {
+/// Two valid ballots for the byte-change property: one without a credential (no roll), one
+/// signed with a credential on its election's roll; each with the world that accepts it.
+static BALLOTS: std::sync::LazyLock<Vec<(World, Vec<u8>)>> = std::sync::LazyLock::new(|| {
     let mut rng = hand::rng(9);
     let world = base_world(&mut rng);
     let a = world.ballot(Some(&[1]), BallotId::random(&mut rng), None, &mut rng);
-    let b = world.ballot(
+    let signed = world.with_roll(&mut rng);
+    let b = signed.ballot(
         Some(&[0, 2]),
         BallotId::random(&mut rng),
-        Some([7; 32]),
+        Some(&signed.members[0]),
         &mut rng,
     );
-    (world, vec![a, b])
+    for (w, bytes) in [(&world, &a), (&signed, &b)] {
+        EncryptedBallot::from_bytes(bytes)
+            .and_then(|b| b.verify(&w.ctx()))
+            .expect("the control verifies");
+    }
+    vec![(world, a), (signed, b)]
 });

@@ -13,7 +13,8 @@ use curve25519_dalek::scalar::Scalar;
 use merlin::Transcript;
 use rand_chacha::ChaCha20Rng;
 use rand_core::{RngCore, SeedableRng};
-use tabella::ballot::{BallotContext, BallotId, ContestSpec, Credential, EncryptedBallot, Layout};
+use tabella::ballot::{BallotContext, BallotId, ContestSpec, EncryptedBallot, Layout};
+use tabella::credential::PublicCredential;
 use tabella::domain::label;
 use tabella::elgamal::{Ciphertext, Nonce, PublicKey};
 use tabella::error::BallotPart;
@@ -173,6 +174,8 @@ pub struct BallotHeader {
     pub option_proofs: usize,
     /// Offset of the count proof.
     pub count_proof: usize,
+    /// Offset of the signature `R ‖ s` (the last 64 bytes), when a credential is present.
+    pub signature: Option<usize>,
     /// Each ciphertext proof: the offset of its bytes and its branch count.
     pub proofs: Vec<(usize, usize)>,
 }
@@ -192,7 +195,8 @@ impl BallotHeader {
 
 /// Parses the header of a well-formed ballot encoding:
 /// `header (5) ‖ id (32) ‖ flag (1) ‖ [credential (32)] ‖ u32 m ‖ m·64 ‖ u32 p ‖ p·(u32 k ‖ 128·k − 32)
-/// ‖ u32 b ‖ 128·b − 32` (per option, p = m and every k = 2).
+/// ‖ u32 b ‖ 128·b − 32 ‖ [signature (64)]` (per option, p = m and every k = 2; the signature
+/// iff the flag is 1).
 pub fn ballot_header(bytes: &[u8]) -> BallotHeader {
     const H: usize = tabella::encoding::header::HEADER_LEN;
     let credential = bytes[H + 32] == 1;
@@ -212,6 +216,7 @@ pub fn ballot_header(bytes: &[u8]) -> BallotHeader {
     }
     let branches = u32_at(count_at);
     let count_proof = count_at + 4;
+    let signature = credential.then_some(count_proof + MembershipProof::encoded_len(branches));
     BallotHeader {
         credential,
         width,
@@ -219,16 +224,38 @@ pub fn ballot_header(bytes: &[u8]) -> BallotHeader {
         ciphertexts,
         option_proofs,
         count_proof,
+        signature,
         proofs: proof_list,
     }
 }
 
-/// Every point and scalar field of a ballot encoding, with the proof a change breaks first:
-/// a ciphertext is in the transcript of every proof (so the first ciphertext proof fails
-/// first, or the count proof when there is none), a field of ciphertext proof j breaks
-/// proof j, a field of the count proof breaks the count.
+/// Every point and scalar field of a ballot encoding, with the proof a change breaks first.
+///
+/// Without a credential: a ciphertext is in the transcript of every proof (so the first
+/// ciphertext proof fails first, or the count proof when there is none), a field of ciphertext
+/// proof j breaks proof j, a field of the count proof breaks the count. With one (verified in
+/// a context with its roll), the signature covers every byte before it and is checked first,
+/// so a change to any field breaks the signature.
 pub fn ballot_layout(bytes: &[u8]) -> Vec<Field> {
     let h = ballot_header(bytes);
+    let mut out = ballot_fields(&h);
+    if let Some(at) = h.signature {
+        for f in &mut out {
+            f.part = Some(BallotPart::Signature);
+        }
+        for f in schnorr_layout() {
+            out.push(Field {
+                name: format!("signature {}", f.name),
+                offset: at + f.offset,
+                part: Some(BallotPart::Signature),
+                ..f
+            });
+        }
+    }
+    out
+}
+
+fn ballot_fields(h: &BallotHeader) -> Vec<Field> {
     let mut out = Vec::new();
     let first = if h.proofs.is_empty() {
         BallotPart::Count
@@ -466,15 +493,10 @@ pub fn membership_over(
 // Ballots by hand
 // ---------------------------------------------------------------------------------------------
 
-/// The ballot transcript, as `src/ballot.rs` documents it.
-pub fn ballot_transcript(
-    ctx: &BallotContext<'_>,
-    id: &BallotId,
-    credential: Option<&Credential>,
-    ciphertexts: &[Ciphertext],
-) -> Transcript {
-    let mut t = ctx.election.transcript(label::BALLOT);
-    t.append_count(b"round", u64::from(ctx.round));
+/// The contest's part of the ballot and signature transcripts, as `src/ballot.rs` documents
+/// it: "contest" index, "options" k, "min", "max", "abstention", "capacity", "layout", "base",
+/// "chunk".
+fn append_contest(t: &mut Transcript, ctx: &BallotContext<'_>) {
     t.append_count(b"contest", u64::from(ctx.contest.index()));
     t.append_count(b"options", u64::from(ctx.contest.options()));
     t.append_count(b"min", u64::from(ctx.contest.min()));
@@ -488,12 +510,68 @@ pub fn ballot_transcript(
     t.append_count(b"layout", tag);
     t.append_count(b"base", base);
     t.append_count(b"chunk", chunk);
+}
+
+/// The ballot transcript, as `src/ballot.rs` documents it.
+pub fn ballot_transcript(
+    ctx: &BallotContext<'_>,
+    id: &BallotId,
+    credential: Option<&PublicCredential>,
+    ciphertexts: &[Ciphertext],
+) -> Transcript {
+    let mut t = ctx.election.transcript(label::BALLOT);
+    t.append_count(b"round", u64::from(ctx.round));
+    append_contest(&mut t, ctx);
     t.append_message(b"ballot-id", &id.0);
-    t.append_message(b"credential", credential.map_or(&[][..], |c| &c[..]));
+    t.append_message(b"credential", credential.map_or(&[][..], |c| &c.0[..]));
     for c in ciphertexts {
         t.append_ciphertext(b"C", c);
     }
     t
+}
+
+/// The transcript of a ballot's signature, as `src/ballot.rs` documents it: "round", the
+/// contest, "credential" S, "ballot" the encoding up to the signature.
+pub fn signature_transcript(
+    ctx: &BallotContext<'_>,
+    credential: &PublicCredential,
+    body: &[u8],
+) -> Transcript {
+    let mut t = ctx.election.transcript(label::BALLOT_SIGNATURE);
+    t.append_count(b"round", u64::from(ctx.round));
+    append_contest(&mut t, ctx);
+    t.append_message(b"credential", &credential.0);
+    t.append_message(b"ballot", body);
+    t
+}
+
+/// A credential made by hand: the secret scalar s and the public credential S = s·G.
+#[derive(Clone, Copy, Debug)]
+pub struct HandCredential {
+    /// s.
+    pub secret: Scalar,
+    /// S = s·G, as a ballot carries it.
+    pub public: PublicCredential,
+}
+
+impl HandCredential {
+    /// A fresh credential.
+    pub fn new(rng: &mut ChaCha20Rng) -> Self {
+        let secret = random_scalar(rng);
+        HandCredential {
+            secret,
+            public: PublicCredential((G * secret).compress().to_bytes()),
+        }
+    }
+
+    /// Signs a ballot body (its encoding up to the signature) as `src/ballot.rs` documents:
+    /// a Schnorr proof (§5.1) with X = S in the signature transcript. Returns `R ‖ s`.
+    pub fn sign(&self, ctx: &BallotContext<'_>, body: &[u8], rng: &mut ChaCha20Rng) -> [u8; 64] {
+        let mut t = signature_transcript(ctx, &self.public, body);
+        let (public, signature) = schnorr_over(&mut t, &G, &self.secret, &[], rng);
+        assert_eq!(public.as_bytes(), &self.public.0);
+        signature
+    }
 }
 
 /// The transcript of option j's 0/1 proof.
@@ -529,10 +607,11 @@ pub fn count_ciphertext(contest: &ContestSpec, ciphertexts: &[Ciphertext]) -> Ci
         .sum()
 }
 
-/// Encodes a ballot by the documented layout.
+/// Encodes a ballot by the documented layout, up to the signature (what the signature signs;
+/// without a credential, the whole ballot).
 pub fn encode_ballot(
     id: &BallotId,
-    credential: Option<&Credential>,
+    credential: Option<&PublicCredential>,
     ciphertexts: &[Ciphertext],
     option_proofs: &[Vec<u8>],
     count_proof: &[u8],
@@ -544,7 +623,7 @@ pub fn encode_ballot(
     match credential {
         Some(c) => {
             out.push(1);
-            out.extend_from_slice(c);
+            out.extend_from_slice(&c.0);
         }
         None => out.push(0),
     }
@@ -601,12 +680,13 @@ impl Claim {
 /// A ballot made by the best cheating prover: the slots encrypt `plaintexts` (any scalars) with
 /// `nonces`, each option proof is `MembershipProof::prove` with the claimed witness and set,
 /// and the count proof likewise, all on the real ballot transcripts. The bytes go through
-/// `EncryptedBallot::from_bytes`, as a ballot from the network would.
+/// `EncryptedBallot::from_bytes`, as a ballot from the network would. With a credential, the
+/// ballot carries it and is signed by hand (`HandCredential::sign`).
 #[allow(clippy::too_many_arguments)]
 pub fn forge_ballot(
     ctx: &BallotContext<'_>,
     id: BallotId,
-    credential: Option<Credential>,
+    credential: Option<&HandCredential>,
     plaintexts: &[Scalar],
     nonces: &[Scalar],
     option_claims: &[Claim],
@@ -646,12 +726,13 @@ pub fn forge_ballot(
 /// A ballot over the given ciphertexts (any points at all), each proof made by
 /// `MembershipProof::prove` with the given claim and nonce, on the real ballot transcripts;
 /// the count proof is made for `count_ct` (normally `count_ciphertext`, or a forger's own
-/// idea of it). Encoded by the layout and decoded with `EncryptedBallot::from_bytes`.
+/// idea of it). Encoded by the layout, signed by hand when there is a credential, and decoded
+/// with `EncryptedBallot::from_bytes`.
 #[allow(clippy::too_many_arguments)]
 pub fn prove_ballot(
     ctx: &BallotContext<'_>,
     id: BallotId,
-    credential: Option<Credential>,
+    credential: Option<&HandCredential>,
     ciphertexts: &[Ciphertext],
     option_witnesses: &[(Claim, Scalar)],
     count_ct: &Ciphertext,
@@ -660,7 +741,8 @@ pub fn prove_ballot(
 ) -> EncryptedBallot {
     // Per option every ciphertext has a proof; packed in one ciphertext, none.
     assert!(option_witnesses.len() <= ciphertexts.len());
-    let base = ballot_transcript(ctx, &id, credential.as_ref(), ciphertexts);
+    let public = credential.map(|c| c.public);
+    let base = ballot_transcript(ctx, &id, public.as_ref(), ciphertexts);
     let mut option_proofs = Vec::new();
     for (j, (c, (claim, r))) in ciphertexts.iter().zip(option_witnesses).enumerate() {
         let statement = MembershipStatement {
@@ -692,14 +774,18 @@ pub fn prove_ballot(
         rng,
     )
     .expect("the claimed count is in the claimed set");
-    let bytes = encode_ballot(
+    let mut bytes = encode_ballot(
         &id,
-        credential.as_ref(),
+        public.as_ref(),
         ciphertexts,
         &option_proofs,
         &count_proof.to_bytes(),
         count_proof.branches(),
     );
+    if let Some(c) = credential {
+        let signature = c.sign(ctx, &bytes, rng);
+        bytes.extend_from_slice(&signature);
+    }
     EncryptedBallot::from_bytes(&bytes).expect("a forged ballot is still well encoded")
 }
 
