@@ -33,12 +33,12 @@ use crate::ballot::{
     BallotContext, BallotId, ChallengedBallot, ContestSpec, EncryptedBallot, Selection,
     VerifiedBallot,
 };
-use crate::credential::{CredentialSecret, Eligibility, Roll, SecondBallot};
 use crate::board::MemoryStore;
+use crate::credential::{CredentialSecret, Eligibility, PublicCredential, Roll, SecondBallot};
 use crate::domain::label;
 use crate::election::board::simulate_ceremony;
 use crate::election::replay::Replay;
-use crate::election::{Administrator, Authorities, BoardElection, Trustee};
+use crate::election::{Administrator, Authorities, BoardElection, CredentialAuthority, Trustee};
 use crate::election::{Manifest, RoundKind};
 use crate::elgamal::{Ciphertext, Nonce, PublicKey, SecretKey};
 use crate::encoding::{from_hex, to_hex};
@@ -91,6 +91,8 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("decode_board_entry", decode_board_entry),
     ("decode_sealed", decode_sealed),
     ("decode_trustee_state", decode_trustee_state),
+    ("decode_roll", decode_roll),
+    ("decode_credential_code", decode_credential_code),
 ];
 
 /// Targets whose logic lives here but which need a parser the library does not depend on:
@@ -759,6 +761,107 @@ pub fn decode_hex(data: &[u8]) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Credentials: the roll and credential codes.
+
+/// `Roll::from_bytes` accepts exactly the canonical rolls, judged here from the definition
+/// (docs/SPEC.md §16.1): the roll header, `LE32(n)` with 1 ≤ n ≤ 65,535, then exactly n
+/// canonical non-identity points in strictly increasing byte order. An accepted roll
+/// re-encodes to the input, lists its credentials in that order with their points, and
+/// `Roll::new` of its credentials (in any order) is the same roll.
+pub fn decode_roll(data: &[u8]) {
+    let decoded = Roll::from_bytes(data);
+    let header = crate::encoding::header::header(crate::domain::ObjectKind::Roll);
+    let expected = (|| {
+        let rest = data.strip_prefix(header.as_slice())?;
+        let (count, points) = rest.split_first_chunk::<4>()?;
+        let n = usize::try_from(u32::from_le_bytes(*count)).ok()?;
+        let sized = (1..=crate::credential::MAX_ROLL_LEN).contains(&n)
+            && points.len() == n.checked_mul(32)?;
+        let chunks: Vec<&[u8]> = points.chunks(32).collect();
+        let increasing = chunks.windows(2).all(|w| w.first() < w.get(1));
+        let valid = chunks
+            .iter()
+            .all(|c| Point::decode_non_identity("fuzz", c).is_ok());
+        Some(sized && increasing && valid)
+    })()
+    .unwrap_or(false);
+    assert_eq!(
+        decoded.is_ok(),
+        expected,
+        "Roll::from_bytes: {} a roll that is {}canonical",
+        verdict_text(&decoded),
+        if expected { "" } else { "not " }
+    );
+    let Ok(roll) = decoded else {
+        return;
+    };
+    assert_eq!(roll.to_bytes(), data, "roll re-encodes differently");
+    let credentials: Vec<PublicCredential> = roll.credentials().copied().collect();
+    assert_eq!(credentials.len(), roll.len());
+    assert!(!roll.is_empty(), "a decoded roll is empty");
+    assert!(
+        credentials.windows(2).all(|w| w.first() < w.get(1)),
+        "a decoded roll is not strictly increasing"
+    );
+    for c in &credentials {
+        let point = roll
+            .point_of(c)
+            .expect("a listed credential is on the roll");
+        assert_eq!(
+            recompressed(point),
+            c.0,
+            "a roll point re-encodes differently"
+        );
+    }
+    assert_eq!(Roll::new(credentials.iter().copied()).as_ref(), Ok(&roll));
+    assert_eq!(
+        Roll::new(credentials.iter().rev().copied()).as_ref(),
+        Ok(&roll)
+    );
+}
+
+/// `CredentialSecret::from_code` accepts exactly, after trimming surrounding whitespace, 72
+/// lowercase hex digits of a canonical non-zero scalar `s` and its checksum (judged here from
+/// docs/SPEC.md §16.2); a code that reads re-encodes (`to_code`) to the trimmed input. Never
+/// panics. Non-UTF-8 input is not text and is skipped.
+pub fn decode_credential_code(data: &[u8]) {
+    let Ok(text) = core::str::from_utf8(data) else {
+        return;
+    };
+    let trimmed = text.trim();
+    let decoded = CredentialSecret::from_code(text);
+    let lowercase_hex = trimmed
+        .bytes()
+        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    let expected = trimmed.len() == crate::credential::CREDENTIAL_CODE_LEN
+        && lowercase_hex
+        && from_hex("fuzz", trimmed).is_ok_and(|bytes| {
+            let (s, sum) = bytes.split_at(32);
+            let digest = crate::board::hash_parts(&[label::CREDENTIAL_CODE, s]);
+            let canonical = <[u8; 32]>::try_from(s)
+                .is_ok_and(|s| Option::<Scalar>::from(Scalar::from_canonical_bytes(s)).is_some());
+            digest.get(..4) == Some(sum) && canonical && s.iter().any(|&b| b != 0)
+        });
+    assert_eq!(
+        decoded.is_ok(),
+        expected,
+        "CredentialSecret::from_code: {} a code that is {}valid",
+        verdict_text(&decoded),
+        if expected { "" } else { "not " }
+    );
+    let Ok(secret) = decoded else {
+        return;
+    };
+    let code = secret.to_code();
+    assert!(
+        code.as_str() == trimmed,
+        "a credential code re-encodes differently"
+    );
+    let again = CredentialSecret::from_code(&code).expect("a code to_code made reads");
+    assert_eq!(again.public(), secret.public());
+}
+
+// ---------------------------------------------------------------------------------------------
 // Ballot verification.
 
 /// An arbitrary ballot, verified in the fixed context of the shape chosen by the first byte:
@@ -1407,9 +1510,12 @@ pub fn verify_record(data: &[u8]) {
     }
 }
 
-/// A small valid election on a board, made once per process from fixed seeds: 3 trustees with
-/// threshold 2, candidates A, B, C, one choose-one round with four cast ballots, one
-/// challenged ballot, all three partial decryptions and the result.
+/// A small valid election with a roll on a board, made once per process from fixed seeds: 3
+/// trustees with threshold 2, candidates A, B, C, six eligible members and the credential
+/// authority's roll of their six credentials (a second ballot refused) posted after the key
+/// ceremony, one choose-one round with four cast ballots and one challenged ballot (each
+/// signed by its own credential: the roll's first five as made), all three partial
+/// decryptions and the result.
 struct RecordFixture {
     record: BoardRecord,
     bytes: Vec<u8>,
@@ -1425,6 +1531,14 @@ pub fn record_fixture_with_trustees() -> (BoardRecord, Vec<Trustee>) {
     (fixture.record, trustees)
 }
 
+/// The fixture record's six private credentials, in the order the authority made them: the
+/// first four signed the cast ballots (in board order), the fifth the challenged ballot; the
+/// sixth member did not vote, so its credential can sign one more ballot that the roll
+/// admits. Built again, deterministically.
+pub fn record_fixture_credentials() -> Vec<CredentialSecret> {
+    RecordFixture::build_all().3
+}
+
 /// Every signing key of an election's authorities: with them an attacker who runs the board
 /// *and* holds every key can write any board at all. Attack tests use it to reach the checks
 /// behind the signatures: they change an entry, and [`Signers::rechain`] makes every signature
@@ -1432,6 +1546,7 @@ pub fn record_fixture_with_trustees() -> (BoardRecord, Vec<Trustee>) {
 pub struct Signers {
     administrator: SecretKey,
     trustees: Vec<SecretKey>,
+    credential_authority: Option<SecretKey>,
 }
 
 impl core::fmt::Debug for Signers {
@@ -1446,7 +1561,15 @@ impl Signers {
         Signers {
             administrator,
             trustees,
+            credential_authority: None,
         }
+    }
+
+    /// The same signers with the credential authority's key (an election with a roll), so
+    /// that they sign its roll entry too.
+    pub fn with_credential_authority(mut self, key: SecretKey) -> Self {
+        self.credential_authority = Some(key);
+        self
     }
 
     fn key(&self, author: crate::board::Author) -> Option<&SecretKey> {
@@ -1456,7 +1579,8 @@ impl Signers {
                 let i = author.trustee_index()?.get() as usize;
                 self.trustees.get(i.checked_sub(1)?)
             }
-            crate::board::Role::Voter | crate::board::Role::CredentialAuthority => None,
+            crate::board::Role::CredentialAuthority => self.credential_authority.as_ref(),
+            crate::board::Role::Voter => None,
         }
     }
 
@@ -1553,10 +1677,11 @@ impl Signers {
     }
 }
 
-/// The fixture record, the trustees that made it and every signing key (built again,
-/// deterministically), for attack tests that forge entries as an operator holding every key.
+/// The fixture record, the trustees that made it and every signing key, the credential
+/// authority's included (built again, deterministically), for attack tests that forge entries
+/// as an operator holding every key.
 pub fn record_fixture_with_signers() -> (BoardRecord, Vec<Trustee>, Signers) {
-    let (fixture, trustees, signers) = RecordFixture::build_with_signers();
+    let (fixture, trustees, signers, _) = RecordFixture::build_all();
     (fixture.record, trustees, signers)
 }
 
@@ -1568,11 +1693,11 @@ pub fn record_fixture_bytes() -> Vec<u8> {
 
 impl RecordFixture {
     fn build() -> (Self, Vec<Trustee>) {
-        let (fixture, trustees, _) = Self::build_with_signers();
+        let (fixture, trustees, _, _) = Self::build_all();
         (fixture, trustees)
     }
 
-    fn build_with_signers() -> (Self, Vec<Trustee>, Signers) {
+    fn build_all() -> (Self, Vec<Trustee>, Signers, Vec<CredentialSecret>) {
         let rule = MajorityRule::new(
             Comparison::MoreThan,
             Fraction::new(1, 2).expect("1/2"),
@@ -1590,11 +1715,14 @@ impl RecordFixture {
             .zip(&trustee_keys)
             .map(|(i, key)| Trustee::new(TrusteeIndex::new(i).expect("index"), key.clone()))
             .collect();
-        let signers = Signers::new(admin_key, trustee_keys);
+        let authority = CredentialAuthority::generate(&mut rng);
+        let signers = Signers::new(admin_key, trustee_keys)
+            .with_credential_authority(authority.key().clone());
         let authorities = Authorities::new(
             admin.public_key(),
             trustees.iter().map(Trustee::public_key).collect(),
         )
+        .and_then(|a| a.with_credential_authority(authority.public_key()))
         .expect("authorities");
         let manifest = Manifest::builder("fuzz")
             .members(6)
@@ -1604,6 +1732,7 @@ impl RecordFixture {
             .threshold(2)
             .trustees(3)
             .privacy_floor(2)
+            .roll(SecondBallot::Refused)
             .authorities(authorities)
             .build()
             .expect("fixture manifest");
@@ -1613,6 +1742,12 @@ impl RecordFixture {
             .expect("manifest");
         let mut rng = fuzz_rng(b"record ceremony");
         simulate_ceremony(&mut board, &admin, &mut trustees, &mut rng).expect("ceremony");
+        let mut rng = fuzz_rng(b"record roll");
+        let (roll, credentials) = authority.issue(6, &mut rng).expect("fixture credentials");
+        let roll_entry = authority
+            .roll(&roll, board.replay(), board.head(), &mut rng)
+            .expect("roll entry");
+        board.post(roll_entry).expect("roll");
 
         let mut rng = fuzz_rng(b"record round 1");
         let open = admin
@@ -1621,19 +1756,29 @@ impl RecordFixture {
         board.post(open).expect("open");
         let ctx = board.round_context().expect("open round");
         let contest = ctx.ballot_context().contest.clone();
-        for choice in [0u32, 0, 1, 2] {
+        for (choice, credential) in [0u32, 0, 1, 2].into_iter().zip(&credentials) {
             let selection = Selection::new(&contest, &[choice]).expect("selection");
             let id = BallotId::random(&mut rng);
-            let (ballot, _) =
-                EncryptedBallot::encrypt(&ctx.ballot_context(), &selection, id, None, &mut rng)
-                    .expect("ballot");
+            let (ballot, _) = EncryptedBallot::encrypt(
+                &ctx.ballot_context(),
+                &selection,
+                id,
+                Some(credential),
+                &mut rng,
+            )
+            .expect("ballot");
             board.cast(&ballot).expect("cast");
         }
         let selection = Selection::new(&contest, &[1]).expect("selection");
         let id = BallotId::random(&mut rng);
-        let (ballot, nonces) =
-            EncryptedBallot::encrypt(&ctx.ballot_context(), &selection, id, None, &mut rng)
-                .expect("challenged ballot");
+        let (ballot, nonces) = EncryptedBallot::encrypt(
+            &ctx.ballot_context(),
+            &selection,
+            id,
+            credentials.get(4),
+            &mut rng,
+        )
+        .expect("challenged ballot");
         board
             .challenge(&ChallengedBallot::open(ballot, selection, nonces))
             .expect("challenge");
@@ -1665,14 +1810,26 @@ impl RecordFixture {
             },
             trustees,
             signers,
+            credentials,
         )
     }
 }
 
+/// Where a ballot's public credential sits in its encoding (after the header, the id and the
+/// credential flag), when it carries one.
+fn credential_range(ballot: &[u8]) -> Option<core::ops::Range<usize>> {
+    let flag = crate::encoding::header::HEADER_LEN + 32;
+    let start = flag + 1;
+    (ballot.get(flag) == Some(&1) && ballot.len() >= start + 32).then_some(start..start + 32)
+}
+
 /// A named structural mutation of a record's entries, for assertion messages: delete,
-/// duplicate, move or swap entries, or put a ballot's body into another ballot entry.
+/// duplicate, move or swap entries, put a ballot's body into another ballot entry, move the
+/// roll entry to just after the first round opening, or swap the credentials of two cast
+/// ballots (their bytes only: the signatures are not made again).
 fn mutate_structure(record: &mut BoardRecord, input: &mut Input<'_>, log: &mut Vec<String>) {
-    let op = input.u8() % 5;
+    use crate::board::{Entry, EntryKind};
+    let op = input.u8() % 7;
     let a = usize::from(input.u8());
     let b = usize::from(input.u8());
     let mut entries = core::mem::take(record).into_entries();
@@ -1703,6 +1860,62 @@ fn mutate_structure(record: &mut BoardRecord, input: &mut Input<'_>, log: &mut V
                 let at = j.min(entries.len());
                 entries.insert(at, e);
                 log.push(format!("move entry {i} to {at}"));
+            }
+        }
+        5 => {
+            let roll = entries.iter().position(|e| e.kind() == EntryKind::Roll);
+            let open = entries
+                .iter()
+                .position(|e| e.kind() == EntryKind::RoundOpen);
+            if let (Some(roll), Some(open)) = (roll, open) {
+                let e = entries.remove(roll);
+                let at = if roll < open { open } else { open + 1 };
+                entries.insert(at.min(entries.len()), e);
+                log.push(format!(
+                    "move the roll entry {roll} after the round opening {open}"
+                ));
+            }
+        }
+        6 => {
+            let ballots: Vec<usize> = entries
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| e.kind() == EntryKind::Ballot)
+                .map(|(k, _)| k)
+                .collect();
+            let pick = |x: usize| ballots.get(x % ballots.len().max(1)).copied();
+            if let (Some(x), Some(y)) = (pick(a), pick(b)) {
+                let mut body_x = entries
+                    .get(x)
+                    .map(|e| e.body().to_vec())
+                    .unwrap_or_default();
+                let mut body_y = entries
+                    .get(y)
+                    .map(|e| e.body().to_vec())
+                    .unwrap_or_default();
+                if let (Some(rx), Some(ry)) = (credential_range(&body_x), credential_range(&body_y))
+                {
+                    let cx = body_x.get(rx.clone()).map(<[u8]>::to_vec);
+                    let cy = body_y.get(ry.clone()).map(<[u8]>::to_vec);
+                    if let (Some(cx), Some(cy)) = (cx, cy) {
+                        body_x.splice(rx, cy);
+                        body_y.splice(ry, cx);
+                    }
+                    if let (Ok(ex), Ok(ey)) = (
+                        Entry::voter(EntryKind::Ballot, body_x),
+                        Entry::voter(EntryKind::Ballot, body_y),
+                    ) {
+                        if let Some(slot) = entries.get_mut(x) {
+                            *slot = ex;
+                        }
+                        if let Some(slot) = entries.get_mut(y) {
+                            *slot = ey;
+                        }
+                        log.push(format!(
+                            "swap the credentials of ballot entries {x} and {y}"
+                        ));
+                    }
+                }
             }
         }
         _ => {
@@ -2028,6 +2241,87 @@ pub fn seed_corpus() -> Vec<Seed> {
     add("mutate_record", "swap-entries", vec![0, 1, 2, 20, 22]);
     add("mutate_record", "move-entry", vec![0, 1, 3, 25, 19]);
     add("mutate_record", "voter-body", vec![0, 1, 4, 0, 4]);
+    add("mutate_record", "roll-after-open", vec![0, 1, 5, 0, 0]);
+    add("mutate_record", "swap-credentials", vec![0, 1, 6, 0, 1]);
+
+    // Rolls: the ballot fixtures' (four), the record's (six), one credential; and refused
+    // ones: two swapped, a repeat, the identity, one byte short.
+    let fixture_roll = f.eligibility.roll.to_bytes();
+    add("decode_roll", "fixture", fixture_roll.clone());
+    if let Some(roll) = RECORD.replay.roll() {
+        add("decode_roll", "record", roll.to_bytes());
+    }
+    let credentials: Vec<PublicCredential> = f.eligibility.roll.credentials().copied().collect();
+    if let (Some(first), Some(second)) = (credentials.first(), credentials.get(1)) {
+        let one = Roll::new([*first]).expect("a roll of one");
+        add("decode_roll", "one", one.to_bytes());
+        let mut header = one.to_bytes();
+        header.truncate(crate::encoding::header::HEADER_LEN);
+        let with = |count: u32, points: &[&PublicCredential]| {
+            let mut out = header.clone();
+            out.extend_from_slice(&count.to_le_bytes());
+            for p in points {
+                out.extend_from_slice(&p.0);
+            }
+            out
+        };
+        add("decode_roll", "swapped", with(2, &[second, first]));
+        add("decode_roll", "repeat", with(2, &[first, first]));
+        add(
+            "decode_roll",
+            "identity",
+            with(2, &[&PublicCredential([0; 32]), first]),
+        );
+        add("decode_roll", "empty", with(0, &[]));
+    }
+    add(
+        "decode_roll",
+        "short",
+        fixture_roll
+            .get(..fixture_roll.len() - 1)
+            .unwrap_or_default()
+            .to_vec(),
+    );
+
+    // Credential codes: two fixture members', one with surrounding whitespace, one mistyped,
+    // one in upper case; and s = 0 and s = ℓ with matching checksums (not valid scalars).
+    let members = record_fixture_credentials();
+    for (i, secret) in members.iter().take(2).enumerate() {
+        add(
+            "decode_credential_code",
+            &format!("member{i}"),
+            secret.to_code().as_bytes().to_vec(),
+        );
+    }
+    if let Some(secret) = members.first() {
+        let code = secret.to_code();
+        add(
+            "decode_credential_code",
+            "whitespace",
+            format!(" \t{}\n", code.as_str()).into_bytes(),
+        );
+        let mut typo = code.as_bytes().to_vec();
+        if let Some(b) = typo.get_mut(10) {
+            *b = if *b == b'0' { b'1' } else { b'0' };
+        }
+        add("decode_credential_code", "typo", typo);
+        add(
+            "decode_credential_code",
+            "upper",
+            code.to_uppercase().into_bytes(),
+        );
+    }
+    let mut ell = [0u8; 32];
+    ell.copy_from_slice(&(-Scalar::ONE).to_bytes());
+    if let Some(b) = ell.first_mut() {
+        *b = b.wrapping_add(1);
+    }
+    for (name, s) in [("zero", [0u8; 32]), ("ell", ell)] {
+        let digest = crate::board::hash_parts(&[label::CREDENTIAL_CODE, &s]);
+        let mut code = to_hex(&s);
+        code.push_str(&to_hex(digest.get(..4).unwrap_or_default()));
+        add("decode_credential_code", name, code.into_bytes());
+    }
     add(
         "rules_reference",
         "near-max",

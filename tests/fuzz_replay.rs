@@ -105,6 +105,8 @@ targets! {
     decode_board_entry: 64, 1200;
     decode_sealed: 64, 400;
     decode_trustee_state: 32, 2000;
+    decode_roll: 256, 300;
+    decode_credential_code: 256, 90;
 }
 
 /// `decode_record_json` with `serde_json` (the library has no JSON dependency): the fuzz
