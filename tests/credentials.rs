@@ -777,3 +777,107 @@ fn nothing_on_the_board_links_a_credential_to_a_member() {
     sorted.sort();
     assert_eq!(listed, sorted);
 }
+
+#[test]
+fn the_stream_verifier_applies_the_same_credential_rules_as_the_box() {
+    use tabella::tally::BallotBox;
+    use tabella::tally::stream::{BallotStreamReader, BallotStreamWriter, verify_stream};
+    use tabella::transcript::ElectionContext;
+
+    let mut rng = ChaCha20Rng::seed_from_u64(11);
+    let key = SecretKey::generate(&mut rng).public_key();
+    let election = ElectionContext::new([0x33; 32]);
+    let contest = tabella::ballot::ContestSpec::choose_one(0, 2, true)
+        .unwrap()
+        .with_capacity(8);
+    let (roll, members) = Roll::issue(8, &mut rng).unwrap();
+    let outsider = CredentialSecret::generate(&mut rng);
+    let own_roll = tabella::credential::Eligibility {
+        roll: Arc::new(Roll::new([outsider.public()]).unwrap()),
+        second_ballot: SecondBallot::Refused,
+    };
+    for rule in [SecondBallot::Refused, SecondBallot::Replaces] {
+        let eligibility = tabella::credential::Eligibility {
+            roll: Arc::new(roll.clone()),
+            second_ballot: rule,
+        };
+        let ctx = tabella::ballot::BallotContext {
+            election: &election,
+            key: &key,
+            round: 1,
+            contest: &contest,
+            eligibility: Some(&eligibility),
+        };
+        let mut sign = |ctx: &tabella::ballot::BallotContext<'_>, c: &CredentialSecret, v: u32| {
+            let s = Selection::new(ctx.contest, &[v]).unwrap();
+            EncryptedBallot::encrypt(ctx, &s, BallotId::random(&mut rng), Some(c), &mut rng)
+                .unwrap()
+                .0
+        };
+        // Members 0..5 vote; member 0 votes again (for the other candidate); an outsider's
+        // ballot, signed for a roll of its own, comes in the middle; member 2's ballot comes
+        // with member 3's credential in its place.
+        let mut ballots: Vec<EncryptedBallot> =
+            (0..5).map(|m| sign(&ctx, &members[m], 0)).collect();
+        let forged_ctx = tabella::ballot::BallotContext {
+            eligibility: Some(&own_roll),
+            ..ctx
+        };
+        ballots.insert(2, sign(&forged_ctx, &outsider, 1));
+        let mut swapped = sign(&ctx, &members[5], 1).to_bytes();
+        swapped[CREDENTIAL].copy_from_slice(&members[6].public().0);
+        ballots.push(EncryptedBallot::from_bytes(&swapped).unwrap());
+        ballots.push(sign(&ctx, &members[0], 1));
+
+        let mut writer = BallotStreamWriter::new(Vec::new()).unwrap();
+        let mut bx = BallotBox::new(election, key.clone(), 1, contest.clone())
+            .with_eligibility(eligibility.clone());
+        let mut box_refused = Vec::new();
+        for b in &ballots {
+            writer.write(b).unwrap();
+            let verdict = b.clone().verify(&bx.context()).and_then(|v| bx.cast(v));
+            if let Err(e) = verdict {
+                box_refused.push((*b.id(), e));
+            }
+        }
+        let bytes = writer.finish().unwrap();
+        let mut reader = BallotStreamReader::new(&bytes[..]).unwrap();
+        let outcome = verify_stream(&mut reader, &ctx, 3, |_| {}).unwrap();
+        assert_eq!(outcome.rejected, box_refused, "{rule:?}");
+        assert_eq!(outcome.tally, bx.tally(), "{rule:?}");
+        let kinds: Vec<bool> = outcome
+            .rejected
+            .iter()
+            .map(|(_, e)| e.is_eligibility())
+            .collect();
+        match rule {
+            // The outsider, the swapped credential, member 0's second ballot.
+            SecondBallot::Refused => {
+                assert_eq!(kinds, [true, true, true]);
+                assert!(matches!(
+                    outcome.rejected[2].1,
+                    Error::CredentialReused { .. }
+                ));
+                assert_eq!(outcome.tally.close().replaced(), 0);
+                assert_eq!(outcome.tally.ballots(), 5);
+            }
+            // Member 0's second ballot replaces its first.
+            SecondBallot::Replaces => {
+                assert_eq!(kinds, [true, true]);
+                assert_eq!(outcome.tally.close().replaced(), 1);
+                assert_eq!(outcome.tally.ballots(), 5);
+            }
+        }
+        assert!(matches!(
+            outcome.rejected[0].1,
+            Error::CredentialNotOnRoll { .. }
+        ));
+        assert!(matches!(
+            outcome.rejected[1].1,
+            Error::BallotRejected {
+                part: BallotPart::Signature,
+                ..
+            }
+        ));
+    }
+}
