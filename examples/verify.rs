@@ -5,14 +5,15 @@
 //! board file (`council --board FILE`), read directly. The record is the board: every entry is
 //! replayed with the numbered checks, and each check is printed as it passes. With
 //! `--previous OLD` it also checks that RECORD extends OLD (nothing removed, reordered or
-//! rewritten). Exit status: 0 when every check passes, 1 when a check fails (it is named, with
+//! rewritten). When every check passes it lists the numbered checks the board gave nothing to
+//! check (a board without challenged ballots, for instance, has nothing for check 9). Exit status: 0 when every check passes, 1 when a check fails (it is named, with
 //! the board entry, the round and the culprit), 2 when a file cannot be read or decoded.
 
 use std::process::ExitCode;
 
 use tabella::election::Manifest;
 use tabella::record::BoardRecord;
-use tabella::verify::{verify_extends, verify_record};
+use tabella::verify::{Check, verify_extends, verify_record};
 use tabella_board_sqlite::SqliteStore;
 
 enum Problem {
@@ -97,6 +98,15 @@ fn run() -> Result<(), Problem> {
             });
         return Err(Problem::Failed(format!("FAILED {failure}{what}{blame}")));
     }
+    for check in Check::ALL {
+        if !report.passed.iter().any(|p| p.check == *check) {
+            println!(
+                "  --  {:>2} {}: nothing on this board to check",
+                check.number(),
+                check.description()
+            );
+        }
+    }
     if let Some(old_path) = previous {
         let old = load(&old_path)?;
         verify_extends(&old, &record).map_err(|e| {
@@ -104,7 +114,11 @@ fn run() -> Result<(), Problem> {
         })?;
         println!("  ok     append-only: {path} extends {old_path}");
     }
-    println!("all checks passed");
+    println!(
+        "all checks passed: {} of the {} numbered checks had something to check",
+        report.checks_passed(),
+        Check::ALL.len()
+    );
     Ok(())
 }
 

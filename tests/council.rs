@@ -1,7 +1,9 @@
 //! The council example's scenarios, end to end: every `expected` field of every scenario in
 //! `examples/scenarios/` must match the summary computed through encryption, verification and
 //! threshold decryption, on a board; and the election on a durable board survives `kill -9`
-//! at any moment.
+//! at any moment. Every record has its roll: one credential per eligible member, posted before
+//! the first round, and every ballot is signed with a credential of it, a different one for each
+//! ballot of a round.
 
 #[allow(dead_code)]
 #[path = "../examples/council/scenario.rs"]
@@ -20,8 +22,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use std::collections::HashSet;
+
 use rand_core::RngCore;
+use tabella::ballot::EncryptedBallot;
 use tabella::board::Store;
+use tabella::board::entry::EntryKind;
+use tabella::credential::Roll;
 use tabella::election::{BoardElection, RoundEnd};
 use tabella::record::BoardRecord;
 use tabella_board_sqlite::SqliteStore;
@@ -55,6 +62,56 @@ fn assert_subset(expected: &Value, actual: &Value, path: &str) {
     }
 }
 
+/// What the record says about credentials: the roll (posted once, before the first round, with
+/// `eligible` credentials) and, per round, the credentials the ballots are signed with, each
+/// on the roll and none twice in a round.
+fn credentials_of(record: &BoardRecord, eligible: u64) -> (Roll, Vec<Vec<[u8; 32]>>) {
+    let mut roll = None;
+    let mut rounds: Vec<Vec<[u8; 32]>> = Vec::new();
+    for (k, entry) in record.entries().iter().enumerate() {
+        match entry.kind() {
+            EntryKind::Roll => {
+                assert!(roll.is_none(), "entry {k}: a second roll");
+                assert!(
+                    rounds.is_empty(),
+                    "entry {k}: the roll after a round opened"
+                );
+                roll = Some(Roll::from_bytes(entry.body()).unwrap());
+            }
+            EntryKind::RoundOpen | EntryKind::Acclamation => rounds.push(Vec::new()),
+            EntryKind::Ballot => {
+                let ballot = EncryptedBallot::from_bytes(entry.body()).unwrap();
+                let credential = ballot
+                    .credential()
+                    .unwrap_or_else(|| panic!("entry {k}: a ballot without a credential"));
+                let round = rounds.last_mut().expect("a ballot before any round");
+                round.push(credential.to_bytes());
+            }
+            _ => {}
+        }
+    }
+    let roll = roll.expect("the record has no roll");
+    assert_eq!(
+        roll.len() as u64,
+        eligible,
+        "one credential per eligible member"
+    );
+    for (r, signed) in rounds.iter().enumerate() {
+        let distinct: HashSet<_> = signed.iter().collect();
+        assert_eq!(
+            distinct.len(),
+            signed.len(),
+            "round {}: a credential twice",
+            r + 1
+        );
+        for c in signed {
+            let c = tabella::credential::PublicCredential(*c);
+            assert!(roll.contains(&c), "round {}: {c} is not on the roll", r + 1);
+        }
+    }
+    (roll, rounds)
+}
+
 fn run_file(path: &std::path::Path, seed: u64) -> Value {
     let text = std::fs::read_to_string(path).unwrap();
     let scenario = Scenario::parse(&text).unwrap();
@@ -69,7 +126,52 @@ fn run_file(path: &std::path::Path, seed: u64) -> Value {
     let record: BoardRecord = serde_json::from_str(&json).unwrap();
     let verdict = tabella::verify::verify_record(&record);
     assert!(verdict.is_ok(), "{}: {:?}", path.display(), verdict.failure);
+    let (roll, _) = credentials_of(&record, scenario.eligible);
+    assert_eq!(report.summary["roll"]["credentials"], roll.len());
+    assert_eq!(report.summary["roll"]["second_ballot"], "refused");
     report.summary
+}
+
+#[test]
+fn each_member_present_signs_one_ballot_with_its_own_credential() {
+    let mut rng = ChaCha20Rng::seed_from_u64(11);
+    let report = run::run(&iom(), &Options::default(), &mut rng).unwrap();
+    let (roll, rounds) = credentials_of(&report.record, 171);
+    // Round 1: the 165 members present each sign one ballot; the 6 others cast nothing.
+    // Round 2 is an acclamation: no ballot.
+    let counts: Vec<usize> = rounds.iter().map(Vec::len).collect();
+    assert_eq!(counts, [165, 0]);
+    // Nothing a reader gets links a member to a credential: the summary and the table name
+    // no credential at all.
+    let text = format!("{}\n{}", report.summary, report.table.join("\n"));
+    for c in roll.credentials() {
+        assert!(!text.contains(&c.to_string()), "{c} is in the summary");
+    }
+    assert!(
+        report.table.iter().any(|l| l
+            == "roll: 171 credentials posted by the credential authority; a second \
+                        ballot is refused"),
+        "{:?}",
+        report.table
+    );
+}
+
+#[test]
+fn the_same_seed_gives_the_same_credentials_and_another_seed_others() {
+    let roll = |seed: u64| {
+        let mut rng = ChaCha20Rng::seed_from_u64(seed);
+        let report = run::run(&iom(), &Options::default(), &mut rng).unwrap();
+        credentials_of(&report.record, 171)
+    };
+    let (a, signed_a) = roll(4);
+    let (b, signed_b) = roll(4);
+    let (c, _) = roll(6);
+    assert_eq!(a, b);
+    assert_eq!(
+        signed_a, signed_b,
+        "the same members sign, in the same order"
+    );
+    assert_ne!(a, c);
 }
 
 #[test]
@@ -237,6 +339,23 @@ fn check_after_kill(board: &Path) -> u64 {
         ids.sort();
         ids.dedup();
         assert_eq!(ids.len(), n, "a ballot was cast twice");
+        let signed: HashSet<_> = open
+            .ballot_box()
+            .ballots()
+            .filter_map(|b| b.ballot().credential().copied())
+            .collect();
+        assert_eq!(
+            signed.len(),
+            n,
+            "a member voted twice, or a ballot is unsigned"
+        );
+    }
+    if election.replay().history().first().is_some() || election.replay().open_round().is_some() {
+        let roll = election
+            .replay()
+            .roll()
+            .expect("a round opened without the roll");
+        assert_eq!(roll.len(), 171);
     }
     election.store().len().unwrap()
 }

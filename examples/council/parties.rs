@@ -1,11 +1,13 @@
-//! The simulated parties of the council election: the administrator, the trustees and the
-//! members' devices, and where they keep their secrets between runs.
+//! The simulated parties of the council election: the administrator, the credential
+//! authority, the trustees and the members' devices, and where they keep their secrets
+//! between runs.
 //!
 //! Every simulated secret that must be the same after an interruption is derived from one
-//! simulation seed: the administrator's and the trustees' board keys, the order in which the
-//! members cast, and each member's ballot (its id and its encryption). A run can then be killed
-//! at any moment and resumed: the ballots not yet on the board are the same ballots, so none is
-//! lost and none is cast twice. The trustees' ceremony secrets and key shares are not derived
+//! simulation seed: the administrator's, the credential authority's and the trustees' board
+//! keys, the members' credentials, which members are present and the order in which they
+//! cast, and each member's ballot (its id and its encryption). A run can then be killed at any
+//! moment and resumed: the ballots not yet on the board are the same ballots, signed with the
+//! same credentials, so none is lost and none is cast twice. The trustees' ceremony secrets and key shares are not derived
 //! from the seed: they come from the run's generator and live only in each trustee's sealed
 //! state.
 //!
@@ -22,7 +24,8 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use sha2::{Digest, Sha256};
 
-use tabella::election::{Administrator, Replay, Trustee};
+use tabella::credential::{CredentialSecret, Roll};
+use tabella::election::{Administrator, CredentialAuthority, Replay, Trustee};
 use tabella::elgamal::SecretKey;
 use tabella::seal::SealParams;
 use tabella::threshold::TrusteeIndex;
@@ -131,6 +134,29 @@ impl Parties {
     /// The administrator.
     pub fn administrator(&self) -> Administrator {
         Administrator::new(SecretKey::generate(&mut self.rng("administrator", 0, 0)))
+    }
+
+    /// The credential authority.
+    pub fn credential_authority(&self) -> CredentialAuthority {
+        CredentialAuthority::new(SecretKey::generate(&mut self.rng(
+            "credential authority",
+            0,
+            0,
+        )))
+    }
+
+    /// The roll of `eligible` credentials, and member m's private credential at position m
+    /// (the authority's list, which a real authority hands out and destroys; here it is
+    /// derived again from the seed on every run, so a resumed run signs with the same ones).
+    pub fn credentials(
+        &self,
+        authority: &CredentialAuthority,
+        eligible: u64,
+    ) -> Result<(Roll, Vec<CredentialSecret>), String> {
+        let n = usize::try_from(eligible).map_err(err)?;
+        authority
+            .issue(n, &mut self.rng("credentials", 0, 0))
+            .map_err(err)
     }
 
     /// Trustee `i`'s board key.

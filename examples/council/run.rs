@@ -1,7 +1,9 @@
 //! Runs a scenario on a board: each party's next step, made from the board as it stands.
 //!
-//! The administrator opens, closes and announces; the trustees run the key ceremony and
-//! decrypt each closed round; the members' devices encrypt and cast. Nothing here computes a
+//! The administrator opens, closes and announces; the credential authority posts the roll of
+//! the members' credentials before the first round; the trustees run the key ceremony and
+//! decrypt each closed round; the members' devices encrypt, sign with their member's
+//! credential and cast. Nothing here computes a
 //! result: the totals, the decisions and the summary all come from the board's replay, which
 //! is what every verifier runs. Because every step starts from the board, a run interrupted at
 //! any moment (even `kill -9`) and started again on the same board continues where the board
@@ -14,6 +16,7 @@ use tabella::Error;
 use tabella::ballot::{BallotId, EncryptedBallot, Selection};
 use tabella::board::entry::Entry;
 use tabella::board::{MemoryStore, Store};
+use tabella::credential::{CredentialSecret, PublicCredential, SecondBallot};
 use tabella::election::{
     Administrator, Applied, Authorities, BoardElection, ClosedRound, Manifest, RoundEnd, RoundKind,
     RoundOutcome, Trustee, simulate_ceremony_keeping,
@@ -52,7 +55,11 @@ fn err(e: impl std::fmt::Display) -> String {
 /// How many ballots a member's device hands the board at once.
 const BATCH: usize = 64;
 
-/// The scenario's manifest, naming the simulated administrator and trustees.
+/// The council's rule for a second ballot of one member in one round.
+const SECOND_BALLOT: SecondBallot = SecondBallot::Refused;
+
+/// The scenario's manifest, naming the simulated administrator, trustees and credential
+/// authority.
 pub fn manifest(
     scenario: &Scenario,
     options: &Options,
@@ -67,7 +74,9 @@ pub fn manifest(
                 .public_key())
         })
         .collect::<Result<Vec<_>, String>>()?;
-    let authorities = Authorities::new(parties.administrator().public_key(), keys).map_err(err)?;
+    let authorities = Authorities::new(parties.administrator().public_key(), keys)
+        .and_then(|a| a.with_credential_authority(parties.credential_authority().public_key()))
+        .map_err(err)?;
     let mut builder = Manifest::builder(scenario.title.clone())
         .members(scenario.members)
         .eligible(scenario.eligible)
@@ -75,6 +84,7 @@ pub fn manifest(
         .rules(scenario.rules()?)
         .threshold(threshold)
         .trustees(trustees)
+        .roll(SECOND_BALLOT)
         .authorities(authorities);
     if let Some(floor) = scenario.privacy_floor {
         builder = builder.privacy_floor(floor);
@@ -112,11 +122,20 @@ pub fn run_on<S: Store, R: RngCore + CryptoRng>(
     } else if board.replay().manifest() != Some(&manifest) {
         return Err("the board holds another election (another scenario or other options)".into());
     }
+    let credentials = roll(&mut board, parties, &manifest, rng)?;
     let mut trustees = parties.trustees(board.replay(), manifest.trustees())?;
     ceremony(&mut board, &admin, &mut trustees, parties, rng)?;
     for (i, step) in steps.iter().enumerate() {
         if board.replay().history().len() <= i {
-            play(&mut board, &admin, &mut trustees, parties, step, rng)?;
+            play(
+                &mut board,
+                &admin,
+                &mut trustees,
+                parties,
+                &credentials,
+                step,
+                rng,
+            )?;
         }
         settle_tie(&mut board, &admin, i, step, rng)?;
     }
@@ -147,12 +166,43 @@ fn ceremony<S: Store, R: RngCore + CryptoRng>(
     .map_err(err)
 }
 
+/// The members' credentials (member m's at position m), after the credential authority has
+/// posted their roll if the board does not hold it yet. They are derived from the simulation
+/// seed, so a resumed run finds the roll it posted before.
+fn roll<S: Store, R: RngCore + CryptoRng>(
+    board: &mut BoardElection<S>,
+    parties: &Parties,
+    manifest: &Manifest,
+    rng: &mut R,
+) -> Result<Vec<CredentialSecret>, String> {
+    let authority = parties.credential_authority();
+    let (roll, credentials) = parties.credentials(&authority, manifest.eligible())?;
+    match board.replay().roll() {
+        None => {
+            let entry = authority
+                .roll(&roll, board.replay(), board.head(), rng)
+                .map_err(err)?;
+            post(board, entry)?;
+        }
+        Some(posted) if **posted == roll => {}
+        Some(_) => {
+            return Err(
+                "the roll on the board is not this simulation's: the board was written by \
+                 another simulation"
+                    .into(),
+            );
+        }
+    }
+    Ok(credentials)
+}
+
 /// The withdrawals, the ballots or the acclamation of one step, up to its result.
 fn play<S: Store, R: RngCore + CryptoRng>(
     board: &mut BoardElection<S>,
     admin: &Administrator,
     trustees: &mut [Trustee],
     parties: &Parties,
+    credentials: &[CredentialSecret],
     step: &Step,
     rng: &mut R,
 ) -> Result<(), String> {
@@ -188,7 +238,7 @@ fn play<S: Store, R: RngCore + CryptoRng>(
         post(board, entry)?;
     }
     if board.replay().open_round().is_some() {
-        cast_members(board, parties, step)?;
+        cast_members(board, parties, credentials, step)?;
         let entry = admin
             .close_round(board.replay(), board.head(), rng)
             .map_err(err)?;
@@ -258,23 +308,40 @@ fn selections(
     Ok(out)
 }
 
-/// Casts the members' ballots that are not on the board yet. Member k's ballot is always the
-/// same ballot (its id and encryption come from the simulation seed), so the ballots already
-/// in the box are checked to be members 0..k's, and casting resumes at member k.
+/// The members present in a round, in the order they cast: `present` of the `eligible`
+/// members (their positions on the credential authority's list), drawn with the simulation's
+/// generator. The others cast nothing.
+fn present_members(parties: &Parties, round: u32, eligible: usize, present: usize) -> Vec<usize> {
+    let mut members: Vec<usize> = (0..eligible).collect();
+    let mut rng = parties.rng("present", round, 0);
+    for i in 0..present.min(eligible) {
+        let left = (eligible - i) as u64;
+        let j = i + (rng.next_u64() % left) as usize;
+        members.swap(i, j);
+    }
+    members.truncate(present);
+    members
+}
+
+/// Casts the members' ballots that are not on the board yet. The k-th ballot of a round is
+/// always the same ballot (its member, id and encryption come from the simulation seed), so
+/// the ballots already in the box are checked to be the first k ones (id and credential), and
+/// casting resumes at the k-th.
 fn cast_members<S: Store>(
     board: &mut BoardElection<S>,
     parties: &Parties,
+    credentials: &[CredentialSecret],
     step: &Step,
 ) -> Result<(), String> {
     let (ctx, already) = {
         let open = board.replay().open_round().ok_or("no round is open")?;
         let ctx = board.round_context().ok_or("no round is open")?;
-        let ids: Vec<BallotId> = open
+        let cast: Vec<(BallotId, Option<PublicCredential>)> = open
             .ballot_box()
             .ballots()
-            .map(|b| *b.ballot().id())
+            .map(|b| (*b.ballot().id(), b.ballot().credential().copied()))
             .collect();
-        (ctx, ids)
+        (ctx, cast)
     };
     let bctx = ctx.ballot_context();
     let round = bctx.round;
@@ -292,19 +359,30 @@ fn cast_members<S: Store>(
             selections.len()
         ));
     }
+    if selections.len() > credentials.len() {
+        return Err(format!(
+            "round {round}: {} members vote, more than the {} credentials",
+            selections.len(),
+            credentials.len()
+        ));
+    }
+    let members = present_members(parties, round, credentials.len(), selections.len());
+    let credential = |k: usize| members.get(k).and_then(|&m| credentials.get(m));
     let ballot = |k: usize| -> Result<EncryptedBallot, String> {
         let mut rng = parties.rng("ballot", round, k as u64);
         let id = BallotId::random(&mut rng);
+        let selection = selections.get(k).ok_or("no such ballot")?;
         let (ballot, _nonces) =
-            EncryptedBallot::encrypt(&bctx, &selections[k], id, None, &mut rng).map_err(err)?;
+            EncryptedBallot::encrypt(&bctx, selection, id, credential(k), &mut rng).map_err(err)?;
         Ok(ballot)
     };
-    for (k, id) in already.iter().enumerate() {
+    for (k, (id, signed_by)) in already.iter().enumerate() {
         let mut rng = parties.rng("ballot", round, k as u64);
-        if BallotId::random(&mut rng) != *id {
+        let expected = credential(k).map(CredentialSecret::public);
+        if BallotId::random(&mut rng) != *id || *signed_by != expected {
             return Err(format!(
-                "round {round}: ballot {k} in the box is not member {k}'s: the board was \
-                 written by another simulation"
+                "round {round}: ballot {k} in the box is not the one this simulation casts \
+                 {k}th: the board was written by another simulation"
             ));
         }
     }
@@ -313,7 +391,7 @@ fn cast_members<S: Store>(
         let end = (k + BATCH).min(selections.len());
         let batch = (k..end).map(ballot).collect::<Result<Vec<_>, _>>()?;
         for (j, verdict) in (k..).zip(board.cast_batch(batch)) {
-            verdict.map_err(|e| format!("round {round}: member {j}'s ballot: {e}"))?;
+            verdict.map_err(|e| format!("round {round}: ballot {j}: {e}"))?;
         }
         k = end;
     }
@@ -374,6 +452,13 @@ fn summarize<S: Store>(board: &BoardElection<S>, manifest: &Manifest) -> Result<
             manifest.trustees()
         ),
     ];
+    let roll = board.replay().roll().map(|r| r.len());
+    if let (Some(n), Some(rule)) = (roll, manifest.roll()) {
+        table.push(format!(
+            "roll: {n} credentials posted by the credential authority; a second ballot is {}",
+            rule.name()
+        ));
+    }
     let mut rounds = Vec::new();
     for h in board.replay().history() {
         let withdrawn: Vec<String> = h.withdrawn.iter().map(|c| name(*c)).collect();
@@ -432,6 +517,10 @@ fn summarize<S: Store>(board: &BoardElection<S>, manifest: &Manifest) -> Result<
     });
     let summary = json!({
         "title": manifest.title(),
+        "roll": roll.map(|n| json!({
+            "credentials": n,
+            "second_ballot": manifest.roll().map(SecondBallot::name),
+        })),
         "rounds": rounds,
         "elected": elected,
     });
