@@ -59,14 +59,14 @@ fn random_scalar(r: &mut ChaCha20Rng) -> Scalar {
     Scalar::from_bytes_mod_order_wide(&wide(r))
 }
 
-/// The valid board of `tabella::fuzzing` (3 trustees, t = 2, candidates A B C, one round:
-/// four cast ballots, one challenged ballot, three partial decryptions, the result), the
+/// The valid board of `tabella::fuzzing` (3 trustees, t = 2, candidates A B C, a roll of six
+/// credentials, one round: four cast ballots, one challenged ballot, three partial decryptions, the result), the
 /// trustees that made it, and every signing key: the attacker of these tests runs the board
 /// *and* holds every key, so that what stops an attack is the check behind the signatures.
 ///
 /// ```text
-/// 0 manifest, 1 ceremony run, 2–10 ceremony messages, 11 keys, 12 round 1 open,
-/// 13–16 ballots, 17 challenged, 18 close, 19–21 partials (trustees 1, 2, 3), 22 result
+/// 0 manifest, 1 ceremony run, 2–10 ceremony messages, 11 keys, 12 roll, 13 round 1 open,
+/// 14–17 ballots, 18 challenged, 19 close, 20–22 partials (trustees 1, 2, 3), 23 result
 /// ```
 struct Fixture {
     record: BoardRecord,
@@ -75,17 +75,21 @@ struct Fixture {
 }
 
 const KEYS: usize = 11;
-const OPEN: usize = 12;
-const CHALLENGED: usize = 17;
-const CLOSE: usize = 18;
-const PARTIAL: usize = 19;
-const RESULT: usize = 22;
+const ROLL: usize = 12;
+const OPEN: usize = 13;
+const BALLOT: usize = 14;
+const CHALLENGED: usize = 18;
+const CLOSE: usize = 19;
+const PARTIAL: usize = 20;
+const RESULT: usize = 23;
 
 fn fixture() -> Fixture {
     let (record, trustees, signers) = tabella::fuzzing::record_fixture_with_signers();
     assert!(verify_record(&record).is_ok());
     let kinds: Vec<EntryKind> = record.entries().iter().map(Entry::kind).collect();
     assert_eq!(kinds[KEYS], EntryKind::Keys);
+    assert_eq!(kinds[ROLL], EntryKind::Roll);
+    assert_eq!(kinds[BALLOT], EntryKind::Ballot);
     assert_eq!(kinds[OPEN], EntryKind::RoundOpen);
     assert_eq!(kinds[CHALLENGED], EntryKind::Challenged);
     assert_eq!(kinds[CLOSE], EntryKind::RoundClose);
@@ -197,6 +201,7 @@ impl Voting {
             key: &self.key,
             round: 1,
             contest: &self.contest,
+            eligibility: None,
         }
     }
 
@@ -480,13 +485,21 @@ fn copied_replayed_and_rerandomised_ballots_are_rejected() {
         assert!(victim.clone().verify(ctx).is_err());
     }
 
-    // 5. On the board: a cast ballot posted again is refused at check 8, at the copy.
+    // 5. On the board (an election with a roll): a cast ballot posted again is a second ballot
+    // of its credential, refused at the eligibility check, at the copy.
     let f = fixture();
     let mut entries = f.entries();
-    let copy = entries[13].clone();
+    let copy = entries[BALLOT].clone();
     entries.insert(CHALLENGED, copy);
-    let failure = fails_at(&f.rechain(entries), Check::BoxRules, CHALLENGED);
-    assert!(matches!(failure.error, Error::DuplicateBallotId { .. }));
+    let failure = fails_at(&f.rechain(entries), Check::Eligibility, CHALLENGED);
+    let original = EncryptedBallot::from_bytes(f.record.entries()[BALLOT].body()).unwrap();
+    assert_eq!(
+        failure.error,
+        Error::CredentialReused {
+            ballot: *original.id(),
+            credential: *original.credential().unwrap(),
+        }
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -757,8 +770,16 @@ fn decryption_proofs_cannot_support_a_wrong_plaintext() {
     let mut r = rng(63);
     let selection = Selection::new(round.contest(), &[0]).unwrap();
     let id = BallotId::random(&mut r);
-    let (extra, _) =
-        EncryptedBallot::encrypt(&round.context(), &selection, id, None, &mut r).unwrap();
+    // Signed by the sixth member, who did not vote: the roll admits it.
+    let credentials = tabella::fuzzing::record_fixture_credentials();
+    let (extra, _) = EncryptedBallot::encrypt(
+        &round.context(),
+        &selection,
+        id,
+        Some(&credentials[5]),
+        &mut r,
+    )
+    .unwrap();
     let mut entries = f.entries();
     entries.insert(
         CHALLENGED,
@@ -1823,7 +1844,7 @@ fn overlapping_boxes_of_one_round_cannot_both_be_decrypted() {
     // totals(B) − totals(C)), closed and signed by the administrator. Every trustee refuses
     // to decrypt C: its decryption log holds B's statement for round 1.
     let mut fork = f.entries()[..CLOSE].to_vec();
-    fork.remove(13);
+    fork.remove(BALLOT);
     let (c, head) = replay_of(&fork);
     let close_c = c.open_round().unwrap().ballot_box().close();
     fork.push(f.admin_entry(EntryKind::RoundClose, close_c.to_bytes(), head));
