@@ -727,11 +727,11 @@ fn frozen_heart_every_statement_element_of_every_proof_is_bound() {
 /// because the verifier trusted a claimed M and the proof's statement was not the one it
 /// needed. Defence: the verifier recomputes the aggregate from the ballots, verifies each
 /// partial against it, and recomputes M and the totals itself; the totals a result entry
-/// announces are only ever compared (check 12), and a partial whose proof is for another
-/// statement (another tally, another box) fails (check 11).
+/// announces are only ever compared (check 14), and a partial whose proof is for another
+/// statement (another tally, another box) fails (check 13).
 #[test]
 fn decryption_proofs_cannot_support_a_wrong_plaintext() {
-    // Totals changed, partials left valid, the result signed again: check 12 at the result.
+    // Totals changed, partials left valid, the result signed again: check 14 at the result.
     let f = fixture();
     let mut result = RoundResult::from_bytes(f.record.entries()[RESULT].body()).unwrap();
     result.totals[0] += 1;
@@ -764,7 +764,7 @@ fn decryption_proofs_cannot_support_a_wrong_plaintext() {
     }
     // The same partials on the board, but the box holding one more genuine-looking vote for
     // A and the close re-made to fit: the verifier recomputes the tally from the box, and the
-    // first partial fails check 11, naming trustee 1.
+    // first partial fails check 13, naming trustee 1.
     let open = replay_of(&f.record.entries()[..=OPEN]).0;
     let round = open.open_round().unwrap();
     let mut r = rng(63);
@@ -1436,7 +1436,7 @@ fn the_complaint_oracle_reveals_no_honest_share() {
 /// A bad partial decryption (the "verifiable" in verifiable threshold decryption, Cramer,
 /// Gennaro, Schoenmakers, Eurocrypt 1997): a trustee posts a partial made for other
 /// ciphertexts. Defence: a coordinator combining partials names and skips it while t valid
-/// partials remain, and the totals are still right; the board refuses it (check 11, the
+/// partials remain, and the totals are still right; the board refuses it (check 13, the
 /// trustee named at its entry).
 #[test]
 fn a_bad_partial_decryption_is_named_and_skipped() {
@@ -1476,7 +1476,7 @@ fn a_bad_partial_decryption_is_named_and_skipped() {
     );
     assert_eq!(decryption.totals, honest.totals);
     // On the board, posted and signed by trustee 2 in place of its genuine partial: the
-    // replay refuses it at check 11, naming trustee 2 (so no board holds it).
+    // replay refuses it at check 13, naming trustee 2 (so no board holds it).
     let record = f.with_body(PARTIAL + 1, bad_partial(&f).to_bytes().unwrap());
     let failure = fails_at(&record, Check::PartialDecryptions, PARTIAL + 1);
     assert_eq!(failure.culprits(), vec![Culprit::Trustee(2)]);
@@ -1560,13 +1560,13 @@ fn duplicate_zero_and_out_of_range_trustee_indices_are_rejected() {
             check: CeremonyCheck::Malformed { round: 1 }
         }]
     );
-    // On the board: trustee 1's partial twice (check 11, one per trustee), and trustee 2
+    // On the board: trustee 1's partial twice (check 13, one per trustee), and trustee 2
     // posting trustee 1's partial as its own (check 2: a trustee posts only its own).
     let f = fixture();
     let mut entries = f.entries();
     entries[PARTIAL + 1] = entries[PARTIAL].clone();
     // The operator re-posting trustee 1's own entry is a replay (check 2); trustee 1 signing
-    // its partial a second time is a second partial of one trustee (check 11).
+    // its partial a second time is a second partial of one trustee (check 13).
     let replayed = fails_at(&f.rechain(entries.clone()), Check::Authorship, PARTIAL + 1);
     assert!(
         replayed.error.to_string().contains("replay"),
@@ -1637,7 +1637,7 @@ fn non_canonical_identity_and_small_order_encodings_are_rejected() {
 
 /// Benaloh, "Simple verifiable elections" (EVT 2006): a challenged (opened) ballot must never
 /// be counted, or the challenge reveals a counted vote and the device can cheat on the ballots
-/// it expects not to be challenged. Defence: the box, and the verifier at check 8, refuse to
+/// it expects not to be challenged. Defence: the box, and the verifier at check 10, refuse to
 /// cast a challenged ballot.
 #[test]
 fn a_challenged_ballot_cannot_be_cast() {
@@ -1654,7 +1654,7 @@ fn a_challenged_ballot_cannot_be_cast() {
         bb.cast(ballot.verify(&v.ctx()).unwrap()),
         Err(Error::ChallengedBallot { ballot: id })
     );
-    // On the board: the fixture's challenged ballot cast after it (check 8 at the cast).
+    // On the board: the fixture's challenged ballot cast after it (check 10 at the cast).
     let f = fixture();
     let challenged = ChallengedBallot::from_bytes(f.record.entries()[CHALLENGED].body()).unwrap();
     let cast = Entry::voter(EntryKind::Ballot, challenged.ballot().to_bytes()).unwrap();
@@ -1667,7 +1667,7 @@ fn a_challenged_ballot_cannot_be_cast() {
             ballot: *challenged.id()
         }
     );
-    // Or cast before it: the challenge of a cast ballot is refused (check 8 at the challenge).
+    // Or cast before it: the challenge of a cast ballot is refused (check 10 at the challenge).
     let mut entries = f.entries();
     entries.insert(CHALLENGED, cast);
     let failure = fails_at(&f.rechain(entries), Check::BoxRules, CHALLENGED + 1);
@@ -1692,7 +1692,7 @@ fn a_tally_at_and_past_the_discrete_log_bound() {
     ));
     assert!(DiscreteLogTable::new(tabella::elgamal::MAX_BOUND + 1).is_err());
     // On the board, totals can only be what the partials decrypt to, bounded by the ballot
-    // count: a result announcing a total past it (5 of 4 ballots) is refused at check 12.
+    // count: a result announcing a total past it (5 of 4 ballots) is refused at check 14.
     let f = fixture();
     let mut result = RoundResult::from_bytes(f.record.entries()[RESULT].body()).unwrap();
     result.totals[0] = 5;
@@ -1766,8 +1766,8 @@ impl Decrypting {
 /// log is part of it). With the defence removed (`DecryptionLog::admit` not called), C
 /// decrypts and the test goes red on the first assertion below. On a board, with every key
 /// in the attacker's hands: one board holds one box per round (a second close or opening of
-/// round 1 fails check 5), and a fork of the board showing the trustees box C after they
-/// decrypted B is refused by each trustee's log; B's partials on the fork fail check 11.
+/// round 1 fails check 6), and a fork of the board showing the trustees box C after they
+/// decrypted B is refused by each trustee's log; B's partials on the fork fail check 13.
 #[test]
 fn overlapping_boxes_of_one_round_cannot_both_be_decrypted() {
     let mut d = Decrypting::new(60);
@@ -1822,7 +1822,7 @@ fn overlapping_boxes_of_one_round_cannot_both_be_decrypted() {
 
     // On the board, with every key. One board has one box per round: a second close of round
     // 1, a second opening of round 1 while it is closed, and an opening of round 1 again
-    // after its result, each signed again by the administrator, are each refused at check 5,
+    // after its result, each signed again by the administrator, are each refused at check 6,
     // at the entry (and the same entries re-posted by the operator are replays: check 2).
     let mut f = fixture();
     for (entry, at) in [
@@ -1857,7 +1857,7 @@ fn overlapping_boxes_of_one_round_cannot_both_be_decrypted() {
         );
     }
     // And B's partials posted on the fork (signed again by their trustees) are for B's
-    // close: check 11 at the first, naming trustee 1.
+    // close: check 13 at the first, naming trustee 1.
     let mut forked = fork;
     forked.extend(f.record.entries()[PARTIAL..].iter().cloned());
     let first = forked.len() - 4;
@@ -1938,7 +1938,7 @@ fn a_partial_verified_against_a_forged_key_package_is_never_combined() {
 
     // On the board: the administrator (every key in hand) announces keys with such a package
     // for the fixture's ceremony (its real Y, a forged Y_1 and the shares through them) and
-    // the fingerprint that package gives. The keys are not the ceremony's outcome: check 4 at
+    // the fingerprint that package gives. The keys are not the ceremony's outcome: check 5 at
     // the keys entry.
     let f = fixture();
     let keys = Keys::from_bytes(f.record.entries()[KEYS].body()).unwrap();
@@ -1978,7 +1978,7 @@ fn a_partial_verified_against_a_forged_key_package_is_never_combined() {
 /// checks each partial before it decides duplicates, so the forgery is rejected and the
 /// genuine partial is kept (before v3 the forgery took the trustee's slot and the genuine
 /// partial was rejected as a duplicate). On the board, the forgery (signed with the trustee's
-/// key by an operator holding it) is refused at check 11 with the trustee named, and the
+/// key by an operator holding it) is refused at check 13 with the trustee named, and the
 /// genuine partial is then accepted.
 #[test]
 fn a_forged_partial_placed_first_does_not_shadow_the_genuine_one() {
@@ -2034,7 +2034,7 @@ fn a_forged_partial_placed_first_does_not_shadow_the_genuine_one() {
         board.post(e.clone()).unwrap();
     }
     assert_eq!(board.record().unwrap(), f.record);
-    // A board that holds the forgery first fails check 11 at it.
+    // A board that holds the forgery first fails check 13 at it.
     let mut entries = f.entries();
     entries.insert(PARTIAL, forged_entry);
     let failure = fails_at(&f.rechain(entries), Check::PartialDecryptions, PARTIAL);
@@ -2045,10 +2045,10 @@ fn a_forged_partial_placed_first_does_not_shadow_the_genuine_one() {
 /// raw test-only partial decryption), and put on a board as a forger holding every key would:
 /// a box of one cast ballot (and the challenged one), its close, the three partials and the
 /// result recomputed from them, all signed, so that every other check passes. The trustees'
-/// own `decrypt` refuses the box; the verifier refuses the board at check 10, at the first
+/// own `decrypt` refuses the box; the verifier refuses the board at check 12, at the first
 /// partial. With that check removed the board verifies and the test goes red.
 #[test]
-fn a_board_of_a_box_below_the_privacy_floor_decrypted_fails_check_10() {
+fn a_board_of_a_box_below_the_privacy_floor_decrypted_fails_check_12() {
     let mut f = fixture();
     let floor = Manifest::from_bytes(f.record.entries()[0].body())
         .unwrap()

@@ -1,4 +1,4 @@
-//! The election record of protocol v4 is the board, exported: it verifies, it round-trips in
+//! The election record of protocol v5 is the board, exported: it verifies, it round-trips in
 //! both encodings, and every tampering is caught by a numbered check at the board entry where
 //! the board stops fitting.
 //!
@@ -26,8 +26,10 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use serde_json::Value;
 use tabella::Error;
+use tabella::ballot::{EncryptedBallot, Selection};
 use tabella::board::chain::Head;
 use tabella::board::{Author, BoxClose, ConfirmationCode, Entry, EntryKind, MemoryStore};
+use tabella::credential::CredentialSecret;
 use tabella::domain::ObjectKind;
 use tabella::election::event::{Acclamation, RoundOpening, RoundResult, TieResolution, Withdrawal};
 use tabella::election::{BoardElection, Manifest, Replay, RoundKind};
@@ -45,6 +47,8 @@ use tabella::verify::{Check, Failure, verify_extends, verify_record};
 /// A council board and every key of its authorities.
 struct Board {
     record: BoardRecord,
+    /// Member m's private credential at position m.
+    credentials: Vec<CredentialSecret>,
     signers: Signers,
     administrator: SecretKey,
     /// Trustee i's key at index i − 1.
@@ -64,6 +68,8 @@ fn board_of(text: &str, seed: u8) -> Board {
     )
     .unwrap();
     let administrator = parties.administrator().key().clone();
+    let authority = parties.credential_authority();
+    let (_, credentials) = parties.credentials(&authority, scenario.eligible).unwrap();
     let trustees: Vec<SecretKey> = (1..=scenario.trustees)
         .map(|i| parties.trustee_key(TrusteeIndex::new(i).unwrap()))
         .collect();
@@ -72,7 +78,9 @@ fn board_of(text: &str, seed: u8) -> Board {
     assert!(verdict.is_ok(), "{:?}", verdict.failure);
     Board {
         record,
-        signers: Signers::new(administrator.clone(), trustees.clone()),
+        credentials,
+        signers: Signers::new(administrator.clone(), trustees.clone())
+            .with_credential_authority(authority.key().clone()),
         administrator,
         trustees,
     }
@@ -82,9 +90,9 @@ fn board_of(text: &str, seed: u8) -> Board {
 /// abstention (A elected).
 ///
 /// ```text
-/// 0 manifest, 1 ceremony run, 2–10 ceremony messages, 11 keys,
-/// 12 round 1 open, 13–18 ballots, 19 close, 20–22 partials (trustees 1, 2, 3), 23 result,
-/// 24 round 2 open, 25–31 ballots, 32 close, 33–35 partials, 36 result
+/// 0 manifest, 1 roll, 2 ceremony run, 3–11 ceremony messages, 12 keys,
+/// 13 round 1 open, 14–19 ballots, 20 close, 21–23 partials (trustees 1, 2, 3), 24 result,
+/// 25 round 2 open, 26–32 ballots, 33 close, 34–36 partials, 37 result
 /// ```
 static SMALL: LazyLock<Board> = LazyLock::new(|| {
     board_of(
@@ -226,7 +234,7 @@ fn assert_verifies(record: &BoardRecord) -> tabella::verify::Report {
     report
 }
 
-/// What check 15 says of `record`.
+/// What check 17 (the end) says of `record`.
 fn end_of(record: &BoardRecord) -> String {
     let report = assert_verifies(record);
     let end = report.passed.last().unwrap();
@@ -260,7 +268,7 @@ fn rechaining_an_unchanged_board_gives_the_board_and_an_edit_fails_behind_the_si
     let small = &*SMALL;
     assert_eq!(small.rechain(small.entries()), small.record);
     // A result with other totals: without the keys, the old signature no longer verifies
-    // (check 2); with them, check 12 finds the totals wrong.
+    // (check 2); with them, check 14 finds the totals wrong.
     let k = record.entries().len() - 1;
     let mut result = result_of(&record, k);
     result.totals[0] += 1;
@@ -276,7 +284,7 @@ fn rechaining_an_unchanged_board_gives_the_board_and_an_edit_fails_behind_the_si
     assert_fails(&resigned, Check::Combination, k);
     // Every signed entry of a rechained edit reads a head of the new board before it.
     let mut entries = record.entries().to_vec();
-    entries.remove(14);
+    entries.remove(15);
     let rechained = signers.rechain(&record, entries);
     let heads = rechained.heads();
     for (j, e) in rechained.entries().iter().enumerate() {
@@ -310,10 +318,39 @@ fn rewrite_body(entry: &Entry, body: &[u8]) -> Entry {
 fn the_council_board_verifies_and_round_trips_in_binary_and_json() {
     let record = &IOM.record;
     let report = assert_verifies(record);
-    // Runs for checks 1 and 2 (the whole board), 3, 4, 5 (round 1 opened, a withdrawal, an
-    // acclamation), 6, 8 and 9 (round 1's box), 10, 11, 12, 13 (round 1's decryption) and 15.
-    let numbers: Vec<u8> = report.passed.iter().map(|p| p.check.number()).collect();
-    assert_eq!(numbers, [1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 13, 5, 5, 15]);
+    // Runs for the whole board (entries, authorship), the parameters, the roll, the ceremony,
+    // the sequence (round 1 opened, then a withdrawal and an acclamation), round 1's box
+    // (eligibility, ballot proofs, box rules: no challenged ballot), its close and decryption,
+    // and the end.
+    use Check::*;
+    let checks: Vec<Check> = report.passed.iter().map(|p| p.check).collect();
+    assert_eq!(
+        checks,
+        [
+            Entries,
+            Authorship,
+            Parameters,
+            Roll,
+            Ceremony,
+            Sequence,
+            Eligibility,
+            BallotProofs,
+            BoxRules,
+            Close,
+            PrivacyFloor,
+            PartialDecryptions,
+            Combination,
+            Outcome,
+            Sequence,
+            Sequence,
+            End
+        ]
+    );
+    let numbers: Vec<u8> = checks.iter().map(|c| c.number()).collect();
+    assert_eq!(
+        numbers,
+        [1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15, 6, 6, 17]
+    );
     assert_eq!(end_of(record), "candidate 0 elected");
     // Binary: decode(encode) is the identity, and encode(decode(b)) = b.
     let bytes = record.to_bytes();
@@ -340,8 +377,9 @@ fn the_council_board_verifies_and_round_trips_in_binary_and_json() {
     assert_eq!(first["kind"], "manifest");
     assert_eq!(first["author"], "administrator");
     assert_eq!(first["head"], record.heads()[0].to_string());
+    assert_eq!(value["entries"][1]["kind"], "roll");
     assert_eq!(
-        value["entries"][2]["author"],
+        value["entries"][3]["author"],
         serde_json::json!({"trustee": 1})
     );
     assert_eq!(value["entries"][20]["author"], "voter");
@@ -395,7 +433,8 @@ fn a_header_that_is_not_a_record_header_is_refused_with_its_own_error() {
         })
     );
     // Another protocol version, of the record and of an entry inside it (named by position).
-    for version in [3u16, 5] {
+    let current = tabella::domain::PROTOCOL_VERSION;
+    for version in [current - 1, current + 1] {
         let mut other = bytes.clone();
         other[3..5].copy_from_slice(&version.to_le_bytes());
         assert_eq!(
@@ -415,7 +454,7 @@ fn a_header_that_is_not_a_record_header_is_refused_with_its_own_error() {
     ));
     // In JSON, the version field.
     let json = serde_json::to_string(&SMALL.record).unwrap();
-    let v3 = json.replacen("{\"version\":4,", "{\"version\":3,", 1);
+    let v3 = json.replacen(&format!("{{\"version\":{current},"), "{\"version\":3,", 1);
     assert_ne!(v3, json);
     let err = serde_json::from_str::<BoardRecord>(&v3).unwrap_err();
     assert!(err.to_string().contains("version 3"), "{err}");
@@ -424,12 +463,13 @@ fn a_header_that_is_not_a_record_header_is_refused_with_its_own_error() {
 #[test]
 fn the_json_decoder_refuses_unknown_fields_and_duplicate_keys() {
     let json = serde_json::to_string(&SMALL.record).unwrap();
-    let version = "{\"version\":4,";
-    assert!(json.starts_with(version));
+    let v = tabella::domain::PROTOCOL_VERSION;
+    let version = format!("{{\"version\":{v},");
+    assert!(json.starts_with(&version));
     let refused = |text: &str| serde_json::from_str::<BoardRecord>(text).is_err();
-    let unknown = json.replacen(version, "{\"version\":4,\"extra\":0,", 1);
+    let unknown = json.replacen(&version, &format!("{{\"version\":{v},\"extra\":0,"), 1);
     assert!(refused(&unknown));
-    let duplicate = json.replacen(version, "{\"version\":4,\"version\":4,", 1);
+    let duplicate = json.replacen(&version, &format!("{{\"version\":{v},\"version\":{v},"), 1);
     assert!(refused(&duplicate));
     let entry_field = json.replacen("{\"kind\":", "{\"note\":\"x\",\"kind\":", 1);
     assert!(refused(&entry_field));
@@ -461,44 +501,48 @@ fn the_json_decoder_refuses_a_kind_author_or_head_that_is_not_the_entrys() {
     };
     let named = |k: usize| format!("record entry {k}: its kind, author or head is not the entry's");
     // Another kind (a known one and an unknown one).
-    let e = refusal(&|v| v["entries"][11]["kind"] = "round_open".into());
-    assert!(e.contains(&named(11)), "{e}");
-    let e = refusal(&|v| v["entries"][11]["kind"] = "keys ".into());
-    assert!(e.contains(&named(11)), "{e}");
+    let e = refusal(&|v| v["entries"][12]["kind"] = "round_open".into());
+    assert!(e.contains(&named(12)), "{e}");
+    let e = refusal(&|v| v["entries"][12]["kind"] = "keys ".into());
+    assert!(e.contains(&named(12)), "{e}");
+    let e = refusal(&|v| v["entries"][1]["kind"] = "keys".into());
+    assert!(e.contains(&named(1)), "{e}");
     // Another author: a voter for the administrator, trustee 2 for trustee 1, a trustee 0.
     let e = refusal(&|v| v["entries"][0]["author"] = "voter".into());
     assert!(e.contains(&named(0)), "{e}");
-    let e = refusal(&|v| v["entries"][2]["author"] = serde_json::json!({"trustee": 2}));
-    assert!(e.contains(&named(2)), "{e}");
-    let e = refusal(&|v| v["entries"][2]["author"] = serde_json::json!({"trustee": 0}));
-    assert!(e.contains(&named(2)), "{e}");
-    let e = refusal(&|v| v["entries"][13]["author"] = "administrator".into());
-    assert!(e.contains(&named(13)), "{e}");
+    let e = refusal(&|v| v["entries"][3]["author"] = serde_json::json!({"trustee": 2}));
+    assert!(e.contains(&named(3)), "{e}");
+    let e = refusal(&|v| v["entries"][3]["author"] = serde_json::json!({"trustee": 0}));
+    assert!(e.contains(&named(3)), "{e}");
+    let e = refusal(&|v| v["entries"][14]["author"] = "administrator".into());
+    assert!(e.contains(&named(14)), "{e}");
+    let e = refusal(&|v| v["entries"][1]["author"] = "administrator".into());
+    assert!(e.contains(&named(1)), "{e}");
     // Another head: the next entry's, a flipped one, and every head one entry late (an entry
     // removed from the board but its head kept).
     let heads: Vec<String> = record.heads().iter().map(ToString::to_string).collect();
-    let e = refusal(&|v| v["entries"][5]["head"] = heads[6].clone().into());
-    assert!(e.contains(&named(5)), "{e}");
+    let e = refusal(&|v| v["entries"][6]["head"] = heads[7].clone().into());
+    assert!(e.contains(&named(6)), "{e}");
     let e = refusal(&|v| {
-        let h = heads[30].replacen('0', "1", 1).replacen('a', "b", 1);
-        v["entries"][30]["head"] = h.into();
+        let h = heads[31].replacen('0', "1", 1).replacen('a', "b", 1);
+        v["entries"][31]["head"] = h.into();
     });
-    assert!(e.contains(&named(30)), "{e}");
+    assert!(e.contains(&named(31)), "{e}");
     let e = refusal(&|v| {
-        v["entries"].as_array_mut().unwrap().remove(17);
+        v["entries"].as_array_mut().unwrap().remove(18);
     });
-    assert!(e.contains(&named(17)), "{e}");
+    assert!(e.contains(&named(18)), "{e}");
     // An altered entry: its head no longer follows.
     let e = refusal(&|v| {
-        let hex = v["entries"][23]["entry"].as_str().unwrap().to_string();
+        let hex = v["entries"][24]["entry"].as_str().unwrap().to_string();
         let flipped = format!(
             "{}{}",
             &hex[..40],
             if &hex[40..41] == "0" { "1" } else { "0" }
         );
-        v["entries"][23]["entry"] = format!("{flipped}{}", &hex[41..]).into();
+        v["entries"][24]["entry"] = format!("{flipped}{}", &hex[41..]).into();
     });
-    assert!(e.contains(&named(23)), "{e}");
+    assert!(e.contains(&named(24)), "{e}");
 }
 
 /// Flips bit `bit` of byte `i` of `bytes`.
@@ -522,16 +566,17 @@ fn positions(len: usize) -> Vec<usize> {
     p
 }
 
-/// One entry of each kind and place on the small board: the manifest, the ceremony run, a
-/// message of each ceremony round, the keys, round 1's opening, a ballot, its close, a
+/// One entry of each kind and place on the small board: the manifest, the roll, the ceremony
+/// run, a message of each ceremony round, the keys, round 1's opening, a ballot, its close, a
 /// partial and its result, round 2's opening, a ballot and its result.
-const SAMPLED: [usize; 14] = [0, 1, 2, 6, 10, 11, 12, 13, 19, 21, 23, 24, 30, 36];
+const SAMPLED: [usize; 15] = [0, 1, 2, 3, 7, 11, 12, 13, 14, 20, 22, 24, 25, 31, 37];
 
 #[test]
 fn an_altered_entry_fails_at_that_entry_check_2_for_a_signed_one() {
     // An operator without the keys flips a bit of an entry: the entry no longer decodes, or
-    // the board fails at that entry, at check 2 for the administrator's and trustees' entries
-    // (or 3 if the manifest itself no longer decodes), at 6, 7 or 8 for a voter's.
+    // the board fails at that entry, at check 2 for the administrator's, the credential
+    // authority's and trustees' entries (or 3 if the manifest itself no longer decodes), at 7,
+    // 8, 9 or 10 for a voter's.
     let board = &*SMALL;
     let mut tried = 0;
     for k in SAMPLED {
@@ -556,6 +601,7 @@ fn an_altered_entry_fails_at_that_entry_check_2_for_a_signed_one() {
             let expected: &[Check] = match (k, entry.kind().role()) {
                 (0, _) => &[Check::Authorship, Check::Parameters],
                 (_, tabella::board::Role::Voter) => &[
+                    Check::Eligibility,
                     Check::BallotProofs,
                     Check::ChallengedBallots,
                     Check::BoxRules,
@@ -674,46 +720,48 @@ fn each_removed_entry_is_caught_where_the_board_stops_fitting() {
     let expected: Vec<(usize, Verdict)> = vec![
         // The manifest: the first entry is not one.
         (0, Fails(Entries, 0)),
+        // The roll: round 1 opens without one (the manifest has a roll).
+        (1, Fails(Roll, 12)),
         // The ceremony run: a message before any run.
-        (1, Fails(Sequence, 1)),
+        (2, Fails(Sequence, 2)),
         // A trustee's round-1 message: it is no participant, and every dealer's round-2
         // shares are then for the wrong set of recipients: nobody qualifies.
-        (2, Fails(Ceremony, 10)),
-        (4, Fails(Ceremony, 10)),
+        (3, Fails(Ceremony, 11)),
+        (5, Fails(Ceremony, 11)),
         // A round-2 message: its dealer is excluded, and the keys announced are not the
         // ceremony's outcome.
-        (5, Fails(Ceremony, 10)),
-        (7, Fails(Ceremony, 10)),
+        (6, Fails(Ceremony, 11)),
+        (8, Fails(Ceremony, 11)),
         // A round-3 message is its author's complaints, none here: without it the ceremony's
         // outcome is the same, and the board verifies.
-        (8, Verifies("elected")),
-        (10, Verifies("elected")),
+        (9, Verifies("elected")),
+        (11, Verifies("elected")),
         // The keys: a round opens before them.
-        (11, Fails(Sequence, 11)),
-        // Round 1's opening: a ballot while no round is open.
         (12, Fails(Sequence, 12)),
-        // A ballot: the close no longer names the box (check 9 at the close, now 18).
-        (13, Fails(Close, 18)),
-        (16, Fails(Close, 18)),
-        (18, Fails(Close, 18)),
+        // Round 1's opening: a ballot while no round is open.
+        (13, Fails(Sequence, 13)),
+        // A ballot: the close no longer names the box (the close check at the close, now 19).
+        (14, Fails(Close, 19)),
+        (17, Fails(Close, 19)),
+        (19, Fails(Close, 19)),
         // The close: a partial decryption while the round is open.
-        (19, Fails(Sequence, 19)),
+        (20, Fails(Sequence, 20)),
         // Trustee 1's or 2's partial: the announced combined trustees [1, 2] are not the
-        // first two (check 12 at the result, now 22).
-        (20, Fails(Combination, 22)),
-        (21, Fails(Combination, 22)),
+        // first two (the combination check at the result, now 23).
+        (21, Fails(Combination, 23)),
+        (22, Fails(Combination, 23)),
         // Trustee 3's partial: the board without it is a valid board (trustees 1 and 2 are
         // the ones combined); that it is not the board first published is for
         // `verify_extends`.
-        (22, Verifies("elected")),
+        (23, Verifies("elected")),
         // Round 1's result: round 2 opens while round 1 is undecided.
-        (23, Fails(Sequence, 23)),
         (24, Fails(Sequence, 24)),
-        (25, Fails(Close, 31)),
-        (32, Fails(Sequence, 32)),
-        (33, Fails(Combination, 35)),
+        (25, Fails(Sequence, 25)),
+        (26, Fails(Close, 32)),
+        (33, Fails(Sequence, 33)),
+        (34, Fails(Combination, 36)),
         // The last result: a board whose last round is decrypted but not yet announced.
-        (36, Verifies("round 2 closed")),
+        (37, Verifies("round 2 closed")),
     ];
     for (k, want) in expected {
         let mut entries = board.entries();
@@ -724,8 +772,8 @@ fn each_removed_entry_is_caught_where_the_board_stops_fitting() {
             assert_eq!(
                 verify_extends(&board.record, &record),
                 Err(Error::RecordRewritten {
-                    entry: if k == 36 { 36 } else { k as u64 },
-                    what: if k == 36 {
+                    entry: k as u64,
+                    what: if k == 37 {
                         "entries removed"
                     } else {
                         "an entry was rewritten or reordered"
@@ -743,27 +791,29 @@ fn each_duplicated_entry_is_caught_at_the_copy() {
     let expected: Vec<(usize, Verdict)> = vec![
         // A second manifest.
         (0, Fails(Sequence, 1)),
+        // A second roll.
+        (1, Fails(Roll, 2)),
         // The ceremony run signed twice before any message: a run nonce is used once.
-        (1, Fails(Sequence, 2)),
+        (2, Fails(Sequence, 3)),
         // A ceremony message signed twice by its trustee is one message (the ceremony board
         // keeps an identical message once): the board still verifies.
-        (2, Verifies("elected")),
-        (7, Verifies("elected")),
+        (3, Verifies("elected")),
+        (8, Verifies("elected")),
         // The keys announced twice.
-        (11, Fails(Sequence, 12)),
-        // A round opened twice.
         (12, Fails(Sequence, 13)),
-        // A ballot cast twice: its id is in the box already.
-        (13, Fails(BoxRules, 14)),
-        (18, Fails(BoxRules, 19)),
+        // A round opened twice.
+        (13, Fails(Sequence, 14)),
+        // A ballot cast twice: its credential has a ballot in the box already.
+        (14, Fails(Eligibility, 15)),
+        (19, Fails(Eligibility, 20)),
         // A close twice: no round is open.
-        (19, Fails(Sequence, 20)),
+        (20, Fails(Sequence, 21)),
         // A partial twice: one per trustee.
-        (20, Fails(PartialDecryptions, 21)),
-        (22, Fails(PartialDecryptions, 23)),
+        (21, Fails(PartialDecryptions, 22)),
+        (23, Fails(PartialDecryptions, 24)),
         // A result twice: no round is closed.
-        (23, Fails(Sequence, 24)),
-        (36, Fails(Sequence, 37)),
+        (24, Fails(Sequence, 25)),
+        (37, Fails(Sequence, 38)),
     ];
     for (k, want) in expected {
         let mut entries = board.entries();
@@ -784,9 +834,42 @@ fn each_duplicated_entry_is_caught_at_the_copy() {
         assert_eq!(verdict(&record), want, "entry {k} duplicated");
     }
     let mut entries = board.entries();
-    let copy = entries[13].clone();
-    entries.insert(19, copy);
-    let failure = assert_fails(&board.rechain(entries), Check::BoxRules, 19);
+    let copy = entries[14].clone();
+    entries.insert(20, copy);
+    let failure = assert_fails(&board.rechain(entries), Check::Eligibility, 20);
+    assert!(matches!(failure.error, Error::CredentialReused { .. }));
+    // A member who has not voted in round 1 casts a ballot under the id of a ballot in the
+    // box: its credential is fine, its id is in the box already.
+    let round = replay_of(&board.record.entries()[..=13]);
+    let round = round.open_round().unwrap();
+    let voted: Vec<_> = board.record.entries()[14..20]
+        .iter()
+        .map(|e| {
+            *EncryptedBallot::from_bytes(e.body())
+                .unwrap()
+                .credential()
+                .unwrap()
+        })
+        .collect();
+    let member = board
+        .credentials
+        .iter()
+        .find(|c| !voted.contains(&c.public()))
+        .expect("8 members, 6 ballots");
+    let taken = *EncryptedBallot::from_bytes(board.record.entries()[14].body())
+        .unwrap()
+        .id();
+    let selection = Selection::new(round.contest(), &[0]).unwrap();
+    let mut rng = ChaCha20Rng::seed_from_u64(77);
+    let (ballot, _) =
+        EncryptedBallot::encrypt(&round.context(), &selection, taken, Some(member), &mut rng)
+            .unwrap();
+    let mut entries = board.entries();
+    entries.insert(
+        20,
+        Entry::voter(EntryKind::Ballot, ballot.to_bytes()).unwrap(),
+    );
+    let failure = assert_fails(&board.rechain(entries), Check::BoxRules, 20);
     assert!(matches!(failure.error, Error::DuplicateBallotId { .. }));
 }
 
@@ -795,33 +878,36 @@ fn each_swap_of_neighbouring_entries_is_caught_or_is_the_same_election() {
     use Check::*;
     let board = &*SMALL;
     let expected: Vec<(usize, Verdict)> = vec![
-        // The ceremony run before the manifest.
+        // The roll before the manifest.
         (0, Fails(Entries, 0)),
+        // The roll after the ceremony run: the roll may be posted any time before a round
+        // opens.
+        (1, Verifies("elected")),
         // A message before the run.
-        (1, Fails(Sequence, 1)),
+        (2, Fails(Sequence, 2)),
         // Two round-1 messages: a round has no order among its messages.
-        (2, Verifies("elected")),
+        (3, Verifies("elected")),
         // A round-1 message after a round-2 message: round 1 has closed.
-        (4, Fails(Sequence, 5)),
+        (5, Fails(Sequence, 6)),
         // The keys before trustee 3's complaint-round message (no complaints): the keys are
         // the outcome, and the message after them is out of place.
-        (10, Fails(Sequence, 11)),
+        (11, Fails(Sequence, 12)),
         // A round opened before the keys.
-        (11, Fails(Sequence, 11)),
-        // A ballot before the round opens.
         (12, Fails(Sequence, 12)),
-        // Two ballots: the box's chain is another (check 9 at the close).
-        (13, Fails(Close, 19)),
+        // A ballot before the round opens.
+        (13, Fails(Sequence, 13)),
+        // Two ballots: the box's chain is another (the close check at the close).
+        (14, Fails(Close, 20)),
         // The close before the last ballot: the close is not the box's.
-        (18, Fails(Close, 18)),
+        (19, Fails(Close, 19)),
         // A partial before the close.
-        (19, Fails(Sequence, 19)),
+        (20, Fails(Sequence, 20)),
         // Two partials: they combine in trustee order whatever order they arrive in.
-        (20, Verifies("elected")),
+        (21, Verifies("elected")),
         // The result before trustee 3's partial: the partial after it has no closed round.
-        (22, Fails(Sequence, 23)),
+        (23, Fails(Sequence, 24)),
         // Round 2 opened before round 1's result.
-        (23, Fails(Sequence, 23)),
+        (24, Fails(Sequence, 24)),
     ];
     for (k, want) in expected {
         let mut entries = board.entries();
@@ -850,54 +936,56 @@ fn an_entry_moved_far_is_caught_where_it_lands() {
         board.rechain(entries)
     };
     // Round 1's close moved after round 2's ballots: round 2 opens while round 1 is open.
-    assert_fails(&moved(19, 30), Check::Sequence, 19);
-    // A round-2 ballot moved into round 1: its proofs are for round 2.
-    assert_fails(&moved(27, 15), Check::BallotProofs, 15);
+    assert_fails(&moved(20, 31), Check::Sequence, 20);
+    // A round-2 ballot moved into round 1: it has round 2's shape (two candidates), refused
+    // before its signature or its proofs are checked.
+    assert_fails(&moved(28, 16), Check::BallotProofs, 16);
     // A round-1 ballot moved into round 2: round 1's box is short of it first.
-    assert_fails(&moved(15, 27), Check::Close, 18);
-    // A copy of a round-1 ballot cast in round 2: its proofs are for round 1.
+    assert_fails(&moved(16, 28), Check::Close, 19);
+    // A copy of a round-1 ballot cast in round 2: it has round 1's shape.
     assert_fails(
-        &board.inserted(27, board.record.entries()[15].clone()),
+        &board.inserted(28, board.record.entries()[16].clone()),
         Check::BallotProofs,
-        27,
+        28,
     );
     // Round 1's result moved to the end.
-    assert_fails(&moved(23, 36), Check::Sequence, 23);
+    assert_fails(&moved(24, 37), Check::Sequence, 24);
 }
 
 #[test]
 fn inserted_entries_that_do_not_fit_are_caught_at_their_position() {
     let board = &*SMALL;
     // A ballot after the close: no round is open.
-    let ballot = board.record.entries()[14].clone();
-    assert_fails(&board.inserted(20, ballot.clone()), Check::Sequence, 20);
+    let ballot = board.record.entries()[15].clone();
+    assert_fails(&board.inserted(21, ballot.clone()), Check::Sequence, 21);
     // A ballot before any round.
-    assert_fails(&board.inserted(12, ballot), Check::Sequence, 12);
-    // A ballot of another election.
+    assert_fails(&board.inserted(13, ballot), Check::Sequence, 13);
+    // A ballot of another election: its credential is not on this roll.
     let other = IOM.record.entries()[nth(&IOM.record, EntryKind::Ballot, 0)].clone();
-    assert_fails(&board.inserted(15, other), Check::BallotProofs, 15);
+    let failure = assert_fails(&board.inserted(16, other), Check::Eligibility, 16);
+    assert!(matches!(failure.error, Error::CredentialNotOnRoll { .. }));
     // Junk as a ballot or a challenged ballot.
     let junk = Entry::voter(EntryKind::Ballot, b"junk".to_vec()).unwrap();
-    assert_fails(&board.inserted(15, junk), Check::BallotProofs, 15);
+    assert_fails(&board.inserted(16, junk), Check::BallotProofs, 16);
     let junk = Entry::voter(EntryKind::Challenged, b"junk".to_vec()).unwrap();
-    assert_fails(&board.inserted(15, junk), Check::ChallengedBallots, 15);
+    assert_fails(&board.inserted(16, junk), Check::ChallengedBallots, 16);
     // A round-1 opening again, after round 1 is decided: round 2 is next.
-    let open = board.resigned(board.record.entries(), 12);
-    assert_fails(&board.inserted(24, open), Check::Sequence, 24);
+    let open = board.resigned(board.record.entries(), 13);
+    assert_fails(&board.inserted(25, open), Check::Sequence, 25);
     // An entry of another election, signed by its administrator, appended as it is: it read
     // the other board.
     let foreign = IOM.record.entries()[nth(&IOM.record, EntryKind::Withdrawal, 0)].clone();
     let mut entries = board.entries();
     entries.push(foreign);
-    let failure = assert_fails(&BoardRecord::new(entries), Check::Authorship, 37);
-    assert_eq!(failure.error, Error::UnknownReadHead { entry: 37 });
+    let failure = assert_fails(&BoardRecord::new(entries), Check::Authorship, 38);
+    assert_eq!(failure.error, Error::UnknownReadHead { entry: 38 });
 }
 
 #[test]
-fn a_second_manifest_fails_check_5_at_its_entry() {
+fn a_second_manifest_fails_check_6_at_its_entry() {
     let board = &*SMALL;
     let manifest = board.record.entries()[0].body().to_vec();
-    for at in [1, 12, 24, 37] {
+    for at in [1, 2, 13, 25, 38] {
         let entry = board.admin_entry(EntryKind::Manifest, manifest.clone(), at);
         assert_fails(&board.inserted(at, entry), Check::Sequence, at);
     }
@@ -912,20 +1000,21 @@ fn a_second_manifest_fails_check_5_at_its_entry() {
         .threshold(other.threshold())
         .trustees(other.trustees())
         .privacy_floor(other.privacy_floor())
+        .roll(other.roll().unwrap())
         .authorities(other.authorities().unwrap().clone())
         .build()
         .unwrap();
     let record = board.with_body(0, |_| other.to_bytes().unwrap());
-    assert_fails(&record, Check::Ceremony, 2);
+    assert_fails(&record, Check::Ceremony, 3);
 }
 
 // ---------------------------------------------------------------------------------------------
 // The box and its close
 
 #[test]
-fn a_close_with_another_chain_head_or_count_fails_check_9_at_its_entry() {
+fn a_close_with_another_chain_head_or_count_fails_check_11_at_its_entry() {
     let board = &*SMALL;
-    let k = 19;
+    let k = 20;
     let close = BoxClose::from_bytes(board.record.entries()[k].body()).unwrap();
     let changes = [
         BoxClose::new(
@@ -953,6 +1042,7 @@ fn a_close_with_another_chain_head_or_count_fails_check_9_at_its_entry() {
             close.challenged() + 1,
         ),
         BoxClose::new(2, *close.chain_head(), close.cast(), close.challenged()),
+        close.with_replaced(1),
     ];
     for changed in changes {
         let record = board.with_body(k, |_| changed.to_bytes());
@@ -963,28 +1053,28 @@ fn a_close_with_another_chain_head_or_count_fails_check_9_at_its_entry() {
 }
 
 #[test]
-fn a_ballot_dropped_from_a_box_fails_check_9_at_the_close() {
+fn a_ballot_dropped_from_a_box_fails_check_11_at_the_close() {
     let board = &*SMALL;
-    for ballot in 13..=18 {
+    for ballot in 14..=19 {
         let mut entries = board.entries();
         entries.remove(ballot);
-        assert_fails(&board.rechain(entries), Check::Close, 18);
+        assert_fails(&board.rechain(entries), Check::Close, 19);
     }
     // The first confirmation code of another box: the chain starts from the round's genesis,
     // so a box cannot be continued from another.
     let mut entries = board.entries();
-    let moved = entries.remove(13);
-    entries.insert(18, moved);
-    assert_fails(&board.rechain(entries), Check::Close, 19);
+    let moved = entries.remove(14);
+    entries.insert(19, moved);
+    assert_fails(&board.rechain(entries), Check::Close, 20);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Decryption and result
 
 #[test]
-fn a_result_with_other_totals_fails_check_12_at_its_entry() {
+fn a_result_with_other_totals_fails_check_14_at_its_entry() {
     let board = &*SMALL;
-    for k in [23, 36] {
+    for k in [24, 37] {
         let result = result_of(&board.record, k);
         let mut edits: Vec<Vec<u64>> = Vec::new();
         for slot in 0..result.totals.len() {
@@ -1014,9 +1104,9 @@ fn a_result_with_other_totals_fails_check_12_at_its_entry() {
 }
 
 #[test]
-fn a_result_naming_other_combined_trustees_or_round_fails_check_12_at_its_entry() {
+fn a_result_naming_other_combined_trustees_or_round_fails_check_14_at_its_entry() {
     let board = &*SMALL;
-    let k = 23;
+    let k = 24;
     let result = result_of(&board.record, k);
     assert_eq!(result.combined, [1, 2]);
     for combined in [
@@ -1047,9 +1137,9 @@ fn a_result_naming_other_combined_trustees_or_round_fails_check_12_at_its_entry(
 }
 
 #[test]
-fn a_result_with_another_decision_fails_check_13_at_its_entry() {
+fn a_result_with_another_decision_fails_check_15_at_its_entry() {
     let board = &*SMALL;
-    for k in [23, 36] {
+    for k in [24, 37] {
         let result = result_of(&board.record, k);
         let d = result.decision;
         let decisions = [
@@ -1120,29 +1210,29 @@ fn moved_partial(board: &Board, k: usize) -> Vec<u8> {
 }
 
 #[test]
-fn a_replaced_partial_decryption_fails_check_11_at_its_entry_naming_the_trustee() {
+fn a_replaced_partial_decryption_fails_check_13_at_its_entry_naming_the_trustee() {
     let board = &*SMALL;
     // Trustee 2's partial with a share moved, signed by trustee 2.
-    let record = board.with_body(21, |_| moved_partial(board, 21));
-    let failure = assert_fails(&record, Check::PartialDecryptions, 21);
+    let record = board.with_body(22, |_| moved_partial(board, 22));
+    let failure = assert_fails(&record, Check::PartialDecryptions, 22);
     assert_eq!(
         failure.culprits(),
         vec![tabella::error::Culprit::Trustee(2)]
     );
     // Trustee 2's partial of round 2 posted for round 1.
-    let record = board.with_body(21, |_| board.record.entries()[34].body().to_vec());
-    let failure = assert_fails(&record, Check::PartialDecryptions, 21);
+    let record = board.with_body(22, |_| board.record.entries()[35].body().to_vec());
+    let failure = assert_fails(&record, Check::PartialDecryptions, 22);
     assert_eq!(
         failure.culprits(),
         vec![tabella::error::Culprit::Trustee(2)]
     );
     // Junk.
-    let record = board.with_body(21, |_| b"junk".to_vec());
-    assert_fails(&record, Check::PartialDecryptions, 21);
+    let record = board.with_body(22, |_| b"junk".to_vec());
+    assert_fails(&record, Check::PartialDecryptions, 22);
     // Trustee 1's partial posted again by trustee 2: a trustee posts only its own (check 2),
-    // and trustee 1's own, posted twice, is one too many (check 11).
-    let record = board.with_body(21, |_| board.record.entries()[20].body().to_vec());
-    let failure = assert_fails(&record, Check::Authorship, 21);
+    // and trustee 1's own, posted twice, is one too many (check 13).
+    let record = board.with_body(22, |_| board.record.entries()[21].body().to_vec());
+    let failure = assert_fails(&record, Check::Authorship, 22);
     assert!(
         failure.to_string().contains("its own partial decryption"),
         "{failure}"
@@ -1153,9 +1243,9 @@ fn a_replaced_partial_decryption_fails_check_11_at_its_entry_naming_the_trustee(
 // Rounds, withdrawals, ties and acclamations
 
 #[test]
-fn a_round_opening_that_is_not_the_recomputed_round_fails_check_5_at_its_entry() {
+fn a_round_opening_that_is_not_the_recomputed_round_fails_check_6_at_its_entry() {
     let board = &*SMALL;
-    let k = 24;
+    let k = 25;
     let opening = RoundOpening::from_bytes(board.record.entries()[k].body()).unwrap();
     assert_eq!(opening.candidates, [0, 1]);
     // C, eliminated after round 1, back on the ballot; a renumbered round; another contest;
@@ -1192,7 +1282,7 @@ fn a_round_opening_that_is_not_the_recomputed_round_fails_check_5_at_its_entry()
 }
 
 #[test]
-fn a_withdrawal_that_does_not_fit_fails_check_5_at_its_entry() {
+fn a_withdrawal_that_does_not_fit_fails_check_6_at_its_entry() {
     let iom = &*IOM;
     let w = nth(&iom.record, EntryKind::Withdrawal, 0);
     let acclamation = w + 1;
@@ -1243,7 +1333,7 @@ fn a_withdrawal_that_does_not_fit_fails_check_5_at_its_entry() {
 }
 
 #[test]
-fn an_acclamation_that_does_not_fit_fails_check_5_or_14_at_its_entry() {
+fn an_acclamation_that_does_not_fit_fails_check_6_or_16_at_its_entry() {
     let iom = &*IOM;
     let a = nth(&iom.record, EntryKind::Acclamation, 0);
     let acclamation = Acclamation::from_bytes(iom.record.entries()[a].body()).unwrap();
@@ -1279,11 +1369,11 @@ fn an_acclamation_that_does_not_fit_fails_check_5_or_14_at_its_entry() {
         candidate: 0,
     }
     .to_bytes();
-    for at in [12, 15] {
+    for at in [13, 16] {
         let entry = small.admin_entry(EntryKind::Acclamation, body.clone(), at);
         assert_fails(&small.inserted(at, entry), Check::Sequence, at);
     }
-    // While a tie for lowest is pending: check 14.
+    // While a tie for lowest is pending: check 16.
     let tied = &*TIED;
     let t = nth(&tied.record, EntryKind::TieResolution, 0);
     let mut entries = tied.entries();
@@ -1299,7 +1389,7 @@ fn an_acclamation_that_does_not_fit_fails_check_5_or_14_at_its_entry() {
 }
 
 #[test]
-fn a_tie_resolution_that_does_not_fit_fails_check_14_at_its_entry() {
+fn a_tie_resolution_that_does_not_fit_fails_check_16_at_its_entry() {
     let tied = &*TIED;
     let t = nth(&tied.record, EntryKind::TieResolution, 0);
     let resolution = TieResolution::from_bytes(tied.record.entries()[t].body()).unwrap();
@@ -1339,8 +1429,8 @@ fn a_tie_resolution_that_does_not_fit_fails_check_14_at_its_entry() {
     );
     // Where the rules left no tie: after the small board's first result.
     let small = &*SMALL;
-    let entry = small.admin_entry(EntryKind::TieResolution, resolution.to_bytes(), 24);
-    assert_fails(&small.inserted(24, entry), Check::TieResolution, 24);
+    let entry = small.admin_entry(EntryKind::TieResolution, resolution.to_bytes(), 25);
+    assert_fails(&small.inserted(25, entry), Check::TieResolution, 25);
     // While round 2 is open.
     let entry = tied.admin_entry(EntryKind::TieResolution, resolution.to_bytes(), t + 3);
     assert_fails(&tied.inserted(t + 3, entry), Check::Sequence, t + 3);
@@ -1406,46 +1496,65 @@ fn an_entry_signed_by_the_wrong_authority_fails_check_2_at_its_entry() {
     let trustee = |i| Author::trustee(TrusteeIndex::new(i).unwrap());
     // The result signed by trustee 1; the close by a key of nobody's.
     let failure = assert_fails(
-        &resign(23, Author::ADMINISTRATOR, board.trustee_key(1)),
+        &resign(24, Author::ADMINISTRATOR, board.trustee_key(1)),
         Check::Authorship,
-        23,
+        24,
     );
-    assert_eq!(failure.error, Error::EntrySignatureRejected { entry: 23 });
+    assert_eq!(failure.error, Error::EntrySignatureRejected { entry: 24 });
     let nobody = SecretKey::generate(&mut ChaCha20Rng::seed_from_u64(99));
     assert_fails(
-        &resign(19, Author::ADMINISTRATOR, &nobody),
+        &resign(20, Author::ADMINISTRATOR, &nobody),
         Check::Authorship,
-        19,
+        20,
+    );
+    // The roll signed by a key of nobody's; the administrator cannot sign a roll at all.
+    assert_fails(
+        &resign(1, Author::CREDENTIAL_AUTHORITY, &nobody),
+        Check::Authorship,
+        1,
+    );
+    let roll = &board.record.entries()[1];
+    assert!(
+        Entry::signed(
+            EntryKind::Roll,
+            Author::ADMINISTRATOR,
+            roll.body().to_vec(),
+            &id,
+            *roll.signature().unwrap().read(),
+            &board.administrator,
+            &mut ChaCha20Rng::seed_from_u64(1),
+        )
+        .is_err()
     );
     // Trustee 2's partial signed by trustee 3, and by the administrator.
     assert_fails(
-        &resign(21, trustee(2), board.trustee_key(3)),
+        &resign(22, trustee(2), board.trustee_key(3)),
         Check::Authorship,
-        21,
+        22,
     );
     assert_fails(
-        &resign(21, trustee(2), &board.administrator),
+        &resign(22, trustee(2), &board.administrator),
         Check::Authorship,
-        21,
+        22,
     );
     // Trustee 1's ceremony message posted and signed by trustee 2: no signature problem, but
     // a message whose sender is not its poster excludes the poster, trustee 1 has no round-1
-    // message, and one trustee is left of the two needed (check 4 at the keys).
+    // message, and one trustee is left of the two needed (the ceremony check at the keys).
     let mut entries = board.entries();
-    entries[2] = board.signers.sign(
+    entries[3] = board.signers.sign(
         &entries[0],
         EntryKind::CeremonyMessage,
         trustee(2),
-        entries[2].body().to_vec(),
+        entries[3].body().to_vec(),
         Head::genesis(),
     );
-    let failure = assert_fails(&board.rechain(entries), Check::Ceremony, 11);
+    let failure = assert_fails(&board.rechain(entries), Check::Ceremony, 12);
     assert!(
         matches!(failure.error, Error::CeremonyFailed { .. }),
         "{failure}"
     );
     // A message of trustee 4, who is not in the manifest.
-    let failure = assert_fails(&resign(4, trustee(4), &nobody), Check::Authorship, 4);
+    let failure = assert_fails(&resign(5, trustee(4), &nobody), Check::Authorship, 5);
     assert_eq!(
         failure.error,
         Error::InvalidTrusteeIndex {
@@ -1461,7 +1570,7 @@ fn an_entry_signed_by_the_wrong_authority_fails_check_2_at_its_entry() {
     );
     assert_eq!(failure.error, Error::EntrySignatureRejected { entry: 0 });
     // Signed for another board (another board id).
-    let e = &board.record.entries()[23];
+    let e = &board.record.entries()[24];
     let mut rng = ChaCha20Rng::seed_from_u64(3);
     let other_board = Entry::signed(
         e.kind(),
@@ -1474,8 +1583,8 @@ fn an_entry_signed_by_the_wrong_authority_fails_check_2_at_its_entry() {
     )
     .unwrap();
     let mut entries = board.entries();
-    entries[23] = other_board;
-    assert_fails(&BoardRecord::new(entries), Check::Authorship, 23);
+    entries[24] = other_board;
+    assert_fails(&BoardRecord::new(entries), Check::Authorship, 24);
 }
 
 #[test]
@@ -1492,47 +1601,49 @@ fn a_read_head_that_is_no_head_of_the_board_before_the_entry_fails_check_2() {
     let heads = board.record.heads();
     for (k, read) in [
         // Random bytes.
-        (19, Head([0x5a; 32])),
+        (20, Head([0x5a; 32])),
         // A head of this board, but after the entry (the head after round 1's result).
-        (19, heads[23]),
+        (20, heads[24]),
         // The entry's own head would need a fixed point of the hash; the next one is later.
-        (23, heads[24]),
+        (24, heads[25]),
         // A head of another board.
-        (23, IOM.record.head()),
+        (24, IOM.record.head()),
         // A trustee reading a head of another board.
-        (21, IOM.record.heads()[20]),
+        (22, IOM.record.heads()[20]),
+        // The credential authority reading a head after its roll.
+        (1, heads[2]),
     ] {
         let failure = assert_fails(&reading(k, read), Check::Authorship, k);
         assert_eq!(failure.error, Error::UnknownReadHead { entry: k as u64 });
     }
     // Any head before the entry is one its author may have read, the genesis head included
     // (the entries after it signed again: they read the board with this entry).
-    for read in [Head::genesis(), heads[11], heads[22]] {
-        let record = reading(23, read);
+    for read in [Head::genesis(), heads[12], heads[23]] {
+        let record = reading(24, read);
         assert_verifies(&board.rechain(record.into_entries()));
     }
     // Two histories: the administrator read a board where round 1 had one more ballot; its
     // close, posted on this board, names a head this board never had.
     let mut fork = board.entries();
-    fork.insert(19, IOM.record.entries()[20].clone());
+    fork.insert(20, IOM.record.entries()[20].clone());
     let fork = BoardRecord::new(fork);
-    let failure = assert_fails(&reading(19, fork.heads()[19]), Check::Authorship, 19);
-    assert_eq!(failure.error, Error::UnknownReadHead { entry: 19 });
+    let failure = assert_fails(&reading(20, fork.heads()[20]), Check::Authorship, 20);
+    assert_eq!(failure.error, Error::UnknownReadHead { entry: 20 });
 }
 
 // ---------------------------------------------------------------------------------------------
 // The key ceremony
 
 #[test]
-fn ceremony_entries_that_do_not_fit_fail_check_4_at_their_entry() {
+fn ceremony_entries_that_do_not_fit_fail_check_5_at_their_entry() {
     let board = &*SMALL;
     // Junk as a trustee's message.
-    let record = board.with_body(3, |_| b"junk".to_vec());
-    assert_fails(&record, Check::Ceremony, 3);
+    let record = board.with_body(4, |_| b"junk".to_vec());
+    assert_fails(&record, Check::Ceremony, 4);
     // Trustee 1's round-1 message of another election (another ceremony): foreign.
-    let other = IOM.record.entries()[2].body().to_vec();
-    let record = board.with_body(2, |_| other);
-    let failure = assert_fails(&record, Check::Ceremony, 2);
+    let other = IOM.record.entries()[3].body().to_vec();
+    let record = board.with_body(3, |_| other);
+    let failure = assert_fails(&record, Check::Ceremony, 3);
     assert!(matches!(
         failure.error,
         Error::ForeignCeremonyEntry {
@@ -1543,44 +1654,45 @@ fn ceremony_entries_that_do_not_fit_fail_check_4_at_their_entry() {
     // A keys entry that is not the ceremony's outcome: another election's keys, or these
     // keys with another fingerprint.
     let keys =
-        tabella::election::event::Keys::from_bytes(board.record.entries()[11].body()).unwrap();
+        tabella::election::event::Keys::from_bytes(board.record.entries()[12].body()).unwrap();
     let other = tabella::election::event::Keys::from_bytes(
         IOM.record.entries()[nth(&IOM.record, EntryKind::Keys, 0)].body(),
     )
     .unwrap();
-    let record = board.with_body(11, |_| other.to_bytes());
-    assert_fails(&record, Check::Ceremony, 11);
-    let record = board.with_body(11, |_| {
+    let record = board.with_body(12, |_| other.to_bytes());
+    assert_fails(&record, Check::Ceremony, 12);
+    let record = board.with_body(12, |_| {
         tabella::election::event::Keys {
             fingerprint: [0; 32],
             ..keys.clone()
         }
         .to_bytes()
     });
-    assert_fails(&record, Check::Ceremony, 11);
+    assert_fails(&record, Check::Ceremony, 12);
     // A ceremony message after the keys.
-    let message = board.resigned(board.record.entries(), 10);
-    assert_fails(&board.inserted(12, message), Check::Sequence, 12);
+    let message = board.resigned(board.record.entries(), 11);
+    assert_fails(&board.inserted(13, message), Check::Sequence, 13);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Growing boards: prefixes, extensions, rewrites
 
 #[test]
-fn an_unfinished_board_verifies_and_check_15_says_where_it_stands() {
+fn an_unfinished_board_verifies_and_check_17_says_where_it_stands() {
     let board = &*SMALL;
     let entries = board.entries();
     for n in 1..=entries.len() {
         let prefix = BoardRecord::new(entries[..n].to_vec());
         let end = end_of(&prefix);
         let expected = match n {
-            1..=11 => "the key ceremony is not finished".to_string(),
-            12 => "nobody elected yet".to_string(),
-            13..=19 => "round 1 is open".to_string(),
-            20..=23 => format!("round 1 is closed, {} partial decryptions so far", n - 20),
-            24 => "nobody elected yet".to_string(),
-            25..=32 => "round 2 is open".to_string(),
-            33..=36 => format!("round 2 is closed, {} partial decryptions so far", n - 33),
+            1 => "the key ceremony is not finished and the roll is not posted".to_string(),
+            2..=12 => "the key ceremony is not finished".to_string(),
+            13 => "nobody elected yet".to_string(),
+            14..=20 => "round 1 is open".to_string(),
+            21..=24 => format!("round 1 is closed, {} partial decryptions so far", n - 21),
+            25 => "nobody elected yet".to_string(),
+            26..=33 => "round 2 is open".to_string(),
+            34..=37 => format!("round 2 is closed, {} partial decryptions so far", n - 34),
             _ => "candidate 0 elected".to_string(),
         };
         assert_eq!(end, expected, "after {n} entries");
@@ -1592,7 +1704,7 @@ fn a_prefix_extends_and_a_rewrite_is_named_by_its_entry() {
     let board = &*SMALL;
     let full = &board.record;
     let entries = board.entries();
-    for n in [0, 1, 12, 16, 20, 36, 37] {
+    for n in [0, 1, 2, 13, 17, 21, 37, 38] {
         let prefix = BoardRecord::new(entries[..n].to_vec());
         assert_eq!(verify_extends(&prefix, full), Ok(()), "{n}");
         if n < entries.len() {
@@ -1607,34 +1719,34 @@ fn a_prefix_extends_and_a_rewrite_is_named_by_its_entry() {
     }
     assert_eq!(verify_extends(full, full), Ok(()));
     // A rewritten result, and everything after it re-signed: named by the result.
-    let mut result = result_of(full, 23);
+    let mut result = result_of(full, 24);
     result.totals[0] += 1;
-    let rewritten = board.with_body(23, |_| result.to_bytes());
+    let rewritten = board.with_body(24, |_| result.to_bytes());
     assert_eq!(
         verify_extends(full, &rewritten),
         Err(Error::RecordRewritten {
-            entry: 23,
+            entry: 24,
             what: "an entry was rewritten or reordered"
         })
     );
     // Two ballots reordered, in an open round: named by the first.
-    let early = BoardRecord::new(entries[..16].to_vec());
-    let mut swapped = entries[..18].to_vec();
-    swapped.swap(14, 15);
+    let early = BoardRecord::new(entries[..17].to_vec());
+    let mut swapped = entries[..19].to_vec();
+    swapped.swap(15, 16);
     assert_eq!(
         verify_extends(&early, &BoardRecord::new(swapped)),
         Err(Error::RecordRewritten {
-            entry: 14,
+            entry: 15,
             what: "an entry was rewritten or reordered"
         })
     );
     // An entry taken out of the middle: named where it was, not where the board ends.
     let mut taken = entries.clone();
-    taken.remove(20);
+    taken.remove(21);
     assert_eq!(
         verify_extends(full, &BoardRecord::new(taken)),
         Err(Error::RecordRewritten {
-            entry: 20,
+            entry: 21,
             what: "an entry was rewritten or reordered"
         })
     );
