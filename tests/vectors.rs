@@ -22,6 +22,7 @@ mod spec;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::{RngCore, SeedableRng};
@@ -36,12 +37,13 @@ use tabella::board::chain::Head;
 use tabella::board::{
     BallotHash, BoxEntryKind, ConfirmationCode, Entry, EntryKind, MemoryStore, Role,
 };
+use tabella::credential::{CredentialSecret, Eligibility, Roll, SecondBallot};
 use tabella::curve25519_dalek::ristretto::RistrettoPoint;
 use tabella::curve25519_dalek::scalar::Scalar;
 use tabella::domain::{ObjectKind, PROTOCOL_ID, PROTOCOL_VERSION, label};
 use tabella::election::{
-    Administrator, Applied, Authorities, BoardElection, Manifest, Replay, RoundEnd, RoundKind,
-    Trustee, simulate_ceremony,
+    Administrator, Applied, Authorities, BoardElection, CredentialAuthority, Manifest, Replay,
+    RoundEnd, RoundKind, Trustee, simulate_ceremony,
 };
 use tabella::elgamal::{Ciphertext, Nonce, PublicKey, SecretKey};
 use tabella::encoding::header::HEADER_LEN;
@@ -1193,8 +1195,14 @@ struct BallotIn {
     round: u32,
     contest: ContestJson,
     ballot_id: String,
+    /// The public credential S (§16), with the roll it is on and its private credential as a
+    /// code (§16.2: a device secret, given for the test).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     credential: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    roll: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    credential_code: Option<String>,
     /// The 0/1 value of each slot (a device secret, given for the test).
     selection: Vec<u8>,
     /// The nonce of each ciphertext (a device secret, given for the test).
@@ -1213,6 +1221,11 @@ struct BallotOut {
     confirmation_code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     short_code: Option<String>,
+    /// A signed ballot's signature R ‖ s (its last 64 bytes) and its challenge c (§16.3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    signature: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    signature_challenge: Option<String>,
 }
 
 impl Kat for Case<BallotIn, BallotOut> {
@@ -1226,11 +1239,19 @@ impl Kat for Case<BallotIn, BallotOut> {
         let contest = c.library()?;
         let bytes = unhex(&self.outputs.ballot);
         let ballot = EncryptedBallot::from_bytes(&bytes)?;
+        let eligibility = match &i.roll {
+            Some(roll) => Some(Eligibility {
+                roll: Arc::new(Roll::from_bytes(&unhex(roll))?),
+                second_ballot: SecondBallot::Refused,
+            }),
+            None => None,
+        };
         let context = BallotContext {
             election: &election,
             key: &key,
             round: i.round,
             contest: &contest,
+            eligibility: eligibility.as_ref(),
         };
         ballot.clone().verify(&context)?;
         if self.expected == Expected::Accept {
@@ -1250,7 +1271,7 @@ impl Kat for Case<BallotIn, BallotOut> {
             same(
                 n,
                 "the credential",
-                &ballot.credential().map(hex).unwrap_or_default(),
+                &ballot.credential().map(|c| hex(c.0)).unwrap_or_default(),
                 i.credential.as_deref().unwrap_or_default(),
             );
             let plaintexts = c.spec().plaintexts(&i.selection);
@@ -1268,7 +1289,35 @@ impl Kat for Case<BallotIn, BallotOut> {
             assert!(Selection::from_values(&contest, &i.selection).is_ok());
             // The spec's own verifier and hashes.
             let fp = *election.fingerprint();
-            spec::ballot(&fp, &key.to_bytes(), i.round, c.spec(), &bytes);
+            let read = spec::ballot(&fp, &key.to_bytes(), i.round, c.spec(), &bytes);
+            if let (Some(roll), Some(code)) = (&i.roll, &i.credential_code) {
+                // §16: S on the spec's roll, the code's S, the signature and its challenge.
+                let roll = spec::roll(&unhex(roll));
+                let s = read.credential.expect("a signed ballot");
+                assert!(roll.contains(&s), "§16.3: S is on the roll");
+                let secret = CredentialSecret::from_code(code)?;
+                assert_eq!(secret.public().0, s, "the code's credential");
+                let scalar: [u8; 32] = unhex(&code[..64]).try_into().unwrap();
+                assert_eq!(&spec::credential_code(&scalar), code, "§16.2");
+                let sign = Scalar::from_canonical_bytes(scalar).unwrap();
+                assert_eq!(RistrettoPoint::mul_base(&sign).compress().0, s, "S = s·G");
+                let (_, challenge) = spec::ballot_signature(&fp, i.round, c.spec(), &read);
+                let out = &self.outputs;
+                same(
+                    n,
+                    "the signature",
+                    &hex(read.signature.unwrap()),
+                    out.signature.as_deref().unwrap_or_default(),
+                );
+                same(
+                    n,
+                    "the signature's challenge",
+                    &hex(challenge.to_bytes()),
+                    out.signature_challenge.as_deref().unwrap_or_default(),
+                );
+            } else {
+                assert!(read.credential.is_none() && i.credential.is_none());
+            }
             let hash = BallotHash::of(&election, i.round, &ballot).0;
             assert_eq!(hash, spec::ballot_hash(&fp, i.round, &bytes));
             let genesis = ConfirmationCode::genesis(&election, i.round);
@@ -1385,7 +1434,13 @@ fn ballot_vectors() -> VectorFile<BallotIn, BallotOut> {
         let election = ElectionContext::new(fingerprint);
         let key = SecretKey::generate(&mut rng).public_key();
         let id = BallotId::random(&mut rng);
-        let credential = credential.then(|| random32(&mut rng));
+        // With a credential, a roll of three fresh credentials; the ballot is the first's.
+        let issued = credential.then(|| Roll::issue(3, &mut rng).unwrap());
+        let eligibility = issued.as_ref().map(|(roll, _)| Eligibility {
+            roll: Arc::new(roll.clone()),
+            second_ballot: SecondBallot::Refused,
+        });
+        let credential = issued.as_ref().map(|(_, secrets)| &secrets[0]);
         let selection = match choice {
             None => Selection::abstain(&contest).unwrap(),
             Some(u32::MAX) => Selection::new(&contest, &[]).unwrap(),
@@ -1396,6 +1451,7 @@ fn ballot_vectors() -> VectorFile<BallotIn, BallotOut> {
             key: &key,
             round,
             contest: &contest,
+            eligibility: eligibility.as_ref(),
         };
         let (ballot, nonces) =
             EncryptedBallot::encrypt(&context, &selection, id, credential, &mut rng).unwrap();
@@ -1412,7 +1468,9 @@ fn ballot_vectors() -> VectorFile<BallotIn, BallotOut> {
                 round,
                 contest: (*contest_json).clone(),
                 ballot_id: hex(id.to_bytes()),
-                credential: credential.map(hex),
+                credential: credential.map(|c| hex(c.public().0)),
+                roll: issued.as_ref().map(|(roll, _)| hex(roll.to_bytes())),
+                credential_code: credential.map(|c| c.to_code().to_string()),
                 selection: selection.values().to_vec(),
                 nonces: nonces.nonces().iter().map(|r| hex(*r.to_bytes())).collect(),
             },
@@ -1422,6 +1480,21 @@ fn ballot_vectors() -> VectorFile<BallotIn, BallotOut> {
                 genesis_code: Some(hex(genesis.0)),
                 confirmation_code: Some(hex(code.0)),
                 short_code: Some(code.short()),
+                signature: credential.map(|_| {
+                    let b = ballot.to_bytes();
+                    hex(&b[b.len() - 64..])
+                }),
+                signature_challenge: credential.map(|_| {
+                    let fp = *election.fingerprint();
+                    let bytes = ballot.to_bytes();
+                    let read =
+                        spec::ballot(&fp, &key.to_bytes(), round, contest_json.spec(), &bytes);
+                    hex(
+                        spec::ballot_signature(&fp, round, contest_json.spec(), &read)
+                            .1
+                            .to_bytes(),
+                    )
+                }),
             },
             expected: Expected::Accept,
         });
@@ -1431,6 +1504,9 @@ fn ballot_vectors() -> VectorFile<BallotIn, BallotOut> {
     base.outputs.genesis_code = None;
     base.outputs.confirmation_code = None;
     base.outputs.short_code = None;
+    let mut signed = cases[1].clone();
+    signed.outputs = base.outputs.clone();
+    signed.outputs.ballot = cases[1].outputs.ballot.clone();
     let mut packed = cases[2].clone();
     packed.outputs = base.outputs.clone();
     packed.outputs.ballot = cases[2].outputs.ballot.clone();
@@ -1447,6 +1523,50 @@ fn ballot_vectors() -> VectorFile<BallotIn, BallotOut> {
             "wrong_layout",
             |c| c.inputs.contest.capacity = Some(170),
             rejected_part(BallotPart::Count),
+        ),
+    ]);
+    // §16.3: the signed ballot of seed 402, edited.
+    let signed_len = signed.outputs.ballot.len() / 2;
+    cases.extend([
+        signed.clone().rejected(
+            "the signed ballot with its signature's s flipped",
+            "mutated_proof",
+            |c| c.outputs.ballot = flip(&c.outputs.ballot, signed_len - 32, 0x01),
+            rejected_part(BallotPart::Signature),
+        ),
+        signed.clone().rejected(
+            "the signed ballot replayed in round 3: the signature, checked first, fails",
+            "replayed_round",
+            |c| c.inputs.round = 3,
+            rejected_part(BallotPart::Signature),
+        ),
+        signed.clone().rejected(
+            "the signed ballot checked in an election without a roll",
+            "credential",
+            |c| c.inputs.roll = None,
+            |e| matches!(e, Error::UnexpectedCredential { .. }),
+        ),
+        signed.clone().rejected(
+            "the signed ballot checked against a roll without its credential",
+            "credential",
+            |c| {
+                let mut rng = ChaCha20Rng::seed_from_u64(0);
+                let (other, _) = Roll::issue(2, &mut rng).unwrap();
+                c.inputs.roll = Some(hex(other.to_bytes()));
+            },
+            |e| matches!(e, Error::CredentialNotOnRoll { .. }),
+        ),
+        base.clone().rejected(
+            "an unsigned ballot checked in an election with a roll",
+            "credential",
+            |c| c.inputs.roll = signed.inputs.roll.clone(),
+            |e| matches!(e, Error::CredentialMissing { .. }),
+        ),
+        signed.rejected(
+            "the signed ballot without its signature (cut 64 bytes)",
+            "wrong_length",
+            |c| c.outputs.ballot.truncate(2 * (signed_len - 64)),
+            is_length,
         ),
     ]);
     let len = base.outputs.ballot.len() / 2;
@@ -1567,7 +1687,7 @@ fn ballot_vectors() -> VectorFile<BallotIn, BallotOut> {
         base.rejected(
             "protocol version 3 in the header (the bytes after it unchanged)",
             "old_version",
-            |c| c.outputs.ballot = flip(&c.outputs.ballot, 3, 0x04 ^ 0x03),
+            |c| c.outputs.ballot = flip(&c.outputs.ballot, 3, 0x05 ^ 0x03),
             |e| {
                 matches!(
                     e,
@@ -1582,7 +1702,7 @@ fn ballot_vectors() -> VectorFile<BallotIn, BallotOut> {
     envelope(
         "Encrypted ballots (SPEC §6): per option, and packed (§6.3) in one and in two \
          ciphertexts; the ballot bytes (§6.2, starting with the header of §2.1: \"tb\", kind 6, \
-         LE16(4)), its ballot hash over those bytes (§8.2), the round's genesis code and the \
+         LE16(5)), its ballot hash over those bytes (§8.2), the round's genesis code and the \
          confirmation code of the ballot cast first (§8.3). Rejection cases include a header \
          that is junk, of another kind and of another version (§2.1).",
         "tests/vectors.rs ballot_vectors: ChaCha20Rng::seed_from_u64(seed) draws the \
@@ -1747,6 +1867,7 @@ fn challenged_ballot(
         key,
         round,
         contest: &contest,
+        eligibility: None,
     };
     let selection = Selection::new(&contest, &[1]).unwrap();
     let id = BallotId::random(rng);
@@ -1974,6 +2095,19 @@ impl Kat for Case<ManifestIn, ManifestOut> {
             );
             let m = spec::manifest(&bytes);
             assert_eq!(m.t, manifest.threshold());
+            assert_eq!(
+                m.roll,
+                manifest.roll().map(|r| r == SecondBallot::Replaces),
+                "case {n:?}: §10.1 the roll"
+            );
+            assert_eq!(
+                m.credential_authority,
+                manifest
+                    .authorities()
+                    .and_then(|a| a.credential_authority())
+                    .map(PublicKey::to_bytes),
+                "case {n:?}: §10.1 the credential authority"
+            );
             assert_eq!(spec::ceremony_fingerprint(&bytes), *fc.fingerprint());
             // The JSON form is the library's own (a manifest prints as it reads).
             let again: Manifest = serde_json::from_str(&serde_json::to_string(&manifest).unwrap())
@@ -2069,6 +2203,13 @@ fn manifest_vectors() -> VectorFile<ManifestIn, ManifestOut> {
             &council,
         ),
         case(
+            "a roll, a second ballot replaces the first, and a credential authority (the \
+             board with a roll of records.json, seed 912)",
+            ROLL_SEEDS[1].0,
+            &["authorities", "roll"],
+            &roll_board(ROLL_SEEDS[1].0, ROLL_SEEDS[1].1).manifest,
+        ),
+        case(
             "no authorities (\"authorities\": null): valid, but no board can hold it (§13 check 3)",
             0,
             &["no_authorities"],
@@ -2158,7 +2299,9 @@ fn manifest_vectors() -> VectorFile<ManifestIn, ManifestOut> {
     ]);
     // The binary form (§10.1): edits of the golden manifest's bytes, decoded alone.
     let bytes = unhex(&base.outputs.bytes);
-    let at_authorities = bytes.len() - 1 - 32 - 4 - 3 * 32;
+    // … ‖ roll flag 0 ‖ authorities flag 1 ‖ admin ‖ LE32(3) ‖ 3 keys ‖ credential authority flag 0.
+    let at_authorities = bytes.len() - 1 - 3 * 32 - 4 - 32 - 1;
+    assert_eq!(bytes[at_authorities - 1], 0, "the roll flag");
     assert_eq!(bytes[at_authorities], 1, "the authorities flag");
     let binary = |name: &str, flag: &str, edit: &dyn Fn(&mut Vec<u8>)| {
         let mut c = base.clone();
@@ -2176,9 +2319,29 @@ fn manifest_vectors() -> VectorFile<ManifestIn, ManifestOut> {
             b[at_authorities + 33] = 2;
         }),
         binary("one trailing byte", "trailing_bytes", &|b| b.push(0)),
+        binary(
+            "cut before the credential authority flag",
+            "wrong_length",
+            &|b| {
+                b.pop();
+            },
+        ),
         binary("cut inside the last trustee key", "wrong_length", &|b| {
-            b.pop();
+            b.truncate(b.len() - 2);
         }),
+        binary("the roll flag 2", "bad_flag", &|b| {
+            b[at_authorities - 1] = 2
+        }),
+        binary(
+            "a credential authority without a roll (its flag 1, a key)",
+            "roll",
+            &|b| {
+                let n = b.len();
+                b[n - 1] = 1;
+                // 7·G: a valid key that no other party holds.
+                b.extend_from_slice(&RistrettoPoint::mul_base(&Scalar::from(7u8)).compress().0);
+            },
+        ),
         binary("protocol version 3 in the header", "old_version", &|b| {
             b[3] = 3
         }),
@@ -2199,6 +2362,260 @@ fn manifest_vectors() -> VectorFile<ManifestIn, ManifestOut> {
          administrator's key, then the five trustees' keys (SecretKey::generate); the manifest \
          without authorities draws nothing. JSON by serde_json::to_string_pretty of the \
          library's Manifest; rejection cases are edits of the first case.",
+        cases,
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// credentials.json
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CredentialIn {
+    /// The private credentials' codes (§16.2), in the order issued.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    codes: Vec<String>,
+    /// A roll's encoding (§16.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    roll: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CredentialOut {
+    /// Per code: s, its checksum (§16.2) and S = s·G.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    secrets: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    checksums: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    credentials: Vec<String>,
+    /// The roll's credentials in its (sorted) order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    sorted: Vec<String>,
+}
+
+impl Kat for Case<CredentialIn, CredentialOut> {
+    type Error = Error;
+
+    fn check(&self) -> Result<(), Error> {
+        let i = &self.inputs;
+        let secrets = i
+            .codes
+            .iter()
+            .map(|code| CredentialSecret::from_code(code))
+            .collect::<Result<Vec<_>, _>>()?;
+        let roll = i
+            .roll
+            .as_ref()
+            .map(|r| Roll::from_bytes(&unhex(r)))
+            .transpose()?;
+        if self.expected != Expected::Accept {
+            return Ok(());
+        }
+        let n = &self.name;
+        let o = &self.outputs;
+        for (k, (code, secret)) in i.codes.iter().zip(&secrets).enumerate() {
+            same(n, "the code", secret.to_code().as_str(), code);
+            same(n, "s", &code[..64], &o.secrets[k]);
+            same(n, "the checksum", &code[64..], &o.checksums[k]);
+            same(n, "S", &hex(secret.public().0), &o.credentials[k]);
+            // The spec's: the checksum is H("tabella.credential.code", s)[0..4], S = s·G.
+            let s: [u8; 32] = unhex(&o.secrets[k]).try_into().unwrap();
+            assert_eq!(&spec::credential_code(&s), code, "case {n:?}: §16.2");
+            let scalar = Scalar::from_canonical_bytes(s).unwrap();
+            assert_eq!(
+                hex(RistrettoPoint::mul_base(&scalar).compress().0),
+                o.credentials[k]
+            );
+        }
+        if let Some(roll) = roll {
+            let listed: Vec<String> = roll.credentials().map(|c| hex(c.0)).collect();
+            assert!(listed == o.sorted, "case {n:?}: the roll's order");
+            let mut issued = o.credentials.clone();
+            issued.sort();
+            assert!(
+                issued == o.sorted,
+                "case {n:?}: the roll is the codes' S, sorted"
+            );
+            let bytes = unhex(i.roll.as_deref().unwrap_or_default());
+            same(
+                n,
+                "the roll's encoding",
+                &hex(roll.to_bytes()),
+                &hex(&bytes),
+            );
+            let spec_roll: Vec<String> = spec::roll(&bytes).iter().map(hex).collect();
+            assert!(spec_roll == o.sorted, "case {n:?}: the spec's roll");
+        }
+        Ok(())
+    }
+}
+
+fn credential_vectors() -> VectorFile<CredentialIn, CredentialOut> {
+    const SEED: u64 = 1001;
+    let mut rng = ChaCha20Rng::seed_from_u64(SEED);
+    let authority = CredentialAuthority::generate(&mut rng);
+    let (roll, secrets) = authority.issue(5, &mut rng).unwrap();
+    let codes: Vec<String> = secrets.iter().map(|s| s.to_code().to_string()).collect();
+    let base = Case {
+        name: "a roll of five credentials, with their codes in the order issued".into(),
+        seed: SEED,
+        flags: vec!["roll".into()],
+        inputs: CredentialIn {
+            codes: codes.clone(),
+            roll: Some(hex(roll.to_bytes())),
+        },
+        outputs: CredentialOut {
+            secrets: codes.iter().map(|c| c[..64].to_string()).collect(),
+            checksums: codes.iter().map(|c| c[64..].to_string()).collect(),
+            credentials: secrets.iter().map(|s| hex(s.public().0)).collect(),
+            sorted: roll.credentials().map(|c| hex(c.0)).collect(),
+        },
+        expected: Expected::Accept,
+    };
+    let mut failing = base.clone();
+    failing.outputs = CredentialOut::default();
+    let code = codes[0].clone();
+    let only_code = |c: &mut Case<CredentialIn, CredentialOut>, text: String| {
+        c.inputs.roll = None;
+        c.inputs.codes = vec![text];
+    };
+    let invalid_code = |e: &Error| matches!(e, Error::InvalidCredentialCode { .. });
+    let bytes = roll.to_bytes();
+    let only_roll = |c: &mut Case<CredentialIn, CredentialOut>, b: Vec<u8>| {
+        c.inputs.codes = Vec::new();
+        c.inputs.roll = Some(hex(b));
+    };
+    let cell = |k: usize| HEADER_LEN + 4 + 32 * k;
+    let mut cases = vec![base];
+    // A code of s = 1 with its checksum: valid (fixed input).
+    let mut one = [0u8; 32];
+    one[0] = 1;
+    let one_code = spec::credential_code(&one);
+    cases.push(Case {
+        name: "the code of s = 1 (S = G)".into(),
+        seed: 0,
+        flags: vec!["one".into()],
+        inputs: CredentialIn {
+            codes: vec![one_code.clone()],
+            roll: None,
+        },
+        outputs: CredentialOut {
+            secrets: vec![one_code[..64].to_string()],
+            checksums: vec![one_code[64..].to_string()],
+            credentials: vec![hex(RistrettoPoint::mul_base(&Scalar::ONE).compress().0)],
+            sorted: Vec::new(),
+        },
+        expected: Expected::Accept,
+    });
+    let zero_code = spec::credential_code(&[0; 32]);
+    let over = plus_l(&unhex(&code[..64]));
+    let over_code = spec::credential_code(&over.try_into().unwrap());
+    cases.extend([
+        failing.clone().rejected(
+            "a code with one digit mistyped (the checksum catches it)",
+            "mutated_proof",
+            |c| only_code(c, flip(&code, 0, 0x01)),
+            invalid_code,
+        ),
+        failing.clone().rejected(
+            "a code in uppercase hex",
+            "uppercase_hex",
+            |c| only_code(c, code.to_uppercase()),
+            invalid_code,
+        ),
+        failing.clone().rejected(
+            "a code cut by one digit",
+            "wrong_length",
+            |c| only_code(c, code[..71].to_string()),
+            invalid_code,
+        ),
+        failing.clone().rejected(
+            "the code of s = 0, with its checksum",
+            "zero_scalar",
+            |c| only_code(c, zero_code.clone()),
+            invalid_code,
+        ),
+        failing.clone().rejected(
+            "the code of s + ℓ, with its checksum",
+            "non_canonical_scalar",
+            |c| only_code(c, over_code.clone()),
+            invalid_code,
+        ),
+        failing.clone().rejected(
+            "the roll with its first two credentials swapped",
+            "unsorted",
+            |c| {
+                let mut b = bytes.clone();
+                let first = b[cell(0)..cell(1)].to_vec();
+                b.copy_within(cell(1)..cell(2), cell(0));
+                b[cell(1)..cell(2)].copy_from_slice(&first);
+                only_roll(c, b);
+            },
+            is_invalid,
+        ),
+        failing.clone().rejected(
+            "the roll with its first credential twice",
+            "duplicate",
+            |c| {
+                let mut b = bytes.clone();
+                b.copy_within(cell(0)..cell(1), cell(1));
+                only_roll(c, b);
+            },
+            |e| matches!(e, Error::DuplicateCredential { .. }),
+        ),
+        failing.clone().rejected(
+            "a roll of no credential",
+            "wrong_length",
+            |c| {
+                let mut b = bytes[..HEADER_LEN].to_vec();
+                b.extend_from_slice(&0u32.to_le_bytes());
+                only_roll(c, b);
+            },
+            is_invalid,
+        ),
+        failing.clone().rejected(
+            "the roll with its first credential the identity",
+            "identity_point",
+            |c| {
+                let mut b = bytes.clone();
+                b[cell(0)..cell(1)].copy_from_slice(&[0; 32]);
+                only_roll(c, b);
+            },
+            is_identity,
+        ),
+        failing.clone().rejected(
+            "the roll with one trailing byte",
+            "trailing_bytes",
+            |c| {
+                let mut b = bytes.clone();
+                b.push(0);
+                only_roll(c, b);
+            },
+            is_length,
+        ),
+        failing.rejected(
+            "the roll's header of version 4",
+            "old_version",
+            |c| {
+                let mut b = bytes.clone();
+                b[3] = 4;
+                only_roll(c, b);
+            },
+            |e| matches!(e, Error::UnsupportedVersion { .. }),
+        ),
+    ]);
+    envelope(
+        "Voter credentials (SPEC §16): private credentials as codes (§16.2: 64 hex digits of s, \
+         8 of its checksum H(\"tabella.credential.code\", s)[0..4]), their public credentials \
+         S = s·G, and the roll of the S (§16.1: header kind 16, LE32(n), the S strictly \
+         increasing). Rejections: codes the reader refuses and rolls the decoder refuses.",
+        "tests/vectors.rs credential_vectors: ChaCha20Rng::seed_from_u64(1001) draws the \
+         credential authority's key (CredentialAuthority::generate), then five credentials \
+         (CredentialAuthority::issue: CredentialSecret::generate each); fixed-input cases \
+         carry seed 0; rejections are edits of the first case.",
         cases,
     )
 }
@@ -2367,6 +2784,7 @@ fn entry_vectors() -> VectorFile<EntryIn, EntryOut> {
         Role::Trustee => authorities
             .trustee(entry.author().trustee_index().unwrap())
             .cloned(),
+        Role::CredentialAuthority => authorities.credential_authority().cloned(),
         Role::Voter => None,
     };
     let heads = record.heads();
@@ -2376,7 +2794,8 @@ fn entry_vectors() -> VectorFile<EntryIn, EntryOut> {
     };
     let mut cases = Vec::new();
     let mut first_of = Vec::new();
-    for kind in EntryKind::ALL {
+    // Every kind but the roll, which the golden record has not (it comes below).
+    for kind in EntryKind::ALL.iter().filter(|k| **k != EntryKind::Roll) {
         let k = record
             .entries()
             .iter()
@@ -2429,6 +2848,53 @@ fn entry_vectors() -> VectorFile<EntryIn, EntryOut> {
             expected: Expected::Accept,
         });
     }
+    // §16.1, §14.1: the roll entry of the board with a roll of records.json (seed 911), signed
+    // by the credential authority (role 3).
+    let (seed, rule) = ROLL_SEEDS[0];
+    let rolled = roll_board(seed, rule);
+    let entries = rolled.record.entries();
+    let (k, entry) = (1, &entries[1]);
+    assert_eq!(entry.kind(), EntryKind::Roll);
+    let roll_fc = rolled.manifest.ceremony_context().unwrap();
+    let key = rolled.authority.public_key();
+    let bytes = entry.to_bytes();
+    let e = spec::read_entry(&bytes);
+    assert_eq!(
+        spec::roll(e.body),
+        rolled.roll.credentials().map(|c| c.0).collect::<Vec<_>>()
+    );
+    let challenge = spec::sx(&spec::entry_signature(
+        roll_fc.fingerprint(),
+        &key.to_bytes(),
+        &e,
+    ));
+    cases.push(Case {
+        name: "a roll entry (entry 1 of the board with a roll, second ballot refused, of \
+               records.json)"
+            .into(),
+        seed,
+        flags: vec!["signed".into(), "roll".into()],
+        inputs: EntryIn {
+            head_before: hex(rolled.record.heads()[0].to_bytes()),
+            entries: vec![hex(&bytes)],
+            board: Some(hex(roll_fc.fingerprint())),
+            key: Some(hex(key.to_bytes())),
+        },
+        outputs: EntryOut {
+            heads: vec![hex(rolled.record.heads()[k].to_bytes())],
+            fields: Some(EntryFields {
+                kind: e.kind,
+                name: EntryKind::Roll.name().into(),
+                role: e.role,
+                index: e.index,
+                body: hex(e.body),
+                read: e.signature.map(|(read, _)| hex(read)),
+                signature: e.signature.map(|(_, proof)| hex(proof)),
+            }),
+            challenge: Some(challenge),
+        },
+        expected: Expected::Accept,
+    });
     let chain = 6;
     cases.push(Case {
         name: format!("the chain of heads over the golden record's first {chain} entries"),
@@ -2726,7 +3192,7 @@ struct RecordOut {
     /// The head after the last entry (§14.2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     head: Option<String>,
-    /// Where the board stands (check 15).
+    /// Where the board stands (check 17).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     end: Option<String>,
 }
@@ -2789,7 +3255,7 @@ impl Kat for Case<RecordIn, RecordOut> {
             .last()
             .map(|p| p.detail.clone())
             .unwrap_or_default();
-        same(n, "check 15", &end, o.end.as_deref().unwrap_or_default());
+        same(n, "check 17", &end, o.end.as_deref().unwrap_or_default());
         // The spec's reading of both forms, and its replay.
         let value: serde_json::Value =
             serde_json::from_str(i.json.as_deref().unwrap_or_default()).unwrap();
@@ -2797,6 +3263,31 @@ impl Kat for Case<RecordIn, RecordOut> {
             spec::record_json(&value) == bin,
             "case {n:?}: §12.2 → §12.1"
         );
+        if record.entries().iter().any(|e| e.kind() == EntryKind::Roll) {
+            // A board with a roll: tests/spec_verifier.rs replays it (it reads this file);
+            // this verifier checks the roll's encoding and every ballot's signature.
+            let roll = record
+                .entries()
+                .iter()
+                .find(|e| e.kind() == EntryKind::Roll)
+                .map(|e| spec::roll(e.body()))
+                .unwrap();
+            let manifest = spec::manifest(record.entries()[0].body());
+            assert_eq!(
+                roll.len() as u64,
+                manifest.eligible,
+                "§16.1: eligible credentials"
+            );
+            for e in record.entries() {
+                if e.kind() == EntryKind::Ballot {
+                    let s: [u8; 32] = e.body()[HEADER_LEN + 33..HEADER_LEN + 65]
+                        .try_into()
+                        .unwrap();
+                    assert!(roll.contains(&s), "case {n:?}: §16.3 S on the roll");
+                }
+            }
+            return Ok(());
+        }
         let summary = spec::record(&bin);
         assert_eq!(*summary.heads.last().unwrap(), record.head().to_bytes());
         assert_eq!(spec::h(&[b"tabella.record", &bin]), record.hash());
@@ -2859,6 +3350,170 @@ fn small_board(seed: u64) -> (BoardRecord, Signers, Administrator) {
     (board.record().unwrap(), signers, admin)
 }
 
+/// A small election with a roll (§16) on a board: like `small_board`, with a credential
+/// authority; three credentials; the roll posted after the manifest; one choose-one round in
+/// which credential 0 votes A, credential 1 B, credential 2 A, then credential 0 again B. When
+/// the manifest refuses a second ballot the box refuses it (`CredentialReused`) and it is not
+/// posted, so A is elected 2 to 1; when a second ballot replaces the first, it is posted, the
+/// close counts 1 replaced ballot, and B is elected 2 to 1.
+struct RollBoard {
+    record: BoardRecord,
+    signers: Signers,
+    authority: CredentialAuthority,
+    manifest: Manifest,
+    roll: Roll,
+    secrets: Vec<CredentialSecret>,
+    /// The second ballot of credential 0 (posted only when it replaces).
+    second: EncryptedBallot,
+}
+
+fn roll_board(seed: u64, second_ballot: SecondBallot) -> RollBoard {
+    let mut rng = ChaCha20Rng::seed_from_u64(seed);
+    let admin_key = SecretKey::generate(&mut rng);
+    let trustee_key = SecretKey::generate(&mut rng);
+    let authority = CredentialAuthority::generate(&mut rng);
+    let admin = Administrator::new(admin_key.clone());
+    let mut trustees = vec![Trustee::new(
+        TrusteeIndex::new(1).unwrap(),
+        trustee_key.clone(),
+    )];
+    let rules = ElectionRules::with_schedule(RuleSchedule::single(MajorityRule::ABSOLUTE_MAJORITY));
+    let manifest = Manifest::builder(format!("a roll, a second ballot {}", second_ballot.name()))
+        .members(3)
+        .eligible(3)
+        .candidates(["A", "B"])
+        .rules(rules)
+        .threshold(1)
+        .trustees(1)
+        .privacy_floor(1)
+        .roll(second_ballot)
+        .authorities(
+            Authorities::new(admin.public_key(), vec![trustee_key.public_key()])
+                .unwrap()
+                .with_credential_authority(authority.public_key())
+                .unwrap(),
+        )
+        .build()
+        .unwrap();
+    let mut board = BoardElection::open(MemoryStore::new()).unwrap();
+    board
+        .post(admin.manifest(&manifest, &mut rng).unwrap())
+        .unwrap();
+    let (roll, secrets) = authority.issue(3, &mut rng).unwrap();
+    let entry = authority
+        .roll(&roll, board.replay(), board.head(), &mut rng)
+        .unwrap();
+    board.post(entry).unwrap();
+    simulate_ceremony(&mut board, &admin, &mut trustees, &mut rng).unwrap();
+    let open = admin
+        .open_round(board.replay(), board.head(), RoundKind::ChooseOne, &mut rng)
+        .unwrap();
+    board.post(open).unwrap();
+    for (credential, choice) in [(0, 0), (1, 1), (2, 0)] {
+        let (ballot, _, _) =
+            encrypt_signed(&board, Some(choice), Some(&secrets[credential]), &mut rng);
+        board.cast(&ballot).unwrap();
+    }
+    let (second, _, _) = encrypt_signed(&board, Some(1), Some(&secrets[0]), &mut rng);
+    match second_ballot {
+        SecondBallot::Refused => {
+            let refused = board.cast(&second);
+            assert!(
+                matches!(
+                    &refused,
+                    Err(Error::EntryRefused(f))
+                        if f.check == Check::Eligibility
+                            && matches!(f.error, Error::CredentialReused { .. })
+                ),
+                "{refused:?}"
+            );
+        }
+        SecondBallot::Replaces => drop(board.cast(&second).unwrap()),
+    }
+    let close = admin
+        .close_round(board.replay(), board.head(), &mut rng)
+        .unwrap();
+    board.post(close).unwrap();
+    let partial = trustees[0]
+        .decrypt(board.replay(), board.head(), &mut rng)
+        .unwrap();
+    board.post(partial).unwrap();
+    let result = admin
+        .result(board.replay(), board.head(), &mut rng)
+        .unwrap();
+    board.post(result).unwrap();
+    RollBoard {
+        record: board.record().unwrap(),
+        signers: Signers::new(admin_key, vec![trustee_key]),
+        authority,
+        manifest,
+        roll,
+        secrets,
+        second,
+    }
+}
+
+/// A ballot for the round open after `entries`, signed with `credential` (on the roll or
+/// not: the ballot is made for a roll of this credential alone), as a voter's entry.
+fn ballot_entry(
+    entries: &[Entry],
+    credential: &CredentialSecret,
+    choice: u32,
+    rng: &mut ChaCha20Rng,
+) -> Entry {
+    let mut replay = Replay::new();
+    let mut head = Head::genesis();
+    for e in entries {
+        replay.apply(e, &head).unwrap();
+        head = head.next(&e.to_bytes());
+    }
+    let open = replay.open_round().expect("a round is open");
+    let ctx = open.context();
+    let alone = Eligibility {
+        roll: Arc::new(Roll::new([credential.public()]).unwrap()),
+        second_ballot: SecondBallot::Refused,
+    };
+    let ctx = BallotContext {
+        eligibility: Some(&alone),
+        ..ctx
+    };
+    let selection = Selection::new(ctx.contest, &[choice]).unwrap();
+    let id = BallotId::random(rng);
+    let (ballot, _) =
+        EncryptedBallot::encrypt(&ctx, &selection, id, Some(credential), rng).unwrap();
+    Entry::voter(EntryKind::Ballot, ballot.to_bytes()).unwrap()
+}
+
+/// The roll entry (`entries[k]`) with `body`, signed again by the credential authority naming
+/// the head it named.
+fn resigned_roll(
+    entries: &[Entry],
+    k: usize,
+    body: Vec<u8>,
+    authority: &CredentialAuthority,
+) -> Entry {
+    let board = Manifest::from_bytes(entries[0].body())
+        .unwrap()
+        .ceremony_context()
+        .unwrap();
+    let read = *entries[k].signature().unwrap().read();
+    let mut rng = ChaCha20Rng::seed_from_u64(0);
+    Entry::signed(
+        EntryKind::Roll,
+        tabella::board::Author::CREDENTIAL_AUTHORITY,
+        body,
+        &board,
+        read,
+        authority.key(),
+        &mut rng,
+    )
+    .unwrap()
+}
+
+/// The seeds of the two boards with a roll: refused, then replaces.
+const ROLL_SEEDS: [(u64, SecondBallot); 2] =
+    [(911, SecondBallot::Refused), (912, SecondBallot::Replaces)];
+
 fn record_vectors() -> VectorFile<RecordIn, RecordOut> {
     const SEED: u64 = 901;
     let (record, signers, _) = small_board(SEED);
@@ -2918,6 +3573,42 @@ fn record_vectors() -> VectorFile<RecordIn, RecordOut> {
         expected: Expected::Accept,
     };
     let mut cases = vec![base.clone(), short.clone()];
+    // §16: the boards with a roll, one per second-ballot rule.
+    let mut roll_boards = Vec::new();
+    for (seed, rule) in ROLL_SEEDS {
+        let b = roll_board(seed, rule);
+        let report = verify_record(&b.record);
+        assert!(report.is_ok(), "{:?}", report.failure);
+        let checks: BTreeSet<Check> = report.passed.iter().map(|p| p.check).collect();
+        assert!(
+            checks.contains(&Check::Roll) && checks.contains(&Check::Eligibility),
+            "a board with a roll runs checks 4 and 7"
+        );
+        cases.push(Case {
+            name: match rule {
+                SecondBallot::Refused => "a roll, a second ballot refused: credential 0's second \
+                                          ballot is not on the board; A elected 2 to 1"
+                    .into(),
+                SecondBallot::Replaces => "a roll, a second ballot replaces the first: both on \
+                                           the board, the close counts 1 replaced; B elected 2 \
+                                           to 1"
+                    .into(),
+            },
+            seed,
+            flags: vec!["roll".into(), format!("second_ballot_{}", rule.name())],
+            inputs: RecordIn {
+                binary: Some(hex(b.record.to_bytes())),
+                json: Some(serde_json::to_string_pretty(&b.record).unwrap()),
+            },
+            outputs: RecordOut {
+                hash: Some(hex(b.record.hash())),
+                head: Some(hex(b.record.head().to_bytes())),
+                end: report.passed.last().map(|p| p.detail.clone()),
+            },
+            expected: Expected::Accept,
+        });
+        roll_boards.push(b);
+    }
     // Decoding rejections: edits of the short board's binary or JSON form.
     let mut failing = short.clone();
     failing.outputs = RecordOut::default();
@@ -2956,8 +3647,8 @@ fn record_vectors() -> VectorFile<RecordIn, RecordOut> {
             "wrong_role",
             &|b| b[message_at + ENTRY_ROLE_AT] = 0,
         ),
-        binary("entry 2's kind 14 (unknown)", "unknown_kind", &|b| {
-            b[message_at + ENTRY_KIND_AT] = 14;
+        binary("entry 2's kind 15 (unknown)", "unknown_kind", &|b| {
+            b[message_at + ENTRY_KIND_AT] = 15;
         }),
     ]);
     let edit_json = |edit: &dyn Fn(&mut serde_json::Value)| {
@@ -3116,10 +3807,113 @@ fn record_vectors() -> VectorFile<RecordIn, RecordOut> {
                 .into_entries(),
         ),
     ]);
+    // §16: credential attacks on the boards with a roll, by an operator holding the
+    // administrator's, the trustee's and the credential authority's keys.
+    let refused = &roll_boards[0];
+    let replaces = &roll_boards[1];
+    let r_entries = refused.record.entries().to_vec();
+    let close_at = r_entries
+        .iter()
+        .position(|e| e.kind() == EntryKind::RoundClose)
+        .unwrap();
+    let inserted = |entry: Entry| {
+        let mut forged = r_entries.clone();
+        forged.insert(close_at, entry);
+        refused
+            .signers
+            .rechain(&refused.record, forged)
+            .into_entries()
+    };
+    let mut rng = ChaCha20Rng::seed_from_u64(913);
+    let operator = CredentialSecret::generate(&mut rng);
+    let stuffed = ballot_entry(&r_entries[..close_at], &operator, 0, &mut rng);
+    let roll_bytes = refused.roll.to_bytes();
+    let mut removed = roll_bytes.clone();
+    removed.truncate(removed.len() - 32);
+    removed[HEADER_LEN] = 2;
+    let mut duplicated = roll_bytes.clone();
+    duplicated.copy_within(HEADER_LEN + 4..HEADER_LEN + 36, HEADER_LEN + 36);
+    let with_roll = |forged: Entry| {
+        let mut entries = r_entries.clone();
+        entries[1] = forged;
+        refused
+            .signers
+            .rechain(&refused.record, entries)
+            .into_entries()
+    };
+    let p_entries = replaces.record.entries().to_vec();
+    let p_close = p_entries
+        .iter()
+        .position(|e| e.kind() == EntryKind::RoundClose)
+        .unwrap();
+    let mut no_replaced = p_entries[p_close].body().to_vec();
+    let n = no_replaced.len();
+    no_replaced[n - 8] = 0;
+    let mut unreplaced = p_entries.clone();
+    let read = *p_entries[p_close].signature().unwrap().read();
+    unreplaced[p_close] = replaces.signers.sign(
+        &p_entries[0],
+        EntryKind::RoundClose,
+        p_entries[p_close].author(),
+        no_replaced,
+        read,
+    );
+    let unreplaced = replaces
+        .signers
+        .rechain(&replaces.record, unreplaced)
+        .into_entries();
+    let roll_case = |c: Case<RecordIn, RecordOut>, seed: u64| Case { seed, ..c };
+    cases.extend([
+        roll_case(
+            board(
+                "a roll, second ballot refused: credential 0's second ballot posted before the \
+                 close (check 7, CredentialReused)",
+                "credential",
+                inserted(Entry::voter(EntryKind::Ballot, refused.second.to_bytes()).unwrap()),
+            ),
+            911,
+        ),
+        roll_case(
+            board(
+                "a roll: the operator's own ballot, signed with a fresh credential not on the \
+                 roll (check 7, CredentialNotOnRoll)",
+                "credential",
+                inserted(stuffed),
+            ),
+            911,
+        ),
+        roll_case(
+            board(
+                "a roll: the roll entry with its last credential removed, signed again by the \
+                 credential authority (check 4: not `eligible` credentials)",
+                "roll",
+                with_roll(resigned_roll(&r_entries, 1, removed, &refused.authority)),
+            ),
+            911,
+        ),
+        roll_case(
+            board(
+                "a roll: the roll entry with its first credential twice, signed again by the \
+                 credential authority (check 4, DuplicateCredential)",
+                "roll",
+                with_roll(resigned_roll(&r_entries, 1, duplicated, &refused.authority)),
+            ),
+            911,
+        ),
+        roll_case(
+            board(
+                "a roll, a second ballot replaces: the close announcing 0 replaced ballots \
+                 (check 11)",
+                "wrong_statement",
+                unreplaced,
+            ),
+            912,
+        ),
+    ]);
     envelope(
         "Election records (SPEC §12): the record of a small election on a board, in its \
          binary (§12.1) and JSON (§12.2) forms, with its record hash, the head after its last \
-         entry (§14.2) and where check 15 says the board stands; records the decoders refuse \
+         entry (§14.2) and where check 17 says the board stands; records the decoders refuse \
          (the JSON decoder's messages, the binary decoder's errors); and boards that decode \
          and fail a numbered check (§13), given as `check N at entry E: error`.",
         "tests/vectors.rs record_vectors: small_board(901): ChaCha20Rng::seed_from_u64(901) \
@@ -3206,6 +4000,16 @@ fn encrypt(
     choice: Option<u32>,
     rng: &mut ChaCha20Rng,
 ) -> (EncryptedBallot, Selection, tabella::ballot::BallotNonces) {
+    encrypt_signed(board, choice, None, rng)
+}
+
+/// A ballot for the open round, signed with `credential` in an election with a roll.
+fn encrypt_signed(
+    board: &BoardElection<MemoryStore>,
+    choice: Option<u32>,
+    credential: Option<&CredentialSecret>,
+    rng: &mut ChaCha20Rng,
+) -> (EncryptedBallot, Selection, tabella::ballot::BallotNonces) {
     let context = board.round_context().unwrap();
     let ballot_context = context.ballot_context();
     let contest = ballot_context.contest;
@@ -3215,7 +4019,7 @@ fn encrypt(
     };
     let id = BallotId::random(rng);
     let (ballot, nonces) =
-        EncryptedBallot::encrypt(&ballot_context, &selection, id, None, rng).unwrap();
+        EncryptedBallot::encrypt(&ballot_context, &selection, id, credential, rng).unwrap();
     (ballot, selection, nonces)
 }
 
@@ -3394,14 +4198,19 @@ fn check_record(json: &[u8], bin: &[u8]) {
     if let Some(failure) = &report.failure {
         panic!("the golden record no longer verifies: {failure}: {PROTOCOL_CHANGE}");
     }
-    // Every numbered check ran and passed.
+    // Every numbered check ran and passed, but checks 4 and 7 (the roll, eligibility): the
+    // golden record has no roll; the boards with a roll of records.json run them.
     let checks: BTreeSet<Check> = report.passed.iter().map(|p| p.check).collect();
     assert_eq!(
         checks,
-        Check::ALL.iter().copied().collect(),
+        Check::ALL
+            .iter()
+            .copied()
+            .filter(|c| ![Check::Roll, Check::Eligibility].contains(c))
+            .collect(),
         "every numbered check ran"
     );
-    assert_eq!(Check::ALL.len(), 15);
+    assert_eq!(Check::ALL.len(), 17);
 
     // The spec's verifier, on both forms.
     let value: serde_json::Value = serde_json::from_slice(json).unwrap();
@@ -3438,7 +4247,15 @@ fn check_record(json: &[u8], bin: &[u8]) {
     assert_eq!(summary.ties, [(1, 2, 0)]);
     assert_eq!(summary.elected, Some(0));
     let every_kind: BTreeSet<u8> = summary.kinds.iter().copied().collect();
-    assert_eq!(every_kind, EntryKind::ALL.iter().map(|k| k.tag()).collect());
+    // Every kind but the roll (the boards with a roll of records.json hold one).
+    assert_eq!(
+        every_kind,
+        EntryKind::ALL
+            .iter()
+            .filter(|k| **k != EntryKind::Roll)
+            .map(|k| k.tag())
+            .collect()
+    );
     let count = |kind: EntryKind| summary.kinds.iter().filter(|k| **k == kind.tag()).count();
     assert_eq!(
         count(EntryKind::CeremonyMessage),
@@ -3520,6 +4337,11 @@ fn entries() {
 #[test]
 fn records() {
     run_file("tests/vectors/records.json", record_vectors);
+}
+
+#[test]
+fn credentials() {
+    run_file("tests/vectors/credentials.json", credential_vectors);
 }
 
 #[test]
@@ -3631,6 +4453,7 @@ fn worked_example(run: &RecordRun) -> String {
         key: run.package.joint_key(),
         round,
         contest: &ex.contest,
+        eligibility: None,
     };
     ex.ballot.clone().verify(&context).unwrap();
 

@@ -16,8 +16,8 @@ use tabella::merlin::Transcript;
 use super::PROTOCOL_CHANGE;
 
 /// §1: the protocol version and the protocol id.
-pub const VERSION: u16 = 4;
-pub const PROTOCOL_ID: &str = "tabella/v4";
+pub const VERSION: u16 = 5;
+pub const PROTOCOL_ID: &str = "tabella/v5";
 
 /// §2.1: the object kinds this verifier reads.
 pub mod kind {
@@ -31,6 +31,7 @@ pub mod kind {
     pub const PARTIAL: u8 = 8;
     pub const RECORD: u8 = 9;
     pub const ENTRY: u8 = 13;
+    pub const ROLL: u8 = 16;
 }
 
 /// Lowercase hex (§2).
@@ -129,6 +130,16 @@ impl<'a> Bytes<'a> {
 
     pub fn array(&mut self) -> [u8; 32] {
         self.take(32).try_into().expect("32 bytes")
+    }
+
+    /// What is left to read.
+    pub fn rest(&self) -> &'a [u8] {
+        self.rest
+    }
+
+    /// The bytes read since `start` (an earlier [`Bytes::rest`]).
+    pub fn since(&self, start: &'a [u8]) -> &'a [u8] {
+        &start[..start.len() - self.rest.len()]
     }
 
     pub fn u8(&mut self) -> u8 {
@@ -610,6 +621,10 @@ pub struct Ballot {
     /// The count ciphertext, its transcript and proof.
     pub count_ciphertext: ([u8; 32], [u8; 32]),
     pub count: (Log, Membership),
+    /// The body (§6.2: the encoding up to the signature) and the signature R ‖ s, with a
+    /// credential (§16.3).
+    pub body: Vec<u8>,
+    pub signature: Option<[u8; 64]>,
 }
 
 /// §6.2 and §6.1: reads one ballot (header included) and verifies it for (F, Y, r, contest).
@@ -621,6 +636,7 @@ pub fn read_ballot(
     contest: Contest,
 ) -> Ballot {
     // §6.2
+    let start = bytes.rest();
     bytes.header(kind::BALLOT);
     let id = bytes.array();
     let credential = bytes.flag().then(|| bytes.array());
@@ -647,6 +663,14 @@ pub fn read_ballot(
     let count_branches = bytes.le32();
     assert_eq!(count_branches as usize, count_set.len(), "§6.2: h_Σ");
     let count_proof = bytes.take(128 * count_branches as usize - 32).to_vec();
+    let body = bytes.since(start).to_vec();
+    // §6.2, §16.3: the signature after the proofs, iff a credential.
+    let signature: Option<[u8; 64]> = credential.map(|_| {
+        let sig: [u8; 64] = bytes.take(64).try_into().unwrap();
+        point(&sig[..32]);
+        scalar(&sig[32..]);
+        sig
+    });
 
     // §6.1
     let mut base = Log::root(fingerprint, b"tabella.ballot");
@@ -719,7 +743,77 @@ pub fn read_ballot(
         options,
         count_ciphertext,
         count: (t, m_count),
+        body,
+        signature,
     }
+}
+
+/// §16.3: checks a ballot's signature under its credential S (which the caller found on the
+/// roll), for (F, r, contest); returns the transcript and c.
+pub fn ballot_signature(
+    fingerprint: &[u8; 32],
+    round: u32,
+    contest: Contest,
+    ballot: &Ballot,
+) -> (Log, Scalar) {
+    let s = ballot
+        .credential
+        .expect("§16.3: a signed ballot has a credential");
+    let signature = ballot
+        .signature
+        .expect("§6.2: a credential has a signature");
+    let mut log = Log::root(fingerprint, b"tabella.ballot.signature");
+    log.u64("round", u64::from(round));
+    log.u64("contest", u64::from(contest.index));
+    log.u64("options", u64::from(contest.options));
+    log.u64("min", u64::from(contest.min));
+    log.u64("max", u64::from(contest.max));
+    log.u64("abstention", u64::from(contest.abstention));
+    log.u64("capacity", contest.capacity.unwrap_or(0));
+    let (layout, b_base, chunk) = match contest.packing() {
+        None => (0, 0, 0),
+        Some((b_base, s)) => (1, b_base, s as u64),
+    };
+    log.u64("layout", layout);
+    log.u64("base", b_base);
+    log.u64("chunk", chunk);
+    log.msg("credential", &s);
+    log.msg("ballot", &ballot.body);
+    non_identity(&s, "§16: a public credential");
+    let c = schnorr(&mut log, &s, &signature);
+    (log, c)
+}
+
+/// §16.1: decodes a roll: 1 ≤ n ≤ 65,535 credentials, each a canonical non-identity point,
+/// strictly increasing.
+pub fn roll(encoding: &[u8]) -> Vec<[u8; 32]> {
+    let mut b = Bytes::new("roll (§16.1)", encoding);
+    b.header(kind::ROLL);
+    let n = b.le32();
+    assert!((1..=65_535).contains(&n), "§16.1: 1 ≤ n ≤ 65,535");
+    let roll: Vec<[u8; 32]> = (0..n)
+        .map(|_| {
+            let s = b.array();
+            non_identity(&s, "§16.1: a credential");
+            s
+        })
+        .collect();
+    assert!(
+        roll.windows(2).all(|w| w[0] < w[1]),
+        "§16.1: strictly increasing"
+    );
+    b.finish();
+    roll
+}
+
+/// §16.2: the checksum of a credential code, and the code.
+pub fn credential_code(s: &[u8; 32]) -> String {
+    let checksum = h(&[b"tabella.credential.code", s]);
+    let mut code = String::new();
+    for byte in s.iter().chain(&checksum[..4]) {
+        code.push_str(&format!("{byte:02x}"));
+    }
+    code
 }
 
 /// A whole encoding that is one ballot (§6.2).
@@ -884,6 +978,10 @@ pub struct Manifest {
     pub privacy_floor: u64,
     /// The keys that sign the board's entries: the administrator's, then trustee 1's, 2's, ….
     pub authorities: Option<([u8; 32], Vec<[u8; 32]>)>,
+    /// §10.1, §16: with a roll, whether a second ballot replaces the first (else refused).
+    pub roll: Option<bool>,
+    /// The credential authority's key (§10.1).
+    pub credential_authority: Option<[u8; 32]>,
 }
 
 fn utf8(bytes: &[u8], max: usize) -> String {
@@ -928,9 +1026,9 @@ pub fn manifest(encoding: &[u8]) -> Manifest {
         1 <= privacy_floor && privacy_floor <= eligible,
         "§10.1: floor"
     );
-    // The authorities (§10.2 names them "the authorities flag and keys", §13 check 3 requires
-    // them, but §10.1's layout does not show them): flag ‖ [administrator key ‖ LE32(n) ‖
-    // n × trustee key], the layout of the library's manifest module documentation.
+    // §10.1: roll flag ‖ [second ballot: 0 refused, 1 replaces].
+    let roll = b.flag().then(|| b.flag());
+    let mut credential_authority = None;
     let authorities = b.flag().then(|| {
         let administrator = b.array();
         non_identity(&administrator, "the administrator's key");
@@ -942,6 +1040,21 @@ pub fn manifest(encoding: &[u8]) -> Manifest {
                 key
             })
             .collect();
+        credential_authority = b.flag().then(|| {
+            let key = b.array();
+            non_identity(&key, "the credential authority's key");
+            key
+        });
+        assert_eq!(
+            credential_authority.is_some(),
+            roll.is_some(),
+            "§10.1: a credential authority exactly with a roll"
+        );
+        let mut keys: Vec<[u8; 32]> = trustees.clone();
+        keys.push(administrator);
+        keys.extend(credential_authority);
+        let distinct: std::collections::BTreeSet<_> = keys.iter().collect();
+        assert_eq!(distinct.len(), keys.len(), "§10.1: distinct keys");
         (administrator, trustees)
     });
     b.finish();
@@ -957,6 +1070,8 @@ pub fn manifest(encoding: &[u8]) -> Manifest {
         n,
         privacy_floor,
         authorities,
+        roll,
+        credential_authority,
     }
 }
 
@@ -1338,6 +1453,7 @@ pub struct Close {
     pub head: [u8; 32],
     pub cast: u64,
     pub challenged: u64,
+    pub replaced: u64,
 }
 
 /// §11.4: the decryption prefix P of a round.
@@ -1354,6 +1470,7 @@ fn decryption_prefix(
     p.msg("head", &close.head);
     p.u64("cast", close.cast);
     p.u64("challenged", close.challenged);
+    p.u64("replaced", close.replaced);
     p.u64("width", tally.len() as u64);
     for (alpha, beta) in tally {
         p.ciphertext("C", alpha, beta);
@@ -1443,6 +1560,7 @@ pub mod entry_kind {
     pub const RESULT: u8 = 11;
     pub const TIE_RESOLUTION: u8 = 12;
     pub const ACCLAMATION: u8 = 13;
+    pub const ROLL: u8 = 14;
 }
 
 /// §14.1: the role byte that posts each kind (administrator 0, trustee 1, voter 2).
@@ -1450,6 +1568,7 @@ pub fn role_of(kind: u8) -> u8 {
     match kind {
         entry_kind::CEREMONY_MESSAGE | entry_kind::PARTIAL_DECRYPTION => 1,
         entry_kind::BALLOT | entry_kind::CHALLENGED => 2,
+        entry_kind::ROLL => 3,
         1..=13 => 0,
         other => panic!("§14.1: entry kind {other}"),
     }
@@ -1670,6 +1789,11 @@ pub fn record(encoding: &[u8]) -> RecordSummary {
         if e.kind == entry_kind::MANIFEST {
             // Check 3.
             let m = manifest(e.body);
+            assert!(
+                m.roll.is_none(),
+                "this verifier replays boards without a roll (tests/spec_verifier.rs replays \
+                 the others)"
+            );
             let fc = ceremony_fingerprint(e.body);
             manifest_state = Some((m, fc));
         }
@@ -1779,12 +1903,15 @@ pub fn record(encoding: &[u8]) -> RecordSummary {
                     head: r.code,
                     cast: r.cast.len() as u64,
                     challenged: r.challenged,
+                    // Without a roll no ballot replaces another (§7).
+                    replaced: 0,
                 };
                 assert_eq!(body.le32(), r.number, "check 9: r");
                 let announced = Close {
                     head: body.array(),
                     cast: body.le64(),
                     challenged: body.le64(),
+                    replaced: body.le64(),
                 };
                 assert_eq!(announced, close, "check 9: the box's close");
                 r.closed = Some(close);
@@ -2036,6 +2163,7 @@ pub fn manifest_json(value: &serde_json::Value) -> Vec<u8> {
             "threshold",
             "trustees",
             "privacy_floor",
+            "roll",
             "authorities",
         ],
     );
@@ -2082,15 +2210,28 @@ pub fn manifest_json(value: &serde_json::Value) -> Vec<u8> {
     le32(&mut out, uint(&m["threshold"]));
     le32(&mut out, uint(&m["trustees"]));
     le64(&mut out, uint(&m["privacy_floor"]));
-    // The authorities: `null`, or the administrator's key and n trustee keys (§10.2), in the
-    // layout of [`manifest`].
+    // §10.2: the roll, `null` or {"second_ballot": "refused" | "replaces"}.
+    match &m["roll"] {
+        serde_json::Value::Null => out.push(0),
+        roll => {
+            let r = object(roll, "the roll", &["second_ballot"]);
+            out.push(1);
+            out.push(match text(&r["second_ballot"]) {
+                "refused" => 0,
+                "replaces" => 1,
+                other => panic!("§10.2: second_ballot {other:?}"),
+            });
+        }
+    }
+    // The authorities: `null`, or the administrator's key, n trustee keys and the credential
+    // authority's key or `null` (§10.2).
     match &m["authorities"] {
         serde_json::Value::Null => out.push(0),
         authorities => {
             let a = object(
                 authorities,
                 "the authorities",
-                &["administrator", "trustees"],
+                &["administrator", "trustees", "credential_authority"],
             );
             out.push(1);
             out.extend_from_slice(&unhex(&a["administrator"]));
@@ -2099,6 +2240,13 @@ pub fn manifest_json(value: &serde_json::Value) -> Vec<u8> {
             le32(&mut out, trustees.len() as u64);
             for key in trustees {
                 out.extend_from_slice(&unhex(key));
+            }
+            match &a["credential_authority"] {
+                serde_json::Value::Null => out.push(0),
+                key => {
+                    out.push(1);
+                    out.extend_from_slice(&unhex(key));
+                }
             }
         }
     }
@@ -2133,6 +2281,7 @@ pub fn record_json(value: &serde_json::Value) -> Vec<u8> {
         let author = match (&e["author"], entry.role) {
             (serde_json::Value::String(a), 0) if a == "administrator" => true,
             (serde_json::Value::String(a), 2) if a == "voter" => true,
+            (serde_json::Value::String(a), 3) if a == "credential_authority" => true,
             (author, 1) => {
                 let a = object(author, "a trustee author", &["trustee"]);
                 uint(&a["trustee"]) == u64::from(entry.index)
@@ -2149,7 +2298,7 @@ pub fn record_json(value: &serde_json::Value) -> Vec<u8> {
 
 /// §14.1: the name of each entry kind.
 pub fn kind_name(kind: u8) -> &'static str {
-    const NAMES: [&str; 13] = [
+    const NAMES: [&str; 14] = [
         "manifest",
         "ceremony_run",
         "ceremony_message",
@@ -2163,6 +2312,7 @@ pub fn kind_name(kind: u8) -> &'static str {
         "result",
         "tie_resolution",
         "acclamation",
+        "roll",
     ];
     NAMES[usize::from(kind) - 1]
 }
