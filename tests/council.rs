@@ -350,7 +350,7 @@ fn check_after_kill(board: &Path) -> u64 {
             "a member voted twice, or a ballot is unsigned"
         );
     }
-    if election.replay().history().first().is_some() || election.replay().open_round().is_some() {
+    if !election.replay().history().is_empty() || election.replay().open_round().is_some() {
         let roll = election
             .replay()
             .roll()

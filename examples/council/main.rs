@@ -4,8 +4,9 @@
 //! [--record FILE] [--summary FILE] [--trustees N --threshold T] [--seed S]`
 //!
 //! With no arguments it replays the IOM Council's election of its Director General on
-//! 15 May 2023 (`examples/scenarios/iom-2023.json`, built in) on a board in memory: the
-//! trustees' key ceremony, the members' encrypted ballots, verification, threshold decryption
+//! 15 May 2023 (`examples/scenarios/iom-2023.json`, built in) on a board in memory: the roll
+//! of the members' credentials, the trustees' key ceremony, the members' encrypted ballots,
+//! each signed with its member's credential, verification, threshold decryption
 //! of each round's tally, and the two-thirds rule, each step an entry of the board. It prints
 //! each round's totals, the number required and the outcome, and writes the record (the
 //! board, exported) and the summary (formats in `examples/council/README.md`).
@@ -28,7 +29,7 @@ use run::Options;
 use scenario::Scenario;
 use tabella::election::BoardElection;
 use tabella::record::BoardRecord;
-use tabella::verify::verify_record;
+use tabella::verify::{Check, verify_record};
 use tabella_board_sqlite::SqliteStore;
 
 const DEFAULT_SCENARIO: &str = include_str!("../scenarios/iom-2023.json");
@@ -37,11 +38,13 @@ const USAGE: &str = "\
 usage: council [--board FILE] [--scenario FILE] [--record FILE] [--summary FILE]
                [--trustees N] [--threshold T] [--seed S]
 
-Holds an election end to end on a board (key ceremony, encrypted ballots, verification,
-threshold decryption of each round, the rules) and writes its record, verified.
+Holds an election end to end on a board (the roll of credentials, key ceremony, encrypted
+ballots signed with the members' credentials, verification, threshold decryption of each
+round, the rules) and writes its record, verified.
 
-  --board FILE      keep the board in the SQLite file FILE (and the simulated trustees'
-                    sealed states beside it); run again with the same FILE to resume
+  --board FILE      keep the board in the SQLite file FILE (and the simulation seed and the
+                    simulated trustees' sealed states beside it); run again with the same
+                    FILE to resume
   --scenario FILE   the scenario to replay (default: the IOM Council, 15 May 2023)
   --record FILE     where to write the record (default: council-record.json)
   --summary FILE    also write the JSON summary of the rounds
@@ -152,11 +155,12 @@ fn main_inner() -> Result<(), String> {
     }
     std::fs::write(&args.record, json + "\n").map_err(|e| format!("{}: {e}", args.record))?;
     println!(
-        "record written to {} ({} board entries) and verified: all {} numbered checks passed \
-         (cargo run --release --example verify -- {})",
+        "record written to {} ({} board entries) and verified: all checks passed, {} of the \
+         {} numbered checks had something to check (cargo run --release --example verify -- {})",
         args.record,
         decoded.entries().len(),
         verdict.checks_passed(),
+        Check::ALL.len(),
         args.record
     );
     Ok(())
