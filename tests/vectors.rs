@@ -3362,7 +3362,6 @@ struct RollBoard {
     authority: CredentialAuthority,
     manifest: Manifest,
     roll: Roll,
-    secrets: Vec<CredentialSecret>,
     /// The second ballot of credential 0 (posted only when it replaces).
     second: EncryptedBallot,
 }
@@ -3448,7 +3447,6 @@ fn roll_board(seed: u64, second_ballot: SecondBallot) -> RollBoard {
         authority,
         manifest,
         roll,
-        secrets,
         second,
     }
 }
