@@ -126,13 +126,11 @@ impl CredentialSecret {
     /// catches a mistyped digit. Zeroized when dropped.
     pub fn to_code(&self) -> Zeroizing<String> {
         let s = self.0.to_bytes();
-        let sum = checksum(&s);
-        let mut code = Zeroizing::new(String::with_capacity(CREDENTIAL_CODE_LEN));
-        for b in s.iter().chain(&sum) {
-            code.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
-            code.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
-        }
-        code
+        let mut bytes = Zeroizing::new([0u8; 36]);
+        let (head, tail) = bytes.split_at_mut(32);
+        head.copy_from_slice(&*s);
+        tail.copy_from_slice(&checksum(&s));
+        Zeroizing::new(crate::encoding::to_hex(&*bytes))
     }
 
     /// Reads a credential code. Surrounding whitespace is ignored; anything else that is not
@@ -219,8 +217,11 @@ impl Roll {
             .into_iter()
             .map(|c| Ok((c, Point::decode_non_identity("public credential", &c.0)?)))
             .collect::<Result<Vec<_>>>()?;
-        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        if let Some(w) = entries.windows(2).find(|w| w.first().map(|a| a.0) == w.get(1).map(|b| b.0)) {
+        entries.sort_unstable_by_key(|a| a.0);
+        if let Some(w) = entries
+            .windows(2)
+            .find(|w| w.first().map(|a| a.0) == w.get(1).map(|b| b.0))
+        {
             if let Some((c, _)) = w.first() {
                 return Err(Error::DuplicateCredential { credential: *c });
             }

@@ -256,7 +256,7 @@ fn verify_chunk(entries: Vec<StreamEntry>, ctx: &BallotContext<'_>) -> Result<Ve
     // ballot).
     enum Decoded {
         Cast(BallotHash),
-        Challenged(ChallengedBallot),
+        Challenged(Box<ChallengedBallot>),
     }
     let mut decoded = Vec::with_capacity(entries.len());
     let mut ballots = Vec::new();
@@ -269,9 +269,9 @@ fn verify_chunk(entries: Vec<StreamEntry>, ctx: &BallotContext<'_>) -> Result<Ve
                 ballots.push(ballot);
             }
             BoxEntryKind::Challenged => {
-                decoded.push(Decoded::Challenged(ChallengedBallot::from_bytes(
+                decoded.push(Decoded::Challenged(Box::new(ChallengedBallot::from_bytes(
                     &entry.bytes,
-                )?));
+                )?)));
             }
         }
     }
@@ -295,7 +295,7 @@ fn verify_chunk(entries: Vec<StreamEntry>, ctx: &BallotContext<'_>) -> Result<Ve
                 }
             },
             Decoded::Challenged(c) => match c.verify(ctx) {
-                Ok(()) => Checked::Challenged(c),
+                Ok(()) => Checked::Challenged(*c),
                 Err(e) => Checked::Refused(*c.id(), e),
             },
         });
