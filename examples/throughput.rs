@@ -79,6 +79,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         key: &pk,
         round: 1,
         contest: &contest,
+        eligibility: None,
     };
 
     // Generate, unless the file already holds this stream (the size is checked by reading it).

@@ -391,6 +391,7 @@ fn a_voters_device_builds_its_ballot_from_the_board_alone() {
         key: keys.public.joint_key(),
         round: opening.round,
         contest: &opening.contest,
+        eligibility: None,
     };
     let selection = Selection::new(&opening.contest, &[1]).unwrap();
     let (ballot, _) =

@@ -100,6 +100,7 @@ fn secret_keys_nonces_selections_and_ballot_nonces_are_redacted() {
         key: &key,
         round: 1,
         contest: &contest,
+        eligibility: None,
     };
     let selection = Selection::new(&contest, &[2]).unwrap();
     let debug = format!("{selection:?}");

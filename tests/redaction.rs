@@ -65,6 +65,7 @@ fn selection_and_ballot_nonces_debug_are_redacted() {
         key: &pk,
         round: 1,
         contest: &contest,
+        eligibility: None,
     };
     let selections = [
         Selection::new(&contest, &[1]).unwrap(),

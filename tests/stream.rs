@@ -28,6 +28,7 @@ fn one_bad_ballot_among_ten_thousand_is_named_and_tallies_agree() {
         key: &pk,
         round: 1,
         contest: &contest,
+        eligibility: None,
     };
     let other_round = BallotContext { round: 2, ..ctx };
     let mut writer = BallotStreamWriter::new(Vec::new()).unwrap();
@@ -167,6 +168,7 @@ fn the_box_and_the_stream_accept_exactly_the_same_entries() {
         key: &pk,
         round: 1,
         contest: &contest,
+        eligibility: None,
     };
     let make = |choice: u32, rng: &mut ChaCha20Rng| {
         let selection = Selection::new(&contest, &[choice]).unwrap();
@@ -258,6 +260,7 @@ fn a_packed_stream_past_its_capacity_is_cut_at_the_capacity() {
         key: &pk,
         round: 1,
         contest: &contest,
+        eligibility: None,
     };
     let mut writer = BallotStreamWriter::new(Vec::new()).unwrap();
     let mut votes = [0u64; 4];
