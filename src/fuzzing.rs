@@ -1826,7 +1826,9 @@ fn credential_range(ballot: &[u8]) -> Option<core::ops::Range<usize>> {
 /// A named structural mutation of a record's entries, for assertion messages: delete,
 /// duplicate, move or swap entries, put a ballot's body into another ballot entry, move the
 /// roll entry to just after the first round opening, or swap the credentials of two cast
-/// ballots (their bytes only: the signatures are not made again).
+/// ballots. Nothing is signed again: the moved roll leaves the opening's read head off the
+/// board (check 2), and the swapped credentials' ballot signatures fail (check 7); an
+/// operator holding every key re-signs in the attack tests instead ([`Signers::rechain`]).
 fn mutate_structure(record: &mut BoardRecord, input: &mut Input<'_>, log: &mut Vec<String>) {
     use crate::board::{Entry, EntryKind};
     let op = input.u8() % 7;
@@ -2328,4 +2330,100 @@ pub fn seed_corpus() -> Vec<Seed> {
         rule(0b1011_1100, 1, 0, 7, 3, 1 << 40),
     );
     seeds
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::verify::Check;
+
+    /// One structural step on the fixture record: the record, what the log says, and the
+    /// check `verify_record` fails.
+    fn structural(step: &[u8]) -> (Vec<String>, Option<Check>) {
+        let mut record = RECORD.record.clone();
+        let mut log = Vec::new();
+        mutate_structure(&mut record, &mut Input(step), &mut log);
+        let failure = crate::verify::verify_record(&record).failure;
+        (log, failure.map(|f| f.check))
+    }
+
+    #[test]
+    fn the_fixture_record_has_a_roll_and_signed_ballots() {
+        let roll = RECORD.replay.roll().expect("the fixture has a roll");
+        assert_eq!(roll.len(), 6);
+        let members = record_fixture_credentials();
+        let mut signed = Vec::new();
+        for e in RECORD.record.entries() {
+            let ballot = match e.kind() {
+                crate::board::EntryKind::Ballot => EncryptedBallot::from_bytes(e.body()),
+                crate::board::EntryKind::Challenged => {
+                    ChallengedBallot::from_bytes(e.body()).map(|c| c.ballot().clone())
+                }
+                _ => continue,
+            };
+            let credential = *ballot
+                .expect("a fixture ballot")
+                .credential()
+                .expect("signed");
+            assert!(roll.contains(&credential));
+            signed.push(credential);
+        }
+        let expected: Vec<_> = members
+            .iter()
+            .take(5)
+            .map(CredentialSecret::public)
+            .collect();
+        assert_eq!(
+            signed, expected,
+            "four cast and one challenged, distinct credentials"
+        );
+    }
+
+    #[test]
+    fn the_v5_structural_mutations_apply_and_fail() {
+        let (log, check) = structural(&[5, 0, 0]);
+        assert!(
+            log.first().is_some_and(|l| l.starts_with("move the roll")),
+            "{log:?}"
+        );
+        // Without signing again, the round opening's read head (the head after the roll) is
+        // no longer on the board: check 2 fails first.
+        assert_eq!(check, Some(Check::Authorship));
+        let (log, check) = structural(&[6, 0, 1]);
+        assert!(
+            log.first()
+                .is_some_and(|l| l.starts_with("swap the credentials")),
+            "{log:?}"
+        );
+        assert_eq!(check, Some(Check::Eligibility));
+    }
+
+    #[test]
+    fn signers_sign_the_roll_entry() {
+        let (record, _, signers) = record_fixture_with_signers();
+        let entries = record.entries();
+        let k = entries
+            .iter()
+            .position(|e| e.kind() == crate::board::EntryKind::Roll)
+            .expect("a roll entry");
+        let again = signers.with_body(entries, k, entries.get(k).expect("roll").body().to_vec());
+        assert_eq!(again.author(), crate::board::Author::CREDENTIAL_AUTHORITY);
+        // The roll moved after the round opening and every entry signed again: what fails
+        // is the roll's place, not a signature.
+        let open = entries
+            .iter()
+            .position(|e| e.kind() == crate::board::EntryKind::RoundOpen)
+            .expect("a round opening");
+        let mut edited = entries.to_vec();
+        let roll = edited.remove(k);
+        edited.insert(open, roll);
+        let rechained = signers.rechain(&record, edited);
+        let failure = crate::verify::verify_record(&rechained).failure;
+        assert!(
+            failure
+                .as_ref()
+                .is_some_and(|f| matches!(f.check, Check::Roll | Check::Sequence)),
+            "the roll moved after the opening and signed again: {failure:?}"
+        );
+    }
 }
