@@ -109,7 +109,7 @@ impl EncryptedBallot {
     /// its nonces (keep them only to open a challenged ballot).
     ///
     /// A credential is required exactly when `ctx` has a roll ([`Error::CredentialMissing`],
-    /// [`Error::BallotMalformed`]), and must be on it ([`Error::CredentialNotOnRoll`]).
+    /// [`Error::UnexpectedCredential`]), and must be on it ([`Error::CredentialNotOnRoll`]).
     pub fn encrypt<R: RngCore + CryptoRng>(
         ctx: &BallotContext<'_>,
         selection: &Selection,
