@@ -224,6 +224,58 @@ fn ballot_transcript(f: &[u8; 32], r: u32, c: &Contest, l: &Layout, ballot: &Bal
     t
 }
 
+/// §16.3: whether a ballot's signature verifies under the point S of its credential, on T_s
+/// for (F, r, contest).
+pub fn signature_verifies(
+    f: &[u8; 32],
+    r: u32,
+    c: &Contest,
+    l: &Layout,
+    ballot: &Ballot,
+    s: &Pt,
+) -> bool {
+    let Some(signature) = &ballot.signature else {
+        return false;
+    };
+    let mut t = root(f, b"tabella.ballot.signature");
+    t.append_u64(b"round", r as u64);
+    t.append_u64(b"contest", c.index);
+    t.append_u64(b"options", c.k);
+    t.append_u64(b"min", c.min);
+    t.append_u64(b"max", c.max);
+    t.append_u64(b"abstention", c.abstention as u64);
+    t.append_u64(b"capacity", c.capacity.unwrap_or(0));
+    let (layout, base, chunk) = match &l.packed {
+        None => (0, 0, 0),
+        Some(p) => (1, p.base, p.chunk),
+    };
+    t.append_u64(b"layout", layout);
+    t.append_u64(b"base", base);
+    t.append_u64(b"chunk", chunk);
+    t.append_message(b"credential", &s.bytes);
+    t.append_message(b"ballot", &ballot.body);
+    signature.verify(&mut t, s)
+}
+
+/// Whether a ballot's shape is the layout's (§6.2): m, p, every h_ν = |S_ν| and h_Σ = |S_Σ|.
+/// The library judges it before the credential (a finding: §13's order names only decoding,
+/// the credential, then the proofs).
+pub fn shape(l: &Layout, b: &Ballot) -> Res<()> {
+    let own = b
+        .own
+        .iter()
+        .zip(&l.own)
+        .all(|(p, set)| p.branches() == set.len());
+    if b.cts.len() != l.width()
+        || b.own.len() != l.own.len()
+        || !own
+        || b.count.branches() != l.count.len()
+    {
+        return Err("the ballot's shape does not match the contest's layout".into());
+    }
+    Ok(())
+}
+
 /// Whether a ballot is valid for (F, Y, r, contest) (§6.2): m, p and every h match the layout
 /// and every proof verifies (§6.1).
 pub fn verify_ballot(f: &[u8; 32], y: &Pt, r: u32, c: &Contest, l: &Layout, b: &Ballot) -> Res<()> {

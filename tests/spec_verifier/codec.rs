@@ -10,9 +10,9 @@ use sha2::{Digest, Sha512};
 pub type Res<T> = Result<T, String>;
 
 /// Protocol version (§1).
-pub const VERSION: u16 = 4;
+pub const VERSION: u16 = 5;
 /// Protocol id (§1), the label of every merlin transcript (§3.1).
-pub const PROTOCOL_ID: &[u8] = b"tabella/v4";
+pub const PROTOCOL_ID: &[u8] = b"tabella/v5";
 
 /// Object kinds of the header (§2.1).
 pub mod kind {
@@ -26,6 +26,7 @@ pub mod kind {
     pub const PARTIAL: u8 = 8;
     pub const RECORD: u8 = 9;
     pub const ENTRY: u8 = 13;
+    pub const ROLL: u8 = 16;
 }
 
 /// A decoded point with the 32 bytes it was decoded from (or compressed to), so that
@@ -122,6 +123,11 @@ pub struct Reader<'a> {
 impl<'a> Reader<'a> {
     pub fn new(buf: &'a [u8]) -> Self {
         Reader { buf, pos: 0 }
+    }
+
+    /// The bytes not yet read.
+    pub fn rest(&self) -> &'a [u8] {
+        &self.buf[self.pos..]
     }
 
     pub fn remaining(&self) -> usize {

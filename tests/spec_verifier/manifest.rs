@@ -82,6 +82,9 @@ pub struct Manifest {
     pub t: u32,
     pub n: u32,
     pub privacy_floor: u64,
+    /// §10.1, §16: an election with a roll, and whether a second ballot of a credential
+    /// replaces its first (`true`) or is refused (`false`).
+    pub roll: Option<bool>,
     pub authorities: Option<Authorities>,
 }
 
@@ -91,6 +94,8 @@ pub struct Manifest {
 pub struct Authorities {
     pub administrator: Pt,
     pub trustees: Vec<Pt>,
+    /// §10.1: the credential authority's key, exactly in an election with a roll.
+    pub credential_authority: Option<Pt>,
 }
 
 impl Authorities {
@@ -99,6 +104,7 @@ impl Authorities {
         match role {
             0 => Some(&self.administrator),
             1 => self.trustees.get((index as usize).checked_sub(1)?),
+            3 => self.credential_authority.as_ref(),
             _ => None,
         }
     }
@@ -171,6 +177,17 @@ impl Manifest {
                     self.n
                 ));
             }
+            let mut keys: Vec<&Pt> = a.trustees.iter().collect();
+            keys.push(&a.administrator);
+            keys.extend(&a.credential_authority);
+            for (i, k) in keys.iter().enumerate() {
+                if keys[..i].contains(k) {
+                    return Err("two of the authorities' keys are equal".into());
+                }
+            }
+            if a.credential_authority.is_some() != self.roll.is_some() {
+                return Err("a credential authority exactly when the roll flag is 1".into());
+            }
         }
         Ok(())
     }
@@ -209,6 +226,10 @@ impl Manifest {
             }
         }
         w.u32(self.t).u32(self.n).u64(self.privacy_floor);
+        match self.roll {
+            None => w.u8(0),
+            Some(replaces) => w.u8(1).u8(replaces as u8),
+        };
         match &self.authorities {
             None => {
                 w.u8(0);
@@ -219,6 +240,10 @@ impl Manifest {
                 for key in &a.trustees {
                     w.bytes(&key.bytes);
                 }
+                match &a.credential_authority {
+                    None => w.u8(0),
+                    Some(key) => w.u8(1).bytes(&key.bytes),
+                };
             }
         }
         w.0
@@ -258,15 +283,30 @@ impl Manifest {
             None
         };
         let (t, n, privacy_floor) = (rd.u32()?, rd.u32()?, rd.u64()?);
+        let roll = if rd.flag()? {
+            Some(match rd.u8()? {
+                0 => false,
+                1 => true,
+                b => return Err(format!("second ballot {b}")),
+            })
+        } else {
+            None
+        };
         let authorities = if rd.flag()? {
             let administrator = rd.point("the administrator's key")?;
             let count = rd.count(32)?;
             let trustees = (0..count)
                 .map(|_| rd.point("a trustee's key"))
                 .collect::<Res<_>>()?;
+            let credential_authority = if rd.flag()? {
+                Some(rd.point("the credential authority's key")?)
+            } else {
+                None
+            };
             Some(Authorities {
                 administrator,
                 trustees,
+                credential_authority,
             })
         } else {
             None
@@ -284,6 +324,7 @@ impl Manifest {
             t,
             n,
             privacy_floor,
+            roll,
             authorities,
         };
         m.check()?;
@@ -308,6 +349,7 @@ impl Manifest {
             t,
             n,
             floor,
+            roll,
             authorities,
         ] = json::fields(
             v,
@@ -323,6 +365,7 @@ impl Manifest {
                 "threshold",
                 "trustees",
                 "privacy_floor",
+                "roll",
                 "authorities",
             ],
             w,
@@ -378,6 +421,7 @@ impl Manifest {
             t: json::u32_(t, "threshold")?,
             n: json::u32_(n, "trustees")?,
             privacy_floor: json::int(floor, "privacy_floor")?,
+            roll: json::nullable(roll).map(roll_from_json).transpose()?,
             authorities: json::nullable(authorities)
                 .map(authorities_from_json)
                 .transpose()?,
@@ -386,8 +430,23 @@ impl Manifest {
 }
 
 /// `authorities` (§10.2): `administrator` (hex of a point) and `trustees` (n hex points).
+fn roll_from_json(v: &J) -> Res<bool> {
+    let [second] = json::fields(v, ["second_ballot"], "roll")?;
+    match json::string(second, "second_ballot")? {
+        "refused" => Ok(false),
+        "replaces" => Ok(true),
+        other => Err(format!("second_ballot {other:?}")),
+    }
+}
+
+/// `authorities` (§10.2): `administrator` (hex of a point), `trustees` (n hex points) and
+/// `credential_authority` (`null` or a hex point).
 fn authorities_from_json(v: &J) -> Res<Authorities> {
-    let [administrator, trustees] = json::fields(v, ["administrator", "trustees"], "authorities")?;
+    let [administrator, trustees, credential_authority] = json::fields(
+        v,
+        ["administrator", "trustees", "credential_authority"],
+        "authorities",
+    )?;
     let point = |v: &J, what: &str| -> Res<Pt> {
         let bytes = json::hex32(v, what)?;
         let mut rd = Reader::new(&bytes);
@@ -399,6 +458,9 @@ fn authorities_from_json(v: &J) -> Res<Authorities> {
             .iter()
             .map(|k| point(k, "a trustee's key"))
             .collect::<Res<_>>()?,
+        credential_authority: json::nullable(credential_authority)
+            .map(|k| point(k, "the credential authority's key"))
+            .transpose()?,
     })
 }
 

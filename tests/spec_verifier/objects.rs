@@ -25,11 +25,16 @@ pub struct Ballot {
     pub cts: Vec<Ct>,
     pub own: Vec<Membership>,
     pub count: Membership,
+    /// §6.2: the encoding up to the signature (the body), and the signature (§16.3), present
+    /// iff a credential is.
+    pub body: Vec<u8>,
+    pub signature: Option<Schnorr>,
 }
 
 impl Ballot {
     /// Reads a ballot, header included, from a reader (a challenged ballot nests one, §9).
     pub fn read(rd: &mut Reader) -> Res<Ballot> {
+        let start = rd.rest();
         rd.header(kind::BALLOT)?;
         let id = rd.array()?;
         let credential = if rd.flag()? { Some(rd.array()?) } else { None };
@@ -50,12 +55,19 @@ impl Ballot {
             .collect::<Res<_>>()?;
         let h = rd.u32()? as usize;
         let count = Membership::read(rd, h)?;
+        let body = start[..start.len() - rd.remaining()].to_vec();
+        let signature = match credential {
+            Some(_) => Some(Schnorr::read(rd)?),
+            None => None,
+        };
         Ok(Ballot {
             id,
             credential,
             cts,
             own,
             count,
+            body,
+            signature,
         })
     }
 
@@ -338,4 +350,30 @@ impl Partial {
             shares,
         })
     }
+}
+
+/// §16.1: a roll, header kind 16 ‖ LE32(n) ‖ n × S: 1 ≤ n ≤ 65,535, every S a canonical point
+/// other than the identity, strictly increasing as bytes (a repeat is `DuplicateCredential`).
+pub fn read_roll(bytes: &[u8]) -> Res<Vec<Pt>> {
+    let mut rd = Reader::new(bytes);
+    rd.header(kind::ROLL)?;
+    let n = rd.count(32)?;
+    if !(1..=65_535).contains(&n) {
+        return Err(format!("a roll of {n} credentials"));
+    }
+    let mut roll: Vec<Pt> = Vec::with_capacity(n);
+    for _ in 0..n {
+        let s = rd.point("a credential")?;
+        if let Some(last) = roll.last() {
+            if last.bytes == s.bytes {
+                return Err("DuplicateCredential".into());
+            }
+            if last.bytes > s.bytes {
+                return Err("the credentials are not increasing".into());
+            }
+        }
+        roll.push(s);
+    }
+    rd.finish()?;
+    Ok(roll)
 }

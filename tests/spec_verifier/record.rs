@@ -8,7 +8,7 @@ use super::json::{self, J};
 pub const MAX_BODY: usize = 1 << 21;
 
 /// The entry kinds of §14.1: (kind byte, name, role byte).
-pub const KINDS: [(u8, &str, u8); 13] = [
+pub const KINDS: [(u8, &str, u8); 14] = [
     (1, "manifest", ADMINISTRATOR),
     (2, "ceremony_run", ADMINISTRATOR),
     (3, "ceremony_message", TRUSTEE),
@@ -22,12 +22,14 @@ pub const KINDS: [(u8, &str, u8); 13] = [
     (11, "result", ADMINISTRATOR),
     (12, "tie_resolution", ADMINISTRATOR),
     (13, "acclamation", ADMINISTRATOR),
+    (14, "roll", CREDENTIAL_AUTHORITY),
 ];
 
 /// The role bytes of §14.1.
 pub const ADMINISTRATOR: u8 = 0;
 pub const TRUSTEE: u8 = 1;
 pub const VOTER: u8 = 2;
+pub const CREDENTIAL_AUTHORITY: u8 = 3;
 
 /// The entry kinds by name.
 pub mod entry {
@@ -44,6 +46,7 @@ pub mod entry {
     pub const RESULT: u8 = 11;
     pub const TIE_RESOLUTION: u8 = 12;
     pub const ACCLAMATION: u8 = 13;
+    pub const ROLL: u8 = 14;
 }
 
 /// The signature of an entry (§14.1, §14.3): the head its author read, and a Schnorr proof.
@@ -78,7 +81,7 @@ impl Entry {
         let Some(&(_, name, own_role)) = KINDS.iter().find(|(k, _, _)| *k == kind) else {
             return Err(format!("unknown entry kind {kind}"));
         };
-        if role > VOTER {
+        if role > CREDENTIAL_AUTHORITY {
             return Err(format!("unknown role {role}"));
         }
         if role != own_role {
@@ -256,11 +259,12 @@ impl Record {
     }
 }
 
-/// §12.2: `"administrator"`, `{"trustee": i}` or `"voter"`, as the entry's role and index say.
+/// §12.2: `"administrator"`, `{"trustee": i}`, `"voter"` or `"credential_authority"`, as the entry's role and index say.
 fn author_is(author: &J, entry: &Entry) -> bool {
     match (author, entry.role) {
         (J::Str(a), ADMINISTRATOR) => a == "administrator",
         (J::Str(a), VOTER) => a == "voter",
+        (J::Str(a), CREDENTIAL_AUTHORITY) => a == "credential_authority",
         (J::Obj(_), TRUSTEE) => json::fields(author, ["trustee"], "author")
             .ok()
             .and_then(|[i]| json::int(i, "trustee").ok())

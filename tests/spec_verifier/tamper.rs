@@ -319,7 +319,175 @@ pub fn cases(small: &Board, tie: &Board, fixture: &Board, other: &Board) -> Vec<
     out.extend(challenged(fixture));
     out.extend(open_questions(small, tie));
     out.extend(complaints(small));
+    out.extend(credentials(small));
     out
+}
+
+/// Where a ballot's public credential S sits in its body (§6.2): after the header and the id,
+/// and the credential flag.
+const S_AT: usize = 5 + 32 + 1;
+
+/// A ballot for the round open after `entries`, signed with `secret` (made for a roll of this
+/// credential alone, so the library signs it whether or not it is on the board's roll).
+fn ballot_signed_by(entries: &[Entry], secret: &tabella::credential::CredentialSecret) -> Entry {
+    use rand_core::SeedableRng;
+    use std::sync::Arc;
+    use tabella::ballot::{BallotContext, BallotId, EncryptedBallot, Selection};
+    use tabella::credential::{Eligibility, Roll, SecondBallot};
+    let mut replay = tabella::election::Replay::new();
+    let mut head = Head::genesis();
+    for e in entries {
+        replay.apply(e, &head).unwrap();
+        head = head.next(&e.to_bytes());
+    }
+    let ctx = replay.open_round().expect("a round is open").context();
+    let alone = Eligibility {
+        roll: Arc::new(Roll::new([secret.public()]).unwrap()),
+        second_ballot: SecondBallot::Refused,
+    };
+    let ctx = BallotContext {
+        eligibility: Some(&alone),
+        ..ctx
+    };
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(17);
+    let selection = Selection::new(ctx.contest, &[0]).unwrap();
+    let id = BallotId::random(&mut rng);
+    let (ballot, _) =
+        EncryptedBallot::encrypt(&ctx, &selection, id, Some(secret), &mut rng).unwrap();
+    Entry::voter(EntryKind::Ballot, ballot.to_bytes()).unwrap()
+}
+
+/// §16 and checks 4 and 7: credential attacks on a board with a roll (a second ballot
+/// refused), by an operator holding every key, the credential authority's included.
+fn credentials(b: &Board) -> Vec<Case> {
+    use EntryKind::*;
+    use rand_core::SeedableRng;
+    let roll_at = b.at(Roll, 0);
+    let open1 = b.at(RoundOpen, 0);
+    let open2 = b.at(RoundOpen, 1);
+    let round1 = b
+        .all(Ballot)
+        .into_iter()
+        .filter(|k| *k < open2)
+        .collect::<Vec<_>>();
+    let round2 = b
+        .all(Ballot)
+        .into_iter()
+        .filter(|k| *k > open2)
+        .collect::<Vec<_>>();
+    let s_of = |k: usize| -> [u8; 32] { b.body(k)[S_AT..S_AT + 32].try_into().unwrap() };
+    let roll = b.body(roll_at);
+    // §16.1: header ‖ LE32(n) ‖ n × S.
+    let cell = |i: usize| 9 + 32 * i;
+    let n = (roll.len() - 9) / 32;
+    let other_s: [u8; 32] = (0..n)
+        .map(|i| roll[cell(i)..cell(i + 1)].try_into().unwrap())
+        .find(|s| *s != s_of(round1[0]))
+        .unwrap();
+    // A round-2 ballot and the round-1 ballot of the same credential.
+    let (same_r1, same_r2) = round2
+        .iter()
+        .find_map(|&k2| {
+            round1
+                .iter()
+                .find(|&&k1| s_of(k1) == s_of(k2))
+                .map(|&k1| (k1, k2))
+        })
+        .expect("a member who voted in both rounds");
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(18);
+    let operator = tabella::credential::CredentialSecret::generate(&mut rng);
+    let first_ballot = round1[0];
+    let stuffed = ballot_signed_by(&b.entries()[..first_ballot], &operator);
+    vec![
+        edited(
+            b,
+            "a ballot signed with a credential not on the roll (the operator's own)",
+            fails(7, first_ballot),
+            |e| e.insert(first_ballot, stuffed),
+        ),
+        edited(
+            b,
+            "a ballot's credential swapped for another roll entry's",
+            fails(7, first_ballot),
+            |e| {
+                let mut body = b.body(first_ballot);
+                body[S_AT..S_AT + 32].copy_from_slice(&other_s);
+                e[first_ballot] = b.with_body(first_ballot, body);
+            },
+        ),
+        edited(
+            b,
+            "a round-2 ballot with the signature of its member's round-1 ballot",
+            fails(7, same_r2),
+            |e| {
+                let old = b.body(same_r1);
+                let mut body = b.body(same_r2);
+                let (n2, n1) = (body.len(), old.len());
+                body[n2 - 64..].copy_from_slice(&old[n1 - 64..]);
+                e[same_r2] = b.with_body(same_r2, body);
+            },
+        ),
+        edited(
+            b,
+            "a second ballot of one credential in round 1, a second refused (a copy re-posted)",
+            fails(7, round1[1] + 1),
+            |e| e.insert(round1[1] + 1, e[round1[0]].clone()),
+        ),
+        edited(
+            b,
+            "the roll with its last credential removed, signed again by the credential authority",
+            fails(4, roll_at),
+            |e| {
+                let mut body = roll.clone();
+                body.truncate(body.len() - 32);
+                body[5..9].copy_from_slice(&((n - 1) as u32).to_le_bytes());
+                e[roll_at] = b.with_body(roll_at, body);
+            },
+        ),
+        edited(
+            b,
+            "the roll with its first credential twice, signed again by the credential authority",
+            fails(4, roll_at),
+            |e| {
+                let mut body = roll.clone();
+                body.copy_within(cell(0)..cell(1), cell(1));
+                e[roll_at] = b.with_body(roll_at, body);
+            },
+        ),
+        edited(
+            b,
+            "the roll with a 33rd-byte-style extra credential (n + 1 credentials)",
+            fails(4, roll_at),
+            |e| {
+                let mut body = roll.clone();
+                let extra = operator.public().0;
+                body.extend_from_slice(&extra);
+                body[5..9].copy_from_slice(&((n + 1) as u32).to_le_bytes());
+                e[roll_at] = b.with_body(roll_at, body);
+            },
+        ),
+        edited(
+            b,
+            "the roll removed: round 1 opens without it",
+            fails(4, open1 - 1),
+            |e| {
+                e.remove(roll_at);
+            },
+        ),
+        edited(b, "a second roll entry", fails(4, roll_at + 1), |e| {
+            let copy = b.fresh(roll_at);
+            e.insert(roll_at + 1, copy);
+        }),
+        edited(
+            b,
+            "the roll after round 1 opened",
+            fails(4, open1 - 1),
+            |e| {
+                let r = e.remove(roll_at);
+                e.insert(open1, r);
+            },
+        ),
+    ]
 }
 
 /// A key ceremony with a bad dealer (§11.1): on the small election's manifest and run,
@@ -332,12 +500,13 @@ fn complaints(b: &Board) -> Vec<Case> {
 
     let original = b.entries();
     let manifest = tabella::election::Manifest::from_bytes(original[0].body()).unwrap();
-    let run: [u8; 32] = original[1].body().try_into().unwrap();
+    let run_at = b.at(EntryKind::CeremonyRun, 0);
+    let run: [u8; 32] = original[run_at].body().try_into().unwrap();
     let params = manifest.threshold_params();
     let ctx = CeremonyContext::new(manifest.ceremony_context().unwrap(), params, run);
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(5);
     let mut board = CeremonyBoard::new();
-    let mut entries = original[..2].to_vec();
+    let mut entries = original[..=run_at].to_vec();
     let trustee = |i: u32| Author::trustee(TrusteeIndex::new(i).unwrap());
     let post = |entries: &mut Vec<Entry>, i: u32, bytes: Vec<u8>| {
         entries.push(b.signed(EntryKind::CeremonyMessage, trustee(i), bytes));
@@ -374,7 +543,8 @@ fn complaints(b: &Board) -> Vec<Case> {
     let opening = b.at(EntryKind::RoundOpen, 0);
     entries.push(original[opening].clone());
     let keys = entries.len() - 2;
-    let complaint = 8; // trustee 1's round-3 message: the manifest, the run, 3 + 3, then it
+    // Trustee 1's round-3 message: after the run, 3 + 3 messages, then it.
+    let complaint = run_at + 7;
     let mut without = entries.clone();
     without.remove(complaint);
     let bad = b.rechain(entries);
@@ -388,7 +558,7 @@ fn complaints(b: &Board) -> Vec<Case> {
         case(
             b,
             "dealer 3's bad share, the complaint removed: the keys are not the board's",
-            fails(4, keys - 1),
+            fails(5, keys - 1),
             b.rechain(without),
         ),
     ]
@@ -466,7 +636,7 @@ fn open_questions(b: &Board, tie: &Board) -> Vec<Case> {
         edited(
             b,
             "another election's round-1 message after round 2 began",
-            fails(5, messages[3] + 1),
+            fails(6, messages[3] + 1),
             |e| {
                 let mut foreign = b.body(messages[0]);
                 foreign[5] ^= 1; // another ceremony id
@@ -506,7 +676,7 @@ fn open_questions(b: &Board, tie: &Board) -> Vec<Case> {
         edited(
             b,
             "a withdrawal after the election",
-            fails(5, b.record.entries().len()),
+            fails(6, b.record.entries().len()),
             |e| {
                 e.push(b.signed(
                     Withdrawal,
@@ -518,7 +688,7 @@ fn open_questions(b: &Board, tie: &Board) -> Vec<Case> {
         edited(
             b,
             "a ballot entry holding a challenged ballot",
-            fails(6, open2 + 1),
+            fails(8, open2 + 1),
             |e| {
                 let challenged = tabella::fuzzing::record_fixture_with_signers().0;
                 let at = challenged
@@ -533,7 +703,7 @@ fn open_questions(b: &Board, tie: &Board) -> Vec<Case> {
         edited(
             b,
             "a challenged entry holding a ballot",
-            fails(7, open2 + 1),
+            fails(9, open2 + 1),
             |e| {
                 let body = b.body(open2 + 1);
                 e.insert(open2 + 1, Entry::voter(Challenged, body).unwrap());
@@ -553,7 +723,7 @@ fn open_questions(b: &Board, tie: &Board) -> Vec<Case> {
             case(
                 tie,
                 "a tie resolution after a tied candidate withdrew",
-                fails(14, tied + 1),
+                fails(16, tied + 1),
                 tie.rechain(entries),
             )
         },
@@ -572,14 +742,15 @@ fn structure(b: &Board) -> Vec<Case> {
     let last = b.record.entries().len();
     let mut manifest_body = b.body(0);
     let floor_at = {
-        // The privacy floor is the LE64 before the authorities (§10.1; 1 + 32 + 4 + 3 × 32).
-        manifest_body.len() - (1 + 32 + 4 + 3 * 32) - 8
+        // The privacy floor is the LE64 before the roll (§10.1: flag and second ballot) and the
+        // authorities (1 + 32 + 4 + 3 × 32, then the credential authority's flag and key).
+        manifest_body.len() - 2 - (1 + 32 + 4 + 3 * 32) - 33 - 8
     };
     vec![
         edited(b, "the manifest removed", fails(1, 0), |e| {
             e.remove(0);
         }),
-        edited(b, "a second manifest after the run", fails(5, 2), |e| {
+        edited(b, "a second manifest after the run", fails(6, 2), |e| {
             e.insert(2, b.fresh(0));
         }),
         edited(b, "the manifest's privacy floor 0", fails(3, 0), |e| {
@@ -588,88 +759,106 @@ fn structure(b: &Board) -> Vec<Case> {
         }),
         edited(b, "the manifest without authorities", fails(3, 0), |e| {
             let mut body = b.body(0);
-            body.truncate(body.len() - (32 + 4 + 3 * 32));
+            body.truncate(body.len() - (32 + 4 + 3 * 32 + 33));
             *body.last_mut().unwrap() = 0;
             e[0] = b.with_body(0, body);
         }),
-        edited(b, "a ballot before the keys", fails(5, keys), |e| {
+        edited(b, "a ballot before the keys", fails(6, keys), |e| {
             let copy = e[ballot].clone();
             e.insert(keys, copy);
         }),
-        edited(b, "a round opening before the keys", fails(5, keys), |e| {
+        edited(b, "a round opening before the keys", fails(6, keys), |e| {
             let copy = b.fresh(open1);
             e.insert(keys, copy);
         }),
-        edited(b, "the keys removed", fails(5, keys), |e| {
+        edited(b, "the keys removed", fails(6, keys), |e| {
             e.remove(keys);
         }),
-        edited(b, "a ballot deleted", fails(9, close - 1), |e| {
+        edited(b, "a ballot deleted", fails(11, close - 1), |e| {
             e.remove(ballot + 2);
         }),
-        edited(b, "two ballots swapped", fails(9, close), |e| {
+        edited(b, "two ballots swapped", fails(11, close), |e| {
             e.swap(ballot, ballot + 3);
         }),
-        edited(b, "a ballot twice", fails(8, ballot + 2), |e| {
+        // With a roll, the copy is first its credential's second ballot (§7 rule 1).
+        edited(b, "a ballot twice", fails(7, ballot + 2), |e| {
             let copy = e[ballot + 1].clone();
             e.insert(ballot + 2, copy);
         }),
         edited(
             b,
             "a ballot of round 1 in round 2",
-            fails(6, open2 + 1),
+            fails(8, open2 + 1),
             |e| {
                 let copy = e[ballot].clone();
                 e.insert(open2 + 1, copy);
             },
         ),
-        edited(b, "a ballot after the close", fails(5, close + 1), |e| {
+        edited(b, "a ballot after the close", fails(6, close + 1), |e| {
             let copy = e[ballot].clone();
             e.insert(close + 1, copy);
         }),
-        edited(b, "a ballot's response flipped", fails(6, ballot), |e| {
-            let mut body = b.body(ballot);
-            let n = body.len();
-            body[n - 32] ^= 1;
-            e[ballot] = b.with_body(ballot, body);
-        }),
-        edited(b, "a ballot with a trailing byte", fails(6, ballot), |e| {
+        // The signature covers the proofs (§16.3) and is checked first: check 7.
+        edited(
+            b,
+            "a ballot's count proof response flipped",
+            fails(7, ballot),
+            |e| {
+                let mut body = b.body(ballot);
+                let n = body.len() - 64; // before the signature (§6.2)
+                body[n - 32] ^= 1;
+                e[ballot] = b.with_body(ballot, body);
+            },
+        ),
+        edited(
+            b,
+            "a ballot's signature response flipped",
+            fails(7, ballot),
+            |e| {
+                let mut body = b.body(ballot);
+                let n = body.len();
+                body[n - 32] ^= 1;
+                e[ballot] = b.with_body(ballot, body);
+            },
+        ),
+        edited(b, "a ballot with a trailing byte", fails(8, ballot), |e| {
             let mut body = b.body(ballot);
             body.push(0);
             e[ballot] = b.with_body(ballot, body);
         }),
-        edited(b, "the close's cast count + 1", fails(9, close), |e| {
+        edited(b, "the close's cast count + 1", fails(11, close), |e| {
             let mut body = b.body(close);
             let cast = get_u64(&body, 36);
             set_u64(&mut body, 36, cast + 1);
             e[close] = b.with_body(close, body);
         }),
-        edited(b, "the close's chain head", fails(9, close), |e| {
+        edited(b, "the close's chain head", fails(11, close), |e| {
             let mut body = b.body(close);
             body[4] ^= 1;
             e[close] = b.with_body(close, body);
         }),
-        edited(b, "the close of round 2", fails(9, close), |e| {
+        edited(b, "the close of round 2", fails(11, close), |e| {
             let mut body = b.body(close);
             body[0] = 2;
             e[close] = b.with_body(close, body);
         }),
-        edited(b, "a close with a trailing byte", fails(9, close), |e| {
+        edited(b, "a close with a trailing byte", fails(11, close), |e| {
             let mut body = b.body(close);
             body.push(0);
             e[close] = b.with_body(close, body);
         }),
-        edited(b, "a second close", fails(5, close + 1), |e| {
+        edited(b, "a second close", fails(6, close + 1), |e| {
             let copy = b.fresh(close);
             e.insert(close + 1, copy);
         }),
-        edited(b, "a withdrawal twice", fails(5, withdrawal + 1), |e| {
+        edited(b, "a withdrawal twice", fails(6, withdrawal + 1), |e| {
             let copy = b.fresh(withdrawal);
             e.insert(withdrawal + 1, copy);
         }),
         edited(
             b,
             "a withdrawal in round 1's box",
-            fails(5, open1 + 1),
+            fails(6, open1 + 1),
             |e| {
                 let copy = e.remove(withdrawal);
                 e.insert(open1 + 1, copy);
@@ -678,7 +867,7 @@ fn structure(b: &Board) -> Vec<Case> {
         edited(
             b,
             "a withdrawal of candidate 7",
-            fails(5, withdrawal),
+            fails(6, withdrawal),
             |e| {
                 e[withdrawal] = b.with_body(withdrawal, 7u32.to_le_bytes().to_vec());
             },
@@ -686,20 +875,20 @@ fn structure(b: &Board) -> Vec<Case> {
         edited(
             b,
             "a withdrawal with a trailing byte",
-            fails(5, withdrawal),
+            fails(6, withdrawal),
             |e| {
                 let mut body = b.body(withdrawal);
                 body.push(0);
                 e[withdrawal] = b.with_body(withdrawal, body);
             },
         ),
-        edited(b, "the withdrawal removed", fails(5, open2 - 1), |e| {
+        edited(b, "the withdrawal removed", fails(6, open2 - 1), |e| {
             e.remove(withdrawal);
         }),
         edited(
             b,
             "a round opening after the election",
-            fails(5, last),
+            fails(6, last),
             |e| {
                 let copy = b.fresh(open2);
                 e.push(copy);
@@ -725,7 +914,7 @@ fn ceremony(b: &Board, other: &Board) -> Vec<Case> {
     let m = equivocation.len();
     equivocation[m - 33] ^= 1;
     vec![
-        edited(b, "a second run before the keys", fails(4, keys + 1), |e| {
+        edited(b, "a second run before the keys", fails(5, keys + 1), |e| {
             e.insert(
                 keys,
                 b.signed(CeremonyRun, Author::ADMINISTRATOR, vec![9; 32]),
@@ -734,29 +923,29 @@ fn ceremony(b: &Board, other: &Board) -> Vec<Case> {
         edited(
             b,
             "a second run with the first run's nonce",
-            fails(5, keys),
+            fails(6, keys),
             |e| {
                 let copy = b.fresh(run);
                 e.insert(keys, copy);
             },
         ),
-        edited(b, "a run after the keys", fails(5, keys + 1), |e| {
+        edited(b, "a run after the keys", fails(6, keys + 1), |e| {
             let copy = b.fresh(run);
             e.insert(keys + 1, copy);
         }),
-        edited(b, "a run nonce of 31 bytes", fails(4, run), |e| {
+        edited(b, "a run nonce of 31 bytes", fails(5, run), |e| {
             let mut body = b.body(run);
             body.pop();
             e[run] = b.with_body(run, body);
         }),
-        edited(b, "a ceremony message before the run", fails(5, run), |e| {
+        edited(b, "a ceremony message before the run", fails(6, run), |e| {
             let copy = b.fresh(r1[0]);
             e.insert(run, copy);
         }),
         edited(
             b,
             "a ceremony message after the keys",
-            fails(5, keys + 1),
+            fails(6, keys + 1),
             |e| {
                 let copy = b.fresh(r1[0]);
                 e.insert(keys + 1, copy);
@@ -765,7 +954,7 @@ fn ceremony(b: &Board, other: &Board) -> Vec<Case> {
         edited(
             b,
             "a round-1 message after round 2 began",
-            fails(5, r2[0]),
+            fails(6, r2[0]),
             |e| {
                 let copy = e.remove(r1[2]);
                 e.insert(r2[0], copy);
@@ -774,7 +963,7 @@ fn ceremony(b: &Board, other: &Board) -> Vec<Case> {
         edited(
             b,
             "a round-2 message after round 3 began",
-            fails(5, r3[0]),
+            fails(6, r3[0]),
             |e| {
                 let copy = e.remove(r2[2]);
                 e.insert(r3[0], copy);
@@ -791,7 +980,7 @@ fn ceremony(b: &Board, other: &Board) -> Vec<Case> {
         edited(
             b,
             "another election's round-1 message",
-            fails(4, r1[2] + 1),
+            fails(5, r1[2] + 1),
             |e| {
                 e.insert(
                     r1[2] + 1,
@@ -802,7 +991,7 @@ fn ceremony(b: &Board, other: &Board) -> Vec<Case> {
         edited(
             b,
             "a ballot as a ceremony message",
-            fails(4, r1[2] + 1),
+            fails(5, r1[2] + 1),
             |e| {
                 e.insert(
                     r1[2] + 1,
@@ -813,13 +1002,13 @@ fn ceremony(b: &Board, other: &Board) -> Vec<Case> {
         edited(
             b,
             "trustee 2 equivocates in round 1",
-            fails(4, keys + 1),
+            fails(5, keys + 1),
             |e| {
                 let twin = b.signed(CeremonyMessage, trustee(2), equivocation.clone());
                 e.insert(r1[1] + 1, twin);
             },
         ),
-        edited(b, "a round-2 message removed", fails(4, keys - 1), |e| {
+        edited(b, "a round-2 message removed", fails(5, keys - 1), |e| {
             e.remove(r2[0]);
         }),
         // §11.1 rule 3: a sender field that is not the author excludes the author
@@ -827,19 +1016,19 @@ fn ceremony(b: &Board, other: &Board) -> Vec<Case> {
         edited(
             b,
             "trustee 2's round-2 message posted by trustee 3",
-            fails(4, keys),
+            fails(5, keys),
             |e| {
                 e[r2[2]] = b.signed(CeremonyMessage, trustee(3), b.body(r2[1]));
             },
         ),
-        edited(b, "the keys' F", fails(4, keys), |e| {
+        edited(b, "the keys' F", fails(5, keys), |e| {
             e[keys] = b.with_body(keys, keys_body.clone());
         }),
-        edited(b, "the keys twice", fails(5, keys + 1), |e| {
+        edited(b, "the keys twice", fails(6, keys + 1), |e| {
             let copy = b.fresh(keys);
             e.insert(keys + 1, copy);
         }),
-        edited(b, "the keys' body cut", fails(4, keys), |e| {
+        edited(b, "the keys' body cut", fails(5, keys), |e| {
             let mut body = b.body(keys);
             body.truncate(40);
             e[keys] = b.with_body(keys, body);
@@ -847,7 +1036,7 @@ fn ceremony(b: &Board, other: &Board) -> Vec<Case> {
     ]
 }
 
-/// Openings and acclamations (check 5).
+/// Openings and acclamations (check 6).
 fn rounds(b: &Board) -> Vec<Case> {
     use EntryKind::*;
     let open1 = b.at(RoundOpen, 0);
@@ -863,7 +1052,7 @@ fn rounds(b: &Board) -> Vec<Case> {
     };
     let opening = |name: &str, edit: &dyn Fn(&mut Vec<u8>)| {
         let body = with(edit);
-        edited(b, name, fails(5, open1), |e| {
+        edited(b, name, fails(6, open1), |e| {
             e[open1] = b.with_body(open1, body)
         })
     };
@@ -888,7 +1077,7 @@ fn rounds(b: &Board) -> Vec<Case> {
         edited(
             b,
             "an acclamation with two candidates remaining",
-            fails(5, open2),
+            fails(6, open2),
             |e| {
                 e[open2] = b.signed(
                     Acclamation,
@@ -897,7 +1086,7 @@ fn rounds(b: &Board) -> Vec<Case> {
                 );
             },
         ),
-        edited(b, "round 2 opened twice", fails(5, open2 + 1), |e| {
+        edited(b, "round 2 opened twice", fails(6, open2 + 1), |e| {
             let copy = b.fresh(open2);
             e.insert(open2 + 1, copy);
         }),
@@ -930,12 +1119,12 @@ fn decryption(b: &Board) -> Vec<Case> {
         edited(
             b,
             "trustee 2's partial removed",
-            fails(12, result - 1),
+            fails(14, result - 1),
             |e| {
                 e.remove(partials[1]);
             },
         ),
-        edited(b, "two partials removed", fails(12, result - 2), |e| {
+        edited(b, "two partials removed", fails(14, result - 2), |e| {
             e.remove(partials[2]);
             e.remove(partials[1]);
         }),
@@ -947,7 +1136,7 @@ fn decryption(b: &Board) -> Vec<Case> {
                 e[partials[0]..=partials[2]].reverse();
             },
         ),
-        edited(b, "a partial twice", fails(11, p + 1), |e| {
+        edited(b, "a partial twice", fails(13, p + 1), |e| {
             let copy = b.fresh(p);
             e.insert(p + 1, copy);
         }),
@@ -960,18 +1149,18 @@ fn decryption(b: &Board) -> Vec<Case> {
                 e[p] = b.signed(PartialDecryption, author, b.body(partials[1]));
             },
         ),
-        edited(b, "a partial's proof flipped", fails(11, p), |e| {
+        edited(b, "a partial's proof flipped", fails(13, p), |e| {
             let mut body = b.body(p);
             let n = body.len();
             body[n - 32] ^= 1;
             e[p] = b.with_body(p, body);
         }),
-        edited(b, "a partial's round field", fails(11, p), |e| {
+        edited(b, "a partial's round field", fails(13, p), |e| {
             let mut body = b.body(p);
             body[5] = 2;
             e[p] = b.with_body(p, body);
         }),
-        edited(b, "a partial that does not decode", fails(11, p), |e| {
+        edited(b, "a partial that does not decode", fails(13, p), |e| {
             let mut body = b.body(p);
             body.push(0);
             e[p] = b.with_body(p, body);
@@ -979,21 +1168,21 @@ fn decryption(b: &Board) -> Vec<Case> {
         edited(
             b,
             "a partial of round 1 in round 2",
-            fails(11, b.at(PartialDecryption, 3) + 1),
+            fails(13, b.at(PartialDecryption, 3) + 1),
             |e| {
                 let copy = b.fresh(partials[0]);
                 let at = b.at(PartialDecryption, 3) + 1;
                 e.insert(at, copy);
             },
         ),
-        edited(b, "a partial before the close", fails(5, close), |e| {
+        edited(b, "a partial before the close", fails(6, close), |e| {
             let copy = b.fresh(p);
             e.insert(close, copy);
         }),
         edited(
             b,
             "the result before the partials",
-            fails(12, close + 1),
+            fails(14, close + 1),
             |e| {
                 let r = e.remove(result);
                 e.insert(close + 1, r);
@@ -1002,7 +1191,7 @@ fn decryption(b: &Board) -> Vec<Case> {
         edited(
             b,
             "the result's totals A + 1, B − 1",
-            fails(12, result),
+            fails(14, result),
             |e| {
                 let body = result_with(&|r| {
                     let a = get_u64(r, totals);
@@ -1016,37 +1205,37 @@ fn decryption(b: &Board) -> Vec<Case> {
         edited(
             b,
             "the result's combined trustees 1 and 3",
-            fails(12, result),
+            fails(14, result),
             |e| {
                 let body = result_with(&|r| r[12] = 3);
                 e[result] = b.with_body(result, body);
             },
         ),
-        edited(b, "the result of round 2", fails(12, result), |e| {
+        edited(b, "the result of round 2", fails(14, result), |e| {
             let body = result_with(&|r| r[0] = 2);
             e[result] = b.with_body(result, body);
         }),
         edited(
             b,
             "the result with a trailing byte",
-            fails(12, result),
+            fails(14, result),
             |e| {
                 let body = result_with(&|r| r.push(0));
                 e[result] = b.with_body(result, body);
             },
         ),
-        edited(b, "the result's cast + 1", fails(13, result), |e| {
+        edited(b, "the result's cast + 1", fails(15, result), |e| {
             let body = result_with(&|r| {
                 let cast = get_u64(r, after);
                 set_u64(r, after, cast + 1);
             });
             e[result] = b.with_body(result, body);
         }),
-        edited(b, "the result's required 5", fails(13, result), |e| {
+        edited(b, "the result's required 5", fails(15, result), |e| {
             let body = result_with(&|r| set_u64(r, after + 25, 5));
             e[result] = b.with_body(result, body);
         }),
-        edited(b, "the result elects A", fails(13, result), |e| {
+        edited(b, "the result elects A", fails(15, result), |e| {
             let body = result_with(&|r| {
                 let elected = after + 24 + 9;
                 r.splice(elected..elected + 1, [1, 0, 0, 0, 0]);
@@ -1056,14 +1245,14 @@ fn decryption(b: &Board) -> Vec<Case> {
         edited(
             b,
             "a result while no round is closed",
-            fails(5, open1),
+            fails(6, open1),
             |e| {
                 let copy = b.fresh(result);
                 e.insert(open1, copy);
             },
         ),
     ];
-    // The privacy floor (check 10): round 1's box cut to two ballots, with the close of that
+    // The privacy floor (check 12): round 1's box cut to two ballots, with the close of that
     // box (its chain head read from this verifier's codes, §8.3), re-signed.
     let ballots: Vec<usize> = (open1 + 1..close).collect();
     let mut entries = b.entries();
@@ -1083,7 +1272,7 @@ fn decryption(b: &Board) -> Vec<Case> {
     out.push(case(
         b,
         "round 1's box cut to two ballots, below the floor of 3",
-        fails(10, close_at + 1),
+        fails(12, close_at + 1),
         b.rechain(entries),
     ));
     out
@@ -1211,7 +1400,7 @@ fn signatures(b: &Board) -> Vec<Case> {
     ]
 }
 
-/// Ties for lowest (check 14): tie-for-lowest-lot.json leaves a tie after round 1, resolved by
+/// Ties for lowest (check 16): tie-for-lowest-lot.json leaves a tie after round 1, resolved by
 /// lot.
 fn ties(b: &Board) -> Vec<Case> {
     use EntryKind::*;
@@ -1224,17 +1413,17 @@ fn ties(b: &Board) -> Vec<Case> {
     };
     let resolution = |name: &str, edit: &dyn Fn(&mut Vec<u8>)| {
         let body = with(edit);
-        edited(b, name, fails(14, tie), |e| e[tie] = b.with_body(tie, body))
+        edited(b, name, fails(16, tie), |e| e[tie] = b.with_body(tie, body))
     };
     let tied = u32::from_le_bytes(body[4..8].try_into().unwrap());
     let leading = (0u32..3)
         .find(|c| *c != tied && *c != 1 && *c != 2)
         .unwrap_or(0);
     vec![
-        edited(b, "the tie resolution removed", fails(14, tie), |e| {
+        edited(b, "the tie resolution removed", fails(16, tie), |e| {
             e.remove(tie);
         }),
-        edited(b, "the tie resolution twice", fails(14, tie + 1), |e| {
+        edited(b, "the tie resolution twice", fails(16, tie + 1), |e| {
             let copy = b.fresh(tie);
             e.insert(tie + 1, copy);
         }),
@@ -1244,7 +1433,7 @@ fn ties(b: &Board) -> Vec<Case> {
         }),
         resolution("how = 2", &|t| t[8] = 2),
         resolution("a trailing byte", &|t| t.push(0)),
-        edited(b, "a tie resolution inside round 2", fails(14, tie), |e| {
+        edited(b, "a tie resolution inside round 2", fails(16, tie), |e| {
             let copy = e.remove(tie);
             e.insert(tie + 1, copy);
         }),
@@ -1264,7 +1453,7 @@ fn challenged(b: &Board) -> Vec<Case> {
     let opened = |name: &str, edit: &dyn Fn(&mut Vec<u8>)| {
         let mut body = body.clone();
         edit(&mut body);
-        edited(b, name, fails(7, at), |e| {
+        edited(b, name, fails(9, at), |e| {
             e[at] = Entry::voter(Challenged, body).unwrap()
         })
     };
@@ -1272,7 +1461,7 @@ fn challenged(b: &Board) -> Vec<Case> {
         edited(
             b,
             "the challenged ballot cast after it",
-            fails(8, at + 1),
+            fails(10, at + 1),
             |e| {
                 e.insert(at + 1, Entry::voter(Ballot, inner.to_vec()).unwrap());
             },
@@ -1280,7 +1469,7 @@ fn challenged(b: &Board) -> Vec<Case> {
         edited(
             b,
             "the challenged ballot cast before it",
-            fails(8, at + 1),
+            fails(10, at + 1),
             |e| {
                 e.insert(at, Entry::voter(Ballot, inner.to_vec()).unwrap());
             },
@@ -1288,7 +1477,7 @@ fn challenged(b: &Board) -> Vec<Case> {
         edited(
             b,
             "the challenged ballot challenged twice",
-            fails(8, at + 1),
+            fails(10, at + 1),
             |e| {
                 let copy = e[at].clone();
                 e.insert(at + 1, copy);
@@ -1297,7 +1486,7 @@ fn challenged(b: &Board) -> Vec<Case> {
         edited(
             b,
             "the challenged entry removed",
-            fails(9, close - 1),
+            fails(11, close - 1),
             |e| {
                 e.remove(at);
             },
@@ -1324,6 +1513,7 @@ pub fn decoding_cases(b: &Board) -> Vec<Case> {
     let r = &b.record;
     let ballot = b.at(EntryKind::Ballot, 0);
     let close = b.at(EntryKind::RoundClose, 0);
+    let message = b.at(EntryKind::CeremonyMessage, 0);
     let not = |k: usize| Outcome::NotARecord(Some(k as u64));
     let whole = Outcome::NotARecord(None);
     let entry_at = |k: usize| offset(r, k);
@@ -1347,17 +1537,33 @@ pub fn decoding_cases(b: &Board) -> Vec<Case> {
         raw(b, "a close by a voter", not(close), |bytes| {
             bytes[entry_at(close) + 6] = 2;
         }),
-        raw(b, "an unknown kind 14", not(ballot), |bytes| {
-            bytes[entry_at(ballot) + 5] = 14;
+        raw(b, "an unknown kind 15", not(ballot), |bytes| {
+            bytes[entry_at(ballot) + 5] = 15;
         }),
-        raw(b, "an unknown role 3", not(ballot), |bytes| {
-            bytes[entry_at(ballot) + 6] = 3;
+        raw(b, "an unknown role 4", not(ballot), |bytes| {
+            bytes[entry_at(ballot) + 6] = 4;
         }),
+        raw(
+            b,
+            "a ballot by the credential authority",
+            not(ballot),
+            |bytes| {
+                bytes[entry_at(ballot) + 6] = 3;
+            },
+        ),
+        raw(
+            b,
+            "a roll entry (kind 14) by a voter",
+            not(ballot),
+            |bytes| {
+                bytes[entry_at(ballot) + 5] = 14;
+            },
+        ),
         raw(b, "the administrator's index 1", not(close), |bytes| {
             bytes[entry_at(close) + 7] = 1;
         }),
-        raw(b, "a trustee's index 0", not(2), |bytes| {
-            bytes[entry_at(2) + 7] = 0;
+        raw(b, "a trustee's index 0", not(message), |bytes| {
+            bytes[entry_at(message) + 7] = 0;
         }),
         raw(b, "an entry of version 3", not(ballot), |bytes| {
             bytes[entry_at(ballot) + 3] = 3;
@@ -1382,8 +1588,8 @@ pub fn decoding_cases(b: &Board) -> Vec<Case> {
         json(b, "the manifest by a voter", not(0), |v| {
             v["entries"][0]["author"] = "voter".into();
         }),
-        json(b, "trustee 1's message by trustee 2", not(2), |v| {
-            v["entries"][2]["author"] = serde_json::json!({"trustee": 2});
+        json(b, "trustee 1's message by trustee 2", not(message), |v| {
+            v["entries"][message]["author"] = serde_json::json!({"trustee": 2});
         }),
         json(b, "version 3", whole, |v| v["version"] = 3.into()),
         json(b, "an unknown field", whole, |v| v["extra"] = 1.into()),

@@ -8,11 +8,11 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use curve25519_dalek::ristretto::RistrettoPoint;
 use curve25519_dalek::scalar::Scalar;
 
-use super::ballot::{Contest, Layout, open_challenged, verify_ballot};
+use super::ballot::{Contest, Layout, open_challenged, shape, signature_verifies, verify_ballot};
 use super::ceremony;
 use super::codec::{Ct, PROTOCOL_ID, Pt, Reader, Res, VERSION, g, h};
 use super::manifest::{Authorities, Manifest};
-use super::objects::{Ballot, Challenged, KeyPackage, Partial, lagrange};
+use super::objects::{Ballot, Challenged, KeyPackage, Partial, lagrange, read_roll};
 use super::proofs::{append_ct, root};
 use super::record::{self, Entry, NotARecord, Record, entry};
 use super::rules;
@@ -27,7 +27,7 @@ pub struct Failure {
 }
 
 /// What a verification did: how many times each check passed, its failure, and where the
-/// board stands (check 15).
+/// board stands (check 17).
 #[derive(Debug, Default)]
 pub struct Verification {
     pub ran: BTreeMap<u8, usize>,
@@ -156,6 +156,8 @@ pub struct Close {
     pub head: [u8; 32],
     pub cast: u64,
     pub challenged: u64,
+    /// §8.4: cast entries replaced by a later ballot of their credential.
+    pub replaced: u64,
 }
 
 /// The board's manifest (§14.5 state): its bytes, F_c and its authorities.
@@ -181,7 +183,11 @@ struct Round {
     contest: Contest,
     layout: Layout,
     code: [u8; 32],
-    cast: Vec<Ballot>,
+    /// Every cast ballot in board order, and whether a later ballot of its credential
+    /// replaced it (§7).
+    cast: Vec<(Ballot, bool)>,
+    /// With a roll: each credential's counted ballot (its index in `cast`).
+    counted_of: HashMap<[u8; 32], usize>,
     challenged: u64,
     cast_ids: HashSet<[u8; 32]>,
     challenged_ids: HashSet<[u8; 32]>,
@@ -234,6 +240,8 @@ struct Verifier {
     signed: HashSet<Vec<u8>>,
     /// The run nonces of the board's ceremony runs (§14.5).
     nonces: HashSet<[u8; 32]>,
+    /// The roll (§16.1), once posted: each credential's bytes and its point, decoded once.
+    roll: Option<HashMap<[u8; 32], Pt>>,
 }
 
 /// Replays the record (§14.5) with the numbered checks (§13).
@@ -249,6 +257,7 @@ pub fn verify(record: &Record) -> Verification {
         codes: Vec::new(),
         signed: HashSet::new(),
         nonces: HashSet::new(),
+        roll: None,
     };
     let mut failure = None;
     if record.entries.is_empty() {
@@ -272,7 +281,7 @@ pub fn verify(record: &Record) -> Verification {
     }
     let end = v.end();
     if failure.is_none() {
-        v.pass(15);
+        v.pass(17);
     }
     Verification {
         ran: v.ran.into_inner(),
@@ -434,10 +443,11 @@ impl Verifier {
         self.signature(e)?;
         match e.kind {
             entry::MANIFEST if self.k == 0 => Ok(()),
-            entry::MANIFEST => Err(self.fail(5, "a second manifest")),
+            entry::MANIFEST => Err(self.fail(6, "a second manifest")),
             entry::CEREMONY_RUN => self.ceremony_run(e),
             entry::CEREMONY_MESSAGE => self.ceremony_message(e),
             entry::KEYS => self.keys(e),
+            entry::ROLL => self.roll_entry(e),
             _ => self.election_entry(e),
         }
     }
@@ -503,21 +513,73 @@ impl Verifier {
         Ok(())
     }
 
+    /// §14.5 `roll`: in an election with a roll, once (check 4), before the first round opens
+    /// (check 6); its body decodes (§16.1) and holds exactly `eligible` credentials (check 4).
+    fn roll_entry(&mut self, e: &Entry) -> Step {
+        self.round = None;
+        if self.board().manifest.roll.is_none() {
+            return Err(self.fail(4, "a roll in an election without a roll"));
+        }
+        if self.roll.is_some() {
+            return Err(self.fail(4, "a second roll"));
+        }
+        let began = self
+            .election
+            .as_ref()
+            .is_some_and(|el| el.last.is_some() || !matches!(el.current, Current::Between));
+        if began {
+            self.round = self.election.as_ref().map(Self::next_round_or_current);
+            return Err(self.fail(6, "a roll after a round opened"));
+        }
+        let roll = read_roll(&e.body).map_err(|err| self.fail(4, err))?;
+        let eligible = self.board().manifest.eligible;
+        self.ensure(roll.len() as u64 == eligible, 4, || {
+            format!("{} credentials, eligible is {eligible}", roll.len())
+        })?;
+        self.roll = Some(roll.into_iter().map(|p| (p.bytes, p)).collect());
+        self.pass(4);
+        Ok(())
+    }
+
+    fn next_round_or_current(el: &Election) -> u32 {
+        match &el.current {
+            Current::Open(r) | Current::Closed(r, _, _) => r.number,
+            Current::Between => Self::next_round(el),
+        }
+    }
+
+    /// Check 7 (§16.3), in its order: no credential without a roll; with one, a credential,
+    /// on the roll, whose signature verifies.
+    fn credential(&self, f: &[u8; 32], r: &Round, ballot: &Ballot) -> Step {
+        let roll = match (&self.roll, &ballot.credential) {
+            (None, None) => return Ok(()),
+            (None, Some(_)) => return Err(self.fail(7, "UnexpectedCredential")),
+            (Some(_), None) => return Err(self.fail(7, "CredentialMissing")),
+            (Some(roll), Some(_)) => roll,
+        };
+        let s = ballot.credential.expect("matched");
+        let Some(point) = roll.get(&s) else {
+            return Err(self.fail(7, "CredentialNotOnRoll"));
+        };
+        let ok = signature_verifies(f, r.number, &r.contest, &r.layout, ballot, point);
+        self.ensure(ok, 7, || "BallotRejected: the signature".into())
+    }
+
     fn board(&self) -> &Board {
         self.board.as_ref().expect("the manifest is entry 0")
     }
 
-    /// §14.5 `ceremony_run`: after the manifest and before the keys (check 5); a run nonce
-    /// (check 4) that no earlier run of the board used (check 5); a new ceremony board.
+    /// §14.5 `ceremony_run`: after the manifest and before the keys (check 6); a run nonce
+    /// (check 5) that no earlier run of the board used (check 6); a new ceremony board.
     fn ceremony_run(&mut self, e: &Entry) -> Step {
-        self.ensure(self.election.is_none(), 5, || {
+        self.ensure(self.election.is_none(), 6, || {
             "a ceremony run after the keys".into()
         })?;
-        let nonce: [u8; 32] = strict(&e.body, |rd| rd.array()).map_err(|err| self.fail(4, err))?;
+        let nonce: [u8; 32] = strict(&e.body, |rd| rd.array()).map_err(|err| self.fail(5, err))?;
         let used = self.nonces.contains(&nonce);
-        self.ensure(!used, 5, || "a run nonce an earlier run used".into())?;
+        self.ensure(!used, 6, || "a run nonce an earlier run used".into())?;
         self.nonces.insert(nonce);
-        self.pass(5);
+        self.pass(6);
         let m = &self.board().manifest;
         let id = ceremony::ceremony_id(&self.board().fc, m.t, m.n, &nonce);
         self.run = Some(Run {
@@ -525,78 +587,78 @@ impl Verifier {
             id,
             rounds: Default::default(),
         });
-        self.pass(4);
+        self.pass(5);
         Ok(())
     }
 
-    /// §14.5 `ceremony_message`: after a run and before the keys (check 5); a round-1, -2 or
-    /// -3 message by its header, of this ceremony (check 4); not of a round before the latest
-    /// round that has a message (check 5); within §11.3's board limits (check 4).
+    /// §14.5 `ceremony_message`: after a run and before the keys (check 6); a round-1, -2 or
+    /// -3 message by its header, of this ceremony (check 5); not of a round before the latest
+    /// round that has a message (check 6); within §11.3's board limits (check 5).
     fn ceremony_message(&mut self, e: &Entry) -> Step {
-        self.ensure(self.election.is_none(), 5, || {
+        self.ensure(self.election.is_none(), 6, || {
             "a ceremony message after the keys".into()
         })?;
         let Some(run) = &self.run else {
-            return Err(self.fail(5, "a ceremony message before any run"));
+            return Err(self.fail(6, "a ceremony message before any run"));
         };
         let b = &e.body;
         let round = match (b.get(..2), b.get(2)) {
             (Some(b"tb"), Some(&k @ 3..=5)) => usize::from(k - 3),
-            _ => return Err(self.fail(4, "not a round-1, -2 or -3 message")),
+            _ => return Err(self.fail(5, "not a round-1, -2 or -3 message")),
         };
-        // In §14.5's order: the round closed (check 5), then another run's (check 4).
+        // In §14.5's order: the round closed (check 6), then another run's (check 5).
         let closed = run.rounds[round + 1..].iter().any(|r| !r.is_empty());
-        self.ensure(!closed, 5, || {
+        self.ensure(!closed, 6, || {
             format!("CeremonyRoundClosed: round {} has closed", round + 1)
         })?;
-        self.pass(5);
+        self.pass(6);
         let ours = b.get(3..5) == Some(&VERSION.to_le_bytes()[..]) && b.get(5..37) == Some(&run.id);
-        self.ensure(ours, 4, || {
+        self.ensure(ours, 5, || {
             "ForeignCeremonyEntry: a message of another run, election or version".into()
         })?;
         let limits = run.rounds[round].len() < 65_536 && b.len() <= 65_536;
-        self.ensure(limits, 4, || "the ceremony board's limits (§11.3)".into())?;
+        self.ensure(limits, 5, || "the ceremony board's limits (§11.3)".into())?;
         let run = self.run.as_mut().expect("checked");
         let posted = (e.index, b.clone());
         if let Err(at) = run.rounds[round].binary_search(&posted) {
             run.rounds[round].insert(at, posted);
         }
-        self.pass(4);
+        self.pass(5);
         Ok(())
     }
 
-    /// §14.5 `keys`: once, after a run (check 5); the body decodes, the ceremony on the run's
-    /// board gives the announced package, and F is the announced fingerprint (check 4).
+    /// §14.5 `keys`: once, after a run (check 6); the body decodes, the ceremony on the run's
+    /// board gives the announced package, and F is the announced fingerprint (check 5).
     fn keys(&mut self, e: &Entry) -> Step {
-        self.ensure(self.election.is_none(), 5, || "a second keys entry".into())?;
+        self.ensure(self.election.is_none(), 6, || "a second keys entry".into())?;
         let Some(run) = &self.run else {
-            return Err(self.fail(5, "keys before any ceremony run"));
+            return Err(self.fail(6, "keys before any ceremony run"));
         };
-        self.pass(5);
+        self.pass(6);
         let (package, f) = strict(&e.body, |rd| Ok((rd.blob()?.to_vec(), rd.array::<32>()?)))
-            .map_err(|err| self.fail(4, err))?;
-        let keys = KeyPackage::decode(&package).map_err(|err| self.fail(4, err))?;
+            .map_err(|err| self.fail(5, err))?;
+        let keys = KeyPackage::decode(&package).map_err(|err| self.fail(5, err))?;
         let board = self.board();
         let m = &board.manifest;
         let outcome = ceremony::replay(&board.fc, m.t, m.n, &run.nonce, &run.rounds)
-            .map_err(|err| self.fail(4, err))?;
+            .map_err(|err| self.fail(5, err))?;
         let expected = KeyPackage {
             t: m.t,
             n: m.n,
             y: outcome.y,
             shares: outcome.shares,
         };
-        self.ensure(expected.encode() == package, 4, || {
+        self.ensure(expected.encode() == package, 5, || {
             format!(
                 "the ceremony gives QUAL {:?} and another package",
                 outcome.qual
             )
         })?;
         let computed = election_fingerprint(&board.bytes, &keys.y, &package);
-        self.ensure(computed == f, 4, || {
+        self.ensure(computed == f, 5, || {
             "F is not the recomputed fingerprint".into()
         })?;
-        self.pass(4);
+        self.pass(5);
         self.election = Some(Election {
             keys,
             keys_bytes: package,
@@ -612,7 +674,7 @@ impl Verifier {
 
     fn election_entry(&mut self, e: &Entry) -> Step {
         let Some(mut el) = self.election.take() else {
-            return Err(self.fail(5, format!("a {} entry before the keys", e.name())));
+            return Err(self.fail(6, format!("a {} entry before the keys", e.name())));
         };
         let out = self.in_election(&mut el, e);
         self.election = Some(el);
@@ -635,35 +697,35 @@ impl Verifier {
 
     fn between(&self, el: &Election, e: &Entry) -> Step {
         let between = matches!(el.current, Current::Between);
-        self.ensure(between, 5, || {
+        self.ensure(between, 6, || {
             format!("a {} while a round is open or closed", e.name())
         })
     }
 
-    /// §14.5 `withdrawal`: between rounds, nobody elected (check 5); a remaining candidate
-    /// (check 5).
+    /// §14.5 `withdrawal`: between rounds, nobody elected (check 6); a remaining candidate
+    /// (check 6).
     fn withdrawal(&mut self, el: &mut Election, e: &Entry) -> Step {
         self.between(el, e)?;
         if let Some(c) = el.elected {
-            return Err(self.fail(5, format!("a withdrawal after candidate {c} was elected")));
+            return Err(self.fail(6, format!("a withdrawal after candidate {c} was elected")));
         }
-        let c = strict(&e.body, |rd| rd.u32()).map_err(|err| self.fail(5, err))?;
+        let c = strict(&e.body, |rd| rd.u32()).map_err(|err| self.fail(6, err))?;
         let Some(at) = el.remaining.iter().position(|&x| x == c) else {
-            return Err(self.fail(5, format!("candidate {c} is not remaining")));
+            return Err(self.fail(6, format!("candidate {c} is not remaining")));
         };
         el.remaining.remove(at);
         if el.pending.as_ref().is_some_and(|tied| tied.contains(&c)) {
             el.pending = None; // §10.5: resolved by the withdrawal of a tied candidate
         }
-        self.pass(5);
+        self.pass(6);
         Ok(())
     }
 
-    /// §14.5 `tie_resolution`: between rounds (check 5); for the last decided round, which has
-    /// none yet and whose tie for lowest is still pending; one of the tied (check 14).
+    /// §14.5 `tie_resolution`: between rounds (check 6); for the last decided round, which has
+    /// none yet and whose tie for lowest is still pending; one of the tied (check 16).
     fn tie_resolution(&mut self, el: &mut Election, e: &Entry) -> Step {
         self.between(el, e)?;
-        self.pass(5);
+        self.pass(6);
         let (r, eliminated, _how) = strict(&e.body, |rd| {
             let (r, c) = (rd.u32()?, rd.u32()?);
             match rd.u8()? {
@@ -671,48 +733,48 @@ impl Verifier {
                 how => Err(format!("how {how}")),
             }
         })
-        .map_err(|err| self.fail(14, err))?;
+        .map_err(|err| self.fail(16, err))?;
         self.round = Some(r); // a tie resolution that decodes names its round
         let Some(last) = el.last.as_mut() else {
-            return Err(self.fail(14, "no round is decided"));
+            return Err(self.fail(16, "no round is decided"));
         };
         if last.number != r {
             return Err(self.fail(
-                14,
+                16,
                 format!("round {r}, the last decided is {}", last.number),
             ));
         }
         if last.resolved {
-            return Err(self.fail(14, format!("round {r} already has a tie resolution")));
+            return Err(self.fail(16, format!("round {r} already has a tie resolution")));
         }
         // No tie is pending: the decision left none, or a tied candidate's withdrawal
         // resolved it (§10.5).
         let Some(tied) = el.pending.as_ref().and(last.tie.as_ref()) else {
             return Err(self.fail(
-                14,
+                16,
                 format!("round {r}'s decision left no tie to the caller"),
             ));
         };
         let remaining = el.remaining.contains(&eliminated);
         if !tied.contains(&eliminated) || !remaining {
-            return Err(self.fail(14, format!("{eliminated} is not one of the tied {tied:?}")));
+            return Err(self.fail(16, format!("{eliminated} is not one of the tied {tied:?}")));
         }
         last.resolved = true;
         el.pending = None;
         el.remaining.retain(|&x| x != eliminated);
-        self.pass(14);
+        self.pass(16);
         Ok(())
     }
 
-    /// The start of a round (`round_open`, `acclamation`): between rounds (check 5), no tie
-    /// pending (check 14), nobody elected (check 5).
+    /// The start of a round (`round_open`, `acclamation`): between rounds (check 6), no tie
+    /// pending (check 16), nobody elected (check 6).
     fn round_start(&mut self, el: &Election, e: &Entry) -> Step {
         self.between(el, e)?;
         if let Some(tied) = &el.pending {
-            return Err(self.fail(14, format!("{tied:?} are still tied for lowest")));
+            return Err(self.fail(16, format!("{tied:?} are still tied for lowest")));
         }
         if let Some(c) = el.elected {
-            return Err(self.fail(5, format!("a round after candidate {c} was elected")));
+            return Err(self.fail(6, format!("a round after candidate {c} was elected")));
         }
         Ok(())
     }
@@ -721,14 +783,14 @@ impl Verifier {
         el.last.as_ref().map_or(0, |d| d.number) + 1
     }
 
-    /// §14.5 `acclamation`: the next round, the sole remaining candidate (check 5).
+    /// §14.5 `acclamation`: the next round, the sole remaining candidate (check 6).
     fn acclamation(&mut self, el: &mut Election, e: &Entry) -> Step {
         self.round_start(el, e)?;
         let (r, c) =
-            strict(&e.body, |rd| Ok((rd.u32()?, rd.u32()?))).map_err(|err| self.fail(5, err))?;
+            strict(&e.body, |rd| Ok((rd.u32()?, rd.u32()?))).map_err(|err| self.fail(6, err))?;
         let next = Self::next_round(el);
-        self.ensure(r == next, 5, || format!("round {r}, the next is {next}"))?;
-        self.ensure(el.remaining == [c], 5, || {
+        self.ensure(r == next, 6, || format!("round {r}, the next is {next}"))?;
+        self.ensure(el.remaining == [c], 6, || {
             format!("acclamation of {c} with {:?} remaining", el.remaining)
         })?;
         el.elected = Some(c);
@@ -737,25 +799,30 @@ impl Verifier {
             tie: None,
             resolved: false,
         });
-        self.pass(5);
+        self.pass(6);
         Ok(())
     }
 
     /// §14.5 `round_open`: the round, kind, candidates and contest §10.4 gives for the next
-    /// round (check 5).
+    /// round (check 6).
     fn round_open(&mut self, el: &mut Election, e: &Entry) -> Step {
+        // §14.5: between rounds (check 6), after the roll (check 4), no tie pending (16).
+        self.between(el, e)?;
+        if self.board().manifest.roll.is_some() && self.roll.is_none() {
+            return Err(self.fail(4, "RollMissing"));
+        }
         self.round_start(el, e)?;
-        let o = strict(&e.body, read_opening).map_err(|err| self.fail(5, err))?;
+        let o = strict(&e.body, read_opening).map_err(|err| self.fail(6, err))?;
         let next = Self::next_round(el);
-        self.ensure(o.number == next, 5, || {
+        self.ensure(o.number == next, 6, || {
             format!("round {}, the next is {next}", o.number)
         })?;
         let (candidates, k) = match o.yes_no {
             None => (el.remaining.clone(), el.remaining.len() as u64),
             Some(c) if el.remaining.contains(&c) => (vec![c], 2),
-            Some(c) => return Err(self.fail(5, format!("yes/no on {c}, not remaining"))),
+            Some(c) => return Err(self.fail(6, format!("yes/no on {c}, not remaining"))),
         };
-        self.ensure(o.candidates == candidates, 5, || {
+        self.ensure(o.candidates == candidates, 6, || {
             format!("candidates {:?}, expected {candidates:?}", o.candidates)
         })?;
         let eligible = self.board().manifest.eligible;
@@ -763,7 +830,7 @@ impl Verifier {
         let same = (o.contest.index, o.contest.k, o.contest.min, o.contest.max)
             == (contest.index, contest.k, contest.min, contest.max)
             && (o.contest.abstention, o.contest.capacity) == (contest.abstention, contest.capacity);
-        self.ensure(same, 5, || {
+        self.ensure(same, 6, || {
             format!(
                 "contest {:?}, §10.4 gives {contest:?} ({:?})",
                 o.contest, o.layout
@@ -778,70 +845,91 @@ impl Verifier {
             layout,
             code: genesis(&el.f, o.number),
             cast: Vec::new(),
+            counted_of: HashMap::new(),
             challenged: 0,
             cast_ids: HashSet::new(),
             challenged_ids: HashSet::new(),
             cast_alphas: HashSet::new(),
             challenged_alphas: HashSet::new(),
         }));
-        self.pass(5);
+        self.pass(6);
         Ok(())
     }
 
-    /// §14.5 `ballot` and `challenged`: while a round is open (check 5); it verifies (check 6)
-    /// or opens correctly (check 7); it enters the box (check 8) with its code (§8.3).
+    /// §14.5 `ballot` and `challenged`: while a round is open (check 6); it verifies (check 8)
+    /// or opens correctly (check 9); it enters the box (check 10) with its code (§8.3).
     fn box_entry(&mut self, el: &mut Election, e: &Entry) -> Step {
         let Current::Open(r) = &mut el.current else {
-            return Err(self.fail(5, format!("a {} while no round is open", e.name())));
+            return Err(self.fail(6, format!("a {} while no round is open", e.name())));
         };
-        self.pass(5);
+        self.pass(6);
         let y = el.keys.y;
+        let f = el.f;
         let challenged = e.kind == entry::CHALLENGED;
+        // §13: it decodes (8 or 9), its credential and signature (7), its proofs (8) or
+        // opening (9), the box's rules (7 for CredentialReused, else 10).
         let ballot = if challenged {
-            let ch = Challenged::decode(&e.body).map_err(|err| self.fail(7, err))?;
+            let ch = Challenged::decode(&e.body).map_err(|err| self.fail(9, err))?;
+            shape(&r.layout, &ch.ballot).map_err(|err| self.fail(9, err))?;
+            self.credential(&f, r, &ch.ballot)?;
             open_challenged(&el.f, &y, r.number, &r.contest, &r.layout, &ch)
-                .map_err(|err| self.fail(7, err))?;
-            self.pass(7);
+                .map_err(|err| self.fail(9, err))?;
+            self.pass(9);
             ch.ballot
         } else {
-            let b = Ballot::decode(&e.body).map_err(|err| self.fail(6, err))?;
+            let b = Ballot::decode(&e.body).map_err(|err| self.fail(8, err))?;
+            shape(&r.layout, &b).map_err(|err| self.fail(8, err))?;
+            self.credential(&f, r, &b)?;
             verify_ballot(&el.f, &y, r.number, &r.contest, &r.layout, &b)
-                .map_err(|err| self.fail(6, err))?;
-            self.pass(6);
+                .map_err(|err| self.fail(8, err))?;
+            self.pass(8);
             b
         };
-        box_rule(r, &ballot, challenged).map_err(|err| self.fail(8, err))?;
-        self.pass(8);
+        if self.roll.is_some() {
+            self.pass(7);
+        }
+        let replaces = self.board().manifest.roll;
+        box_rule(r, &ballot, challenged, replaces).map_err(|(check, err)| self.fail(check, err))?;
+        self.pass(10);
         r.code = next_code(&el.f, r.number, &r.code, challenged, &e.body);
         self.codes.push((self.k as u64, r.code));
         Ok(())
     }
 
-    /// §14.5 `round_close`: while a round is open (check 5); the box's close (check 9).
+    /// §14.5 `round_close`: while a round is open (check 6); the box's close (check 11).
     fn round_close(&mut self, el: &mut Election, e: &Entry) -> Step {
         let Current::Open(r) = &el.current else {
-            return Err(self.fail(5, "a close while no round is open"));
+            return Err(self.fail(6, "a close while no round is open"));
         };
-        self.pass(5);
+        self.pass(6);
         let announced = strict(&e.body, |rd| {
             Ok(Close {
                 round: rd.u32()?,
                 head: rd.array()?,
                 cast: rd.u64()?,
                 challenged: rd.u64()?,
+                replaced: rd.u64()?,
             })
         })
-        .map_err(|err| self.fail(9, err))?;
+        .map_err(|err| self.fail(11, err))?;
+        let replaced = r.cast.iter().filter(|(_, gone)| *gone).count() as u64;
         let close = Close {
             round: r.number,
             head: r.code,
             cast: r.cast.len() as u64,
             challenged: r.challenged,
+            replaced,
         };
-        self.ensure(announced == close, 9, || {
+        self.ensure(announced == close, 11, || {
             format!("close {announced:?}, the box's is {close:?}")
         })?;
-        self.pass(9);
+        self.pass(11);
+        if let Some(roll) = &self.roll {
+            let counted = close.cast - close.replaced;
+            self.ensure(counted <= roll.len() as u64, 7, || {
+                format!("{counted} ballots counted, {} credentials", roll.len())
+            })?;
+        }
         let Current::Open(r) = std::mem::replace(&mut el.current, Current::Between) else {
             unreachable!("matched above");
         };
@@ -849,20 +937,21 @@ impl Verifier {
         Ok(())
     }
 
-    /// §14.5 `partial_decryption`: while a round is closed (check 5); the privacy floor
-    /// (check 10); it decodes (check 11); its trustee field is its author (check 2); one per
-    /// trustee (check 11); it verifies for the statement of §11.2 (check 11).
+    /// §14.5 `partial_decryption`: while a round is closed (check 6); the privacy floor
+    /// (check 12); it decodes (check 13); its trustee field is its author (check 2); one per
+    /// trustee (check 13); it verifies for the statement of §11.2 (check 13).
     fn partial(&mut self, el: &mut Election, e: &Entry) -> Step {
         let Current::Closed(r, close, partials) = &el.current else {
-            return Err(self.fail(5, "a partial decryption while no round is closed"));
+            return Err(self.fail(6, "a partial decryption while no round is closed"));
         };
-        self.pass(5);
+        self.pass(6);
         let floor = self.board().manifest.privacy_floor;
-        self.ensure(close.cast >= floor, 10, || {
-            format!("{} cast, the floor is {floor}", close.cast)
+        let counted = close.cast - close.replaced;
+        self.ensure(counted >= floor, 12, || {
+            format!("{counted} counted, the floor is {floor}")
         })?;
-        self.pass(10);
-        let p = Partial::decode(&e.body).map_err(|err| self.fail(11, err))?;
+        self.pass(12);
+        let p = Partial::decode(&e.body).map_err(|err| self.fail(13, err))?;
         self.ensure(p.trustee == e.index, 2, || {
             format!(
                 "the partial of trustee {} posted by trustee {}",
@@ -870,10 +959,10 @@ impl Verifier {
             )
         })?;
         let twice = partials.iter().any(|(i, _)| *i == p.trustee);
-        self.ensure(!twice, 11, || format!("DuplicateTrustee {}", p.trustee))?;
+        self.ensure(!twice, 13, || format!("DuplicateTrustee {}", p.trustee))?;
         let tally = tally(r);
-        statement_check(el, r, close, &tally, &p).map_err(|err| self.fail(11, err))?;
-        self.pass(11);
+        statement_check(el, r, close, &tally, &p).map_err(|err| self.fail(13, err))?;
+        self.pass(13);
         let Current::Closed(_, _, partials) = &mut el.current else {
             unreachable!("matched above");
         };
@@ -881,16 +970,16 @@ impl Verifier {
         Ok(())
     }
 
-    /// §14.5 `result`: while a round is closed (check 5); the first t partials in increasing
-    /// trustee order combine to the announced totals (check 12); the rules give the announced
-    /// decision (check 13).
+    /// §14.5 `result`: while a round is closed (check 6); the first t partials in increasing
+    /// trustee order combine to the announced totals (check 14); the rules give the announced
+    /// decision (check 15).
     fn result(&mut self, el: &mut Election, e: &Entry) -> Step {
         let Current::Closed(r, close, partials) = &el.current else {
-            return Err(self.fail(5, "a result while no round is closed"));
+            return Err(self.fail(6, "a result while no round is closed"));
         };
-        self.pass(5);
-        let a = strict(&e.body, read_result).map_err(|err| self.fail(12, err))?;
-        self.ensure(a.number == r.number, 12, || {
+        self.pass(6);
+        let a = strict(&e.body, read_result).map_err(|err| self.fail(14, err))?;
+        self.ensure(a.number == r.number, 14, || {
             format!(
                 "a result of round {}, round {} is closed",
                 a.number, r.number
@@ -899,15 +988,15 @@ impl Verifier {
         let t = el.keys.t as usize;
         let mut combined: Vec<&(u32, Partial)> = partials.iter().collect();
         combined.sort_by_key(|(i, _)| *i);
-        self.ensure(combined.len() >= t, 12, || {
+        self.ensure(combined.len() >= t, 14, || {
             format!("NotEnoughShares: {} partials, t = {t}", combined.len())
         })?;
         combined.truncate(t);
         let first: Vec<u32> = combined.iter().map(|(i, _)| *i).collect();
-        self.ensure(a.combined == first, 12, || {
+        self.ensure(a.combined == first, 14, || {
             format!("combined {:?}, the first t are {first:?}", a.combined)
         })?;
-        let b = close.cast;
+        let b = close.cast - close.replaced;
         let bound = r.layout.bound(b);
         let table = DiscreteLog::new(bound);
         let mut values = Vec::new();
@@ -918,27 +1007,27 @@ impl Verifier {
                 .sum();
             let mu = table.log(&(beta.p - shares));
             values.push(mu.ok_or_else(|| {
-                self.fail(12, format!("ciphertext {nu}: no logarithm in 0..={bound}"))
+                self.fail(14, format!("ciphertext {nu}: no logarithm in 0..={bound}"))
             })?);
         }
         let totals = r
             .layout
             .totals(&values, b)
-            .map_err(|err| self.fail(12, err))?;
-        self.ensure(a.totals == totals, 12, || {
+            .map_err(|err| self.fail(14, err))?;
+        self.ensure(a.totals == totals, 14, || {
             format!("totals {:?}, decrypted {totals:?}", a.totals)
         })?;
-        self.pass(12);
+        self.pass(14);
         let m = &self.board().manifest;
         let decision = rules::decide(m, r.number, r.yes_no, &r.candidates, &totals)
-            .map_err(|err| self.fail(13, err))?;
-        self.ensure(decision.outcome == a.outcome, 13, || {
+            .map_err(|err| self.fail(15, err))?;
+        self.ensure(decision.outcome == a.outcome, 15, || {
             format!(
                 "result {:?}, the rules give {:?}",
                 a.outcome, decision.outcome
             )
         })?;
-        self.pass(13);
+        self.pass(15);
         if let Some(x) = a.outcome.eliminated {
             el.remaining.retain(|&y| y != x);
         }
@@ -974,12 +1063,19 @@ impl Verifier {
     }
 }
 
-/// §7: the tally of a box, the componentwise sum of its cast ballots.
+/// §7: the tally of a box, the componentwise sum of its counted ballots (every cast ballot
+/// not replaced).
 fn tally(r: &Round) -> Vec<Ct> {
+    let counted: Vec<&Ballot> = r
+        .cast
+        .iter()
+        .filter(|(_, gone)| !gone)
+        .map(|(b, _)| b)
+        .collect();
     (0..r.layout.width())
         .map(|nu| {
             let sum =
-                |pick: fn(&Ct) -> &Pt| Pt::of(r.cast.iter().map(|b| pick(&b.cts[nu]).p).sum());
+                |pick: fn(&Ct) -> &Pt| Pt::of(counted.iter().map(|b| pick(&b.cts[nu]).p).sum());
             (sum(|ct| &ct.0), sum(|ct| &ct.1))
         })
         .collect()
@@ -1007,6 +1103,7 @@ fn statement_check(el: &Election, r: &Round, close: &Close, tally: &[Ct], p: &Pa
     prefix.append_message(b"head", &close.head);
     prefix.append_u64(b"cast", close.cast);
     prefix.append_u64(b"challenged", close.challenged);
+    prefix.append_u64(b"replaced", close.replaced);
     prefix.append_u64(b"width", tally.len() as u64);
     for ct in tally {
         append_ct(&mut prefix, b"C", ct);
@@ -1026,44 +1123,66 @@ fn statement_check(el: &Election, r: &Round, close: &Close, tally: &[Ct], p: &Pa
     Ok(())
 }
 
-/// §7's box rules for one entry, in the SPEC's order.
-fn box_rule(r: &mut Round, ballot: &Ballot, challenged: bool) -> Res<()> {
+/// §7's box rules for one entry, in the SPEC's order; `second` is the manifest's rule with a
+/// roll (`Some(true)`: a second ballot replaces the first). A refusal names its check (7 for
+/// `CredentialReused`, else 10).
+fn box_rule(
+    r: &mut Round,
+    ballot: &Ballot,
+    challenged: bool,
+    second: Option<bool>,
+) -> Result<(), (u8, String)> {
+    let ten = |s: &str| (10, s.to_string());
     let alphas: Vec<[u8; 32]> = ballot.cts.iter().map(|ct| ct.0.bytes).collect();
     let twice = alphas.iter().collect::<HashSet<_>>().len() != alphas.len();
     let in_challenged = alphas.iter().any(|a| r.challenged_alphas.contains(a));
     let in_cast = alphas.iter().any(|a| r.cast_alphas.contains(a));
     if challenged {
         if r.cast_ids.contains(&ballot.id) || r.challenged_ids.contains(&ballot.id) {
-            return Err("DuplicateBallotId".into());
+            return Err(ten("DuplicateBallotId"));
         }
         if in_challenged {
-            return Err("ChallengedBallot (alpha)".into());
+            return Err(ten("ChallengedBallot (alpha)"));
         }
         if in_cast || twice {
-            return Err("DuplicateCiphertext".into());
+            return Err(ten("DuplicateCiphertext"));
         }
         r.challenged += 1;
         r.challenged_ids.insert(ballot.id);
         r.challenged_alphas.extend(alphas);
         return Ok(());
     }
-    if r.contest.capacity.is_some_and(|n| r.cast.len() as u64 >= n) {
-        return Err("BallotBoxFull".into());
+    // With a roll, the counted ballot this one's credential already has.
+    let earlier = ballot
+        .credential
+        .and_then(|s| r.counted_of.get(&s).copied());
+    if second == Some(false) && earlier.is_some() {
+        return Err((7, "CredentialReused".into()));
+    }
+    let counted = r.cast.iter().filter(|(_, gone)| !gone).count() as u64;
+    if r.contest.capacity.is_some_and(|n| counted >= n) && earlier.is_none() {
+        return Err(ten("BallotBoxFull"));
     }
     if r.challenged_ids.contains(&ballot.id) {
-        return Err("ChallengedBallot (id)".into());
+        return Err(ten("ChallengedBallot (id)"));
     }
     if r.cast_ids.contains(&ballot.id) {
-        return Err("DuplicateBallotId".into());
+        return Err(ten("DuplicateBallotId"));
     }
     if in_challenged {
-        return Err("ChallengedBallot (alpha)".into());
+        return Err(ten("ChallengedBallot (alpha)"));
     }
     if in_cast || twice {
-        return Err("DuplicateCiphertext".into());
+        return Err(ten("DuplicateCiphertext"));
     }
     r.cast_ids.insert(ballot.id);
     r.cast_alphas.extend(alphas);
-    r.cast.push(ballot.clone());
+    if let Some(k) = earlier {
+        r.cast[k].1 = true; // §7: replaced, no longer counted
+    }
+    if let (Some(s), Some(_)) = (ballot.credential, second) {
+        r.counted_of.insert(s, r.cast.len());
+    }
+    r.cast.push((ballot.clone(), false));
     Ok(())
 }
