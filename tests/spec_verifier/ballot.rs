@@ -258,8 +258,7 @@ pub fn signature_verifies(
 }
 
 /// Whether a ballot's shape is the layout's (§6.2): m, p, every h_ν = |S_ν| and h_Σ = |S_Σ|.
-/// The library judges it before the credential (a finding: §13's order names only decoding,
-/// the credential, then the proofs).
+/// §13 checks it after the credential's presence and roll, before the signature.
 pub fn shape(l: &Layout, b: &Ballot) -> Res<()> {
     let own = b
         .own

@@ -398,12 +398,20 @@ fn credentials(b: &Board) -> Vec<Case> {
     let operator = tabella::credential::CredentialSecret::generate(&mut rng);
     let first_ballot = round1[0];
     let stuffed = ballot_signed_by(&b.entries()[..first_ballot], &operator);
+    let stuffed_again = stuffed.clone();
     vec![
         edited(
             b,
             "a ballot signed with a credential not on the roll (the operator's own)",
             fails(7, first_ballot),
             |e| e.insert(first_ballot, stuffed),
+        ),
+        edited(
+            b,
+            "the operator's round-1 ballot posted in round 2: its credential (check 7) before \
+             its shape (check 8, §13)",
+            fails(7, open2 + 1),
+            |e| e.insert(open2 + 1, stuffed_again),
         ),
         edited(
             b,

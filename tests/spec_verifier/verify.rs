@@ -548,20 +548,26 @@ impl Verifier {
         }
     }
 
-    /// Check 7 (§16.3), in its order: no credential without a roll; with one, a credential,
-    /// on the roll, whose signature verifies.
-    fn credential(&self, f: &[u8; 32], r: &Round, ballot: &Ballot) -> Step {
-        let roll = match (&self.roll, &ballot.credential) {
-            (None, None) => return Ok(()),
-            (None, Some(_)) => return Err(self.fail(7, "UnexpectedCredential")),
-            (Some(_), None) => return Err(self.fail(7, "CredentialMissing")),
-            (Some(roll), Some(_)) => roll,
+    /// Check 7 (§16.3, §13), the credential's part: none without a roll; with one, a
+    /// credential that is on the roll. Returns its point, decoded once with the roll.
+    fn credential(&self, ballot: &Ballot) -> Step<Option<Pt>> {
+        match (&self.roll, &ballot.credential) {
+            (None, None) => Ok(None),
+            (None, Some(_)) => Err(self.fail(7, "UnexpectedCredential")),
+            (Some(_), None) => Err(self.fail(7, "CredentialMissing")),
+            (Some(roll), Some(s)) => match roll.get(s) {
+                Some(point) => Ok(Some(*point)),
+                None => Err(self.fail(7, "CredentialNotOnRoll")),
+            },
+        }
+    }
+
+    /// Check 7, the signature's part (§16.3), on the point of its credential.
+    fn signature_check(&self, f: &[u8; 32], r: &Round, ballot: &Ballot, s: Option<Pt>) -> Step {
+        let Some(point) = s else {
+            return Ok(());
         };
-        let s = ballot.credential.expect("matched");
-        let Some(point) = roll.get(&s) else {
-            return Err(self.fail(7, "CredentialNotOnRoll"));
-        };
-        let ok = signature_verifies(f, r.number, &r.contest, &r.layout, ballot, point);
+        let ok = signature_verifies(f, r.number, &r.contest, &r.layout, ballot, &point);
         self.ensure(ok, 7, || "BallotRejected: the signature".into())
     }
 
@@ -866,20 +872,23 @@ impl Verifier {
         let y = el.keys.y;
         let f = el.f;
         let challenged = e.kind == entry::CHALLENGED;
-        // §13: it decodes (8 or 9), its credential and signature (7), its proofs (8) or
-        // opening (9), the box's rules (7 for CredentialReused, else 10).
+        // §13: it decodes (8 or 9); its credential, present exactly with a roll and on it (7);
+        // its shape (8; a challenged ballot's: 9); its signature (7); its proofs (8) or
+        // opening (9); the box's rules (7 for CredentialReused, else 10).
         let ballot = if challenged {
             let ch = Challenged::decode(&e.body).map_err(|err| self.fail(9, err))?;
+            let s = self.credential(&ch.ballot)?;
             shape(&r.layout, &ch.ballot).map_err(|err| self.fail(9, err))?;
-            self.credential(&f, r, &ch.ballot)?;
+            self.signature_check(&f, r, &ch.ballot, s)?;
             open_challenged(&el.f, &y, r.number, &r.contest, &r.layout, &ch)
                 .map_err(|err| self.fail(9, err))?;
             self.pass(9);
             ch.ballot
         } else {
             let b = Ballot::decode(&e.body).map_err(|err| self.fail(8, err))?;
+            let s = self.credential(&b)?;
             shape(&r.layout, &b).map_err(|err| self.fail(8, err))?;
-            self.credential(&f, r, &b)?;
+            self.signature_check(&f, r, &b, s)?;
             verify_ballot(&el.f, &y, r.number, &r.contest, &r.layout, &b)
                 .map_err(|err| self.fail(8, err))?;
             self.pass(8);
