@@ -666,9 +666,9 @@ impl fmt::Display for Error {
                 write!(f, "credential {credential} is on the roll twice")
             }
             Error::InvalidCredentialCode { reason } => write!(f, "credential code: {reason}"),
-            Error::RollMissing => f.write_str(
-                "the election has a roll, and no round opens before the roll is posted",
-            ),
+            Error::RollMissing => {
+                f.write_str("the election has a roll, and no round opens before the roll is posted")
+            }
             Error::DuplicateBallotId { ballot } => {
                 write!(
                     f,

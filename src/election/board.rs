@@ -21,10 +21,10 @@ use crate::ballot::{
 };
 use crate::board::ConfirmationCode;
 use crate::board::chain::Head;
-use crate::credential::Eligibility;
 use crate::board::entry::{Author, Entry, EntryKind};
 use crate::board::log::Log;
 use crate::board::store::Store;
+use crate::credential::Eligibility;
 use crate::election::event::{
     Acclamation, CeremonyRun, Decision, Keys, RoundOpening, RoundResult, Withdrawal,
 };

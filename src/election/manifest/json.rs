@@ -180,9 +180,7 @@ impl ManifestJson {
                     .iter()
                     .map(|k| Hex(k.to_bytes().to_vec()))
                     .collect(),
-                credential_authority: a
-                    .credential_authority()
-                    .map(|k| Hex(k.to_bytes().to_vec())),
+                credential_authority: a.credential_authority().map(|k| Hex(k.to_bytes().to_vec())),
             }),
         }
     }
