@@ -52,7 +52,11 @@ fn three_trustees_run_the_ceremony_and_decrypt_a_round() {
     let start = e.len();
 
     let run = e.trustee("step", 1).ok();
-    assert!(run.stdout.contains("posted its round 1 message"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("posted its round 1 message"),
+        "{}",
+        run.stdout
+    );
     assert_eq!(e.len(), start + 1);
     // Trustee 1 has nothing more to post until the others have.
     let run = e.trustee("step", 1).ok();
@@ -104,7 +108,11 @@ fn three_trustees_run_the_ceremony_and_decrypt_a_round() {
         );
     }
     let run = e.trustee("step", 1).ok();
-    assert!(run.stdout.contains("the ceremony is done"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("the ceremony is done"),
+        "{}",
+        run.stdout
+    );
     let after_keys = e.len();
     assert_eq!(after_keys, start + 10);
 
@@ -358,7 +366,11 @@ fn a_step_interrupted_before_its_post_posts_the_same_message_when_run_again() {
     };
     let len = e.len();
     let run = e.trustee("step", 1).ok();
-    assert!(run.stdout.contains("posted its round 1 message"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("posted its round 1 message"),
+        "{}",
+        run.stdout
+    );
     assert_eq!(e.len(), len + 1);
     let board = e.open();
     let ceremony = board.replay().ceremony_board().unwrap();

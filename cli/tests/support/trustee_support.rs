@@ -32,7 +32,11 @@ impl Run {
 
     /// The run, asserted to have succeeded.
     pub fn ok(self) -> Run {
-        assert_eq!(self.code, 0, "stdout: {}\nstderr: {}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, 0,
+            "stdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
         self
     }
 
@@ -186,15 +190,8 @@ impl Election {
 
     /// `tabella admin <what> --board board.db --key admin.key`, asserted to succeed.
     pub fn admin(&self, what: &str) -> Run {
-        self.run(&[
-            "admin",
-            what,
-            "--board",
-            self.board,
-            "--key",
-            "admin.key",
-        ])
-        .ok()
+        self.run(&["admin", what, "--board", self.board, "--key", "admin.key"])
+            .ok()
     }
 
     /// `tabella trustee <what> --board board.db --state trustee-I.state --index I`.
@@ -206,14 +203,7 @@ impl Election {
     pub fn trustee_with(&self, what: &str, i: u32, state: &str) -> Run {
         let index = i.to_string();
         self.run(&[
-            "trustee",
-            what,
-            "--board",
-            self.board,
-            "--state",
-            state,
-            "--index",
-            &index,
+            "trustee", what, "--board", self.board, "--state", state, "--index", &index,
         ])
     }
 
@@ -223,15 +213,7 @@ impl Election {
         let key = format!("trustee-{i}.key");
         let state = format!("trustee-{i}.state");
         self.run(&[
-            "trustee",
-            "init",
-            "--board",
-            self.board,
-            "--index",
-            &index,
-            "--key",
-            &key,
-            "--state",
+            "trustee", "init", "--board", self.board, "--index", &index, "--key", &key, "--state",
             &state,
         ])
         .ok()
