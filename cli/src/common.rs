@@ -33,7 +33,13 @@ pub struct Global {
     )]
     pub passphrase: Option<String>,
     /// Seal with cheap Argon2 parameters: for tests only, never for a real election.
-    #[arg(long, global = true, env = "TABELLA_INSECURE_FAST_SEAL", hide = true)]
+    #[arg(
+        long,
+        global = true,
+        env = "TABELLA_INSECURE_FAST_SEAL",
+        hide = true,
+        value_parser = clap::builder::FalseyValueParser::new()
+    )]
     pub insecure_fast_seal: bool,
 }
 
@@ -99,14 +105,25 @@ impl CliError {
         ExitCode::from(self.code())
     }
 
-    /// A library error in context: a refused entry or a rule is a refusal (1), anything
-    /// else (undecodable input, a wrong passphrase, another election's file) bad input (2).
+    /// A library error in context: a refused entry, a rule, or a step the election's state
+    /// does not allow yet (out of order, too early) is a refusal (1); anything else
+    /// (undecodable input, a wrong passphrase, another election's file) bad input (2).
     pub fn from_lib(context: &str, e: tabella::Error) -> Self {
         match e {
             tabella::Error::EntryRefused(f) => {
                 CliError::refused(format!("{context}: {}", refusal(&f)))
             }
-            e @ tabella::Error::Rule(_) => CliError::refused(format!("{context}: {e}")),
+            // The election's state refuses the step (out of order, too early, a rule).
+            e @ (tabella::Error::Rule(_)
+            | tabella::Error::CeremonyFailed { .. }
+            | tabella::Error::NotEnoughShares { .. }
+            | tabella::Error::RollMissing
+            | tabella::Error::ConflictingDecryption { .. }
+            | tabella::Error::TrusteeRejected { .. }
+            | tabella::Error::InvalidValue {
+                what: "board state",
+                ..
+            }) => CliError::refused(format!("{context}: {e}")),
             e => CliError::usage(format!("{context}: {e}")),
         }
     }
