@@ -230,7 +230,7 @@ fn cast(global: &Global, board: &BoardArg, files: &[PathBuf], stream: Option<&Pa
     }
     if refused > 0 {
         return Err(CliError::refused(format!(
-            "{refused} of {total} ballots refused; the other {} cast ({} board entries added)",
+            "{refused} of {total} ballots refused, {} cast ({} board entries added)",
             total - refused,
             b.len() - before
         ))

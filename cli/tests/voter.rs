@@ -211,6 +211,14 @@ fn json(o: &Output) -> serde_json::Value {
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}\nstderr: {}", stdout(o), stderr(o)))
 }
 
+/// `bytes` with the lowest bit of the byte `back` bytes from the end flipped: the low byte of
+/// a little-endian scalar when `back` is a multiple of 32 into the trailing scalars.
+fn flip_byte_from_end(mut bytes: Vec<u8>, back: usize) -> Vec<u8> {
+    let at = bytes.len() - back;
+    bytes[at] ^= 1;
+    bytes
+}
+
 /// The short form `XXXX-XXXX-XXXX-XXXX` after `marker` on a line of `text`.
 fn short_after(text: &str, marker: &str) -> String {
     let at = text
@@ -506,6 +514,29 @@ fn without_a_roll_there_is_no_credential() {
     exits(&o, 2);
     assert!(stderr(&o).contains("no roll"), "{}", stderr(&o));
     assert!(!f.path("e.ballot").exists());
+    // A ballot whose count proof is altered (the low byte of its last response): refused by
+    // the batch verification, named check 8; the good ballot beside it is cast.
+    let good = f.path("good.ballot");
+    std::fs::write(&good, f.ballot(0, 1).to_bytes()).unwrap();
+    let tampered = f.path("tampered.ballot");
+    std::fs::write(&tampered, flip_byte_from_end(f.ballot(0, 0).to_bytes(), 32)).unwrap();
+    let before = f.len();
+    let o = tabella(&[
+        "box",
+        "cast",
+        "--board",
+        &f.board_arg(),
+        &tampered.display().to_string(),
+        &good.display().to_string(),
+    ]);
+    exits(&o, 1);
+    assert!(
+        stdout(&o).contains("tampered.ballot: refused: check 8"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(stdout(&o).contains("good.ballot: cast"), "{}", stdout(&o));
+    assert_eq!(f.len(), before + 1);
 }
 
 #[test]
@@ -616,6 +647,12 @@ fn many_ballots_are_cast_in_one_batch_and_the_refused_ones_named() {
     writer.write(&ballots[0]).unwrap();
     writer.write(&f.ballot(1, 0)).unwrap();
     writer.write(&ballots[4]).unwrap();
+    // Member 5's ballot with its signature altered (the low byte of s): check 7, from the
+    // batch verification.
+    let forged = flip_byte_from_end(f.ballot(5, 0).to_bytes(), 32);
+    writer
+        .write(&EncryptedBallot::from_bytes(&forged).unwrap())
+        .unwrap();
     std::fs::write(&stream, writer.finish().unwrap()).unwrap();
     let mut args = vec!["--json", "box", "cast", "--board"];
     let board = f.board_arg();
@@ -627,14 +664,14 @@ fn many_ballots_are_cast_in_one_batch_and_the_refused_ones_named() {
     exits(&o, 1);
     let outcome = json(&o);
     assert_eq!(outcome["cast"], 5, "{outcome}");
-    assert_eq!(outcome["refused"], 2, "{outcome}");
+    assert_eq!(outcome["refused"], 3, "{outcome}");
     let verdicts: Vec<(bool, Option<u64>)> = outcome["ballots"]
         .as_array()
         .unwrap()
         .iter()
         .map(|b| (b["ok"].as_bool().unwrap(), b["check"].as_u64()))
         .collect();
-    assert_eq!(verdicts.len(), 7);
+    assert_eq!(verdicts.len(), 8);
     assert!(verdicts[..4].iter().all(|v| v.0), "{outcome}");
     assert!(
         !verdicts[4].0 && matches!(verdicts[4].1, Some(7 | 10)),
@@ -642,6 +679,14 @@ fn many_ballots_are_cast_in_one_batch_and_the_refused_ones_named() {
     );
     assert_eq!(verdicts[5], (false, Some(7)), "{outcome}");
     assert!(verdicts[6].0, "{outcome}");
+    assert_eq!(verdicts[7], (false, Some(7)), "{outcome}");
+    assert!(
+        outcome["ballots"][7]["error"]
+            .as_str()
+            .unwrap()
+            .contains("signature"),
+        "{outcome}"
+    );
     assert_eq!(
         outcome["ballots"][5]["source"],
         format!("{stream_arg} entry 3")
@@ -661,7 +706,7 @@ fn many_ballots_are_cast_in_one_batch_and_the_refused_ones_named() {
     let o = tabella(&["verify", &board]);
     exits(&o, 0);
     assert!(stdout(&o).contains("all checks passed"), "{}", stdout(&o));
-    // The same stream on standard input: every ballot is now a repeat.
+    // The same stream on standard input: every ballot is now a repeat or still forged.
     let bytes = std::fs::read(&stream).unwrap();
     let o = tabella_with(
         &["box", "cast", "--board", &board, "-"],
@@ -671,7 +716,7 @@ fn many_ballots_are_cast_in_one_batch_and_the_refused_ones_named() {
     exits(&o, 1);
     assert_eq!(
         stdout(&o).matches("refused: check").count(),
-        4,
+        5,
         "{}",
         stdout(&o)
     );
