@@ -236,7 +236,16 @@ fn cast(global: &Global, board: &BoardArg, files: &[PathBuf], stream: Option<&Pa
         ))
         .with_json(summary));
     }
-    emit(global, || println!("{total} ballots cast"), summary.clone());
+    emit(
+        global,
+        || {
+            println!(
+                "{total} {} cast",
+                if total == 1 { "ballot" } else { "ballots" }
+            )
+        },
+        summary.clone(),
+    );
     Ok(())
 }
 

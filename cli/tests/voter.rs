@@ -35,6 +35,11 @@ struct Fixture {
 /// Two candidates, `members` members with a roll (a second ballot refused) or without one, 3
 /// trustees of whom any 2 decrypt.
 fn fixture(members: usize, roll: bool) -> Fixture {
+    fixture_with(members, roll, RoundKind::ChooseOne)
+}
+
+/// [`fixture`] with round 1 of this kind.
+fn fixture_with(members: usize, roll: bool, kind: RoundKind) -> Fixture {
     let rng = &mut OsRng;
     let dir = tempfile::tempdir().unwrap();
     let board_path = dir.path().join("board.sqlite");
@@ -78,7 +83,7 @@ fn fixture(members: usize, roll: bool) -> Fixture {
     }
     simulate_ceremony(&mut board, &admin, &mut trustees, rng).unwrap();
     let open = admin
-        .open_round(board.replay(), board.head(), RoundKind::ChooseOne, rng)
+        .open_round(board.replay(), board.head(), kind, rng)
         .unwrap();
     board.post(open).unwrap();
     drop(board);
@@ -721,4 +726,37 @@ fn many_ballots_are_cast_in_one_batch_and_the_refused_ones_named() {
         stdout(&o)
     );
     assert_eq!(f.len(), before + 5);
+}
+
+#[test]
+fn a_yes_no_round_takes_yes_no_or_abstain() {
+    let f = fixture_with(3, true, RoundKind::YesNo { candidate: 1 });
+    let o = f.encrypt(0, "no", "no.ballot");
+    exits(&o, 0);
+    assert!(
+        stdout(&o).contains("round 1: yes or no on Vitorino"),
+        "{}",
+        stdout(&o)
+    );
+    // A candidate's name is not an option of a yes/no ballot.
+    exits(&f.encrypt(1, "Vitorino", "name.ballot"), 2);
+    assert!(!f.path("name.ballot").exists());
+    let o = tabella(&[
+        "--json",
+        "voter",
+        "challenge",
+        "--board",
+        &f.board_arg(),
+        "--ballot",
+        &f.path("no.ballot").display().to_string(),
+        "--opening",
+        &f.path("no.ballot.opening").display().to_string(),
+        "--out",
+        &f.path("no.challenged").display().to_string(),
+    ]);
+    exits(&o, 0);
+    let opened = json(&o);
+    assert_eq!(opened["choice"], "no", "{opened}");
+    assert_eq!(opened["values"], serde_json::json!([0, 1, 0]), "{opened}");
+    assert!(f.path("no.challenged").exists());
 }
