@@ -16,7 +16,7 @@ use zeroize::Zeroizing;
 
 use crate::common::{
     BoardArg, CliError, Context, Global, KeyRole, Result, emit, hex, open_board, open_key, post,
-    read_input, write_file,
+    read_credential, write_file,
 };
 
 /// The credential authority's commands, and the member's check.
@@ -197,23 +197,6 @@ fn issue(global: &Global, board: &BoardArg, key: &Path, out_dir: &Path) -> Resul
         }),
     );
     Ok(())
-}
-
-/// The credential in a credential file: its one line that is not blank or a `#` comment.
-fn read_credential(path: &Path) -> Result<CredentialSecret> {
-    let bytes = Zeroizing::new(read_input(path)?);
-    let bad =
-        |why: &str| CliError::usage(format!("{}: not a credential file: {why}", path.display()));
-    let text = core::str::from_utf8(&bytes).map_err(|_| bad("not text"))?;
-    let mut lines = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'));
-    let code = lines.next().ok_or_else(|| bad("no code in it"))?;
-    if lines.next().is_some() {
-        return Err(bad("more than one code in it"));
-    }
-    CredentialSecret::from_code(code).map_err(|e| bad(&e.to_string()))
 }
 
 fn check(global: &Global, board: &BoardArg, credential: &Path) -> Result<()> {

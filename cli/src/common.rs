@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use tabella::board::Entry;
+use tabella::credential::CredentialSecret;
 use tabella::election::BoardElection;
 use tabella::elgamal::SecretKey;
 use tabella::seal::{SealParams, seal, unseal};
@@ -366,4 +367,21 @@ pub fn emit(global: &Global, text: impl FnOnce(), json: serde_json::Value) {
 /// The lowercase hex of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
     tabella::encoding::to_hex(bytes)
+}
+
+/// The credential in a credential file: its one line that is not blank or a `#` comment.
+pub fn read_credential(path: &Path) -> Result<CredentialSecret> {
+    let bytes = Zeroizing::new(read_input(path)?);
+    let bad =
+        |why: &str| CliError::usage(format!("{}: not a credential file: {why}", path.display()));
+    let text = core::str::from_utf8(&bytes).map_err(|_| bad("not text"))?;
+    let mut lines = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'));
+    let code = lines.next().ok_or_else(|| bad("no code in it"))?;
+    if lines.next().is_some() {
+        return Err(bad("more than one code in it"));
+    }
+    CredentialSecret::from_code(code).map_err(|e| bad(&e.to_string()))
 }

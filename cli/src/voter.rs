@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use clap::Subcommand;
 use tabella::ballot::{BallotId, ChallengedBallot, ContestSpec, EncryptedBallot, Selection};
 use tabella::board::{BallotHash, BoxEntryKind, ConfirmationCode, EntryKind};
-use tabella::credential::CredentialSecret;
 use tabella::election::event::RoundOpening;
 use tabella::election::{BoardElection, RoundContext, RoundEnd, RoundKind};
 use tabella::seal::{seal, unseal};
@@ -18,8 +17,8 @@ use tabella_board_sqlite::SqliteStore;
 use zeroize::Zeroizing;
 
 use crate::common::{
-    BoardArg, CliError, Context, Global, Result, emit, hex, open_board, passphrase, read_input,
-    seal_params, write_file, write_output,
+    BoardArg, CliError, Context, Global, Result, emit, hex, open_board, passphrase,
+    read_credential, read_input, seal_params, write_file, write_output,
 };
 
 /// A voter's commands.
@@ -40,8 +39,12 @@ pub enum Command {
         #[arg(long, value_name = "BALLOT")]
         out: PathBuf,
         /// Where to write the sealed opening (default: BALLOT.opening).
-        #[arg(long, value_name = "OPENING")]
+        #[arg(long, value_name = "OPENING", conflicts_with = "no_opening")]
         opening: Option<PathBuf>,
+        /// Keep no opening: the ballot's nonces are forgotten at once, so it can only be cast,
+        /// never challenged (a device that casts straight away).
+        #[arg(long)]
+        no_opening: bool,
     },
     /// Challenge a ballot instead of casting it: open it, check it, show the vote it holds.
     Challenge {
@@ -85,13 +88,14 @@ pub fn run(global: &Global, command: Command) -> Result<()> {
             choice,
             out,
             opening,
+            no_opening,
         } => encrypt(
             global,
             &board,
             credential.as_deref(),
             &choice,
             &out,
-            opening,
+            (!no_opening).then_some(opening),
         ),
         Command::Challenge {
             board,
@@ -184,27 +188,6 @@ fn revealed(values: &[u8], labels: &[String]) -> String {
     }
 }
 
-/// A member's credential: the one line of its file that is not a `#` comment.
-fn read_credential(path: &Path) -> Result<CredentialSecret> {
-    let name = path.display();
-    let not_one = || {
-        CliError::usage(format!(
-            "{name}: not a credential file (one line with a 72-hex-digit code expected)"
-        ))
-    };
-    let bytes = Zeroizing::new(read_input(path)?);
-    let text = std::str::from_utf8(&bytes).map_err(|_| not_one())?;
-    let mut codes = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'));
-    let (Some(code), None) = (codes.next(), codes.next()) else {
-        return Err(not_one());
-    };
-    CredentialSecret::from_code(code)
-        .map_err(|e| CliError::usage(format!("{name}: not a valid credential: {e}")))
-}
-
 /// The context an opening is sealed for: what it is and the ballot it opens.
 fn opening_context(hash: &BallotHash) -> Vec<u8> {
     let mut context = b"tabella ballot opening: ".to_vec();
@@ -230,19 +213,21 @@ fn encrypt(
     credential: Option<&Path>,
     choice: &str,
     out: &Path,
-    opening: Option<PathBuf>,
+    opening: Option<Option<PathBuf>>,
 ) -> Result<()> {
     let to_stdout = out.as_os_str() == "-";
+    // `None`: --no-opening; `Some(None)`: the default name beside the ballot.
     let opening = match opening {
-        Some(p) => p,
-        None if to_stdout => {
+        None => None,
+        Some(Some(p)) => Some(p),
+        Some(None) if to_stdout => {
             return Err(CliError::usage(
                 "--out -: give --opening FILE (the opening is named after the ballot's file)",
             ));
         }
-        None => beside(out, ".opening"),
+        Some(None) => Some(beside(out, ".opening")),
     };
-    if opening == out {
+    if opening.as_deref() == Some(out) {
         return Err(CliError::usage("the ballot and its opening need two files"));
     }
     let b = open_board(board)?;
@@ -280,18 +265,21 @@ fn encrypt(
             .context("encrypting the ballot")?;
     let hash = BallotHash::of(ctx.election, ctx.round, &ballot);
     let bytes = ballot.to_bytes();
-    let secret_opening = Zeroizing::new(ChallengedBallot::open(ballot, chosen, nonces).to_bytes());
-    let pass = passphrase(global, &format!("the opening {}", opening.display()))?;
-    let sealed = seal(
-        &secret_opening,
-        &opening_context(&hash),
-        &pass,
-        seal_params(global),
-        rng,
-    )
-    .context("sealing the opening")?;
-    // The opening first: a ballot on disk always has its opening beside it.
-    write_file(&opening, &sealed, true)?;
+    if let Some(opening) = &opening {
+        let secret_opening =
+            Zeroizing::new(ChallengedBallot::open(ballot, chosen, nonces).to_bytes());
+        let pass = passphrase(global, &format!("the opening {}", opening.display()))?;
+        let sealed = seal(
+            &secret_opening,
+            &opening_context(&hash),
+            &pass,
+            seal_params(global),
+            rng,
+        )
+        .context("sealing the opening")?;
+        // The opening first: a ballot on disk always has its opening beside it.
+        write_file(opening, &sealed, true)?;
+    }
     write_output(out, &bytes)?;
     let json = serde_json::json!({
         "ok": true, "round": ctx.round, "ballot": out, "opening": opening,
@@ -304,10 +292,13 @@ fn encrypt(
             out.display(),
             bytes.len()
         );
-        println!(
-            "opening (sealed; it reveals the vote) written to {}",
-            opening.display()
-        );
+        match &opening {
+            Some(o) => println!(
+                "opening (sealed; it reveals the vote) written to {}",
+                o.display()
+            ),
+            None => println!("no opening kept: this ballot can be cast, not challenged"),
+        }
         println!("ballot hash {}", hex(&hash.0));
         println!("short form  {}", hash.short());
     };
