@@ -117,9 +117,9 @@ fn file_ballots(path: &Path, out: &mut Vec<Input>) -> Result<()> {
     }
 }
 
-/// A ballot's refusal, named by its check: the board's failure, or for a ballot that failed
-/// verification in the batch, the check the verifier gives it (7 for its credential or
-/// signature, 8 for its shape and proofs).
+/// A ballot's refusal, named by its check: the board's failure (the library names a ballot
+/// that failed verification in the batch by its check too), or for any other error the
+/// check the verifier would give it.
 fn ballot_failure(e: tabella::Error, round: Option<u32>) -> Failure {
     match e {
         tabella::Error::EntryRefused(f) => *f,

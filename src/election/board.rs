@@ -237,7 +237,9 @@ impl<S: Store> BoardElection<S> {
     }
 
     /// [`BoardElection::cast_batch`] for ballots already verified (for instance on other
-    /// threads, with [`BoardElection::round_context`]); each verdict is one ballot's.
+    /// threads, with [`BoardElection::round_context`]); each verdict is one ballot's. A ballot
+    /// that failed its verification is refused like one the board refuses
+    /// ([`Error::EntryRefused`], check 7 or 8, no entry: it never reached the board).
     pub fn cast_verified(
         &mut self,
         verdicts: Vec<core::result::Result<VerifiedBallot, (crate::ballot::BallotId, Error)>>,
@@ -248,11 +250,24 @@ impl<S: Store> BoardElection<S> {
         let mut out = Vec::with_capacity(verdicts.len());
         let mut entries = Vec::with_capacity(verdicts.len());
         let mut head = self.log.head();
+        let round = self.replay.open_round().map(|o| o.number());
         for verdict in verdicts {
             let ballot = match verdict {
                 Ok(v) => v,
                 Err((_, e)) => {
-                    out.push(Err(e));
+                    // Refused before the board: named by the check the replay would give it
+                    // (7 for its credential or signature, 8 for its shape and proofs).
+                    let check = if e.is_eligibility() {
+                        crate::verify::Check::Eligibility
+                    } else {
+                        crate::verify::Check::BallotProofs
+                    };
+                    out.push(Err(refused(Failure {
+                        check,
+                        round,
+                        entry: None,
+                        error: e,
+                    })));
                     continue;
                 }
             };
