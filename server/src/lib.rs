@@ -89,13 +89,27 @@ struct Job {
 /// What every handler shares.
 #[derive(Clone)]
 struct App {
-    board: Arc<Mutex<Board>>,
-    /// Set when the store failed: every request is then refused until a restart.
-    unusable: Arc<AtomicBool>,
+    core: Core,
     ballots: mpsc::Sender<Job>,
 }
 
-impl App {
+impl std::ops::Deref for App {
+    type Target = Core;
+
+    fn deref(&self) -> &Core {
+        &self.core
+    }
+}
+
+/// The board, shared by the handlers and the writer.
+#[derive(Clone)]
+struct Core {
+    board: Arc<Mutex<Board>>,
+    /// Set when the store failed: every request is then refused until a restart.
+    unusable: Arc<AtomicBool>,
+}
+
+impl Core {
     /// Runs `f` on the board, on a blocking thread (the store does disk I/O), holding the
     /// lock; a store failure marks the board unusable.
     async fn with_board<T: Send + 'static>(
@@ -150,12 +164,15 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let (sender, receiver) = mpsc::channel(4 * GROUP);
-    let app = App {
+    let core = Core {
         board: Arc::new(Mutex::new(board)),
         unusable: Arc::new(AtomicBool::new(false)),
+    };
+    let writer = tokio::spawn(writer(core.clone(), receiver));
+    let app = App {
+        core,
         ballots: sender,
     };
-    let writer = tokio::spawn(writer(app.clone(), receiver));
     let router = router(app, config);
     axum::serve(
         listener,
@@ -213,7 +230,7 @@ fn router(app: App, config: &Config) -> Router {
 }
 
 /// Appends the verified ballots as they come, as many at once as are waiting (one commit).
-async fn writer(app: App, mut receiver: mpsc::Receiver<Job>) {
+async fn writer(core: Core, mut receiver: mpsc::Receiver<Job>) {
     while let Some(first) = receiver.recv().await {
         let mut jobs = vec![first];
         while jobs.len() < GROUP {
@@ -224,7 +241,7 @@ async fn writer(app: App, mut receiver: mpsc::Receiver<Job>) {
         }
         let (ballots, replies): (Vec<_>, Vec<_>) =
             jobs.into_iter().map(|j| (Ok(j.ballot), j.reply)).unzip();
-        let results = app
+        let results = core
             .with_board(move |b| {
                 let before = b.election.len();
                 let results = b.election.cast_verified(ballots);

@@ -1,0 +1,232 @@
+//! The server's endpoints, each through a real server and a real HTTP client.
+
+mod support;
+
+use rand_core::OsRng;
+use std::time::Duration;
+use support::{Election, Running, get, post, request, unlimited};
+use tabella::board::{Entry, EntryKind};
+use tabella::election::Administrator;
+use tabella::election::event::{Keys, RoundOpening};
+use tabella::encoding::from_hex;
+use tabella_server::{BALLOT_LIMIT, Config};
+
+fn hex_field(v: &serde_json::Value, field: &str) -> Vec<u8> {
+    from_hex("field", v[field].as_str().unwrap()).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ballots_codes_and_refusals() {
+    let election = Election::new(4);
+    let ballots = election.ballots(0, 2);
+    let server = Running::start(unlimited(&election)).await;
+    let addr = server.addr;
+
+    let state = get(addr, "/api/state").await.json();
+    assert_eq!(state["title"], "server test");
+    assert_eq!(state["roll"], 4);
+    assert_eq!(state["keys"], true);
+    assert_eq!(state["open_round"]["number"], 1);
+    assert_eq!(
+        state["open_round"]["candidates"],
+        serde_json::json!(["Pope", "Vitorino"])
+    );
+    let before = state["entries"].as_u64().unwrap();
+
+    // The round's context, as a device rebuilds it.
+    let round = get(addr, "/api/round").await.json();
+    let opening = RoundOpening::from_bytes(&hex_field(&round, "opening")).unwrap();
+    assert_eq!(opening.round, 1);
+    let keys = Keys::from_bytes(&hex_field(&round, "keys")).unwrap();
+    assert_eq!(
+        tabella::encoding::to_hex(&keys.fingerprint),
+        state["fingerprint"]
+    );
+
+    // A ballot is acknowledged with its code, and the short form finds it.
+    let answer = post(addr, "/api/ballot", &ballots[0]).await;
+    assert_eq!(answer.status, 200, "{:?}", answer.json());
+    let ack = answer.json();
+    let short = ack["short"].as_str().unwrap().to_string();
+    let found = get(addr, &format!("/api/code/{short}")).await;
+    assert_eq!(found.status, 200);
+    let found = found.json();
+    assert_eq!(found["code"], ack["code"]);
+    assert_eq!(found["kind"], "cast");
+    assert_eq!(found["round"], 1);
+    assert_eq!(found["entry"], before);
+    let full = get(
+        addr,
+        &format!("/api/code/{}", ack["code"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(full.json()["short"], short.as_str());
+    assert_eq!(get(addr, "/api/code/0000-0000-0000-0000").await.status, 404);
+    assert_eq!(get(addr, "/api/code/not-a-code").await.status, 400);
+
+    // The same ballot again: refused by check 7, nothing appended.
+    let again = post(addr, "/api/ballot", &ballots[0]).await;
+    assert_eq!(again.status, 409);
+    assert_eq!(again.json()["check"], 7, "{:?}", again.json());
+    assert_eq!(again.json()["error"], "refused");
+
+    // Garbage: 422, nothing appended.
+    let garbage = post(addr, "/api/ballot", b"not a ballot at all").await;
+    assert_eq!(garbage.status, 422);
+    assert_eq!(garbage.json()["error"], "invalid");
+    let mut tampered = ballots[1].clone();
+    let last = tampered.len() - 40;
+    tampered[last] ^= 1;
+    let tampered = post(addr, "/api/ballot", &tampered).await;
+    assert_eq!(tampered.status, 422, "{:?}", tampered.json());
+    // Too large: 413.
+    let huge = vec![0u8; BALLOT_LIMIT + 1];
+    let huge = post(addr, "/api/ballot", &huge).await;
+    assert_eq!(huge.status, 413);
+    assert_eq!(huge.json()["error"], "too_large");
+    let head = get(addr, "/api/head").await.json();
+    assert_eq!(head["entries"], before + 1);
+
+    // The entries, the record and the roll.
+    let range = get(addr, &format!("/api/entries?from={before}"))
+        .await
+        .json();
+    assert_eq!(range["entries"].as_array().unwrap().len(), 1);
+    assert_eq!(range["entries"][0]["kind"], "ballot");
+    assert_eq!(range["entries"][0]["author"], "voter");
+    assert_eq!(range["entries"][0]["head"], head["head"]);
+    // A range past the end is cut at the end; a range backwards is refused.
+    let all = get(addr, "/api/entries?from=0&to=2000").await.json();
+    assert_eq!(all["to"], before + 1);
+    assert_eq!(all["entries"].as_array().unwrap().len() as u64, before + 1);
+    assert_eq!(get(addr, "/api/entries?from=5&to=2").await.status, 400);
+    assert_eq!(get(addr, "/api/entries?from=x").await.status, 400);
+    let record: tabella::record::BoardRecord =
+        serde_json::from_slice(&get(addr, "/api/record").await.body).unwrap();
+    assert_eq!(record.entries().len() as u64, before + 1);
+    assert_eq!(tabella::encoding::to_hex(&record.head().0), head["head"]);
+    let roll = get(addr, "/api/roll").await;
+    assert_eq!(roll.content_type, "application/octet-stream");
+    assert_eq!(
+        roll.body,
+        election.read_board().replay().roll().unwrap().to_bytes()
+    );
+    let manifest = get(addr, "/api/manifest").await.json();
+    assert_eq!(manifest["title"], "server test");
+    assert_eq!(get(addr, "/").await.status, 200);
+    assert_eq!(get(addr, "/api/nothing").await.status, 404);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signed_entries() {
+    let election = Election::new(3);
+    let ballots = election.ballots(0, 1);
+    let server = Running::start(unlimited(&election)).await;
+    let addr = server.addr;
+    let rng = &mut OsRng;
+
+    // A voter's entry is refused at /api/entry, even a valid ballot's.
+    let voter = Entry::voter(EntryKind::Ballot, ballots[0].clone()).unwrap();
+    let answer = post(addr, "/api/entry", &voter.to_bytes()).await;
+    assert_eq!(answer.status, 422);
+    assert_eq!(answer.json()["error"], "voter_entry");
+    assert_eq!(post(addr, "/api/entry", b"junk").await.status, 422);
+
+    // A close signed with another key: check 2.
+    let board = election.read_board();
+    let intruder = Administrator::generate(rng);
+    let forged = intruder
+        .close_round(board.replay(), board.head(), rng)
+        .unwrap();
+    let answer = post(addr, "/api/entry", &forged.to_bytes()).await;
+    assert_eq!(answer.status, 409);
+    assert_eq!(answer.json()["check"], 2, "{:?}", answer.json());
+
+    // The administrator's close is accepted; then a ballot is refused (no round is open).
+    let close = election
+        .admin
+        .close_round(board.replay(), board.head(), rng)
+        .unwrap();
+    drop(board);
+    let answer = post(addr, "/api/entry", &close.to_bytes()).await;
+    assert_eq!(answer.status, 200, "{:?}", answer.json());
+    assert_eq!(answer.json()["kind"], "round_close");
+    // Posted twice: refused.
+    assert_eq!(
+        post(addr, "/api/entry", &close.to_bytes()).await.status,
+        409
+    );
+    let state = get(addr, "/api/state").await.json();
+    assert!(state["open_round"].is_null());
+    assert_eq!(state["closed_round"]["number"], 1);
+    assert_eq!(get(addr, "/api/round").await.status, 404);
+    let late = post(addr, "/api/ballot", &ballots[0]).await;
+    assert_eq!(late.status, 409);
+    assert_eq!(late.json()["check"], 6, "{:?}", late.json());
+    server.stop().await;
+    assert_eq!(
+        election
+            .read_board()
+            .replay()
+            .closed_round()
+            .unwrap()
+            .0
+            .number(),
+        1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_rate_limit_answers_429_then_recovers() {
+    let election = Election::new(2);
+    let mut config = Config::new(&election.path);
+    config.rate = 4.0;
+    config.burst = 3.0;
+    let server = Running::start(config).await;
+    let addr = server.addr;
+    for _ in 0..3 {
+        assert_eq!(get(addr, "/api/head").await.status, 200);
+    }
+    let refused = get(addr, "/api/head").await;
+    assert_eq!(refused.status, 429);
+    assert_eq!(refused.json()["error"], "rate_limited");
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(get(addr, "/api/head").await.status, 200);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_request_times_out() {
+    let election = Election::new(2);
+    let mut config = unlimited(&election);
+    config.timeout = Duration::from_millis(300);
+    let server = Running::start(config).await;
+    let addr = server.addr;
+    // A body announced and never sent.
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    stream
+        .write_all(b"POST /api/ballot HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nabc")
+        .await
+        .unwrap();
+    // The answer's head (the connection may stay open: the body was never read).
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !answer.windows(4).any(|w| w == b"\r\n\r\n") {
+        let got = stream.read(&mut buf).await.unwrap();
+        assert!(got > 0, "the server closed without answering");
+        answer.extend_from_slice(&buf[..got]);
+    }
+    assert!(
+        answer.starts_with(b"HTTP/1.1 408"),
+        "{:?}",
+        String::from_utf8_lossy(&answer)
+    );
+    // The server still answers.
+    assert_eq!(
+        request(addr, "GET", "/api/head", b"").await.unwrap().status,
+        200
+    );
+    server.stop().await;
+}
