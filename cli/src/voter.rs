@@ -10,9 +10,8 @@ use clap::Subcommand;
 use tabella::ballot::{BallotId, ChallengedBallot, ContestSpec, EncryptedBallot, Selection};
 use tabella::board::{BallotHash, BoxEntryKind, ConfirmationCode, EntryKind};
 use tabella::election::event::RoundOpening;
-use tabella::election::{BoardElection, RoundContext, RoundEnd, RoundKind};
+use tabella::election::{BoardElection, RoundContext, RoundKind};
 use tabella::seal::{seal, unseal};
-use tabella::tally::BallotBox;
 use tabella_board_sqlite::SqliteStore;
 use zeroize::Zeroizing;
 
@@ -458,26 +457,6 @@ impl Code {
     }
 }
 
-/// Every round's box on the board, with the round's state.
-fn boxes(board: &BoardElection<SqliteStore>) -> Vec<(u32, &BallotBox, &'static str)> {
-    let replay = board.replay();
-    let mut out: Vec<(u32, &BallotBox, &'static str)> = replay
-        .history()
-        .iter()
-        .filter_map(|h| match &h.end {
-            RoundEnd::Decided(d) => Some((h.number, d.round.ballot_box(), "decided")),
-            RoundEnd::Acclaimed { .. } => None,
-        })
-        .collect();
-    if let Some((closed, _, _)) = replay.closed_round() {
-        out.push((closed.number(), closed.ballot_box(), "closed"));
-    }
-    if let Some(open) = replay.open_round() {
-        out.push((open.number(), open.ballot_box(), "open"));
-    }
-    out
-}
-
 fn lookup(global: &Global, board: &BoardArg, text: &str) -> Result<()> {
     let wanted = parse_code(text)?;
     let b = open_board(board)?;
@@ -500,7 +479,7 @@ fn lookup(global: &Global, board: &BoardArg, text: &str) -> Result<()> {
             _ => {}
         }
     }
-    for (round, ballot_box, state) in boxes(&b) {
+    for (round, ballot_box, state) in b.replay().ballot_boxes() {
         let Some((_, at)) = positions.iter().find(|(r, _)| *r == round) else {
             continue;
         };

@@ -4,10 +4,9 @@
 
 use serde_json::{Value, json};
 use tabella::board::{BoxEntryKind, ConfirmationCode, Entry, EntryKind, Store};
+use tabella::election::BoardElection;
 use tabella::election::event::RoundOpening;
-use tabella::election::{BoardElection, RoundEnd};
 use tabella::encoding::to_hex;
-use tabella::tally::BallotBox;
 use tabella_board_sqlite::SqliteStore;
 
 /// The election and its index.
@@ -79,29 +78,9 @@ impl Board {
         Some((self.index.opening.as_deref()?, self.index.keys.as_deref()?))
     }
 
-    /// Every round's box on the board, with the round's state.
-    fn boxes(&self) -> Vec<(u32, &BallotBox, &'static str)> {
-        let replay = self.election.replay();
-        let mut out: Vec<(u32, &BallotBox, &'static str)> = replay
-            .history()
-            .iter()
-            .filter_map(|h| match &h.end {
-                RoundEnd::Decided(d) => Some((h.number, d.round.ballot_box(), "decided")),
-                RoundEnd::Acclaimed { .. } => None,
-            })
-            .collect();
-        if let Some((closed, _, _)) = replay.closed_round() {
-            out.push((closed.number(), closed.ballot_box(), "closed"));
-        }
-        if let Some(open) = replay.open_round() {
-            out.push((open.number(), open.ballot_box(), "open"));
-        }
-        out
-    }
-
     /// Where `wanted` is on the board: its round, entry, kind, as JSON; `None` if nowhere.
     pub fn find_code(&self, wanted: &Code) -> Option<Value> {
-        for (round, ballot_box, state) in self.boxes() {
+        for (round, ballot_box, state) in self.election.replay().ballot_boxes() {
             let Some(i) = ballot_box.codes().iter().position(|c| wanted.matches(c)) else {
                 continue;
             };

@@ -1187,6 +1187,26 @@ impl Replay {
         self.report
     }
 
+    /// Every round's ballot box on the board, in round order, with the round's state:
+    /// `"decided"`, `"closed"` or `"open"` (what a confirmation-code lookup searches).
+    pub fn ballot_boxes(&self) -> Vec<(u32, &crate::tally::BallotBox, &'static str)> {
+        let mut out: Vec<(u32, &crate::tally::BallotBox, &'static str)> = self
+            .history
+            .iter()
+            .filter_map(|h| match &h.end {
+                RoundEnd::Decided(d) => Some((h.number, d.round.ballot_box(), "decided")),
+                RoundEnd::Acclaimed { .. } => None,
+            })
+            .collect();
+        if let Some((closed, _, _)) = self.closed_round() {
+            out.push((closed.number(), closed.ballot_box(), "closed"));
+        }
+        if let Some(open) = self.open_round() {
+            out.push((open.number(), open.ballot_box(), "open"));
+        }
+        out
+    }
+
     /// The trustee whose partial for the closed round is already on the board, if any.
     pub fn has_partial(&self, trustee: TrusteeIndex) -> bool {
         self.closed_round()
