@@ -7,7 +7,7 @@
 //! | [`chain`] | the chain of heads over the entries |
 //! | [`store`] | where entries are kept: the [`Store`] trait and an in-memory store |
 //! | [`log`] | the log: a store whose every entry is chained and checked when it is read |
-//! | [`codes`] | ballot hashes, the confirmation codes of a box, the close of a round |
+//! | [`codes`] | ballot hashes, the confirmation codes of a box, the close of a round, a code as typed |
 //!
 //! The board itself judges nothing about an election: the fold of its entries
 //! ([`crate::election::replay`]) does, and it is the same fold for the operator that appends,
@@ -20,7 +20,7 @@ pub mod log;
 pub mod store;
 
 pub(crate) use codes::hash_parts;
-pub use codes::{BallotHash, BoxClose, BoxEntryKind, ConfirmationCode};
+pub use codes::{BallotHash, BoxClose, BoxEntryKind, CodeQuery, ConfirmationCode};
 pub use entry::{Author, Entry, EntryKind, Role};
 pub use log::Log;
 pub use store::{MemoryStore, Store};

@@ -27,6 +27,6 @@ pub use board::{
 };
 pub use credential_authority::CredentialAuthority;
 pub use manifest::{Authorities, DEFAULT_PRIVACY_FLOOR, Manifest, ManifestBuilder};
-pub use replay::{Applied, DecidedRound, Replay, RoundEnd, RoundHistory};
+pub use replay::{Applied, CodeLocation, DecidedRound, Replay, RoundEnd, RoundHistory};
 pub use round::{ClosedRound, Election, OpenRound, RoundKind, RoundOutcome};
 pub use trustee::{Proceed, Trustee};

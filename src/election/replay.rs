@@ -12,14 +12,17 @@
 //! appends it ([`crate::election::BoardElection`]), a trustee replays the board before it
 //! decrypts, and an observer replays it to verify ([`crate::verify::verify_record`]). A board
 //! is valid exactly when every entry applies.
+//!
+//! The replay also keeps where each round's voters' entries are on the board, so that a
+//! confirmation code is found at its board entry ([`Replay::find_code`]).
 
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use crate::ballot::{ChallengedBallot, EncryptedBallot, VerifiedBallot};
+use crate::ballot::{BallotId, ChallengedBallot, EncryptedBallot, VerifiedBallot};
 use crate::board::chain::Head;
 use crate::board::entry::{Entry, EntryKind};
-use crate::board::{BoxClose, ConfirmationCode};
+use crate::board::{BoxClose, BoxEntryKind, CodeQuery, ConfirmationCode};
 use crate::credential::Roll;
 use crate::domain::ObjectKind;
 use crate::election::event::{
@@ -109,6 +112,31 @@ pub enum Applied {
     Code(ConfirmationCode),
 }
 
+/// Where a confirmation code is on the board, as [`Replay::find_code`] finds it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CodeLocation {
+    /// The round whose box holds the entry.
+    pub round: u32,
+    /// The round's state: `"decided"`, `"closed"` or `"open"` (as
+    /// [`Replay::ballot_boxes`] gives it).
+    pub round_state: &'static str,
+    /// The position of the voter's entry (a ballot or challenged entry) on the board.
+    pub entry: u64,
+    /// The entry's index in the round's box ([`crate::tally::BallotBox::entries`] and
+    /// [`crate::tally::BallotBox::codes`]).
+    pub box_index: usize,
+    /// Whether the entry is a cast or a challenged ballot.
+    pub kind: BoxEntryKind,
+    /// Whether the cast ballot was replaced by a later ballot of its credential (revoting), so
+    /// is not counted ([`crate::tally::BallotBox::is_replaced`]); never for a challenged one.
+    pub replaced: bool,
+    /// The ballot's id.
+    pub ballot_id: BallotId,
+    /// The whole confirmation code (the one typed may be its short form).
+    pub code: ConfirmationCode,
+}
+
 /// The state of an election, folded from its board.
 #[derive(Debug)]
 pub struct Replay {
@@ -127,6 +155,9 @@ pub struct Replay {
     current: Current,
     history: Vec<RoundHistory>,
     withdrawn: Vec<usize>,
+    /// For each round opened, in board order: its number and the board positions of its
+    /// voters' entries, as they were applied (the i-th is the i-th entry of its box).
+    voters: Vec<(u32, Vec<u64>)>,
     report: Report,
 }
 
@@ -183,6 +214,7 @@ impl Replay {
             current: Current::Between,
             history: Vec::new(),
             withdrawn: Vec::new(),
+            voters: Vec::new(),
             report: Report::default(),
         }
     }
@@ -329,6 +361,13 @@ impl Replay {
             EntryKind::PartialDecryption => self.partial(k, entry)?,
             EntryKind::Result => self.result(k, entry)?,
         };
+        // Nothing fails from here on: the entry is applied. A voter's entry admitted into the
+        // box is the next entry of the open round's box, which is the last round opened.
+        if let Applied::Code(_) = applied {
+            if let Some((_, at)) = self.voters.last_mut() {
+                at.push(k);
+            }
+        }
         self.heads.insert(before.0);
         self.heads.insert(before.next(&entry.to_bytes()).0);
         if entry.signature().is_some() {
@@ -831,6 +870,7 @@ impl Replay {
             Some(open.number()),
             format!("{:?} among {candidates:?}", opening.kind),
         );
+        self.voters.push((open.number(), Vec::new()));
         self.current = Current::Open(Box::new(open));
         Ok(Applied::Done)
     }
@@ -1205,6 +1245,38 @@ impl Replay {
             out.push((open.number(), open.ballot_box(), "open"));
         }
         out
+    }
+
+    /// Where the confirmation code `wanted` is on the board: the round and box entry that got
+    /// it, and that entry's board position; `None` if no box holds it.
+    ///
+    /// Every round's box is searched, in round order ([`Replay::ballot_boxes`]); rounds that
+    /// were acclaimed have no box. A round number is never opened twice (each opening takes
+    /// the next number), so a box's entries are found by its round.
+    pub fn find_code(&self, wanted: &CodeQuery) -> Option<CodeLocation> {
+        self.ballot_boxes()
+            .into_iter()
+            .find_map(|(round, ballot_box, round_state)| {
+                let box_index = ballot_box.codes().iter().position(|c| wanted.matches(c))?;
+                let code = *ballot_box.codes().get(box_index)?;
+                let found = ballot_box.entries().get(box_index)?;
+                let entry = self
+                    .voters
+                    .iter()
+                    .rev()
+                    .find(|(r, _)| *r == round)
+                    .and_then(|(_, at)| at.get(box_index).copied())?;
+                Some(CodeLocation {
+                    round,
+                    round_state,
+                    entry,
+                    box_index,
+                    kind: found.kind(),
+                    replaced: ballot_box.is_replaced(box_index),
+                    ballot_id: *found.id(),
+                    code,
+                })
+            })
     }
 
     /// The trustee whose partial for the closed round is already on the board, if any.
