@@ -8,9 +8,8 @@ use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
 use tabella::ballot::{BallotId, ChallengedBallot, ContestSpec, EncryptedBallot, Selection};
-use tabella::board::{BallotHash, BoxEntryKind, ConfirmationCode, EntryKind};
-use tabella::election::event::RoundOpening;
-use tabella::election::{BoardElection, RoundContext, RoundKind};
+use tabella::board::{BallotHash, BoxEntryKind, CodeQuery};
+use tabella::election::{BoardElection, CodeLocation, RoundContext, RoundKind};
 use tabella::seal::{seal, unseal};
 use tabella_board_sqlite::SqliteStore;
 use zeroize::Zeroizing;
@@ -411,116 +410,51 @@ fn hash(global: &Global, board: &BoardArg, round: Option<u32>, path: &Path) -> R
     Ok(())
 }
 
-/// A confirmation code as typed: 64 hex digits, or the 16 characters of the short form
-/// (Crockford base32: any case, dashes and spaces ignored, O read as 0, I and L as 1).
-enum Code {
-    Full([u8; 32]),
-    Short(String),
-}
-
-fn parse_code(text: &str) -> Result<Code> {
-    let compact: String = text
-        .chars()
-        .filter(|c| !matches!(c, '-' | ' '))
-        .map(|c| c.to_ascii_uppercase())
-        .collect();
-    if compact.len() == 64 {
-        let bytes = tabella::encoding::from_hex("confirmation code", &compact.to_lowercase())
-            .map_err(|e| CliError::usage(format!("{text}: {e}")))?;
-        let mut full = [0u8; 32];
-        full.copy_from_slice(&bytes);
-        return Ok(Code::Full(full));
-    }
-    let short: String = compact
-        .chars()
-        .map(|c| match c {
-            'O' => '0',
-            'I' | 'L' => '1',
-            c => c,
-        })
-        .collect();
-    const ALPHABET: &str = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-    if short.len() != 16 || !short.chars().all(|c| ALPHABET.contains(c)) {
-        return Err(CliError::usage(format!(
-            "{text}: not a confirmation code (64 hex digits, or XXXX-XXXX-XXXX-XXXX)"
-        )));
-    }
-    Ok(Code::Short(short))
-}
-
-impl Code {
-    fn matches(&self, code: &ConfirmationCode) -> bool {
-        match self {
-            Code::Full(bytes) => code.0 == *bytes,
-            Code::Short(short) => code.short().replace('-', "") == *short,
-        }
-    }
-}
-
 fn lookup(global: &Global, board: &BoardArg, text: &str) -> Result<()> {
-    let wanted = parse_code(text)?;
+    let wanted = CodeQuery::parse(text).map_err(|_| {
+        CliError::usage(format!(
+            "{text}: not a confirmation code (64 hex digits, or XXXX-XXXX-XXXX-XXXX)"
+        ))
+    })?;
     let b = open_board(board)?;
-    // The board position of each voter's entry, per round, in board order: the i-th entry of
-    // a round's box is the i-th voter's entry after its opening.
-    let record = b.record().context("reading the board")?;
-    let mut positions: Vec<(u32, Vec<u64>)> = Vec::new();
-    for (k, entry) in (0u64..).zip(record.entries()) {
-        match entry.kind() {
-            EntryKind::RoundOpen => {
-                let opening =
-                    RoundOpening::from_bytes(entry.body()).context("a round's opening")?;
-                positions.push((opening.round, Vec::new()));
-            }
-            EntryKind::Ballot | EntryKind::Challenged => {
-                if let Some((_, list)) = positions.last_mut() {
-                    list.push(k);
-                }
-            }
-            _ => {}
-        }
-    }
-    for (round, ballot_box, state) in b.replay().ballot_boxes() {
-        let Some((_, at)) = positions.iter().find(|(r, _)| *r == round) else {
-            continue;
-        };
-        let found = ballot_box
-            .codes()
-            .iter()
-            .zip(ballot_box.entries())
-            .zip(at)
-            .enumerate()
-            .find(|(_, ((code, _), _))| wanted.matches(code));
-        let Some((i, ((code, entry), k))) = found else {
-            continue;
-        };
-        let replaced = ballot_box.is_replaced(i);
-        let (kind, note) = match entry.kind() {
-            BoxEntryKind::Cast if replaced => (
-                "cast",
-                " (replaced by a later ballot of its credential: not counted)",
-            ),
-            BoxEntryKind::Cast => ("cast", ""),
-            BoxEntryKind::Challenged => ("challenged", " (published, never counted)"),
-        };
-        emit(
-            global,
-            || {
-                println!(
-                    "{}: round {round} ({state}), board entry {k}, {kind}{note}",
-                    code.short()
-                );
-                println!("ballot {}", hex(&entry.id().0));
-            },
-            serde_json::json!({
-                "ok": true, "found": true, "round": round, "round_state": state, "entry": k,
-                "kind": kind, "replaced": replaced, "ballot_id": hex(&entry.id().0),
-                "code": hex(&code.0), "short": code.short(),
-            }),
+    let Some(found) = b.replay().find_code(&wanted) else {
+        return Err(
+            CliError::refused(format!("confirmation code {text} is not on this board"))
+                .with_json(serde_json::json!({ "ok": false, "found": false, "code": text })),
         );
-        return Ok(());
-    }
-    Err(
-        CliError::refused(format!("confirmation code {text} is not on this board"))
-            .with_json(serde_json::json!({ "ok": false, "found": false, "code": text })),
-    )
+    };
+    let CodeLocation {
+        round,
+        round_state: state,
+        entry: k,
+        kind,
+        replaced,
+        ballot_id,
+        code,
+        ..
+    } = found;
+    let (kind, note) = match kind {
+        BoxEntryKind::Cast if replaced => (
+            "cast",
+            " (replaced by a later ballot of its credential: not counted)",
+        ),
+        BoxEntryKind::Cast => ("cast", ""),
+        BoxEntryKind::Challenged => ("challenged", " (published, never counted)"),
+    };
+    emit(
+        global,
+        || {
+            println!(
+                "{}: round {round} ({state}), board entry {k}, {kind}{note}",
+                code.short()
+            );
+            println!("ballot {}", hex(&ballot_id.0));
+        },
+        serde_json::json!({
+            "ok": true, "found": true, "round": round, "round_state": state, "entry": k,
+            "kind": kind, "replaced": replaced, "ballot_id": hex(&ballot_id.0),
+            "code": hex(&code.0), "short": code.short(),
+        }),
+    );
+    Ok(())
 }

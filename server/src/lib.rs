@@ -33,13 +33,13 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use tabella::ballot::{ChallengedBallot, EncryptedBallot, VerifiedBallot};
 use tabella::board::entry::Role;
-use tabella::board::{ConfirmationCode, Entry, Store};
+use tabella::board::{CodeQuery, ConfirmationCode, Entry, Store};
 use tabella::election::{BoardElection, RoundEnd, RoundKind};
 use tabella::encoding::to_hex;
 use tabella_board_sqlite::SqliteStore;
 use tokio::sync::{Mutex, mpsc, oneshot};
 
-use crate::board::{Board, Code};
+use crate::board::Board;
 use crate::error::ApiError;
 use crate::limit::RateLimiter;
 
@@ -478,7 +478,7 @@ async fn head(State(app): State<App>) -> Result<Json<Value>, ApiError> {
 }
 
 async fn code(State(app): State<App>, Path(text): Path<String>) -> Result<Json<Value>, ApiError> {
-    let wanted = Code::parse(&text).ok_or_else(|| {
+    let wanted = CodeQuery::parse(&text).map_err(|_| {
         ApiError::bad_request(format!(
             "{text}: not a confirmation code (64 hex digits, or XXXX-XXXX-XXXX-XXXX)"
         ))
