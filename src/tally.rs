@@ -16,7 +16,9 @@ pub mod stream;
 
 use std::collections::{HashMap, HashSet};
 
-use crate::ballot::{BallotContext, BallotId, ChallengedBallot, ContestSpec, VerifiedBallot};
+use crate::ballot::{
+    BallotContext, BallotId, ChallengedBallot, ContestSpec, EncryptedBallot, VerifiedBallot,
+};
 use crate::board::{BallotHash, BoxClose, BoxEntryKind, ConfirmationCode};
 use crate::credential::{Eligibility, PublicCredential};
 use crate::elgamal::{Ciphertext, DiscreteLogTable, PublicKey, SecretKey};
@@ -138,6 +140,9 @@ pub struct BallotBox {
     eligibility: Option<Eligibility>,
     entries: Vec<BoxEntry>,
     codes: Vec<ConfirmationCode>,
+    /// Per ballot id, the position in `entries` of its cast or challenged ballot (an id is in
+    /// the box at most once).
+    positions: HashMap<BallotId, usize>,
     admission: Admission,
     tally: PartialTally,
     /// Per credential, the position in `entries` of its counted ballot.
@@ -164,6 +169,7 @@ impl BallotBox {
             eligibility: None,
             entries: Vec::new(),
             codes: Vec::new(),
+            positions: HashMap::new(),
             admission,
             tally: PartialTally::empty(width),
             counted: HashMap::new(),
@@ -228,6 +234,7 @@ impl BallotBox {
         let code = self
             .chain_head()
             .next_cast(&self.election, self.round, &hash);
+        self.positions.insert(*ballot.id(), position);
         self.entries.push(BoxEntry::Cast(ballot));
         self.codes.push(code);
         Ok(code)
@@ -252,6 +259,7 @@ impl BallotBox {
         let code = self
             .chain_head()
             .next_challenged(&self.election, self.round, &challenged);
+        self.positions.insert(*challenged.id(), self.entries.len());
         self.entries.push(BoxEntry::Challenged(challenged));
         self.codes.push(code);
         Ok(code)
@@ -265,6 +273,39 @@ impl BallotBox {
     /// The confirmation code of each entry, in board order.
     pub fn codes(&self) -> &[ConfirmationCode] {
         &self.codes
+    }
+
+    /// The position in the box (in [`BallotBox::entries`] and [`BallotBox::codes`]) of the
+    /// cast or challenged ballot with id `id`, if the box holds one.
+    pub fn position(&self, id: &BallotId) -> Option<usize> {
+        self.positions.get(id).copied()
+    }
+
+    /// The confirmation code of the cast ballot whose canonical bytes are exactly `ballot`'s,
+    /// if the box holds one (counted or replaced): a lookup by id, then a comparison of the
+    /// bytes. A ballot that differs in any byte, or whose id the box holds as a challenged
+    /// ballot, gives `None`.
+    pub fn cast_code(&self, ballot: &EncryptedBallot) -> Option<ConfirmationCode> {
+        let position = self.position(ballot.id())?;
+        match self.entries.get(position)? {
+            BoxEntry::Cast(held) if held.ballot().to_bytes() == ballot.to_bytes() => {
+                self.codes.get(position).copied()
+            }
+            _ => None,
+        }
+    }
+
+    /// The confirmation code of the challenged ballot whose canonical bytes (ballot and
+    /// opening) are exactly `challenged`'s, if the box holds one. A challenged ballot that
+    /// differs in any byte, or whose id the box holds as a cast ballot, gives `None`.
+    pub fn challenged_code(&self, challenged: &ChallengedBallot) -> Option<ConfirmationCode> {
+        let position = self.position(challenged.id())?;
+        match self.entries.get(position)? {
+            BoxEntry::Challenged(held) if held.to_bytes() == challenged.to_bytes() => {
+                self.codes.get(position).copied()
+            }
+            _ => None,
+        }
     }
 
     /// The challenged ballots, in board order.

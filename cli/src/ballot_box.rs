@@ -1,7 +1,10 @@
 //! `tabella box`: the ballot box. It casts ballots into the open round (verified in batches,
 //! then appended in one step of the board: group commit) and records challenged ballots; each
-//! admitted entry gets its confirmation code, each refused ballot the check it fails.
+//! admitted entry gets its confirmation code, each refused ballot the check it fails. A
+//! ballot or challenged ballot already on the board byte for byte (the same file cast again)
+//! gets its code again and is not appended twice.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
@@ -27,7 +30,8 @@ const HANDFUL: usize = 8;
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Cast ballots into the open round: one line per ballot, its confirmation code or the
-    /// check that refused it (exit 1 if any was refused; the others are cast).
+    /// check that refused it (exit 1 if any was refused; the others are cast). A ballot
+    /// already cast in the round, byte for byte, gets its code again and is not appended.
     Cast {
         #[command(flatten)]
         board: BoardArg,
@@ -155,6 +159,11 @@ fn cast(global: &Global, board: &BoardArg, files: &[PathBuf], stream: Option<&Pa
     let (sources, ballots): (Vec<String>, Vec<EncryptedBallot>) =
         inputs.into_iter().map(|i| (i.source, i.ballot)).unzip();
     let ids: Vec<String> = ballots.iter().map(|x| hex(&x.id().0)).collect();
+    // Ballots already on the board before this command (a retry): acknowledged, not appended.
+    let known: Vec<bool> = ballots
+        .iter()
+        .map(|x| b.already_cast(x).is_some())
+        .collect();
     let round = b.round_context();
     let outcomes: Vec<tabella::Result<ConfirmationCode>> = match &round {
         // No round is open: the board refuses every ballot, naming the check.
@@ -188,15 +197,27 @@ fn cast(global: &Global, board: &BoardArg, files: &[PathBuf], stream: Option<&Pa
     let mut lines = Vec::with_capacity(outcomes.len());
     let mut json = Vec::with_capacity(outcomes.len());
     let mut refused = 0usize;
-    for ((source, id), outcome) in sources.iter().zip(&ids).zip(outcomes) {
+    let mut already = 0usize;
+    let mut acknowledged = HashSet::new();
+    for (((source, id), known), outcome) in sources.iter().zip(&ids).zip(known).zip(outcomes) {
         match outcome {
             Ok(code) => {
+                // On the board before, or given earlier in this command: one entry for both.
+                let again = !acknowledged.insert(code) || known;
+                if again {
+                    already += 1;
+                }
+                let what = if again {
+                    "already on the board"
+                } else {
+                    "cast"
+                };
                 lines.push(format!(
-                    "{source}: cast, confirmation code {}",
+                    "{source}: {what}, confirmation code {}",
                     code.short()
                 ));
                 json.push(serde_json::json!({
-                    "source": source, "ballot_id": id, "ok": true,
+                    "source": source, "ballot_id": id, "ok": true, "already": again,
                     "code": hex(&code.0), "short": code.short(),
                 }));
             }
@@ -219,10 +240,16 @@ fn cast(global: &Global, board: &BoardArg, files: &[PathBuf], stream: Option<&Pa
         }
     }
     let total = lines.len();
+    let cast = total - refused - already;
     let summary = serde_json::json!({
-        "ok": refused == 0, "round": number, "cast": total - refused, "refused": refused,
-        "entries": b.len(), "ballots": json,
+        "ok": refused == 0, "round": number, "cast": cast, "already": already,
+        "refused": refused, "entries": b.len(), "ballots": json,
     });
+    let also = if already > 0 {
+        format!(", {already} already on the board")
+    } else {
+        String::new()
+    };
     if !global.json {
         for line in &lines {
             println!("{line}");
@@ -230,8 +257,7 @@ fn cast(global: &Global, board: &BoardArg, files: &[PathBuf], stream: Option<&Pa
     }
     if refused > 0 {
         return Err(CliError::refused(format!(
-            "{refused} of {total} ballots refused, {} cast ({} board entries added)",
-            total - refused,
+            "{refused} of {total} ballots refused, {cast} cast{also} ({} board entries added)",
             b.len() - before
         ))
         .with_json(summary));
@@ -240,8 +266,8 @@ fn cast(global: &Global, board: &BoardArg, files: &[PathBuf], stream: Option<&Pa
         global,
         || {
             println!(
-                "{total} {} cast",
-                if total == 1 { "ballot" } else { "ballots" }
+                "{cast} {} cast{also}",
+                if cast == 1 { "ballot" } else { "ballots" }
             )
         },
         summary.clone(),
@@ -254,6 +280,8 @@ fn challenge(global: &Global, board: &BoardArg, path: &Path) -> Result<()> {
         CliError::usage(format!("{}: not a challenged ballot: {e}", path.display()))
     })?;
     let mut b = open_board(board)?;
+    // Recorded before, byte for byte (a retry): acknowledged with its code, not appended.
+    let already = b.already_challenged(&challenged).is_some();
     let code = b
         .challenge(&challenged)
         .context(&format!("the challenged ballot {}", path.display()))?;
@@ -261,14 +289,20 @@ fn challenge(global: &Global, board: &BoardArg, path: &Path) -> Result<()> {
         global,
         || {
             println!(
-                "challenged ballot recorded: confirmation code {}",
+                "challenged ballot {}: confirmation code {}",
+                if already {
+                    "already on the board"
+                } else {
+                    "recorded"
+                },
                 code.short()
             );
             println!("ballot {}", hex(&challenged.id().0));
         },
         serde_json::json!({
             "ok": true, "ballot_id": hex(&challenged.id().0), "code": hex(&code.0),
-            "short": code.short(), "entry": b.len() - 1,
+            "short": code.short(), "already": already,
+            "entry": if already { None } else { Some(b.len() - 1) },
         }),
     );
     Ok(())

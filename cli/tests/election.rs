@@ -204,8 +204,31 @@ fn an_election_with_a_tie_a_withdrawal_and_an_acclamation_through_the_tool_alone
     cast.extend(ballots.iter().map(String::as_str));
     let text = ok(d, &cast);
     assert!(text.contains("5 ballots cast"), "{text}");
-    // The same ballot again: refused (its credential voted), named.
-    refused(d, &with(&["box", "cast", "b0.ballot"]), "check 7");
+    // The same ballot again (a retry): its code again, nothing appended.
+    let before = entries(d);
+    let again = ok(d, &with(&["box", "cast", "b0.ballot"]));
+    assert!(again.contains("b0.ballot: already on the board"), "{again}");
+    assert_eq!(entries(d), before);
+    // Another ballot of its credential: refused (its credential voted), named.
+    ok(
+        d,
+        &[
+            &[
+                "voter",
+                "encrypt",
+                "--credential",
+                files[0].as_str(),
+                "--choice",
+                "Grace",
+                "--out",
+                "b0-again.ballot",
+                "--no-opening",
+            ],
+            &board[..],
+        ]
+        .concat(),
+    );
+    refused(d, &with(&["box", "cast", "b0-again.ballot"]), "check 7");
     // A result before the close, and before any partial: refused.
     refused(
         d,

@@ -371,41 +371,62 @@ fn a_challenged_ballot_reveals_its_vote_and_is_recorded() {
     exits(&o, 0);
     assert_eq!(json(&o)["kind"], "challenged");
 
-    // A challenged ballot can never be cast afterwards (check 10), nor recorded twice.
+    // A challenged ballot can never be cast afterwards (check 10), nor recorded twice: posted
+    // again (a retry), it gets its code again and nothing is appended.
     let o = tabella(&["box", "cast", "--board", &f.board_arg(), &ballot]);
     exits(&o, 1);
     assert!(stdout(&o).contains("check 10"), "{}", stdout(&o));
-    let o = tabella(&["box", "challenge", "--board", &f.board_arg(), &challenged]);
-    exits(&o, 1);
+    let o = tabella(&[
+        "--json",
+        "box",
+        "challenge",
+        "--board",
+        &f.board_arg(),
+        &challenged,
+    ]);
+    exits(&o, 0);
+    let again = json(&o);
+    assert_eq!(again["short"], code.as_str(), "{again}");
+    assert_eq!(again["already"], true, "{again}");
     assert_eq!(f.len(), before + 1);
 }
 
 #[test]
-fn a_ballot_cast_twice_is_refused_the_second_time() {
+fn a_ballot_cast_twice_gets_its_code_again_and_a_second_ballot_of_its_credential_is_refused() {
     let f = fixture(4, true);
     exits(&f.encrypt(2, "abstain", "c.ballot"), 0);
     let ballot = f.path("c.ballot").display().to_string();
-    exits(
-        &tabella(&["box", "cast", "--board", &f.board_arg(), &ballot]),
-        0,
-    );
-    let before = f.len();
     let o = tabella(&["--json", "box", "cast", "--board", &f.board_arg(), &ballot]);
-    exits(&o, 1);
+    exits(&o, 0);
+    let first = json(&o);
+    assert_eq!(first["ballots"][0]["already"], false, "{first}");
+    let before = f.len();
+    // The same file again (a retry): its code again, nothing appended, exit 0.
+    let o = tabella(&["--json", "box", "cast", "--board", &f.board_arg(), &ballot]);
+    exits(&o, 0);
     let outcome = json(&o);
-    assert_eq!(outcome["ok"], false);
-    assert_eq!(outcome["refused"], 1);
-    let check = outcome["ballots"][0]["check"].as_u64().unwrap();
-    assert!(check == 7 || check == 10, "{outcome}");
+    assert_eq!(outcome["ok"], true, "{outcome}");
+    assert_eq!(
+        (&outcome["cast"], &outcome["already"]),
+        (&0.into(), &1.into())
+    );
+    assert_eq!(outcome["ballots"][0]["already"], true, "{outcome}");
+    assert_eq!(outcome["ballots"][0]["code"], first["ballots"][0]["code"]);
     assert_eq!(f.len(), before);
-    // In text: the line names the check, the summary goes to standard error.
     let o = tabella(&["box", "cast", "--board", &f.board_arg(), &ballot]);
-    exits(&o, 1);
+    exits(&o, 0);
     assert!(
-        stdout(&o).contains(&format!("refused: check {check}")),
+        stdout(&o).contains("already on the board, confirmation code"),
         "{}",
         stdout(&o)
     );
+    // Another ballot of the same member: refused; in text the line names the check, the
+    // summary goes to standard error.
+    exits(&f.encrypt(2, "abstain", "d.ballot"), 0);
+    let other = f.path("d.ballot").display().to_string();
+    let o = tabella(&["box", "cast", "--board", &f.board_arg(), &other]);
+    exits(&o, 1);
+    assert!(stdout(&o).contains("refused: check 7"), "{}", stdout(&o));
     assert!(
         stderr(&o).contains("1 of 1 ballots refused"),
         "{}",
@@ -639,7 +660,8 @@ fn many_ballots_are_cast_in_one_batch_and_the_refused_ones_named() {
     let before = f.len();
     let ballots: Vec<EncryptedBallot> = (0..5).map(|m| f.ballot(m, (m % 2) as u32)).collect();
     // Members 0 to 2 as files, 3 and 4 in a stream, with a copy of member 0's ballot (a
-    // repeated ballot: box rules) and a second ballot of member 1 (its credential again).
+    // retry: its code again, appended once) and a second ballot of member 1 (its credential
+    // again).
     let mut files = Vec::new();
     for (m, b) in ballots.iter().enumerate().take(3) {
         let path = f.path(&format!("m{m}.ballot"));
@@ -669,7 +691,8 @@ fn many_ballots_are_cast_in_one_batch_and_the_refused_ones_named() {
     exits(&o, 1);
     let outcome = json(&o);
     assert_eq!(outcome["cast"], 5, "{outcome}");
-    assert_eq!(outcome["refused"], 3, "{outcome}");
+    assert_eq!(outcome["already"], 1, "{outcome}");
+    assert_eq!(outcome["refused"], 2, "{outcome}");
     let verdicts: Vec<(bool, Option<u64>)> = outcome["ballots"]
         .as_array()
         .unwrap()
@@ -677,9 +700,11 @@ fn many_ballots_are_cast_in_one_batch_and_the_refused_ones_named() {
         .map(|b| (b["ok"].as_bool().unwrap(), b["check"].as_u64()))
         .collect();
     assert_eq!(verdicts.len(), 8);
-    assert!(verdicts[..4].iter().all(|v| v.0), "{outcome}");
-    assert!(
-        !verdicts[4].0 && matches!(verdicts[4].1, Some(7 | 10)),
+    assert!(verdicts[..5].iter().all(|v| v.0), "{outcome}");
+    // The copy of member 0's ballot: member 0's code, not appended again.
+    assert_eq!(outcome["ballots"][4]["already"], true, "{outcome}");
+    assert_eq!(
+        outcome["ballots"][4]["code"], outcome["ballots"][0]["code"],
         "{outcome}"
     );
     assert_eq!(verdicts[5], (false, Some(7)), "{outcome}");
@@ -711,7 +736,8 @@ fn many_ballots_are_cast_in_one_batch_and_the_refused_ones_named() {
     let o = tabella(&["verify", &board]);
     exits(&o, 0);
     assert!(stdout(&o).contains("all checks passed"), "{}", stdout(&o));
-    // The same stream on standard input: every ballot is now a repeat or still forged.
+    // The same stream on standard input: every ballot is now on the board (acknowledged
+    // again), a second ballot of its credential, or still forged.
     let bytes = std::fs::read(&stream).unwrap();
     let o = tabella_with(
         &["box", "cast", "--board", &board, "-"],
@@ -721,9 +747,20 @@ fn many_ballots_are_cast_in_one_batch_and_the_refused_ones_named() {
     exits(&o, 1);
     assert_eq!(
         stdout(&o).matches("refused: check").count(),
-        5,
+        2,
         "{}",
         stdout(&o)
+    );
+    assert_eq!(
+        stdout(&o).matches("already on the board").count(),
+        3,
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        stderr(&o).contains("2 of 5 ballots refused, 0 cast, 3 already on the board"),
+        "{}",
+        stderr(&o)
     );
     assert_eq!(f.len(), before + 5);
 }

@@ -14,6 +14,7 @@ pub mod board;
 pub mod error;
 pub mod limit;
 
+use std::collections::HashSet;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -80,10 +81,14 @@ impl Config {
     }
 }
 
+/// A ballot's acknowledgement: its confirmation code, and whether it was already on the board
+/// (a retry of a ballot acknowledged before, or of one appended for another request).
+type Ack = (ConfirmationCode, bool);
+
 /// A ballot verified for the open round, waiting for the writer, and where to answer.
 struct Job {
     ballot: VerifiedBallot,
-    reply: oneshot::Sender<Result<ConfirmationCode, ApiError>>,
+    reply: oneshot::Sender<Result<Ack, ApiError>>,
 }
 
 /// What every handler shares.
@@ -229,7 +234,10 @@ fn router(app: App, config: &Config) -> Router {
     router
 }
 
-/// Appends the verified ballots as they come, as many at once as are waiting (one commit).
+/// Appends the verified ballots as they come, as many at once as are waiting (one commit). A
+/// ballot byte-identical to one already cast in the open round, or to one earlier in the same
+/// group, is acknowledged with that ballot's code and not appended again
+/// ([`BoardElection::cast_verified`]).
 async fn writer(core: Core, mut receiver: mpsc::Receiver<Job>) {
     while let Some(first) = receiver.recv().await {
         let mut jobs = vec![first];
@@ -240,17 +248,30 @@ async fn writer(core: Core, mut receiver: mpsc::Receiver<Job>) {
             }
         }
         let (ballots, replies): (Vec<_>, Vec<_>) =
-            jobs.into_iter().map(|j| (Ok(j.ballot), j.reply)).unzip();
+            jobs.into_iter().map(|j| (j.ballot, j.reply)).unzip();
         let results = core
             .with_board(move |b| {
                 let before = b.election.len();
-                let results = b.election.cast_verified(ballots);
+                // Which ballots are on the board already (one lookup each, by id).
+                let known: Vec<bool> = ballots
+                    .iter()
+                    .map(|v| b.election.already_cast(v.ballot()).is_some())
+                    .collect();
+                let results = b
+                    .election
+                    .cast_verified(ballots.into_iter().map(Ok).collect());
                 if let Some(Err(e @ tabella::Error::Storage { .. })) = results.first() {
                     return Err(ApiError::from_lib("appending ballots", e.clone()));
                 }
                 b.note_appended(before)
                     .map_err(|e| ApiError::from_lib("indexing ballots", e))?;
-                Ok(results)
+                // A code given earlier in this group is the same ballot, appended once.
+                let mut given = HashSet::new();
+                Ok(results
+                    .into_iter()
+                    .zip(known)
+                    .map(|(r, known)| r.map(|code| (code, !given.insert(code) || known)))
+                    .collect::<Vec<_>>())
             })
             .await;
         match results {
@@ -504,8 +525,9 @@ async fn record(State(app): State<App>) -> Result<Json<Value>, ApiError> {
     .await
 }
 
-fn acknowledged(code: &ConfirmationCode) -> Json<Value> {
-    Json(json!({ "code": hex_of(&code.0), "short": code.short() }))
+/// A voter's entry on the board: its code, and whether it was there before this request.
+fn acknowledged((code, already): Ack) -> Json<Value> {
+    Json(json!({ "code": hex_of(&code.0), "short": code.short(), "already": already }))
 }
 
 async fn ballot(
@@ -517,16 +539,19 @@ async fn ballot(
         EncryptedBallot::from_bytes(&bytes).map_err(|e| ApiError::from_lib("ballot", e))?;
     let Some(ctx) = app.with_board(|b| Ok(b.election.round_context())).await? else {
         // No round is open: the board refuses it, naming the check.
-        let code = app
+        let ack = app
             .with_board(move |b| {
                 let before = b.election.len();
+                let already = b.election.already_cast(&ballot).is_some();
                 let result = b.election.cast(&ballot);
                 b.note_appended(before)
                     .map_err(|e| ApiError::from_lib("indexing", e))?;
-                result.map_err(|e| ApiError::from_lib("ballot", e))
+                result
+                    .map(|code| (code, already))
+                    .map_err(|e| ApiError::from_lib("ballot", e))
             })
             .await?;
-        return Ok(acknowledged(&code));
+        return Ok(acknowledged(ack));
     };
     // Verified away from the board (the board re-verifies it if the round changed since).
     let verified = tokio::task::spawn_blocking(move || ballot.verify(&ctx.ballot_context()))
@@ -541,10 +566,10 @@ async fn ballot(
         })
         .await
         .map_err(|_| ApiError::unavailable("the server is stopping"))?;
-    let code = answer
+    let ack = answer
         .await
         .map_err(|_| ApiError::unavailable("the server is stopping"))??;
-    Ok(acknowledged(&code))
+    Ok(acknowledged(ack))
 }
 
 async fn challenged(
@@ -554,16 +579,20 @@ async fn challenged(
     let bytes = body.map_err(|e| ApiError::body(&e))?;
     let challenged = ChallengedBallot::from_bytes(&bytes)
         .map_err(|e| ApiError::from_lib("challenged ballot", e))?;
-    let code = app
+    let ack = app
         .with_board(move |b| {
             let before = b.election.len();
+            // Recorded before, byte for byte (a retry): its code again, nothing appended.
+            let already = b.election.already_challenged(&challenged).is_some();
             let result = b.election.challenge(&challenged);
             b.note_appended(before)
                 .map_err(|e| ApiError::from_lib("indexing", e))?;
-            result.map_err(|e| ApiError::from_lib("challenged ballot", e))
+            result
+                .map(|code| (code, already))
+                .map_err(|e| ApiError::from_lib("challenged ballot", e))
         })
         .await?;
-    Ok(acknowledged(&code))
+    Ok(acknowledged(ack))
 }
 
 async fn entry(

@@ -5,6 +5,7 @@ mod support;
 use rand_core::OsRng;
 use std::time::Duration;
 use support::{Election, Running, get, post, request, unlimited};
+use tabella::ballot::{BallotId, ChallengedBallot, EncryptedBallot, Selection};
 use tabella::board::{Entry, EntryKind};
 use tabella::election::Administrator;
 use tabella::election::event::{Keys, RoundOpening};
@@ -64,8 +65,11 @@ async fn ballots_codes_and_refusals() {
     assert_eq!(get(addr, "/api/code/0000-0000-0000-0000").await.status, 404);
     assert_eq!(get(addr, "/api/code/not-a-code").await.status, 400);
 
-    // The same ballot again: refused by check 7, nothing appended.
-    let again = post(addr, "/api/ballot", &ballots[0]).await;
+    assert_eq!(ack["already"], false);
+
+    // Another ballot of the same credential: refused by check 7, nothing appended.
+    let other = election.ballots(0, 1);
+    let again = post(addr, "/api/ballot", &other[0]).await;
     assert_eq!(again.status, 409);
     assert_eq!(again.json()["check"], 7, "{:?}", again.json());
     assert_eq!(again.json()["error"], "refused");
@@ -229,4 +233,100 @@ async fn a_slow_request_times_out() {
         200
     );
     server.stop().await;
+}
+
+/// A challenged ballot of credential `m` for the open round, in its bytes.
+fn challenged_ballot(election: &Election, m: usize) -> Vec<u8> {
+    let board = election.read_board();
+    let round = board.round_context().unwrap();
+    let ctx = round.ballot_context();
+    let selection = Selection::new(ctx.contest, &[1]).unwrap();
+    let id = BallotId::random(&mut OsRng);
+    let credential = &election.credentials[m];
+    let (ballot, nonces) =
+        EncryptedBallot::encrypt(&ctx, &selection, id, Some(credential), &mut OsRng).unwrap();
+    ChallengedBallot::open(ballot, selection, nonces).to_bytes()
+}
+
+async fn entries(addr: std::net::SocketAddr) -> u64 {
+    get(addr, "/api/head").await.json()["entries"]
+        .as_u64()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ballot_posted_again_gets_the_same_code_and_is_appended_once() {
+    let election = Election::new(4);
+    let ballots = election.ballots(0, 2);
+    let challenged = challenged_ballot(&election, 3);
+    let server = Running::start(unlimited(&election)).await;
+    let addr = server.addr;
+    let before = entries(addr).await;
+
+    // The answer was lost; the booth posts the same bytes again.
+    let first = post(addr, "/api/ballot", &ballots[0]).await;
+    assert_eq!(first.status, 200, "{:?}", first.json());
+    let first = first.json();
+    assert_eq!(first["already"], false);
+    let again = post(addr, "/api/ballot", &ballots[0]).await;
+    assert_eq!(again.status, 200, "{:?}", again.json());
+    let again = again.json();
+    assert_eq!(
+        (&again["code"], &again["short"]),
+        (&first["code"], &first["short"])
+    );
+    assert_eq!(again["already"], true);
+    assert_eq!(entries(addr).await, before + 1);
+
+    // Eight identical posts at once: one entry, one code for all.
+    let posts: Vec<_> = (0..8)
+        .map(|_| {
+            let bytes = ballots[1].clone();
+            tokio::spawn(async move { post(addr, "/api/ballot", &bytes).await })
+        })
+        .collect();
+    let mut acks = Vec::new();
+    for p in posts {
+        let answer = p.await.unwrap();
+        assert_eq!(answer.status, 200, "{:?}", answer.json());
+        acks.push(answer.json());
+    }
+    assert!(
+        acks.iter().all(|a| a["code"] == acks[0]["code"]),
+        "{acks:?}"
+    );
+    assert_eq!(
+        acks.iter().filter(|a| a["already"] == false).count(),
+        1,
+        "{acks:?}"
+    );
+    assert_eq!(entries(addr).await, before + 2);
+    let found = get(
+        addr,
+        &format!("/api/code/{}", acks[0]["short"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(found.json()["entry"], before + 1);
+
+    // A challenged ballot posted again: its code again, nothing appended.
+    let first = post(addr, "/api/challenged", &challenged).await;
+    assert_eq!(first.status, 200, "{:?}", first.json());
+    let again = post(addr, "/api/challenged", &challenged).await;
+    assert_eq!(again.status, 200, "{:?}", again.json());
+    assert_eq!(again.json()["code"], first.json()["code"]);
+    assert_eq!(
+        (
+            first.json()["already"].clone(),
+            again.json()["already"].clone()
+        ),
+        (false.into(), true.into())
+    );
+    assert_eq!(entries(addr).await, before + 3);
+
+    // The board holds each ballot once, and its record verifies.
+    server.stop().await;
+    let board = election.read_board();
+    assert_eq!(board.replay().open_round().unwrap().ballot_box().len(), 2);
+    let report = tabella::verify::verify_record(&board.record().unwrap());
+    assert!(report.is_ok(), "{:?}", report.failure);
 }

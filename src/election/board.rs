@@ -7,7 +7,8 @@
 //! to the replay, which checks it where it stands, and only then appends it; ballots are
 //! verified in batches and appended in one step of the store ([`BoardElection::cast_batch`]:
 //! group commit), each acknowledged with its confirmation code only once the store has
-//! committed it.
+//! committed it. A voter's entry posted again byte for byte (a retry after a lost answer) gets
+//! its confirmation code again, and nothing is appended ([`BoardElection::cast`]).
 //!
 //! The [`Administrator`] makes the administrator's entries from the board it reads: the
 //! manifest, a ceremony run, the keys, withdrawals, a round's opening, its close and its
@@ -163,6 +164,8 @@ impl<S: Store> BoardElection<S> {
     }
 
     /// Applies `entry` to the state and appends it; it is on the board when this returns.
+    /// A voter's entry goes through the replay's rules alone: a retry of a ballot is
+    /// acknowledged by [`BoardElection::cast`] and [`BoardElection::challenge`], not here.
     ///
     /// Errors: [`Error::EntryRefused`] with the numbered check the entry fails (nothing is
     /// appended); the store's errors (then the board must be opened again).
@@ -201,13 +204,61 @@ impl<S: Store> BoardElection<S> {
 
     /// Casts one ballot: verifies it, applies it and appends it. Returns its confirmation code
     /// once it is on the board.
+    ///
+    /// A retry is safe. A ballot whose canonical bytes are exactly those of a ballot already
+    /// cast in the open round (a device that posts again after losing the answer) gets that
+    /// ballot's confirmation code again, and nothing is appended
+    /// ([`BoardElection::already_cast`]); it is not verified again. This holds for a ballot
+    /// replaced since by a later ballot of its credential too: the retry changes nothing, and
+    /// the later ballot stays the counted one. A ballot that differs in any byte (another
+    /// encryption under the same credential, or the same ballot id with other ciphertexts) is
+    /// a new ballot, refused or admitted by the box's rules as before. The board never holds
+    /// a ballot twice, and the record's checks are unchanged.
     pub fn cast(&mut self, ballot: &EncryptedBallot) -> Result<ConfirmationCode> {
+        self.check_usable()?;
+        if let Some(code) = self.already_cast(ballot) {
+            return Ok(code);
+        }
         self.post_voter(EntryKind::Ballot, ballot.to_bytes())
     }
 
     /// Records a challenged ballot on the board; returns its confirmation code.
+    ///
+    /// A retry is safe, as for [`BoardElection::cast`]: a challenged ballot whose canonical
+    /// bytes (ballot and opening) are exactly those of one already recorded in the open round
+    /// gets its confirmation code again, and nothing is appended
+    /// ([`BoardElection::already_challenged`]). One that differs in any byte is refused or
+    /// admitted by the box's rules as before (its id already in the box: refused).
     pub fn challenge(&mut self, challenged: &ChallengedBallot) -> Result<ConfirmationCode> {
+        self.check_usable()?;
+        if let Some(code) = self.already_challenged(challenged) {
+            return Ok(code);
+        }
         self.post_voter(EntryKind::Challenged, challenged.to_bytes())
+    }
+
+    /// The confirmation code of the ballot cast in the open round whose canonical bytes are
+    /// exactly `ballot`'s, if there is one (counted or replaced): what a retry of `ballot` gets
+    /// from [`BoardElection::cast`]. One lookup by ballot id, then a comparison of the bytes.
+    /// `None` while no round is open, and on a board whose store failed (its state may be
+    /// ahead of the store).
+    pub fn already_cast(&self, ballot: &EncryptedBallot) -> Option<ConfirmationCode> {
+        if self.poisoned {
+            return None;
+        }
+        self.replay.open_round()?.ballot_box().cast_code(ballot)
+    }
+
+    /// [`BoardElection::already_cast`] for a challenged ballot: the code of the challenged
+    /// ballot recorded in the open round with exactly `challenged`'s bytes, if there is one.
+    pub fn already_challenged(&self, challenged: &ChallengedBallot) -> Option<ConfirmationCode> {
+        if self.poisoned {
+            return None;
+        }
+        self.replay
+            .open_round()?
+            .ballot_box()
+            .challenged_code(challenged)
     }
 
     /// Posts a voter's entry and returns the code the box gave it.
@@ -219,6 +270,10 @@ impl<S: Store> BoardElection<S> {
     /// order, and appends all the applied ones in one step of the store (group commit). Each
     /// ballot gets its confirmation code, or the reason it was refused; when the store fails,
     /// every ballot gets the error and none is on the board.
+    ///
+    /// Retries are safe, as for [`BoardElection::cast`]: a ballot with exactly the bytes of
+    /// one already cast in the open round, before or earlier in the same batch, gets that
+    /// ballot's code, and is appended only once.
     pub fn cast_batch(&mut self, ballots: Vec<EncryptedBallot>) -> Vec<Result<ConfirmationCode>> {
         let Some(ctx) = self.round_context() else {
             let error = Error::EntryRefused(Box::new(Failure {
@@ -240,6 +295,9 @@ impl<S: Store> BoardElection<S> {
     /// threads, with [`BoardElection::round_context`]); each verdict is one ballot's. A ballot
     /// that failed its verification is refused like one the board refuses
     /// ([`Error::EntryRefused`], check 7 or 8, no entry: it never reached the board).
+    /// Retries are safe as for [`BoardElection::cast_batch`]: a ballot with exactly the bytes
+    /// of one already cast in the open round, or earlier in `verdicts`, gets that ballot's
+    /// code and is appended once.
     pub fn cast_verified(
         &mut self,
         verdicts: Vec<core::result::Result<VerifiedBallot, (crate::ballot::BallotId, Error)>>,
@@ -271,6 +329,13 @@ impl<S: Store> BoardElection<S> {
                     continue;
                 }
             };
+            // A retry: the bytes of a ballot of the open round's box (cast before this batch
+            // or earlier in it, since the replay holds the batch's applied ballots) get that
+            // ballot's code, and nothing more is appended.
+            if let Some(code) = self.already_cast(ballot.ballot()) {
+                out.push(Ok(code));
+                continue;
+            }
             let entry = match Entry::voter(EntryKind::Ballot, ballot.ballot().to_bytes()) {
                 Ok(e) => e,
                 Err(e) => {
