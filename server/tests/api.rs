@@ -330,3 +330,69 @@ async fn a_ballot_posted_again_gets_the_same_code_and_is_appended_once() {
     let report = tabella::verify::verify_record(&board.record().unwrap());
     assert!(report.is_ok(), "{:?}", report.failure);
 }
+
+/// The store fails for real while the server runs: another connection holds the board file's
+/// write lock (`BEGIN EXCLUSIVE`) past the store's busy timeout (10 s), so the append of a
+/// ballot fails with `SQLITE_BUSY`, which the store reports as a storage error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_failure_answers_503_until_a_restart_and_leaves_no_partial_ballot() {
+    let election = Election::new(3);
+    let ballots = election.ballots(0, 2);
+    let server = Running::start(unlimited(&election)).await;
+    let addr = server.addr;
+    assert_eq!(post(addr, "/api/ballot", &ballots[0]).await.status, 200);
+    let before = entries(addr).await;
+
+    let lock = rusqlite::Connection::open(&election.path).unwrap();
+    lock.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let failed = post(addr, "/api/ballot", &ballots[1]).await;
+    assert_eq!(failed.status, 503, "{:?}", failed.json());
+    assert_eq!(failed.json()["error"], "storage", "{:?}", failed.json());
+    assert!(
+        failed.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("restart"),
+        "{:?}",
+        failed.json()
+    );
+    lock.execute_batch("ROLLBACK").unwrap();
+    drop(lock);
+
+    // The server keeps answering, every request with 503 naming the restart, even once the
+    // file is free again.
+    for (method, path, body) in [
+        ("GET", "/api/head", &[][..]),
+        ("GET", "/api/state", &[][..]),
+        ("POST", "/api/ballot", &ballots[1][..]),
+    ] {
+        let answer = request(addr, method, path, body).await.unwrap();
+        assert_eq!(answer.status, 503, "{path}: {:?}", answer.json());
+        let body = answer.json();
+        assert_eq!(body["error"], "unavailable", "{path}: {body:?}");
+        assert!(
+            body["message"].as_str().unwrap().contains("restarted"),
+            "{path}: {body:?}"
+        );
+    }
+    server.stop().await;
+
+    // Restarted, the board opens: the failed ballot is not on it, and it casts now.
+    let board = election.read_board();
+    assert_eq!(board.len(), before);
+    let round = board.replay().open_round().unwrap();
+    assert_eq!(round.ballot_box().len(), 1);
+    let failed = tabella::ballot::EncryptedBallot::from_bytes(&ballots[1]).unwrap();
+    assert_eq!(board.already_cast(&failed), None);
+    drop(board);
+    let server = Running::start(unlimited(&election)).await;
+    let addr = server.addr;
+    assert_eq!(entries(addr).await, before);
+    let answer = post(addr, "/api/ballot", &ballots[1]).await;
+    assert_eq!(answer.status, 200, "{:?}", answer.json());
+    assert_eq!(answer.json()["already"], false);
+    assert_eq!(entries(addr).await, before + 1);
+    server.stop().await;
+    let report = tabella::verify::verify_record(&election.read_board().record().unwrap());
+    assert!(report.is_ok(), "{:?}", report.failure);
+}
