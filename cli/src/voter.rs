@@ -127,19 +127,15 @@ fn open_round(board: &BoardElection<SqliteStore>) -> Result<Round> {
     ) else {
         return Err(CliError::refused("no round is open on this board"));
     };
-    let name = |c: &usize| {
-        manifest
-            .candidates()
-            .get(*c)
-            .cloned()
-            .unwrap_or_else(|| format!("candidate {c}"))
-    };
-    let names: Vec<String> = open.candidates().iter().map(name).collect();
-    let (labels, question) = match open.kind() {
-        RoundKind::ChooseOne => (names.clone(), names.join(", ")),
-        RoundKind::YesNo { .. } => (
-            vec!["yes".to_string(), "no".to_string()],
-            format!("yes or no on {}", names.join(", ")),
+    let labels = open.option_labels(manifest);
+    let question = match open.kind() {
+        RoundKind::ChooseOne => labels.join(", "),
+        RoundKind::YesNo { candidate } => format!(
+            "yes or no on {}",
+            manifest
+                .candidates()
+                .get(candidate)
+                .map_or("a candidate", String::as_str)
         ),
     };
     Ok(Round {

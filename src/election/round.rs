@@ -358,6 +358,27 @@ impl OpenRound {
         self.ballot_box.context()
     }
 
+    /// The labels of the ballot's options, in ballot order, as a voter's device shows them:
+    /// the candidates' names from `manifest` (a choose-one round), or `yes` and `no` (a
+    /// yes/no round). The abstention, when the contest has one, follows them and has no
+    /// label here. A candidate index the manifest does not name shows as `candidate i`.
+    pub fn option_labels(&self, manifest: &crate::election::Manifest) -> Vec<String> {
+        match self.kind {
+            RoundKind::ChooseOne => self
+                .candidates
+                .iter()
+                .map(|c| {
+                    manifest
+                        .candidates()
+                        .get(*c)
+                        .cloned()
+                        .unwrap_or_else(|| format!("candidate {c}"))
+                })
+                .collect(),
+            RoundKind::YesNo { .. } => vec!["yes".to_string(), "no".to_string()],
+        }
+    }
+
     /// Verifies a ballot and casts it; returns its confirmation code.
     pub fn cast(&mut self, ballot: EncryptedBallot) -> Result<ConfirmationCode> {
         let verified = ballot.verify(&self.ballot_box.context())?;

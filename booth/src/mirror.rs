@@ -1,0 +1,163 @@
+//! The booth's own copy of the board: every entry the server serves, replayed by the library's
+//! [`BoardElection`] on a [`MemoryStore`] — the same checks as the verifier's — and each head
+//! compared with the one the server names.
+//!
+//! The booth never takes the server's word for the election: the key it encrypts to, the
+//! round, the candidates, the contest and the roll all come from entries it has checked
+//! itself, signed by the keys of the manifest (the first entry). What the voter compares with
+//! the administrator's announcement is the election fingerprint the booth shows.
+
+use serde_json::{Value, json};
+use tabella::board::{Entry, MemoryStore};
+use tabella::election::BoardElection;
+use tabella::encoding::{from_hex, to_hex};
+
+use crate::error::{BoothError, Result};
+
+/// The booth's copy of the board.
+#[derive(Debug)]
+pub struct Mirror {
+    board: BoardElection<MemoryStore>,
+}
+
+fn field<'a>(value: &'a Value, name: &str) -> Result<&'a Value> {
+    value
+        .get(name)
+        .ok_or_else(|| BoothError::Server(format!("a board page without \"{name}\"")))
+}
+
+fn number(value: &Value, name: &str) -> Result<u64> {
+    field(value, name)?
+        .as_u64()
+        .ok_or_else(|| BoothError::Server(format!("a board page whose \"{name}\" is no count")))
+}
+
+fn hex_field(value: &Value, name: &str, k: u64) -> Result<Vec<u8>> {
+    let text = field(value, name)?
+        .as_str()
+        .ok_or_else(|| BoothError::Server(format!("entry {k}: \"{name}\" is not a string")))?;
+    from_hex("board entry", text)
+        .map_err(|e| BoothError::Server(format!("entry {k}: \"{name}\" is not hex: {e}")))
+}
+
+impl Mirror {
+    /// An empty copy.
+    ///
+    /// Errors: none in practice (an empty store replays nothing); the library's error if
+    /// opening an empty board ever failed.
+    pub fn new() -> Result<Self> {
+        Ok(Mirror {
+            board: BoardElection::open(MemoryStore::new()).map_err(BoothError::Board)?,
+        })
+    }
+
+    /// The election as the booth has checked it so far.
+    pub fn election(&self) -> &BoardElection<MemoryStore> {
+        &self.board
+    }
+
+    /// The number of entries checked.
+    pub fn len(&self) -> u64 {
+        self.board.len()
+    }
+
+    /// Whether no entry was read yet.
+    pub fn is_empty(&self) -> bool {
+        self.board.is_empty()
+    }
+
+    /// Reads one page of `GET /api/entries` (`{from, to, total, entries: [{entry, head}]}`):
+    /// applies each entry in order and checks that the head it gives is the head the server
+    /// names. The page must start where the copy ends. Returns how many entries the copy
+    /// holds and how many the server says it has, so that the caller asks for the next page
+    /// while `len < total`.
+    ///
+    /// Errors: [`BoothError::Server`] for anything that is not such a page or a head that
+    /// differs (nothing of the page after it is applied); [`BoothError::Board`] for an entry
+    /// that breaks the protocol.
+    pub fn read_page(&mut self, page: &str) -> Result<(u64, u64)> {
+        let page: Value = serde_json::from_str(page)
+            .map_err(|e| BoothError::Server(format!("a board page that is not JSON: {e}")))?;
+        let from = number(&page, "from")?;
+        let total = number(&page, "total")?;
+        if from != self.len() {
+            return Err(BoothError::Server(format!(
+                "a board page from entry {from}, where the booth's copy holds {}",
+                self.len()
+            )));
+        }
+        let entries = field(&page, "entries")?
+            .as_array()
+            .ok_or_else(|| BoothError::Server("a board page without a list of entries".into()))?;
+        for item in entries {
+            let k = self.len();
+            let bytes = hex_field(item, "entry", k)?;
+            let head = hex_field(item, "head", k)?;
+            let entry = Entry::from_bytes(&bytes).map_err(BoothError::Board)?;
+            self.board.post(entry).map_err(BoothError::Board)?;
+            if self.board.head().0.as_slice() != head.as_slice() {
+                return Err(BoothError::Server(format!(
+                    "entry {k} with head {}, where its chain gives {}",
+                    to_hex(&head),
+                    to_hex(&self.board.head().0)
+                )));
+            }
+        }
+        if self.len() > total {
+            return Err(BoothError::Server(format!(
+                "more entries ({}) than the total it names ({total})",
+                self.len()
+            )));
+        }
+        Ok((self.len(), total))
+    }
+
+    /// What the page shows of the election and its open round, as JSON: `title`,
+    /// `fingerprint` (hex), `entries`, `head`, and `round` (`null` when no round is open:
+    /// else `number`, `kind`, `question`, `options` (labels in ballot order), `abstention`,
+    /// `rule`, `roll`, `second_ballot`, `ballots`).
+    pub fn summary(&self) -> Value {
+        let replay = self.board.replay();
+        let manifest = replay.manifest();
+        let election = replay.election();
+        let round = match (replay.open_round(), manifest) {
+            (Some(open), Some(manifest)) => {
+                let options = open.option_labels(manifest);
+                let question = match open.kind() {
+                    tabella::election::RoundKind::ChooseOne => {
+                        "Choose one candidate, or abstain".to_string()
+                    }
+                    tabella::election::RoundKind::YesNo { candidate } => format!(
+                        "Yes or no on {}, or abstain",
+                        manifest
+                            .candidates()
+                            .get(candidate)
+                            .map_or("the candidate", String::as_str)
+                    ),
+                };
+                json!({
+                    "number": open.number(),
+                    "kind": match open.kind() {
+                        tabella::election::RoundKind::ChooseOne => "choose_one",
+                        tabella::election::RoundKind::YesNo { .. } => "yes_no",
+                    },
+                    "question": question,
+                    "options": options,
+                    "abstention": open.contest().has_abstention(),
+                    "rule": manifest.rules().rule_for(open.number()).to_string(),
+                    "roll": replay.roll().is_some(),
+                    "second_ballot": manifest.roll().map(|r| r.name()),
+                    "ballots": open.ballot_box().len(),
+                })
+            }
+            _ => Value::Null,
+        };
+        json!({
+            "title": manifest.map(|m| m.title()),
+            "fingerprint": election.map(|e| to_hex(e.context().fingerprint())),
+            "entries": self.len(),
+            "head": to_hex(&self.board.head().0),
+            "round": round,
+        })
+    }
+}
