@@ -19,10 +19,10 @@
 
 use serde_json::{Value, json};
 use tabella::ballot::{BallotId, BallotNonces, ChallengedBallot, EncryptedBallot, Selection};
-use tabella::board::{BallotHash, BoxEntryKind, ConfirmationCode};
+use tabella::board::{BallotHash, BoxEntryKind, CodeQuery};
 use tabella::credential::CredentialSecret;
 use tabella::election::RoundContext;
-use tabella::encoding::{from_hex, to_hex};
+use tabella::encoding::to_hex;
 use tabella::tally::BoxEntry;
 
 use crate::error::{BoothError, Result};
@@ -64,19 +64,13 @@ impl core::fmt::Debug for Booth {
         };
         f.debug_struct("Booth")
             .field("entries", &self.mirror.len())
-            .field("credential", &self.credential.as_ref().map(|_| "<redacted>"))
+            .field(
+                "credential",
+                &self.credential.as_ref().map(|_| "<redacted>"),
+            )
             .field("step", &step)
             .finish()
     }
-}
-
-/// A confirmation code as the server sends it (64 hex digits).
-fn code_from_hex(text: &str) -> Result<ConfirmationCode> {
-    let bytes = from_hex("confirmation code", text.trim())
-        .map_err(|e| BoothError::Server(format!("a confirmation code that is not hex: {e}")))?;
-    <[u8; 32]>::try_from(bytes.as_slice())
-        .map(ConfirmationCode)
-        .map_err(|_| BoothError::Server("a confirmation code that is not 32 bytes".into()))
 }
 
 impl Booth {
@@ -140,7 +134,9 @@ impl Booth {
         let secret = CredentialSecret::from_code(code)
             .map_err(|e| BoothError::Credential(format!("not a credential code: {e}")))?;
         let roll = self.mirror.election().replay().roll().ok_or_else(|| {
-            BoothError::Credential("this election has no roll: its ballots need no credential".into())
+            BoothError::Credential(
+                "this election has no roll: its ballots need no credential".into(),
+            )
         })?;
         let public = secret.public();
         if !roll.contains(&public) {
@@ -286,7 +282,8 @@ impl Booth {
     /// Checks the confirmation code the server acknowledged the cast ballot with, against the
     /// booth's copy of the board (read the board up to its new head first): the code must be
     /// the code the chain gives the entry that is this very ballot. Returns `{round,
-    /// round_state, index, code, short}`, and the booth starts over.
+    /// round_state, entry, index, code, short}` (`entry` its board position, `index` its
+    /// place in the round's box), and the booth starts over.
     ///
     /// Errors: [`BoothError::Step`] when no ballot is being cast; [`BoothError::Server`] for a
     /// malformed code; [`BoothError::NotIncluded`] when the code is not on the copy, or is the
@@ -320,40 +317,50 @@ impl Booth {
         Ok(answer)
     }
 
-    /// Where `code` is in a box of the copy, if the entry it names is `ours`.
+    /// Where `code` is on the copy ([`tabella::election::Replay::find_code`]), if the entry
+    /// it names is `ours`.
     fn included(&self, code: &str, ours: impl Fn(&BoxEntry) -> bool) -> Result<Value> {
-        let code = code_from_hex(code)?;
-        for (round, ballot_box, state) in self.mirror.election().replay().ballot_boxes() {
-            let Some(index) = ballot_box.codes().iter().position(|c| *c == code) else {
-                continue;
-            };
-            let entry = ballot_box
-                .entries()
-                .get(index)
-                .ok_or_else(|| BoothError::NotIncluded("a code without an entry".into()))?;
-            if !ours(entry) {
-                return Err(BoothError::NotIncluded(format!(
-                    "code {} is the code of another {} entry of round {round}",
-                    code.short(),
-                    match entry.kind() {
-                        BoxEntryKind::Cast => "cast",
-                        BoxEntryKind::Challenged => "challenged",
-                    }
-                )));
-            }
-            return Ok(json!({
-                "round": round,
-                "round_state": state,
-                "index": index,
-                "code": to_hex(&code.0),
-                "short": code.short(),
-            }));
+        // The server sends the whole code; a short form would name eighty bits of it only.
+        let query = CodeQuery::parse(code)
+            .ok()
+            .filter(|q| !q.is_short())
+            .ok_or_else(|| {
+                BoothError::Server("a confirmation code that is not 64 hex digits".into())
+            })?;
+        let replay = self.mirror.election().replay();
+        let Some(found) = replay.find_code(&query) else {
+            return Err(BoothError::NotIncluded(format!(
+                "code {query} is not on the board the booth has read ({} entries)",
+                self.mirror.len()
+            )));
+        };
+        let code = found.code;
+        let entry = replay
+            .ballot_boxes()
+            .into_iter()
+            .find(|(round, _, _)| *round == found.round)
+            .and_then(|(_, ballot_box, _)| ballot_box.entries().get(found.box_index).cloned())
+            .ok_or_else(|| BoothError::NotIncluded("a code without an entry".into()))?;
+        if !ours(&entry) {
+            return Err(BoothError::NotIncluded(format!(
+                "code {} is the code of another {} entry of round {} (board entry {})",
+                code.short(),
+                match found.kind {
+                    BoxEntryKind::Cast => "cast",
+                    BoxEntryKind::Challenged => "challenged",
+                },
+                found.round,
+                found.entry
+            )));
         }
-        Err(BoothError::NotIncluded(format!(
-            "code {} is not on the board the booth has read ({} entries)",
-            code.short(),
-            self.mirror.len()
-        )))
+        Ok(json!({
+            "round": found.round,
+            "round_state": found.round_state,
+            "entry": found.entry,
+            "index": found.box_index,
+            "code": to_hex(&code.0),
+            "short": code.short(),
+        }))
     }
 }
 

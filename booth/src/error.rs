@@ -36,10 +36,9 @@ impl fmt::Display for BoothError {
             BoothError::Choice(what) => write!(f, "choice: {what}"),
             BoothError::Step(what) => f.write_str(what),
             BoothError::Ballot(e) => write!(f, "the ballot: {e}"),
-            BoothError::NotIncluded(what) => write!(
-                f,
-                "the board server's confirmation does not check: {what}"
-            ),
+            BoothError::NotIncluded(what) => {
+                write!(f, "the board server's confirmation does not check: {what}")
+            }
         }
     }
 }

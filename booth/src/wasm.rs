@@ -38,7 +38,10 @@ impl WasmBooth {
     /// [`Booth::load_credential`].
     #[wasm_bindgen(js_name = loadCredential)]
     pub fn load_credential(&mut self, code: &str) -> Result<String, JsError> {
-        self.0.load_credential(code).map(|v| v.to_string()).map_err(js)
+        self.0
+            .load_credential(code)
+            .map(|v| v.to_string())
+            .map_err(js)
     }
 
     /// [`Booth::encrypt`]: `choice` the option's position, or a negative number to abstain.
@@ -76,6 +79,9 @@ impl WasmBooth {
     /// [`Booth::confirm_challenge`].
     #[wasm_bindgen(js_name = confirmChallenge)]
     pub fn confirm_challenge(&mut self, code: &str) -> Result<String, JsError> {
-        self.0.confirm_challenge(code).map(|v| v.to_string()).map_err(js)
+        self.0
+            .confirm_challenge(code)
+            .map(|v| v.to_string())
+            .map_err(js)
     }
 }

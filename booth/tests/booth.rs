@@ -253,7 +253,10 @@ fn a_server_cannot_change_the_board_it_serves() {
     let err = booth
         .read_page(&page_json(&e, 1, len).to_string())
         .unwrap_err();
-    assert!(matches!(&err, BoothError::Server(m) if m.contains("from entry 1")), "{err}");
+    assert!(
+        matches!(&err, BoothError::Server(m) if m.contains("from entry 1")),
+        "{err}"
+    );
 
     // More entries than the total it names; not JSON; not a page; bad hex.
     let mut short_total = page_json(&e, 0, len);

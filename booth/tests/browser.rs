@@ -203,7 +203,9 @@ fn the_booth_in_a_real_browser() {
                 writeln!(to_child, "ok").unwrap();
             }
             other => match other.strip_prefix("RESULT ") {
-                Some(json) => result = Some(serde_json::from_str::<serde_json::Value>(json).unwrap()),
+                Some(json) => {
+                    result = Some(serde_json::from_str::<serde_json::Value>(json).unwrap())
+                }
                 None => println!("booth.mjs: {other}"),
             },
         }

@@ -233,7 +233,7 @@ async function cast() {
     $('confirmation-code').dataset.full = confirmed.code;
     $('inclusion').textContent =
       `This booth read the board and checked that this code is the code of your ballot ` +
-      `(round ${confirmed.round}, ballot ${confirmed.index + 1} of its box).`;
+      `(round ${confirmed.round}, board entry ${confirmed.entry}).`;
     show('ballot-step', false);
     show('choice-step', false);
     show('credential-step', false);
