@@ -89,6 +89,10 @@ async function sync() {
   summary = JSON.parse(booth.summary());
   $('board-state').textContent =
     `${summary.entries} entries read and checked by this booth; head ${summary.head.slice(0, 16)}…`;
+  const round = summary.round;
+  $('round-line').textContent = round
+    ? `Round ${round.number} is open: ${round.ballots} ${round.ballots === 1 ? 'ballot' : 'ballots'} cast so far.`
+    : 'No round is open for voting.';
 }
 
 // ---- rendering the election ----------------------------------------------------------------
@@ -98,14 +102,12 @@ function renderElection() {
   $('fingerprint').textContent = summary.fingerprint || 'no keys yet';
   const round = summary.round;
   if (!round) {
-    $('round-line').textContent = 'No round is open for voting.';
     $('rule').textContent = '—';
     show('credential-step', false);
     show('choice-step', false);
     return;
   }
-  $('round-line').textContent = `Round ${round.number}: ${round.ballots} ballots so far`;
-  $('rule').textContent = `${round.rule} (${round.question.toLowerCase()})`;
+  $('rule').textContent = round.rule;
   $('question').textContent = round.question;
   const options = $('options');
   options.replaceChildren();

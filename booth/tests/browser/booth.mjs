@@ -3,7 +3,8 @@
 // which holds the election and the server; this script only plays the voters.
 //
 // Environment: BOOTH_URL (the server), BOOTH_CREDENTIALS (a JSON list of credential codes),
-// CHROMIUM (the browser's path), BOOTH_SCREENSHOT (where to save the screenshot).
+// CHROMIUM (the browser's path), BOOTH_SCREENSHOT (where to save the screenshots: the path with
+// `-ballot.png` and `-cast.png` appended).
 //
 // It asks the harness to stop or start the server by printing `CONTROL stop` or `CONTROL start`
 // and waiting for a line `ok` on its standard input; it ends by printing `RESULT {json}`. Any
@@ -49,7 +50,7 @@ const pageErrors = [];
 
 // A fresh browser context (no state shared with another voter) on the booth, ready.
 async function openBooth() {
-  const context = await browser.newContext({ viewport: { width: 900, height: 1400 } });
+  const context = await browser.newContext({ viewport: { width: 900, height: 700 } });
   const page = await context.newPage();
   page.setDefaultTimeout(TIMEOUT);
   page.on('pageerror', (e) => pageErrors.push(String(e)));
@@ -127,6 +128,7 @@ const result = { cast: [], challenged: [], encryptMs: [], readyMs: [] };
   await loadCredential(page, credentials[0]);
   const { hash, ms } = await encrypt(page, POPE);
   result.encryptMs.push(ms);
+  await page.screenshot({ path: `${process.env.BOOTH_SCREENSHOT}-ballot.png`, fullPage: true });
   const { code, full } = await cast(page);
   expect(code !== hash, 'the code is not the hash');
   const found = await lookup(code);
@@ -135,7 +137,7 @@ const result = { cast: [], challenged: [], encryptMs: [], readyMs: [] };
   expect((await text(page, 'inclusion')).includes('checked that this code is the code of your ballot'),
     'the page says it checked the code');
   result.cast.push(full);
-  await page.screenshot({ path: process.env.BOOTH_SCREENSHOT, fullPage: true });
+  await page.screenshot({ path: `${process.env.BOOTH_SCREENSHOT}-cast.png`, fullPage: true });
   await page.context().close();
 }
 

@@ -48,6 +48,7 @@ pub fn election<S: Store>(store: S, members: usize, seed: u64) -> Election<S> {
         )))
         .threshold(2)
         .trustees(3)
+        .privacy_floor(2)
         .roll(SecondBallot::Refused)
         .authorities(
             Authorities::new(
