@@ -8,7 +8,8 @@
 //! the administrator's announcement is the election fingerprint the booth shows.
 
 use serde_json::{Value, json};
-use tabella::board::{Entry, MemoryStore};
+use tabella::ballot::EncryptedBallot;
+use tabella::board::{Entry, EntryKind, MemoryStore};
 use tabella::election::BoardElection;
 use tabella::encoding::{from_hex, to_hex};
 
@@ -68,7 +69,9 @@ impl Mirror {
 
     /// Reads one page of `GET /api/entries` (`{from, to, total, entries: [{entry, head}]}`):
     /// applies each entry in order and checks that the head it gives is the head the server
-    /// names. The page must start where the copy ends. Returns how many entries the copy
+    /// names. The page must start where the copy ends. Consecutive ballots are verified in
+    /// one batch. At the first entry that fails nothing after it is applied: the copy is
+    /// always a prefix of the board. Returns how many entries the copy
     /// holds and how many the server says it has, so that the caller asks for the next page
     /// while `len < total`.
     ///
@@ -89,20 +92,25 @@ impl Mirror {
         let entries = field(&page, "entries")?
             .as_array()
             .ok_or_else(|| BoothError::Server("a board page without a list of entries".into()))?;
-        for item in entries {
-            let k = self.len();
-            let bytes = hex_field(item, "entry", k)?;
-            let head = hex_field(item, "head", k)?;
+        // Consecutive ballots are verified as one batch (one multiscalar multiplication), as
+        // the operator does; every other entry is applied on its own.
+        let mut ballots: Vec<(EncryptedBallot, Vec<u8>)> = Vec::new();
+        for (at, item) in (self.len()..).zip(entries) {
+            let bytes = hex_field(item, "entry", at)?;
+            let head = hex_field(item, "head", at)?;
             let entry = Entry::from_bytes(&bytes).map_err(BoothError::Board)?;
-            self.board.post(entry).map_err(BoothError::Board)?;
-            if self.board.head().0.as_slice() != head.as_slice() {
-                return Err(BoothError::Server(format!(
-                    "entry {k} with head {}, where its chain gives {}",
-                    to_hex(&head),
-                    to_hex(&self.board.head().0)
-                )));
+            if entry.kind() == EntryKind::Ballot && self.board.round_context().is_some() {
+                if let Ok(ballot) = EncryptedBallot::from_bytes(entry.body()) {
+                    ballots.push((ballot, head));
+                    continue;
+                }
             }
+            self.cast_pending(&mut ballots)?;
+            let k = self.len();
+            self.board.post(entry).map_err(BoothError::Board)?;
+            self.check_head(k, &head)?;
         }
+        self.cast_pending(&mut ballots)?;
         if self.len() > total {
             return Err(BoothError::Server(format!(
                 "more entries ({}) than the total it names ({total})",
@@ -110,6 +118,52 @@ impl Mirror {
             )));
         }
         Ok((self.len(), total))
+    }
+
+    /// Applies the ballots read and not yet applied: their proofs and signatures verified in
+    /// one batch (one multiscalar multiplication), then each applied in order by the board's
+    /// rules and its head checked. The copy stays a prefix of the board: at the first ballot
+    /// that fails, nothing after it is applied.
+    fn cast_pending(&mut self, ballots: &mut Vec<(EncryptedBallot, Vec<u8>)>) -> Result<()> {
+        if ballots.is_empty() {
+            return Ok(());
+        }
+        let (batch, heads): (Vec<_>, Vec<_>) = core::mem::take(ballots).into_iter().unzip();
+        let ctx = self.board.round_context().ok_or(BoothError::NoOpenRound)?;
+        let verdicts = EncryptedBallot::verify_batch_in_order(batch, &ctx.ballot_context());
+        for (verdict, head) in verdicts.into_iter().zip(heads) {
+            let k = self.len();
+            let result = self.board.cast_verified(vec![verdict]).into_iter().next();
+            match result {
+                Some(Ok(_)) if self.len() == k + 1 => {}
+                // Acknowledged without an entry: the server's board repeats a ballot, which
+                // no board may.
+                Some(Ok(_)) => {
+                    return Err(BoothError::Server(format!(
+                        "entry {k}: a ballot already on the board"
+                    )));
+                }
+                Some(Err(tabella::Error::EntryRefused(mut failure))) => {
+                    failure.entry = Some(k);
+                    return Err(BoothError::Board(tabella::Error::EntryRefused(failure)));
+                }
+                Some(Err(e)) => return Err(BoothError::Board(e)),
+                None => return Err(BoothError::Step("a ballot without a verdict")),
+            }
+            self.check_head(k, &head)?;
+        }
+        Ok(())
+    }
+
+    fn check_head(&self, k: u64, head: &[u8]) -> Result<()> {
+        if self.board.head().0.as_slice() != head {
+            return Err(BoothError::Server(format!(
+                "entry {k} with head {}, where its chain gives {}",
+                to_hex(head),
+                to_hex(&self.board.head().0)
+            )));
+        }
+        Ok(())
     }
 
     /// What the page shows of the election and its open round, as JSON: `title`,

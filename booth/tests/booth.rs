@@ -313,3 +313,78 @@ fn a_server_cannot_acknowledge_a_ballot_with_another_code() {
     assert_eq!(from_hex("code", &code_a).unwrap().len(), 32);
     a.confirm(&code_a).unwrap();
 }
+
+/// The board's entries as a page, with `change` applied to the entry bytes and every head
+/// recomputed after it (a server that rewrites its board and its chain).
+fn forged_page(e: &Election<MemoryStore>, change: impl FnOnce(&mut Vec<Vec<u8>>)) -> (String, u64) {
+    let mut entries: Vec<Vec<u8>> = e
+        .board
+        .store()
+        .read(0, e.board.len())
+        .unwrap()
+        .into_iter()
+        .map(|s| s.bytes)
+        .collect();
+    change(&mut entries);
+    let mut head = tabella::board::chain::Head::genesis();
+    let items: Vec<Value> = entries
+        .iter()
+        .map(|bytes| {
+            head = head.next(bytes);
+            serde_json::json!({ "entry": to_hex(bytes), "head": to_hex(&head.0) })
+        })
+        .collect();
+    let len = items.len() as u64;
+    let page = serde_json::json!({ "from": 0, "to": len, "total": len, "entries": items });
+    (page.to_string(), len)
+}
+
+#[test]
+fn a_bad_or_repeated_ballot_among_many_is_named_and_the_copy_stays_a_prefix() {
+    let mut e = election(MemoryStore::new(), 6, 9);
+    let first_ballot = e.board.len();
+    for m in 0..5 {
+        let ctx = e.board.round_context().unwrap();
+        let ctx = ctx.ballot_context();
+        let selection = tabella::ballot::Selection::new(ctx.contest, &[(m % 2) as u32]).unwrap();
+        let id = tabella::ballot::BallotId::random(&mut e.rng);
+        let (ballot, _) =
+            EncryptedBallot::encrypt(&ctx, &selection, id, Some(&e.credentials[m]), &mut e.rng)
+                .unwrap();
+        e.board.cast(&ballot).unwrap();
+    }
+    // The honest board reads in one page (its five ballots in one batch).
+    let booth = booth_of(&e);
+    assert_eq!(booth.summary()["round"]["ballots"], 5);
+
+    // A proof of the third ballot altered: refused at its entry, the two before it kept.
+    let bad = first_ballot + 2;
+    let (page, _) = forged_page(&e, |entries| {
+        let body = &mut entries[bad as usize];
+        let at = body.len() - 100;
+        body[at] ^= 1;
+    });
+    let mut booth = Booth::new().unwrap();
+    match booth.read_page(&page).unwrap_err() {
+        BoothError::Board(tabella::Error::EntryRefused(f)) => {
+            assert_eq!(f.entry, Some(bad), "{f:?}");
+            assert!(matches!(f.check.number(), 7 | 8), "{f:?}");
+        }
+        other => panic!("{other}"),
+    }
+    assert_eq!(booth.mirror().len(), bad);
+    assert_eq!(booth.summary()["round"]["ballots"], 2);
+
+    // The second ballot repeated in place of the fourth: named, the copy stops before it.
+    let repeated = first_ballot + 3;
+    let (page, _) = forged_page(&e, |entries| {
+        entries[repeated as usize] = entries[(first_ballot + 1) as usize].clone();
+    });
+    let mut booth = Booth::new().unwrap();
+    let err = booth.read_page(&page).unwrap_err();
+    assert!(
+        matches!(&err, BoothError::Server(m) if m.contains(&format!("entry {repeated}"))),
+        "{err}"
+    );
+    assert_eq!(booth.mirror().len(), repeated);
+}

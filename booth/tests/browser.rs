@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::SystemTime;
 
+use tabella::ballot::{BallotId, EncryptedBallot, Selection};
 use tabella::election::{BoardElection, RoundEnd};
 use tabella::encoding::to_hex;
 use tabella_board_sqlite::SqliteStore;
@@ -155,14 +156,43 @@ fn the_booth_in_a_real_browser() {
     // The election, on a SQLite board the server then serves.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("council.db");
-    let members = 6;
+    // The council's size: 171 members; 160 of them have voted (for Vitorino) before the
+    // browser's voters come, so the page reads and checks a council-sized round.
+    let members = 171;
+    let earlier = 160;
     let mut election = support::election(SqliteStore::open(&path).unwrap(), members, 15);
+    let ballots: Vec<EncryptedBallot> = (0..earlier)
+        .map(|m| {
+            let e = &mut election;
+            let ctx = e.board.round_context().unwrap();
+            let ctx = ctx.ballot_context();
+            let selection = Selection::new(ctx.contest, &[1]).unwrap();
+            let id = BallotId::random(&mut e.rng);
+            let credential = &e.credentials[members - 1 - m];
+            EncryptedBallot::encrypt(&ctx, &selection, id, Some(credential), &mut e.rng)
+                .unwrap()
+                .0
+        })
+        .collect();
+    for code in election.board.cast_batch(ballots) {
+        code.unwrap();
+    }
     let codes: Vec<String> = election
         .credentials
         .iter()
         .map(|c| c.to_code().to_string())
         .collect();
     let before = election.board.len();
+    let earlier_codes: Vec<String> = election
+        .board
+        .replay()
+        .open_round()
+        .unwrap()
+        .ballot_box()
+        .codes()
+        .iter()
+        .map(|c| to_hex(&c.0))
+        .collect();
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -238,6 +268,7 @@ fn the_booth_in_a_real_browser() {
     reported.sort();
     let mut on_board = cast.clone();
     on_board.sort();
+    on_board.retain(|c| !earlier_codes.contains(c));
     assert_eq!(on_board, reported, "every cast code on the board, once");
     assert_eq!(challenged, 1, "one challenged ballot");
     assert_eq!(
@@ -247,7 +278,8 @@ fn the_booth_in_a_real_browser() {
     );
 
     // Decrypt: the totals are what the voters chose in the page (Pope, Pope after the
-    // challenge, Vitorino, Pope; the refused second ballot is not there).
+    // challenge, Vitorino, Pope; the refused second ballot is not there), and the 160 earlier
+    // ballots for Vitorino.
     election.board = board;
     let e = &mut election;
     let close = e
@@ -267,7 +299,9 @@ fn the_booth_in_a_real_browser() {
         .unwrap();
     e.board.post(decided).unwrap();
     match &e.board.replay().history().last().unwrap().end {
-        RoundEnd::Decided(d) => assert_eq!(d.outcome.totals.slots(), vec![3, 1, 0]),
+        RoundEnd::Decided(d) => {
+            assert_eq!(d.outcome.totals.slots(), vec![3, 1 + earlier as u64, 0])
+        }
         other => panic!("{other:?}"),
     }
 
