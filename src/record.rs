@@ -122,6 +122,9 @@ impl BoardRecord {
 }
 
 #[cfg(feature = "serde")]
+pub use json::{AuthorJson, EntryJson};
+
+#[cfg(feature = "serde")]
 mod json {
     use serde::de::Error as _;
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -131,24 +134,98 @@ mod json {
     use crate::board::entry::{Author, Entry, EntryKind, Role};
     use crate::domain::PROTOCOL_VERSION;
     use crate::encoding::{from_hex, to_hex};
+    use crate::error::{Error, Result};
     use crate::threshold::TrusteeIndex;
 
-    #[derive(Serialize, Deserialize)]
+    /// An entry's author, in JSON: `"administrator"`, `"voter"`, `"credential_authority"` or
+    /// `{"trustee": i}`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
     #[serde(rename_all = "snake_case", deny_unknown_fields)]
-    enum AuthorJson {
+    pub enum AuthorJson {
+        /// The administrator.
         Administrator,
+        /// A voter (a ballot or a challenged ballot).
         Voter,
+        /// Trustee `i`.
         Trustee(u32),
+        /// The credential authority.
         CredentialAuthority,
     }
 
-    #[derive(Serialize, Deserialize)]
+    impl AuthorJson {
+        /// The JSON form of `author`.
+        pub fn of(author: Author) -> Self {
+            match (author.role(), author.trustee_index()) {
+                (Role::Administrator, _) => AuthorJson::Administrator,
+                (Role::Voter, _) => AuthorJson::Voter,
+                (Role::CredentialAuthority, _) => AuthorJson::CredentialAuthority,
+                (Role::Trustee, i) => AuthorJson::Trustee(i.map_or(0, |i| i.get())),
+            }
+        }
+
+        /// Whether this names `author`.
+        pub fn names(&self, author: Author) -> bool {
+            match self {
+                AuthorJson::Administrator => author == Author::ADMINISTRATOR,
+                AuthorJson::Voter => author == Author::VOTER,
+                AuthorJson::CredentialAuthority => author == Author::CREDENTIAL_AUTHORITY,
+                AuthorJson::Trustee(i) => {
+                    TrusteeIndex::new(*i).is_ok_and(|i| author == Author::trustee(i))
+                }
+            }
+        }
+    }
+
+    /// One entry of a record, or of a page of a board server's entries, in JSON (SPEC §12):
+    /// `{"kind", "author", "head", "entry"}`: the entry's canonical bytes in hex, with its
+    /// kind, its author and the head after it spelled out for a reader.
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
     #[serde(deny_unknown_fields)]
-    struct EntryJson {
-        kind: String,
-        author: AuthorJson,
-        head: String,
-        entry: String,
+    pub struct EntryJson {
+        /// The entry's kind, by name.
+        pub kind: String,
+        /// The entry's author.
+        pub author: AuthorJson,
+        /// The head of the chain after the entry, hex.
+        pub head: String,
+        /// The entry's canonical bytes, hex.
+        pub entry: String,
+    }
+
+    /// Why [`EntryJson::decode`] refuses an entry whose words contradict its bytes.
+    const MISMATCH: &str = "its kind, author or head is not the entry's";
+
+    impl EntryJson {
+        /// The JSON form of `entry`, after which the chain's head is `head`.
+        pub fn of(entry: &Entry, head: &Head) -> Self {
+            EntryJson {
+                kind: entry.kind().name().to_string(),
+                author: AuthorJson::of(entry.author()),
+                head: to_hex(&head.0),
+                entry: to_hex(&entry.to_bytes()),
+            }
+        }
+
+        /// Decodes the entry that follows the head `previous`, and returns it with the head
+        /// after it.
+        ///
+        /// Errors: the entry's decoding errors; [`Error::InvalidValue`] when the kind, the
+        /// author or the head spelled out is not the entry's.
+        pub fn decode(&self, previous: &Head) -> Result<(Entry, Head)> {
+            let bytes = from_hex("record entry", &self.entry)?;
+            let entry = Entry::from_bytes(&bytes)?;
+            let head = previous.next(&bytes);
+            if EntryKind::from_name(&self.kind) != Some(entry.kind())
+                || !self.author.names(entry.author())
+                || self.head != to_hex(&head.0)
+            {
+                return Err(Error::InvalidValue {
+                    what: "record entry",
+                    reason: MISMATCH,
+                });
+            }
+            Ok((entry, head))
+        }
     }
 
     #[derive(Serialize, Deserialize)]
@@ -156,24 +233,6 @@ mod json {
     struct RecordJson {
         version: u16,
         entries: Vec<EntryJson>,
-    }
-
-    fn author_json(a: Author) -> AuthorJson {
-        match (a.role(), a.trustee_index()) {
-            (Role::Administrator, _) => AuthorJson::Administrator,
-            (Role::Voter, _) => AuthorJson::Voter,
-            (Role::CredentialAuthority, _) => AuthorJson::CredentialAuthority,
-            (Role::Trustee, i) => AuthorJson::Trustee(i.map_or(0, |i| i.get())),
-        }
-    }
-
-    fn same_author(json: &AuthorJson, a: Author) -> bool {
-        match json {
-            AuthorJson::Administrator => a == Author::ADMINISTRATOR,
-            AuthorJson::Voter => a == Author::VOTER,
-            AuthorJson::CredentialAuthority => a == Author::CREDENTIAL_AUTHORITY,
-            AuthorJson::Trustee(i) => TrusteeIndex::new(*i).is_ok_and(|i| a == Author::trustee(i)),
-        }
     }
 
     impl Serialize for BoardRecord {
@@ -185,12 +244,7 @@ mod json {
                     .entries
                     .iter()
                     .zip(heads)
-                    .map(|(e, head)| EntryJson {
-                        kind: e.kind().name().to_string(),
-                        author: author_json(e.author()),
-                        head: to_hex(&head.0),
-                        entry: to_hex(&e.to_bytes()),
-                    })
+                    .map(|(e, head)| EntryJson::of(e, &head))
                     .collect(),
             }
             .serialize(s)
@@ -209,17 +263,13 @@ mod json {
             let mut head = Head::genesis();
             let mut entries = Vec::with_capacity(json.entries.len());
             for (k, e) in json.entries.into_iter().enumerate() {
-                let named = |e: crate::Error| D::Error::custom(format!("record entry {k}: {e}"));
-                let bytes = from_hex("record entry", &e.entry).map_err(named)?;
-                let entry = Entry::from_bytes(&bytes).map_err(named)?;
-                head = head.next(&bytes);
-                let kind_ok = EntryKind::from_name(&e.kind) == Some(entry.kind());
-                if !kind_ok || !same_author(&e.author, entry.author()) || e.head != to_hex(&head.0)
-                {
-                    return Err(D::Error::custom(format!(
-                        "record entry {k}: its kind, author or head is not the entry's"
-                    )));
-                }
+                let (entry, next) = e.decode(&head).map_err(|e| match e {
+                    Error::InvalidValue {
+                        reason: MISMATCH, ..
+                    } => D::Error::custom(format!("record entry {k}: {MISMATCH}")),
+                    e => D::Error::custom(format!("record entry {k}: {e}")),
+                })?;
+                head = next;
                 entries.push(entry);
             }
             Ok(BoardRecord { entries })

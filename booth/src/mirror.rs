@@ -7,11 +7,14 @@
 //! itself, signed by the keys of the manifest (the first entry). What the voter compares with
 //! the administrator's announcement is the election fingerprint the booth shows.
 
+use serde::Deserialize;
 use serde_json::{Value, json};
 use tabella::ballot::EncryptedBallot;
-use tabella::board::{Entry, EntryKind, MemoryStore};
+use tabella::board::chain::Head;
+use tabella::board::{EntryKind, MemoryStore};
 use tabella::election::BoardElection;
-use tabella::encoding::{from_hex, to_hex};
+use tabella::encoding::to_hex;
+use tabella::record::EntryJson;
 
 use crate::error::{BoothError, Result};
 
@@ -21,24 +24,12 @@ pub struct Mirror {
     board: BoardElection<MemoryStore>,
 }
 
-fn field<'a>(value: &'a Value, name: &str) -> Result<&'a Value> {
-    value
-        .get(name)
-        .ok_or_else(|| BoothError::Server(format!("a board page without \"{name}\"")))
-}
-
-fn number(value: &Value, name: &str) -> Result<u64> {
-    field(value, name)?
-        .as_u64()
-        .ok_or_else(|| BoothError::Server(format!("a board page whose \"{name}\" is no count")))
-}
-
-fn hex_field(value: &Value, name: &str, k: u64) -> Result<Vec<u8>> {
-    let text = field(value, name)?
-        .as_str()
-        .ok_or_else(|| BoothError::Server(format!("entry {k}: \"{name}\" is not a string")))?;
-    from_hex("board entry", text)
-        .map_err(|e| BoothError::Server(format!("entry {k}: \"{name}\" is not hex: {e}")))
+/// A page of `GET /api/entries`.
+#[derive(Deserialize)]
+struct Page {
+    from: u64,
+    total: u64,
+    entries: Vec<EntryJson>,
 }
 
 impl Mirror {
@@ -67,64 +58,63 @@ impl Mirror {
         self.board.is_empty()
     }
 
-    /// Reads one page of `GET /api/entries` (`{from, to, total, entries: [{entry, head}]}`):
-    /// applies each entry in order and checks that the head it gives is the head the server
-    /// names. The page must start where the copy ends. Consecutive ballots are verified in
-    /// one batch. At the first entry that fails nothing after it is applied: the copy is
-    /// always a prefix of the board. Returns how many entries the copy
-    /// holds and how many the server says it has, so that the caller asks for the next page
-    /// while `len < total`.
+    /// Reads one page of `GET /api/entries` (`{from, to, total, entries}`, each entry in the
+    /// record's JSON form, [`EntryJson`]): checks that each entry's head is the chain's (the
+    /// head before it, then its bytes), and applies each in order. The page must start where
+    /// the copy ends. Consecutive ballots are verified in one batch. At the first entry that
+    /// fails nothing after it is applied: the copy is always a prefix of the board. Returns
+    /// how many entries the copy holds and how many the server says it has, so that the
+    /// caller asks for the next page while `len < total`.
     ///
-    /// Errors: [`BoothError::Server`] for anything that is not such a page or a head that
-    /// differs (nothing of the page after it is applied); [`BoothError::Board`] for an entry
-    /// that breaks the protocol.
+    /// Errors: [`BoothError::Server`] for anything that is not such a page, an entry whose
+    /// kind, author or head is not its own, or a repeated ballot; [`BoothError::Board`] for
+    /// an entry that breaks the protocol.
     pub fn read_page(&mut self, page: &str) -> Result<(u64, u64)> {
-        let page: Value = serde_json::from_str(page)
-            .map_err(|e| BoothError::Server(format!("a board page that is not JSON: {e}")))?;
-        let from = number(&page, "from")?;
-        let total = number(&page, "total")?;
-        if from != self.len() {
+        let page: Page = serde_json::from_str(page)
+            .map_err(|e| BoothError::Server(format!("a board page that is not one: {e}")))?;
+        if page.from != self.len() {
             return Err(BoothError::Server(format!(
-                "a board page from entry {from}, where the booth's copy holds {}",
+                "a board page from entry {}, where the booth's copy holds {}",
+                page.from,
                 self.len()
             )));
         }
-        let entries = field(&page, "entries")?
-            .as_array()
-            .ok_or_else(|| BoothError::Server("a board page without a list of entries".into()))?;
+        let end = page.from.saturating_add(page.entries.len() as u64);
+        if end > page.total {
+            return Err(BoothError::Server(format!(
+                "entries up to {end}, more than the total it names ({})",
+                page.total
+            )));
+        }
         // Consecutive ballots are verified as one batch (one multiscalar multiplication), as
         // the operator does; every other entry is applied on its own.
-        let mut ballots: Vec<(EncryptedBallot, Vec<u8>)> = Vec::new();
-        for (at, item) in (self.len()..).zip(entries) {
-            let bytes = hex_field(item, "entry", at)?;
-            let head = hex_field(item, "head", at)?;
-            let entry = Entry::from_bytes(&bytes).map_err(BoothError::Board)?;
+        let mut ballots: Vec<(EncryptedBallot, Head)> = Vec::new();
+        let mut head = self.board.head();
+        for (at, item) in (page.from..).zip(&page.entries) {
+            let (entry, next) = item
+                .decode(&head)
+                .map_err(|e| BoothError::Server(format!("entry {at}: {e}")))?;
+            head = next;
             if entry.kind() == EntryKind::Ballot && self.board.round_context().is_some() {
                 if let Ok(ballot) = EncryptedBallot::from_bytes(entry.body()) {
-                    ballots.push((ballot, head));
+                    ballots.push((ballot, next));
                     continue;
                 }
             }
             self.cast_pending(&mut ballots)?;
             let k = self.len();
             self.board.post(entry).map_err(BoothError::Board)?;
-            self.check_head(k, &head)?;
+            self.check_head(k, &next)?;
         }
         self.cast_pending(&mut ballots)?;
-        if self.len() > total {
-            return Err(BoothError::Server(format!(
-                "more entries ({}) than the total it names ({total})",
-                self.len()
-            )));
-        }
-        Ok((self.len(), total))
+        Ok((self.len(), page.total))
     }
 
     /// Applies the ballots read and not yet applied: their proofs and signatures verified in
     /// one batch (one multiscalar multiplication), then each applied in order by the board's
     /// rules and its head checked. The copy stays a prefix of the board: at the first ballot
     /// that fails, nothing after it is applied.
-    fn cast_pending(&mut self, ballots: &mut Vec<(EncryptedBallot, Vec<u8>)>) -> Result<()> {
+    fn cast_pending(&mut self, ballots: &mut Vec<(EncryptedBallot, Head)>) -> Result<()> {
         if ballots.is_empty() {
             return Ok(());
         }
@@ -155,11 +145,13 @@ impl Mirror {
         Ok(())
     }
 
-    fn check_head(&self, k: u64, head: &[u8]) -> Result<()> {
-        if self.board.head().0.as_slice() != head {
+    /// The head after entry `k` is `head` (it is, when the copy applied the bytes the page
+    /// named: a check that the copy appended exactly those bytes).
+    fn check_head(&self, k: u64, head: &Head) -> Result<()> {
+        if self.board.head() != *head {
             return Err(BoothError::Server(format!(
-                "entry {k} with head {}, where its chain gives {}",
-                to_hex(head),
+                "entry {k} with head {}, where the booth's copy gives {}",
+                to_hex(&head.0),
                 to_hex(&self.board.head().0)
             )));
         }

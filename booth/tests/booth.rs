@@ -198,6 +198,12 @@ fn bad_credentials_and_choices_are_named() {
     assert!(!debug.contains(&code_of(&e, 0)[..16]), "{debug}");
 }
 
+/// An entry in the record's JSON form, after which the head is `head`.
+fn entry_json(bytes: &[u8], head: &tabella::board::chain::Head) -> Value {
+    let entry = tabella::board::Entry::from_bytes(bytes).unwrap();
+    serde_json::to_value(tabella::record::EntryJson::of(&entry, head)).unwrap()
+}
+
 /// A board page as JSON, for tampering.
 fn page_json(e: &Election<MemoryStore>, from: u64, to: u64) -> Value {
     page(&e.board, from, to)
@@ -208,16 +214,24 @@ fn a_server_cannot_change_the_board_it_serves() {
     let e = election(MemoryStore::new(), 3, 7);
     let len = e.board.len();
 
-    // A head that is not the chain's: refused, and nothing of the page after it applied.
+    // A head that is not the chain's: refused before that entry applies, nor any after it.
     let mut tampered = page_json(&e, 0, len);
     tampered["entries"][2]["head"] = Value::String("00".repeat(32));
     let mut booth = Booth::new().unwrap();
     let err = booth.read_page(&tampered.to_string()).unwrap_err();
     assert!(
-        matches!(&err, BoothError::Server(m) if m.contains("entry 2 with head")),
+        matches!(&err, BoothError::Server(m) if m.contains("entry 2: record entry: its kind, author or head")),
         "{err}"
     );
-    assert_eq!(booth.mirror().len(), 3);
+    assert_eq!(booth.mirror().len(), 2);
+    // So are a kind or an author that are not the entry's.
+    for (field, value) in [("kind", "ballot"), ("author", "voter")] {
+        let mut tampered = page_json(&e, 0, len);
+        tampered["entries"][0][field] = Value::String(value.into());
+        let mut booth = Booth::new().unwrap();
+        assert!(booth.read_page(&tampered.to_string()).is_err(), "{field}");
+        assert_eq!(booth.mirror().len(), 0);
+    }
 
     // A signed entry altered (its head recomputed by the liar): the board's own check names it.
     let mut stored = e.board.store().read(0, len).unwrap();
@@ -239,7 +253,7 @@ fn a_server_cannot_change_the_board_it_serves() {
     }
     let entries: Vec<Value> = rebuilt
         .iter()
-        .map(|(bytes, head)| serde_json::json!({ "entry": to_hex(bytes), "head": to_hex(&head.0) }))
+        .map(|(bytes, head)| entry_json(bytes, head))
         .collect();
     let forged = serde_json::json!({ "from": 0, "to": len, "total": len, "entries": entries });
     let mut booth = Booth::new().unwrap();
@@ -264,7 +278,7 @@ fn a_server_cannot_change_the_board_it_serves() {
     let mut booth = Booth::new().unwrap();
     assert!(matches!(
         booth.read_page(&short_total.to_string()),
-        Err(BoothError::Server(m)) if m.contains("more entries")
+        Err(BoothError::Server(m)) if m.contains("more than the total")
     ));
     for junk in [
         "",
@@ -331,7 +345,7 @@ fn forged_page(e: &Election<MemoryStore>, change: impl FnOnce(&mut Vec<Vec<u8>>)
         .iter()
         .map(|bytes| {
             head = head.next(bytes);
-            serde_json::json!({ "entry": to_hex(bytes), "head": to_hex(&head.0) })
+            entry_json(bytes, &head)
         })
         .collect();
     let len = items.len() as u64;

@@ -37,6 +37,7 @@ use tabella::board::entry::Role;
 use tabella::board::{CodeQuery, ConfirmationCode, Entry, Store};
 use tabella::election::{BoardElection, RoundEnd, RoundKind};
 use tabella::encoding::to_hex;
+use tabella::record::EntryJson;
 use tabella_board_sqlite::SqliteStore;
 use tokio::sync::{Mutex, mpsc, oneshot};
 
@@ -430,16 +431,6 @@ struct Range {
     to: Option<u64>,
 }
 
-fn author_json(entry: &Entry) -> Value {
-    let author = entry.author();
-    match author.role() {
-        Role::Administrator => json!("administrator"),
-        Role::Voter => json!("voter"),
-        Role::CredentialAuthority => json!("credential_authority"),
-        Role::Trustee => json!({ "trustee": author.trustee_index().map_or(0, |i| i.get()) }),
-    }
-}
-
 async fn entries(
     State(app): State<App>,
     range: Result<Query<Range>, axum::extract::rejection::QueryRejection>,
@@ -474,12 +465,7 @@ async fn entries(
         for s in stored {
             let entry =
                 Entry::from_bytes(&s.bytes).map_err(|e| ApiError::from_lib("the board", e))?;
-            out.push(json!({
-                "kind": entry.kind().name(),
-                "author": author_json(&entry),
-                "head": hex_of(&s.head.0),
-                "entry": hex_of(&s.bytes),
-            }));
+            out.push(EntryJson::of(&entry, &s.head));
         }
         Ok(Json(
             json!({ "from": from, "to": to, "total": len, "entries": out }),

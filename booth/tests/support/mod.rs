@@ -14,7 +14,7 @@ use tabella::election::{
     simulate_ceremony,
 };
 use tabella::elgamal::SecretKey;
-use tabella::encoding::to_hex;
+use tabella::record::EntryJson;
 use tabella::rules::{ElectionRules, MajorityRule, RuleSchedule};
 use tabella::threshold::TrusteeIndex;
 
@@ -94,7 +94,10 @@ pub fn page<S: Store>(board: &BoardElection<S>, from: u64, to: u64) -> Value {
         .read(from, to)
         .unwrap()
         .into_iter()
-        .map(|s| json!({ "kind": "", "author": "", "head": to_hex(&s.head.0), "entry": to_hex(&s.bytes) }))
+        .map(|s| {
+            let entry = tabella::board::Entry::from_bytes(&s.bytes).unwrap();
+            serde_json::to_value(EntryJson::of(&entry, &s.head)).unwrap()
+        })
         .collect();
     json!({ "from": from, "to": to, "total": board.len(), "entries": entries })
 }
