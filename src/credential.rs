@@ -158,6 +158,30 @@ impl CredentialSecret {
     }
 }
 
+impl CredentialSecret {
+    /// Reads a credential as a member holds it: the text of its file (as the tool writes it:
+    /// a `#` comment line, then the code) or the code alone, pasted. Empty lines, lines that
+    /// start with `#` and the whitespace around a line are ignored; exactly one code must
+    /// remain ([`CredentialSecret::from_code`]).
+    ///
+    /// Errors: [`Error::InvalidCredentialCode`]: no code, more than one, or the code's own.
+    pub fn from_text(text: &str) -> Result<Self> {
+        let mut codes = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'));
+        let code = codes.next().ok_or(Error::InvalidCredentialCode {
+            reason: "no code in it",
+        })?;
+        if codes.next().is_some() {
+            return Err(Error::InvalidCredentialCode {
+                reason: "more than one code in it",
+            });
+        }
+        Self::from_code(code)
+    }
+}
+
 /// What a second ballot cast with one credential in one round means (the manifest says).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SecondBallot {
@@ -369,6 +393,35 @@ mod tests {
     use super::*;
     use rand_chacha::ChaCha20Rng;
     use rand_core::SeedableRng;
+
+    #[test]
+    fn a_credential_file_holds_one_code_and_comments() {
+        let mut rng = ChaCha20Rng::seed_from_u64(2);
+        let secret = CredentialSecret::generate(&mut rng);
+        let code = secret.to_code();
+        for text in [
+            format!("# member 1 of \"council\"\n{}\n", code.as_str()),
+            format!("\r\n  {}  \r\n\n# end\n", code.as_str()),
+            code.to_string(),
+        ] {
+            let back = CredentialSecret::from_text(&text).unwrap();
+            assert_eq!(back.public(), secret.public(), "{text:?}");
+        }
+        let reason = |text: &str| match CredentialSecret::from_text(text) {
+            Err(Error::InvalidCredentialCode { reason }) => reason,
+            other => panic!("{text:?}: {other:?}"),
+        };
+        assert_eq!(reason(""), "no code in it");
+        assert_eq!(reason("# only a comment\n\n"), "no code in it");
+        assert_eq!(
+            reason(&format!("{}\n{}\n", code.as_str(), code.as_str())),
+            "more than one code in it"
+        );
+        assert_eq!(
+            reason("# a\nnot a code"),
+            "a credential code has 72 hex digits"
+        );
+    }
 
     #[test]
     fn a_code_round_trips_and_a_mistyped_digit_is_caught() {

@@ -123,15 +123,16 @@ impl Booth {
             .ok_or(BoothError::NoOpenRound)
     }
 
-    /// Loads the member's credential from its code (as issued: 72 hex digits, surrounding
-    /// whitespace ignored) and checks that it is on the election's roll. Returns
+    /// Loads the member's credential from its code (72 hex digits) or its file's text, as the
+    /// tool writes it ([`CredentialSecret::from_text`]), and checks that it is on the
+    /// election's roll. Returns
     /// `{credential}`: the public credential, hex.
     ///
     /// Errors: [`BoothError::Credential`] when the code is not a credential code (a mistyped
     /// digit fails its checksum), when the election has no roll, or when the credential is
     /// not on the roll (another election's).
     pub fn load_credential(&mut self, code: &str) -> Result<Value> {
-        let secret = CredentialSecret::from_code(code)
+        let secret = CredentialSecret::from_text(code)
             .map_err(|e| BoothError::Credential(format!("not a credential code: {e}")))?;
         let roll = self.mirror.election().replay().roll().ok_or_else(|| {
             BoothError::Credential(

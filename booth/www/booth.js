@@ -132,11 +132,11 @@ function renderElection() {
 
 // ---- the steps -----------------------------------------------------------------------------
 
-async function loadCredential() {
+// Loads a credential from its code or its file's text; the module checks it against the roll.
+function loadCredential(text) {
   clearAlert();
   try {
-    const loaded = JSON.parse(booth.loadCredential($('credential-code').value));
-    $('credential-code').value = '';
+    const loaded = JSON.parse(booth.loadCredential(text));
     $('credential-state').textContent =
       `Credential loaded (public credential ${loaded.credential.slice(0, 16)}…).`;
     status('Credential loaded: make your choice.');
@@ -145,12 +145,18 @@ async function loadCredential() {
   }
 }
 
+function pastedCredential() {
+  const field = $('credential-code');
+  loadCredential(field.value);
+  field.value = '';
+}
+
 async function credentialFile(event) {
   const file = event.target.files && event.target.files[0];
   if (!file) return;
-  $('credential-code').value = (await file.text()).trim();
+  const text = await file.text();
   event.target.value = '';
-  await loadCredential();
+  loadCredential(text);
 }
 
 async function encrypt(event) {
@@ -270,7 +276,7 @@ function startOver() {
 // ---- start ---------------------------------------------------------------------------------
 
 async function start() {
-  $('load-credential').addEventListener('click', loadCredential);
+  $('load-credential').addEventListener('click', pastedCredential);
   $('credential-file').addEventListener('change', credentialFile);
   $('choice-form').addEventListener('submit', encrypt);
   $('challenge').addEventListener('click', challenge);

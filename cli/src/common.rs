@@ -375,13 +375,5 @@ pub fn read_credential(path: &Path) -> Result<CredentialSecret> {
     let bad =
         |why: &str| CliError::usage(format!("{}: not a credential file: {why}", path.display()));
     let text = core::str::from_utf8(&bytes).map_err(|_| bad("not text"))?;
-    let mut lines = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'));
-    let code = lines.next().ok_or_else(|| bad("no code in it"))?;
-    if lines.next().is_some() {
-        return Err(bad("more than one code in it"));
-    }
-    CredentialSecret::from_code(code).map_err(|e| bad(&e.to_string()))
+    CredentialSecret::from_text(text).map_err(|e| bad(&e.to_string()))
 }
