@@ -213,8 +213,8 @@ impl Election {
     }
 
     /// Casts a ballot for each choice, challenging a ballot for `challenged` after the first
-    /// and trying to cast it (refused), and casting the first ballot again (refused). Returns
-    /// the codes, in board order.
+    /// and trying to cast it (refused), and posting the challenge and the first ballot again
+    /// (a retry: the same code, no entry). Returns the codes, in board order.
     fn vote(&mut self, choices: &[u32], challenged: u32) -> Vec<ConfirmationCode> {
         let mut codes = Vec::new();
         let mut first = None;
@@ -223,17 +223,20 @@ impl Election {
             codes.push(self.board.cast(&ballot).unwrap());
             if i == 0 {
                 let (spoiled, opened) = self.ballot(challenged);
-                codes.push(self.board.challenge(&opened).unwrap());
-                // A refused entry is not on the board and takes no position.
+                let code = self.board.challenge(&opened).unwrap();
+                codes.push(code);
+                // A refused entry is not on the board and takes no position; nor does a
+                // retry, which gets its code again.
                 let len = self.board.len();
                 assert!(self.board.cast(&spoiled).is_err());
-                assert!(self.board.challenge(&opened).is_err());
+                assert_eq!(self.board.challenge(&opened).unwrap(), code);
                 assert_eq!(self.board.len(), len);
                 first = Some(ballot);
             }
         }
         let len = self.board.len();
-        assert!(self.board.cast(&first.unwrap()).is_err());
+        let first_code = codes[0];
+        assert_eq!(self.board.cast(&first.unwrap()).unwrap(), first_code);
         assert_eq!(self.board.len(), len);
         codes
     }
