@@ -11,7 +11,7 @@ use tabella::board::{BallotHash, MemoryStore, Store};
 use tabella::encoding::{from_hex, to_hex};
 use tabella_booth::{Booth, BoothError};
 
-use support::{CANDIDATES, Election, election, page};
+use support::{CANDIDATES, Election, election, election_with, page};
 
 /// A booth that has read the whole board.
 fn booth_of(e: &Election<MemoryStore>) -> Booth {
@@ -401,4 +401,53 @@ fn a_bad_or_repeated_ballot_among_many_is_named_and_the_copy_stays_a_prefix() {
         "{err}"
     );
     assert_eq!(booth.mirror().len(), repeated);
+}
+
+/// The fuzz target `booth_read_page`'s seed: a real board's page (a small election, round 1
+/// open, two ballots). `TABELLA_WRITE_SEEDS=1` writes it again after a protocol change;
+/// otherwise the committed seed must be this page and read whole.
+#[test]
+fn the_fuzz_seed_is_a_real_board_page() {
+    let mut e = election(MemoryStore::new(), 3, 10);
+    for m in 0..2 {
+        let mut booth = booth_of(&e);
+        booth.load_credential(&code_of(&e, m)).unwrap();
+        booth.encrypt(Some(m as u32)).unwrap();
+        let bytes = booth.cast().unwrap();
+        post_ballot(&mut e, &bytes);
+    }
+    let page = page(&e.board, 0, e.board.len()).to_string();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fuzz/corpus/booth_read_page/seed-board-page.json");
+    if std::env::var_os("TABELLA_WRITE_SEEDS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &page).unwrap();
+    }
+    let seed = std::fs::read_to_string(&path).unwrap();
+    let mut booth = Booth::new().unwrap();
+    let read = booth.read_page(&seed).unwrap();
+    assert_eq!(read["entries"], read["total"]);
+    assert_eq!(booth.summary()["round"]["ballots"], 2);
+}
+
+#[test]
+fn a_yes_no_round_shows_yes_and_no_and_opens_to_them() {
+    let kind = tabella::election::RoundKind::YesNo { candidate: 0 };
+    let mut e = election_with(MemoryStore::new(), 4, 11, kind);
+    let mut booth = booth_of(&e);
+    let round = &booth.summary()["round"];
+    assert_eq!(round["kind"], "yes_no");
+    assert_eq!(round["options"], serde_json::json!(["yes", "no"]));
+    assert_eq!(round["question"], "Yes or no on Amy E. Pope, or abstain");
+    booth.load_credential(&code_of(&e, 0)).unwrap();
+    booth.encrypt(Some(1)).unwrap();
+    assert_eq!(booth.challenge().unwrap()["chosen"], serde_json::json!([1]));
+    let challenged = ChallengedBallot::from_bytes(&booth.challenged_bytes().unwrap()).unwrap();
+    let code = to_hex(&e.board.challenge(&challenged).unwrap().0);
+    read_all(&mut booth, &e);
+    booth.confirm_challenge(&code).unwrap();
+    booth.encrypt(Some(0)).unwrap();
+    let code = post_ballot(&mut e, &booth.cast().unwrap());
+    read_all(&mut booth, &e);
+    assert_eq!(booth.confirm(&code).unwrap()["index"], 1);
 }

@@ -31,8 +31,18 @@ pub struct Election<S: Store> {
     pub credentials: Vec<CredentialSecret>,
 }
 
-/// `members` members with credentials, round 1 open, on `store` (empty).
+/// `members` members with credentials, round 1 open (choose one), on `store` (empty).
 pub fn election<S: Store>(store: S, members: usize, seed: u64) -> Election<S> {
+    election_with(store, members, seed, RoundKind::ChooseOne)
+}
+
+/// [`election`] whose round 1 is of `kind`.
+pub fn election_with<S: Store>(
+    store: S,
+    members: usize,
+    seed: u64,
+    kind: RoundKind,
+) -> Election<S> {
     let mut rng = ChaCha20Rng::seed_from_u64(seed);
     let admin = Administrator::generate(&mut rng);
     let authority = CredentialAuthority::generate(&mut rng);
@@ -75,7 +85,7 @@ pub fn election<S: Store>(store: S, members: usize, seed: u64) -> Election<S> {
         .unwrap();
     simulate_ceremony(&mut board, &admin, &mut trustees, &mut rng).unwrap();
     let open = admin
-        .open_round(board.replay(), board.head(), RoundKind::ChooseOne, &mut rng)
+        .open_round(board.replay(), board.head(), kind, &mut rng)
         .unwrap();
     board.post(open).unwrap();
     Election {
