@@ -7,10 +7,10 @@
 
 /// The protocol version. It is not the crate version: it changes only when a label, an encoding
 /// or a verification check changes.
-pub const PROTOCOL_VERSION: u16 = 5;
+pub const PROTOCOL_VERSION: u16 = 6;
 
 /// The label every root transcript starts with (merlin's `Transcript::new` argument).
-pub const PROTOCOL_ID: &[u8] = b"tabella/v5";
+pub const PROTOCOL_ID: &[u8] = b"tabella/v6";
 
 /// The cipher suite named in every top-level artifact.
 pub const SUITE: &str = "ristretto255-sha512-merlin";
@@ -123,6 +123,11 @@ pub mod label {
     pub const DLEQ: &[u8] = b"tabella.proof.dleq";
     /// Disjunctive (CDS) proof that a ciphertext encrypts a member of a public set.
     pub const MEMBERSHIP: &[u8] = b"tabella.proof.membership";
+    /// One-out-of-many proof that a tuple of ciphertexts encrypts one of a list of one-hot
+    /// vectors (§5.5).
+    pub const ONE_OF_MANY: &[u8] = b"tabella.proof.one-of-many";
+    /// The derivation of the one-out-of-many proof's generators (§5.5).
+    pub const GENERATORS: &[u8] = b"tabella.generators";
     /// An encrypted ballot: the transcript every proof of the ballot forks from.
     pub const BALLOT: &[u8] = b"tabella.ballot";
     /// The own proof of one ciphertext of a ballot: an option's 0/1 proof, or a packed
@@ -177,6 +182,8 @@ pub mod label {
         SCHNORR,
         DLEQ,
         MEMBERSHIP,
+        ONE_OF_MANY,
+        GENERATORS,
         BALLOT,
         BALLOT_OPTION,
         BALLOT_COUNT,

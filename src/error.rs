@@ -21,6 +21,8 @@ pub enum ProofKind {
     Dleq,
     /// Disjunctive proof of membership in a public set.
     Membership,
+    /// One-out-of-many proof over a tuple of ciphertexts.
+    OneOfMany,
 }
 
 /// Which proof of a ballot failed.
@@ -520,6 +522,7 @@ impl fmt::Display for ProofKind {
             ProofKind::Schnorr => "Schnorr proof of knowledge",
             ProofKind::Dleq => "Chaum-Pedersen DLEQ proof",
             ProofKind::Membership => "disjunctive membership proof",
+            ProofKind::OneOfMany => "one-out-of-many proof",
         })
     }
 }

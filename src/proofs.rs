@@ -5,6 +5,7 @@
 //! | knowledge of a discrete log | [`schnorr`] | X = x·G |
 //! | equality of discrete logs | [`dleq`] | Y = x·G ∧ D = x·H |
 //! | set membership of a plaintext | [`membership`] | (α, β) = Enc(m) ∧ m ∈ S |
+//! | one of many plaintext vectors | [`one_of_many`] | (C₀ … C_{g−1}) = Enc(U_σ) for some σ |
 //!
 //! Every proof:
 //!
@@ -20,9 +21,11 @@
 pub mod batch;
 pub mod dleq;
 pub mod membership;
+pub mod one_of_many;
 pub mod schnorr;
 
 pub use batch::BatchVerifier;
 pub use dleq::{DleqProof, DleqStatement};
 pub use membership::{MembershipProof, MembershipStatement};
+pub use one_of_many::{OneHot, OneOfManyProof, OneOfManyStatement, Radix};
 pub use schnorr::{SchnorrProof, SchnorrStatement};

@@ -525,7 +525,7 @@ impl Manifest {
     }
 
     /// The context of the key ceremony: a fingerprint of the manifest alone,
-    /// `SHA-512("tabella.fingerprint" ‖ "tabella/v5" ‖ "ceremony" ‖ manifest)[..32]`.
+    /// `SHA-512("tabella.fingerprint" ‖ "tabella/v6" ‖ "ceremony" ‖ manifest)[..32]`.
     pub fn ceremony_context(&self) -> Result<ElectionContext> {
         Ok(ElectionContext::new(fingerprint(
             b"ceremony",
@@ -534,7 +534,7 @@ impl Manifest {
     }
 
     /// The election context once the key is known:
-    /// `SHA-512("tabella.fingerprint" ‖ "tabella/v5" ‖ "election" ‖ manifest ‖ Y ‖ trustee
+    /// `SHA-512("tabella.fingerprint" ‖ "tabella/v6" ‖ "election" ‖ manifest ‖ Y ‖ trustee
     /// public data)[..32]`, each part length-prefixed.
     pub fn election_context(
         &self,
