@@ -34,6 +34,8 @@ pub enum BallotPart {
     Option(usize),
     /// The count proof: the number of selections per option, a single slot when packed.
     Count,
+    /// The one-out-of-many proof of a packed ballot's choice (layout 2, docs/SPEC.md §6.3).
+    Choice,
     /// The signature under the ballot's credential (docs/SPEC.md §16.3).
     Signature,
 }
@@ -532,6 +534,7 @@ impl fmt::Display for BallotPart {
         match self {
             BallotPart::Option(i) => write!(f, "proof of ciphertext {i}"),
             BallotPart::Count => f.write_str("selection-count proof"),
+            BallotPart::Choice => f.write_str("one-out-of-many proof of the choice"),
             BallotPart::Signature => f.write_str("signature under its credential"),
         }
     }

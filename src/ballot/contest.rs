@@ -70,8 +70,13 @@ impl ContestSpec {
     /// one chunk holds at most 41 slots, since N·B^(s−1) ≤ 2^40 with B ≥ 2.)
     pub fn with_capacity(mut self, capacity: u64) -> Self {
         self.capacity = Some(capacity);
-        self.layout = Layout::choose(self.slots(), self.max, self.capacity);
+        self.layout = Layout::choose(self.slots(), self.min, self.max, self.capacity);
         self
+    }
+
+    /// The statements of the one-out-of-many proof of layout 2 (empty for the others).
+    pub(crate) fn statements(&self) -> Vec<crate::proofs::OneHot> {
+        self.layout.statements(self.slots(), self.min)
     }
 
     /// The most ballots a box for this contest holds, if bounded.

@@ -12,7 +12,8 @@ use crate::encoding::{read_header, write_header};
 use crate::error::{BallotPart, Error, Result};
 use crate::group::{Reader, write_count};
 use crate::proofs::{
-    BatchVerifier, MembershipProof, MembershipStatement, SchnorrProof, SchnorrStatement,
+    BatchVerifier, MembershipProof, MembershipStatement, OneOfManyProof, OneOfManyStatement, Radix,
+    SchnorrProof, SchnorrStatement,
 };
 use crate::transcript::TranscriptExt;
 use curve25519_dalek::scalar::Scalar;
@@ -30,10 +31,22 @@ pub struct EncryptedBallot {
     id: BallotId,
     credential: Option<PublicCredential>,
     ciphertexts: Vec<Ciphertext>,
-    option_proofs: Vec<MembershipProof>,
-    count_proof: MembershipProof,
+    proofs: BallotProofs,
     /// Present exactly when `credential` is (the decoder and `encrypt` make sure).
     signature: Option<SchnorrProof>,
+}
+
+/// The proofs of a ballot, in one of its two forms (docs/SPEC.md §6.2).
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum BallotProofs {
+    /// Form 0 (layouts 0 and 1): a membership proof per ciphertext that has one, and the
+    /// count proof.
+    Membership {
+        options: Vec<MembershipProof>,
+        count: MembershipProof,
+    },
+    /// Form 1 (layout 2): one one-out-of-many proof over all the ciphertexts.
+    OneOfMany(OneOfManyProof),
 }
 
 /// The transcript of a ballot's signature: the context, the credential, and the ballot's
@@ -103,6 +116,66 @@ fn count_ciphertext(contest: &ContestSpec, ciphertexts: &[Ciphertext]) -> Cipher
         .sum()
 }
 
+/// The proofs of form 0: a membership proof per ciphertext that has one (per option), and the
+/// count proof.
+fn membership_proofs<R: RngCore + CryptoRng>(
+    ctx: &BallotContext<'_>,
+    base: &Transcript,
+    ciphertexts: &[Ciphertext],
+    nonces: &[Nonce],
+    plaintexts: &[u64],
+    rng: &mut R,
+) -> Result<BallotProofs> {
+    let contest = ctx.contest;
+    let layout = contest.layout();
+    let sets = layout.ciphertext_sets(contest.slots());
+    let mut option_proofs = Vec::with_capacity(sets.len());
+    // Per option every ciphertext has its own proof; packed in one ciphertext, none (then
+    // `sets` is empty).
+    let witnesses = ciphertexts.iter().zip(nonces).zip(plaintexts.iter());
+    for (j, (set, ((c, r), &m))) in sets.iter().zip(witnesses).enumerate() {
+        let statement = MembershipStatement {
+            key: ctx.key,
+            ciphertext: c,
+            set,
+        };
+        option_proofs.push(MembershipProof::prove(
+            &mut option_transcript(base, j),
+            &statement,
+            m,
+            r,
+            rng,
+        )?);
+    }
+    // The count and its nonce, with the same weights as `count_ciphertext`.
+    let options = contest.options() as usize;
+    let mut count = Zeroizing::new(0u64);
+    let mut count_nonce = Nonce(Scalar::ZERO);
+    for (j, (r, &m)) in nonces.iter().zip(plaintexts.iter()).enumerate() {
+        let weight = layout.count_weight(j, options, contest.max());
+        *count = count.wrapping_add(weight.wrapping_mul(m));
+        count_nonce.0 += r.0 * Scalar::from(weight);
+    }
+    let count_set = contest.count_set();
+    let count_ct = count_ciphertext(contest, ciphertexts);
+    let statement = MembershipStatement {
+        key: ctx.key,
+        ciphertext: &count_ct,
+        set: &count_set,
+    };
+    let count_proof = MembershipProof::prove(
+        &mut count_transcript(base),
+        &statement,
+        *count,
+        &count_nonce,
+        rng,
+    )?;
+    Ok(BallotProofs::Membership {
+        options: option_proofs,
+        count: count_proof,
+    })
+}
+
 impl EncryptedBallot {
     /// Encrypts `selection` for the contest in `ctx`, proves it well formed and, in an
     /// election with a roll, signs it with the member's `credential`. Returns the ballot and
@@ -143,54 +216,32 @@ impl EncryptedBallot {
             ctx.key
                 .encrypt_many(&plaintexts, layout == Layout::PerOption, rng);
         let base = ballot_transcript(ctx, &id, public.as_ref(), &ciphertexts);
-        let sets = layout.ciphertext_sets(contest.slots());
-        let mut option_proofs = Vec::with_capacity(sets.len());
-        // Per option every ciphertext has its own proof; packed, each chunk when there are
-        // several, none when there is one (then `sets` is empty).
-        let witnesses = ciphertexts.iter().zip(&nonces).zip(plaintexts.iter());
-        for (j, (set, ((c, r), &m))) in sets.iter().zip(witnesses).enumerate() {
-            let statement = MembershipStatement {
-                key: ctx.key,
-                ciphertext: c,
-                set,
-            };
-            option_proofs.push(MembershipProof::prove(
-                &mut option_transcript(&base, j),
-                &statement,
-                m,
-                r,
-                rng,
-            )?);
-        }
-        // The count and its nonce, with the same weights as `count_ciphertext`.
-        let options = contest.options() as usize;
-        let mut count = Zeroizing::new(0u64);
-        let mut count_nonce = Nonce(Scalar::ZERO);
-        for (j, (r, &m)) in nonces.iter().zip(plaintexts.iter()).enumerate() {
-            let weight = layout.count_weight(j, options, contest.max());
-            *count = count.wrapping_add(weight.wrapping_mul(m));
-            count_nonce.0 += r.0 * Scalar::from(weight);
-        }
-        let count_set = contest.count_set();
-        let count_ct = count_ciphertext(contest, &ciphertexts);
-        let statement = MembershipStatement {
-            key: ctx.key,
-            ciphertext: &count_ct,
-            set: &count_set,
+        let proofs = match layout {
+            Layout::PackedOneOfMany { .. } => {
+                let statements = contest.statements();
+                let statement = OneOfManyStatement {
+                    key: ctx.key,
+                    ciphertexts: &ciphertexts,
+                    statements: &statements,
+                };
+                let index = Layout::statement_index(selection.values());
+                BallotProofs::OneOfMany(OneOfManyProof::prove(
+                    &mut count_transcript(&base),
+                    &statement,
+                    *index,
+                    &nonces,
+                    rng,
+                )?)
+            }
+            Layout::PerOption | Layout::Packed { .. } => {
+                membership_proofs(ctx, &base, &ciphertexts, &nonces, &plaintexts, rng)?
+            }
         };
-        let count_proof = MembershipProof::prove(
-            &mut count_transcript(&base),
-            &statement,
-            *count,
-            &count_nonce,
-            rng,
-        )?;
         let mut ballot = EncryptedBallot {
             id,
             credential: public,
             ciphertexts,
-            option_proofs,
-            count_proof,
+            proofs,
             signature: None,
         };
         if let (Some(secret), Some(c)) = (credential, public) {
@@ -252,75 +303,100 @@ impl EncryptedBallot {
         &self.ciphertexts
     }
 
-    fn check_shape(
-        &self,
-        contest: &ContestSpec,
-        sets: &[Vec<u64>],
-        count_set: &[u64],
-    ) -> Result<()> {
-        if self.ciphertexts.len() != contest.width()
-            || self.option_proofs.len() != sets.len()
-            || self.count_proof.branches() != count_set.len()
-            || self
-                .option_proofs
-                .iter()
-                .zip(sets)
-                .any(|(p, set)| p.branches() != set.len())
-        {
-            return Err(Error::BallotMalformed {
-                ballot: self.id,
-                reason: "its shape does not match the contest",
-            });
+    fn shape_error(&self) -> Error {
+        Error::BallotMalformed {
+            ballot: self.id,
+            reason: "its shape does not match the contest",
         }
-        Ok(())
     }
 
-    /// Feeds every proof of the ballot to `check`, which returns whether it holds.
-    fn proofs(
+    /// Adds the equations of every proof of the ballot to `batch`, calling `before` with the
+    /// part each proof is of just before its equations. A shape that does not match the
+    /// contest is an error before any equation.
+    fn add_proofs(
         &self,
         ctx: &BallotContext<'_>,
-        mut check: impl FnMut(
-            BallotPart,
-            &MembershipProof,
-            &mut Transcript,
-            &MembershipStatement<'_>,
-        ) -> Result<()>,
+        batch: &mut BatchVerifier,
+        mut before: impl FnMut(BallotPart, &mut BatchVerifier),
     ) -> Result<()> {
-        let sets = ctx.contest.layout().ciphertext_sets(ctx.contest.slots());
-        let count_set = ctx.contest.count_set();
-        self.check_shape(ctx.contest, &sets, &count_set)?;
-        let base = ballot_transcript(ctx, &self.id, self.credential.as_ref(), &self.ciphertexts);
-        for (j, ((c, proof), set)) in self
-            .ciphertexts
-            .iter()
-            .zip(&self.option_proofs)
-            .zip(&sets)
-            .enumerate()
-        {
-            let statement = MembershipStatement {
-                key: ctx.key,
-                ciphertext: c,
-                set,
-            };
-            check(
-                BallotPart::Option(j),
-                proof,
-                &mut option_transcript(&base, j),
-                &statement,
-            )?;
+        let contest = ctx.contest;
+        if self.ciphertexts.len() != contest.width() {
+            return Err(self.shape_error());
         }
-        let count_ct = count_ciphertext(ctx.contest, &self.ciphertexts);
-        let statement = MembershipStatement {
-            key: ctx.key,
-            ciphertext: &count_ct,
-            set: &count_set,
+        let base = ballot_transcript(ctx, &self.id, self.credential.as_ref(), &self.ciphertexts);
+        match (&self.proofs, contest.layout()) {
+            (BallotProofs::OneOfMany(proof), Layout::PackedOneOfMany { radix, .. }) => {
+                if proof.radix() != radix {
+                    return Err(self.shape_error());
+                }
+                let statements = contest.statements();
+                let statement = OneOfManyStatement {
+                    key: ctx.key,
+                    ciphertexts: &self.ciphertexts,
+                    statements: &statements,
+                };
+                before(BallotPart::Choice, batch);
+                proof.verify_batched(&mut count_transcript(&base), &statement, batch)
+            }
+            (
+                BallotProofs::Membership { options, count },
+                Layout::PerOption | Layout::Packed { .. },
+            ) => {
+                let sets = contest.layout().ciphertext_sets(contest.slots());
+                let count_set = contest.count_set();
+                if options.len() != sets.len()
+                    || count.branches() != count_set.len()
+                    || options
+                        .iter()
+                        .zip(&sets)
+                        .any(|(p, set)| p.branches() != set.len())
+                {
+                    return Err(self.shape_error());
+                }
+                for (j, ((c, proof), set)) in
+                    self.ciphertexts.iter().zip(options).zip(&sets).enumerate()
+                {
+                    let statement = MembershipStatement {
+                        key: ctx.key,
+                        ciphertext: c,
+                        set,
+                    };
+                    before(BallotPart::Option(j), batch);
+                    proof.verify_batched(&mut option_transcript(&base, j), &statement, batch)?;
+                }
+                let count_ct = count_ciphertext(contest, &self.ciphertexts);
+                let statement = MembershipStatement {
+                    key: ctx.key,
+                    ciphertext: &count_ct,
+                    set: &count_set,
+                };
+                before(BallotPart::Count, batch);
+                count.verify_batched(&mut count_transcript(&base), &statement, batch)
+            }
+            _ => Err(self.shape_error()),
+        }
+    }
+
+    /// The points a ballot of this contest adds to a batch, about (to reserve room).
+    fn batch_terms(ctx: &BallotContext<'_>) -> usize {
+        let contest = ctx.contest;
+        let proofs = match contest.layout() {
+            Layout::PackedOneOfMany { radix, .. } => radix.points(),
+            Layout::PerOption | Layout::Packed { .. } => {
+                // Two commitments per branch of every proof, and α, β of the count.
+                let branches: usize = contest
+                    .layout()
+                    .ciphertext_sets(contest.slots())
+                    .iter()
+                    .map(Vec::len)
+                    .sum::<usize>()
+                    + contest.count_set().len();
+                2 * branches + 2
+            }
         };
-        check(
-            BallotPart::Count,
-            &self.count_proof,
-            &mut count_transcript(&base),
-            &statement,
-        )
+        // With a roll, the signature: its R, and the credential's S from the roll.
+        let signature = if ctx.eligibility.is_some() { 2 } else { 0 };
+        proofs + 2 * contest.width() + signature
     }
 
     /// Verifies the ballot's credential and signature (in an election with a roll) and every
@@ -331,16 +407,15 @@ impl EncryptedBallot {
     pub fn verify(self, ctx: &BallotContext<'_>) -> Result<VerifiedBallot> {
         let id = self.id;
         let mut batch = BatchVerifier::new();
-        let mut parts = Vec::with_capacity(self.option_proofs.len() + 2);
+        let mut parts = Vec::with_capacity(ctx.contest.width() + 2);
         self.credential_check(ctx, |signature, t, statement| {
             batch.begin_item();
             parts.push(BallotPart::Signature);
             signature.verify_batched(t, statement, &mut batch);
         })?;
-        self.proofs(ctx, |part, proof, t, statement| {
+        self.add_proofs(ctx, &mut batch, |part, batch| {
             batch.begin_item();
             parts.push(part);
-            proof.verify_batched(t, statement, &mut batch)
         })?;
         match batch.verify() {
             Ok(()) => Ok(VerifiedBallot::new(self, ctx)),
@@ -378,22 +453,7 @@ impl EncryptedBallot {
         ctx: &BallotContext<'_>,
     ) -> Vec<core::result::Result<VerifiedBallot, (BallotId, Error)>> {
         let mut batch = BatchVerifier::new();
-        // Per ballot: two commitments per branch of every proof, and α, β of each ciphertext
-        // and of the count.
-        let branches: usize = ctx
-            .contest
-            .layout()
-            .ciphertext_sets(ctx.contest.slots())
-            .iter()
-            .map(Vec::len)
-            .sum::<usize>()
-            + ctx.contest.count_set().len();
-        // With a roll, the signature: its R, and the credential's S from the roll.
-        let signature = if ctx.eligibility.is_some() { 2 } else { 0 };
-        batch.reserve(
-            ballots.len(),
-            2 * branches + 2 * ctx.contest.width() + 2 + signature,
-        );
+        batch.reserve(ballots.len(), Self::batch_terms(ctx));
         // Each ballot: its verdict if already known (a shape error), or its batch item.
         let mut pending: Vec<core::result::Result<Self, (BallotId, Error)>> =
             Vec::with_capacity(ballots.len());
@@ -403,11 +463,7 @@ impl EncryptedBallot {
                 .credential_check(ctx, |signature, t, statement| {
                     signature.verify_batched(t, statement, &mut batch)
                 })
-                .and_then(|()| {
-                    ballot.proofs(ctx, |_, proof, t, statement| {
-                        proof.verify_batched(t, statement, &mut batch)
-                    })
-                });
+                .and_then(|()| ballot.add_proofs(ctx, &mut batch, |_, _| {}));
             match added {
                 Ok(()) => pending.push(Ok(ballot)),
                 Err(e) => {
@@ -467,10 +523,21 @@ impl EncryptedBallot {
         for c in &self.ciphertexts {
             c.write(out);
         }
-        write_count(out, "ballot proofs", self.option_proofs.len())?;
-        for p in self.option_proofs.iter().chain([&self.count_proof]) {
-            write_count(out, "proof branches", p.branches())?;
-            p.write(out);
+        match &self.proofs {
+            BallotProofs::Membership { options, count } => {
+                out.push(FORM_MEMBERSHIP);
+                write_count(out, "ballot proofs", options.len())?;
+                for p in options.iter().chain([count]) {
+                    write_count(out, "proof branches", p.branches())?;
+                    p.write(out);
+                }
+            }
+            BallotProofs::OneOfMany(proof) => {
+                out.push(FORM_ONE_OF_MANY);
+                write_count(out, "proof radix", proof.radix().radix())?;
+                write_count(out, "proof digits", proof.radix().digits())?;
+                proof.write(out);
+            }
         }
         Ok(())
     }
@@ -513,6 +580,37 @@ impl EncryptedBallot {
         for _ in 0..width {
             ciphertexts.push(Ciphertext::read(reader)?);
         }
+        let proofs = match reader.u8("proof form")? {
+            FORM_MEMBERSHIP => Self::read_membership(reader, width)?,
+            FORM_ONE_OF_MANY => {
+                let n = reader.u32("proof radix")? as usize;
+                let d = reader.u32("proof digits")? as usize;
+                // `OneOfManyProof::read` checks the length first.
+                BallotProofs::OneOfMany(OneOfManyProof::read(reader, Radix::new(n, d)?)?)
+            }
+            _ => {
+                return Err(Error::InvalidValue {
+                    what: "proof form",
+                    reason: "must be 0 or 1",
+                });
+            }
+        };
+        let signature = match credential {
+            Some(_) => Some(SchnorrProof::read(reader)?),
+            None => None,
+        };
+        Ok(EncryptedBallot {
+            id,
+            credential,
+            ciphertexts,
+            proofs,
+            signature,
+        })
+    }
+
+    /// Reads the proofs of form 0: the own proofs (at most one per ciphertext) and the count
+    /// proof, each after its branch count.
+    fn read_membership(reader: &mut Reader<'_>, width: usize) -> Result<BallotProofs> {
         let proofs = reader.count("ballot proofs", 4 + MembershipProof::encoded_len(1))?;
         if proofs > width {
             return Err(Error::InvalidValue {
@@ -525,25 +623,19 @@ impl EncryptedBallot {
             let branches = reader.u32("proof branches")? as usize;
             MembershipProof::read(reader, branches)
         };
-        let mut option_proofs = Vec::with_capacity(proofs);
+        let mut options = Vec::with_capacity(proofs);
         for _ in 0..proofs {
-            option_proofs.push(read_proof(reader)?);
+            options.push(read_proof(reader)?);
         }
-        let count_proof = read_proof(reader)?;
-        let signature = match credential {
-            Some(_) => Some(SchnorrProof::read(reader)?),
-            None => None,
-        };
-        Ok(EncryptedBallot {
-            id,
-            credential,
-            ciphertexts,
-            option_proofs,
-            count_proof,
-            signature,
-        })
+        let count = read_proof(reader)?;
+        Ok(BallotProofs::Membership { options, count })
     }
 }
+
+/// The proof form byte of a ballot's encoding (§6.2): membership proofs.
+const FORM_MEMBERSHIP: u8 = 0;
+/// The proof form byte: one one-out-of-many proof.
+const FORM_ONE_OF_MANY: u8 = 1;
 
 /// The result of a batch verification: the valid ballots, and each invalid one with its error.
 #[derive(Debug)]
