@@ -755,53 +755,106 @@ fn packed_ballot_with_more_than_one_vote_is_rejected() {
     }
 }
 
-// Two packed chunks (six options, capacity 1000: B = 1001, four slots a chunk): votes in both
-// chunks fail the count proof although each chunk proof is valid; a chunk that cancels the
-// other (1001 and −1000 sum to B^0, a valid count proof) fails its own chunk proof.
+impl Setup {
+    /// A layout-2 ballot by the cheating prover: chunk plaintexts (signed) and the claimed
+    /// statement index.
+    fn forge_one_of_many(
+        &self,
+        plaintexts: &[i64],
+        claimed: usize,
+        rng: &mut ChaCha20Rng,
+    ) -> EncryptedBallot {
+        let plaintexts: Vec<Scalar> = plaintexts.iter().map(|m| signed(*m)).collect();
+        hand::forge_one_of_many(
+            &self.ctx(),
+            BallotId::random(rng),
+            None,
+            &plaintexts,
+            claimed,
+            rng,
+        )
+    }
+}
+
+// Layout 2, one digit (six options, capacity 1000: B = 1001, four slots a chunk, so two
+// chunks and six statements): votes in both chunks, no vote at all (min = 1), a chunk that
+// cancels the other (1001 and −1000, whose sum is the valid B^0), a weighted vote, two votes in
+// one chunk and a vote of another base all fail the one proof, claimed as any statement. The
+// control: the forger's proof of a true statement verifies.
 #[test]
 fn packed_chunks_that_add_up_wrongly_are_rejected() {
     let mut rng = hand::rng(21);
     let contest = ContestSpec::choose_one(0, 6, false)
         .unwrap()
         .with_capacity(1000);
-    assert_eq!(
+    assert!(matches!(
         contest.layout(),
-        Layout::Packed {
-            base: 1001,
-            chunk: 4
-        }
-    );
+        Layout::PackedOneOfMany { base: 1001, chunk: 4, radix } if radix.digits() == 1
+    ));
     let s = Setup::new(contest, &mut rng);
-    let chunk0 = |value| Claim {
-        value,
-        set: chunk_set(1001, 4),
+    for claimed in 0..6 {
+        let mut honest = [0i64; 2];
+        honest[claimed / 4] = 1001i64.pow((claimed % 4) as u32);
+        let control = s.forge_one_of_many(&honest, claimed, &mut rng);
+        assert!(control.verify(&s.ctx()).is_ok(), "control {claimed}");
+        for lie in [
+            [1, 1],
+            [0, 0],
+            [1001, -1000],
+            [2, 0],
+            [1 + 1001, 0],
+            [0, 1001 * 1001 * 1001],
+            [1002, 0],
+            [-1, 1],
+        ] {
+            let forged = s.forge_one_of_many(&lie, claimed, &mut rng);
+            s.assert_rejected(forged, BallotPart::Choice, &mut rng);
+        }
+    }
+}
+
+// Layout 2, two digits: 20 candidates and a blank at N = 10⁶ (ten chunks of two slots, 21
+// statements, radix 5, 25 padded). Two votes in two chunks, the blank where none is allowed
+// elsewhere, and a vote split over chunks whose γ-combination an attacker cannot predict are
+// rejected for every claimed statement, including the blank and the last (the padding
+// repeats it).
+#[test]
+fn two_digit_one_of_many_forgeries_are_rejected() {
+    let mut rng = hand::rng(22);
+    let contest = ContestSpec::new(0, 20, 0, 1, false)
+        .unwrap()
+        .with_capacity(1_000_000);
+    let Layout::PackedOneOfMany {
+        chunk: 2, radix, ..
+    } = contest.layout()
+    else {
+        panic!("layout 2 expected, got {:?}", contest.layout());
     };
-    let chunk1 = |value| Claim {
-        value,
-        set: chunk_set(1001, 2),
-    };
-    let count = |value| Claim {
-        value,
-        set: vec![1, 1001, 1001 * 1001, 1001 * 1001 * 1001],
-    };
-    // One vote in each chunk.
-    let forged = s.forge(&[1, 1], &[chunk0(1), chunk1(1)], &count(1), &mut rng);
-    s.assert_rejected(forged, BallotPart::Count, &mut rng);
-    // No vote at all (min = 1).
-    let forged = s.forge(&[0, 0], &[chunk0(0), chunk1(0)], &count(1), &mut rng);
-    s.assert_rejected(forged, BallotPart::Count, &mut rng);
-    // 1001 + (−1000) = 1: the count proof is valid, the second chunk's proof is not.
-    let forged = s.forge(
-        &[1001, -1000],
-        &[chunk0(1001), chunk1(0)],
-        &count(1),
-        &mut rng,
-    );
-    assert!(
-        count_proof_verifies(&s, &forged),
-        "the count proof is valid"
-    );
-    s.assert_rejected(forged, BallotPart::Option(1), &mut rng);
+    assert_eq!((radix.radix(), radix.digits(), radix.padded()), (5, 2, 25));
+    let s = Setup::new(contest, &mut rng);
+    let b = 1_000_001i64;
+    let mut two_votes = [0i64; 10];
+    two_votes[0] = 1;
+    two_votes[9] = b;
+    let mut weighted = [0i64; 10];
+    weighted[4] = 2 * b;
+    let mut spread = [0i64; 10];
+    spread[2] = 1;
+    spread[3] = -1;
+    spread[5] = 1;
+    for claimed in [0, 1, 7, 19, 20] {
+        // The control: the statement itself (the blank is all zeros).
+        let mut honest = [0i64; 10];
+        if claimed < 20 {
+            honest[claimed / 2] = b.pow((claimed % 2) as u32);
+        }
+        let control = s.forge_one_of_many(&honest, claimed, &mut rng);
+        assert!(control.verify(&s.ctx()).is_ok(), "control {claimed}");
+        for lie in [two_votes, weighted, spread] {
+            let forged = s.forge_one_of_many(&lie, claimed, &mut rng);
+            s.assert_rejected(forged, BallotPart::Choice, &mut rng);
+        }
+    }
 }
 
 // A box with a capacity refuses the ballot after the last one it can hold: packed totals

@@ -159,6 +159,69 @@ pub fn membership_layout(k: usize, start: usize, prefix: &str) -> Vec<Field> {
     out
 }
 
+/// Layout of a one-out-of-many proof of radix e with d digits (`src/proofs/one_of_many.rs`):
+/// `A_δ ‖ A_a ‖ A_m ‖ A_q ‖ (G_κ^α ‖ G_κ^β)·d ‖ f_{j,i}·d(e−1) ‖ z_δ ‖ z_m ‖ z`.
+pub fn one_of_many_layout(e: usize, d: usize, start: usize, prefix: &str) -> Vec<Field> {
+    let mut out = Vec::new();
+    let commitments = [
+        ("A-delta", "one-of-many commitment A-delta"),
+        ("A-a", "one-of-many commitment A-a"),
+        ("A-m", "one-of-many commitment A-m"),
+        ("A-q", "one-of-many commitment A-q"),
+    ];
+    for (i, (name, what)) in commitments.into_iter().enumerate() {
+        out.push(field(
+            format!("{prefix}{name}"),
+            what,
+            start + 32 * i,
+            Kind::Point,
+        ));
+    }
+    for k in 0..d {
+        let at = start + 128 + 64 * k;
+        out.push(field(
+            format!("{prefix}G{k} alpha"),
+            "one-of-many pair G-alpha",
+            at,
+            Kind::Point,
+        ));
+        out.push(field(
+            format!("{prefix}G{k} beta"),
+            "one-of-many pair G-beta",
+            at + 32,
+            Kind::Point,
+        ));
+    }
+    let scalars = start + 128 + 64 * d;
+    for j in 0..d {
+        for i in 1..e {
+            out.push(field(
+                format!("{prefix}f{j},{i}"),
+                "one-of-many response f",
+                scalars + 32 * (j * (e - 1) + i - 1),
+                Kind::Scalar,
+            ));
+        }
+    }
+    let z = scalars + 32 * d * (e - 1);
+    for (i, (name, what)) in [
+        ("z-delta", "one-of-many response z-delta"),
+        ("z-m", "one-of-many response z-m"),
+        ("z", "one-of-many response z"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        out.push(field(
+            format!("{prefix}{name}"),
+            what,
+            z + 32 * i,
+            Kind::Scalar,
+        ));
+    }
+    out
+}
+
 /// The header of an encoded ballot.
 #[derive(Clone, Debug)]
 pub struct BallotHeader {
@@ -178,6 +241,10 @@ pub struct BallotHeader {
     pub signature: Option<usize>,
     /// Each ciphertext proof: the offset of its bytes and its branch count.
     pub proofs: Vec<(usize, usize)>,
+    /// Offset of the proof form byte.
+    pub form: usize,
+    /// Form 1 (layout 2): the offset of the one-out-of-many proof, its radix e and digits d.
+    pub one_of_many: Option<(usize, usize, usize)>,
 }
 
 /// Length of an option (0/1) proof.
@@ -194,9 +261,9 @@ impl BallotHeader {
 }
 
 /// Parses the header of a well-formed ballot encoding:
-/// `header (5) ‖ id (32) ‖ flag (1) ‖ [credential (32)] ‖ u32 m ‖ m·64 ‖ u32 p ‖ p·(u32 k ‖ 128·k − 32)
-/// ‖ u32 b ‖ 128·b − 32 ‖ [signature (64)]` (per option, p = m and every k = 2; the signature
-/// iff the flag is 1).
+/// `header (5) ‖ id (32) ‖ flag (1) ‖ [credential (32)] ‖ u32 m ‖ m·64 ‖ form (1)`, then form 0:
+/// `u32 p ‖ p·(u32 k ‖ 128·k − 32) ‖ u32 b ‖ 128·b − 32`, or form 1: `u32 e ‖ u32 d ‖ proof`;
+/// then `[signature (64)]` (per option, p = m and every k = 2; the signature iff the flag is 1).
 pub fn ballot_header(bytes: &[u8]) -> BallotHeader {
     const H: usize = tabella::encoding::header::HEADER_LEN;
     let credential = bytes[H + 32] == 1;
@@ -204,8 +271,26 @@ pub fn ballot_header(bytes: &[u8]) -> BallotHeader {
     let u32_at = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
     let width = u32_at(counts);
     let ciphertexts = counts + 4;
-    let proofs = u32_at(ciphertexts + 64 * width);
-    let option_proofs = ciphertexts + 64 * width + 8;
+    let form = ciphertexts + 64 * width;
+    if bytes[form] == 1 {
+        let (e, d) = (u32_at(form + 1), u32_at(form + 5));
+        let start = form + 9;
+        let len = 32 * (4 + 2 * d + d * (e - 1) + 3);
+        return BallotHeader {
+            credential,
+            width,
+            branches: 0,
+            ciphertexts,
+            option_proofs: start,
+            count_proof: start,
+            signature: credential.then_some(start + len),
+            proofs: Vec::new(),
+            form,
+            one_of_many: Some((start, e, d)),
+        };
+    }
+    let proofs = u32_at(form + 1);
+    let option_proofs = form + 9;
     // Walk the ciphertext proofs by their branch counts.
     let mut count_at = option_proofs - 4;
     let mut proof_list = Vec::with_capacity(proofs);
@@ -226,6 +311,8 @@ pub fn ballot_header(bytes: &[u8]) -> BallotHeader {
         count_proof,
         signature,
         proofs: proof_list,
+        form,
+        one_of_many: None,
     }
 }
 
@@ -257,7 +344,9 @@ pub fn ballot_layout(bytes: &[u8]) -> Vec<Field> {
 
 fn ballot_fields(h: &BallotHeader) -> Vec<Field> {
     let mut out = Vec::new();
-    let first = if h.proofs.is_empty() {
+    let first = if h.one_of_many.is_some() {
+        BallotPart::Choice
+    } else if h.proofs.is_empty() {
         BallotPart::Count
     } else {
         BallotPart::Option(0)
@@ -290,6 +379,15 @@ fn ballot_fields(h: &BallotHeader) -> Vec<Field> {
                 ..f
             });
         }
+    }
+    if let Some((start, e, d)) = h.one_of_many {
+        for f in one_of_many_layout(e, d, start, "one-of-many proof ") {
+            out.push(Field {
+                part: Some(BallotPart::Choice),
+                ..f
+            });
+        }
+        return out;
     }
     for f in membership_layout(h.branches, h.count_proof, "count proof ") {
         out.push(Field {
@@ -506,6 +604,7 @@ fn append_contest(t: &mut Transcript, ctx: &BallotContext<'_>) {
     let (tag, base, chunk) = match ctx.contest.layout() {
         Layout::PerOption => (0, 0, 0),
         Layout::Packed { base, chunk } => (1, base, chunk as u64),
+        Layout::PackedOneOfMany { base, chunk, .. } => (2, base, chunk as u64),
     };
     t.append_count(b"layout", tag);
     t.append_count(b"base", base);
@@ -631,6 +730,8 @@ pub fn encode_ballot(
     for c in ciphertexts {
         out.extend_from_slice(&c.to_bytes());
     }
+    // Proof form 0: membership proofs.
+    out.push(0);
     out.extend_from_slice(&(option_proofs.len() as u32).to_le_bytes());
     for p in option_proofs {
         out.extend_from_slice(&(((p.len() + 32) / 128) as u32).to_le_bytes());
@@ -664,6 +765,7 @@ impl Claim {
     pub fn count(contest: &ContestSpec, value: u64) -> Self {
         let set = match contest.layout() {
             Layout::PerOption => (u64::from(contest.min())..=u64::from(contest.max())).collect(),
+            Layout::PackedOneOfMany { .. } => panic!("layout 2 has no count proof"),
             Layout::Packed { base, chunk } => {
                 let slots = contest.options() as usize + usize::from(contest.has_abstention());
                 let blank = (contest.min() == 0).then_some(0);
@@ -792,4 +894,92 @@ pub fn prove_ballot(
 /// `n` fresh random nonces.
 pub fn fresh_nonces(n: usize, rng: &mut ChaCha20Rng) -> Vec<Scalar> {
     (0..n).map(|_| random_scalar(rng)).collect()
+}
+
+/// Encodes a layout-2 ballot by the documented layout, up to the signature: form byte 1, the
+/// radix e and digits d, and the one-out-of-many proof.
+pub fn encode_one_of_many_ballot(
+    id: &BallotId,
+    credential: Option<&PublicCredential>,
+    ciphertexts: &[Ciphertext],
+    proof: &tabella::proofs::OneOfManyProof,
+) -> Vec<u8> {
+    let mut out = tabella::encoding::header::header(tabella::domain::ObjectKind::Ballot).to_vec();
+    out.extend_from_slice(&id.0);
+    match credential {
+        Some(c) => {
+            out.push(1);
+            out.extend_from_slice(&c.0);
+        }
+        None => out.push(0),
+    }
+    out.extend_from_slice(&(ciphertexts.len() as u32).to_le_bytes());
+    for c in ciphertexts {
+        out.extend_from_slice(&c.to_bytes());
+    }
+    out.push(1);
+    out.extend_from_slice(&(proof.radix().radix() as u32).to_le_bytes());
+    out.extend_from_slice(&(proof.radix().digits() as u32).to_le_bytes());
+    out.extend_from_slice(&proof.to_bytes());
+    out
+}
+
+/// The statements of a layout-2 contest's proof, as docs/SPEC.md §6.3 lists them: slot σ is
+/// (⌊σ/s⌋, B^(σ mod s)), then the blank (0, 0) when min = 0.
+pub fn one_of_many_statements(contest: &ContestSpec) -> Vec<tabella::proofs::OneHot> {
+    let Layout::PackedOneOfMany { base, chunk, .. } = contest.layout() else {
+        panic!("not a layout-2 contest");
+    };
+    let slots = contest.options() as usize + usize::from(contest.has_abstention());
+    (0..slots)
+        .map(|slot| tabella::proofs::OneHot {
+            at: slot / chunk,
+            value: base.pow((slot % chunk) as u32),
+        })
+        .chain((contest.min() == 0).then_some(tabella::proofs::OneHot { at: 0, value: 0 }))
+        .collect()
+}
+
+/// A layout-2 ballot by the best cheating prover: the chunks encrypt `plaintexts` (any
+/// scalars) with fresh nonces, and the one-out-of-many proof is `OneOfManyProof::prove` with
+/// the claimed statement index as witness, on the real ballot transcripts (the prover does not
+/// check its witness). Encoded by the layout, signed by hand when there is a credential, and
+/// decoded with `EncryptedBallot::from_bytes`.
+pub fn forge_one_of_many(
+    ctx: &BallotContext<'_>,
+    id: BallotId,
+    credential: Option<&HandCredential>,
+    plaintexts: &[Scalar],
+    claimed: usize,
+    rng: &mut ChaCha20Rng,
+) -> EncryptedBallot {
+    let nonces = fresh_nonces(plaintexts.len(), rng);
+    let ciphertexts: Vec<Ciphertext> = plaintexts
+        .iter()
+        .zip(&nonces)
+        .map(|(m, r)| encrypt_scalar(ctx.key, m, r))
+        .collect();
+    let public = credential.map(|c| c.public);
+    let base = ballot_transcript(ctx, &id, public.as_ref(), &ciphertexts);
+    let statements = one_of_many_statements(ctx.contest);
+    let statement = tabella::proofs::OneOfManyStatement {
+        key: ctx.key,
+        ciphertexts: &ciphertexts,
+        statements: &statements,
+    };
+    let witness: Vec<Nonce> = nonces.iter().map(nonce).collect();
+    let proof = tabella::proofs::OneOfManyProof::prove(
+        &mut count_transcript(&base),
+        &statement,
+        claimed,
+        &witness,
+        rng,
+    )
+    .expect("the claimed index is one of the statements");
+    let mut bytes = encode_one_of_many_ballot(&id, public.as_ref(), &ciphertexts, &proof);
+    if let Some(c) = credential {
+        let signature = c.sign(ctx, &bytes, rng);
+        bytes.extend_from_slice(&signature);
+    }
+    EncryptedBallot::from_bytes(&bytes).expect("a forged ballot is still well encoded")
 }
