@@ -1,5 +1,5 @@
 //! An independent verifier of tabella election records, written from `docs/SPEC.md` (protocol
-//! version 5) alone: its own decoders (§2, §6.2, §9, §10.1, §11.3, §12, §14.1, §16.1), its own
+//! version 6) alone: its own decoders (§2, §6.2, §9, §10.1, §11.3, §12, §14.1, §16.1), its own
 //! transcripts (§3, §5, §6.1, §11.4, §14.3, §16.3), the chain of heads (§14.2), the replay of the board
 //! (§14.5) and the numbered checks of §13. The `tabella` crate is used only to *produce* boards
 //! (the council example's scenarios, the golden record, the fuzzing fixture, and boards edited
@@ -302,7 +302,7 @@ fn entries_decode_to_the_library_fields() {
         assert_eq!(ours.signature.map(|s| s.read), read, "entry {k}");
     }
     let json: Value = serde_json::to_value(&board.record).unwrap();
-    assert_eq!(json["version"], 5);
+    assert_eq!(json["version"], 6);
 }
 
 /// The manifests of the known-answer vectors (`tests/vectors/manifest.json`), read by this
