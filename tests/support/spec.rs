@@ -1814,15 +1814,26 @@ fn lagrange(i: u32, trustees: &[u32]) -> Scalar {
         .product()
 }
 
-/// §4: the discrete logarithm of M in 0..=bound.
+/// §4: the discrete logarithm of M in 0..=bound (baby steps j·G for j < ⌈√(bound + 1)⌉, then
+/// giant steps of that many G).
 fn discrete_log(m: &RistrettoPoint, bound: u64) -> u64 {
-    assert!(bound <= 1 << 20, "this verifier only searches small ranges");
+    assert!(bound <= 1 << 40, "§6.3: a tally decrypts to at most 2^40");
+    let steps = (1u64..).find(|s| s * s > bound).unwrap();
+    let mut baby = std::collections::HashMap::with_capacity(steps as usize);
     let mut acc = RistrettoPoint::identity();
-    for mu in 0..=bound {
-        if acc == *m {
+    for j in 0..steps {
+        baby.insert(acc.compress().to_bytes(), j);
+        acc += RistrettoPoint::mul_base(&Scalar::ONE);
+    }
+    let giant = RistrettoPoint::mul_base(&Scalar::from(steps));
+    let mut rest = *m;
+    for i in 0..=steps {
+        if let Some(j) = baby.get(&rest.compress().to_bytes()) {
+            let mu = i * steps + j;
+            assert!(mu <= bound, "§4: no discrete logarithm in 0..={bound}");
             return mu;
         }
-        acc += RistrettoPoint::mul_base(&Scalar::ONE);
+        rest -= giant;
     }
     panic!("§4: no discrete logarithm in 0..={bound}")
 }
