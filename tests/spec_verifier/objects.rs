@@ -25,7 +25,7 @@ pub enum Proofs {
         own: Vec<Membership>,
         count: Membership,
     },
-    OneOfMany(OneOfMany),
+    OneOfMany(Box<OneOfMany>),
 }
 
 impl Proofs {
@@ -84,7 +84,7 @@ impl Ballot {
                 if !admissible_radix(e, d) {
                     return Err(format!("a one-out-of-many proof of radix e = {e}, d = {d}"));
                 }
-                Proofs::OneOfMany(OneOfMany::read(rd, e, d)?)
+                Proofs::OneOfMany(Box::new(OneOfMany::read(rd, e, d)?))
             }
             form => return Err(format!("proof form {form}")),
         };

@@ -123,9 +123,12 @@ pub fn packed_board(
     Board::new(name, record, Signers::new(admin_key, keys))
 }
 
-/// The boards of the tests: (name, candidates, eligible N, the layout §6.3 gives: g
+/// A board of the tests: (name, candidates, eligible N, the layout §6.3 gives: g
 /// ciphertexts, w′ statements, radix (e, d)).
-pub const BOARDS: [(&str, usize, u64, usize, usize, (usize, usize)); 3] = [
+pub type PackedCase = (&'static str, usize, u64, usize, usize, (usize, usize));
+
+/// The boards of the tests.
+pub const BOARDS: [PackedCase; 3] = [
     // B = 10⁶ + 1, s = 2: 6 slots in 3 chunks.
     ("5 candidates, N = 10⁶", 5, 1_000_000, 3, 6, (6, 1)),
     // 21 slots in 11 chunks; w′ = 21 > 8: d = 2, e = 5, padded to N′ = 25.

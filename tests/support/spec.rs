@@ -493,8 +493,8 @@ pub fn one_of_many(
     let chunks: Vec<&[u8]> = proof.chunks(32).collect();
     let arr = |k: usize| -> [u8; 32] { chunks[k].try_into().unwrap() };
     let (a_delta, a_a, a_m, a_q) = (arr(0), arr(1), arr(2), arr(3));
-    for k in 0..4 + 2 * d {
-        point(chunks[k]);
+    for commitment in &chunks[..4 + 2 * d] {
+        point(commitment);
     }
     let g_k: Vec<([u8; 32], [u8; 32])> = (0..d).map(|k| (arr(4 + 2 * k), arr(5 + 2 * k))).collect();
     let f_at = 4 + 2 * d;
