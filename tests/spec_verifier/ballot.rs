@@ -1,13 +1,13 @@
 //! Contests, layouts and ballots: the contest of a round (SPEC §10.4), its layout (§6.3), the
-//! ballot transcript and proofs (§6.1, §6.2), a challenged ballot's opening (§9), and the
+//! ballot transcript and proofs (§6.1, §6.2; layout 2's one-out-of-many proof, §5.5), a challenged ballot's opening (§9), and the
 //! split of decrypted values into slot totals (§6.3).
 
 use curve25519_dalek::scalar::Scalar;
 use merlin::Transcript;
 
 use super::codec::{Ct, Pt, Res, g};
-use super::objects::{Ballot, Challenged};
-use super::proofs::{append_ct, root};
+use super::objects::{Ballot, Challenged, Proofs};
+use super::proofs::{append_ct, radix, root};
 
 /// A contest (§6): index, k options, min, max, abstention, capacity N.
 #[derive(Clone, Copy, Debug)]
@@ -51,55 +51,78 @@ pub struct Packed {
 /// The layout of a contest (§6.3).
 #[derive(Clone, Debug)]
 pub struct Layout {
+    /// The layout tag of §6.1 and §14.4: 0 per option, 1 packed (count proof), 2 packed (one
+    /// proof).
+    pub tag: u8,
     pub packed: Option<Packed>,
-    /// S_ν for each ciphertext with its own proof (none when p = 0).
+    /// S_ν for each ciphertext with its own proof (none when p = 0, and in layout 2).
     pub own: Vec<Vec<u64>>,
     /// ω_ν for each ciphertext.
     pub weights: Vec<u64>,
-    /// S_Σ.
+    /// S_Σ (empty in layout 2).
     pub count: Vec<u64>,
+    /// Layout 2: the w′ statements (a_σ, v_σ) of its one-out-of-many proof (§5.5).
+    pub statements: Vec<(u64, u64)>,
 }
 
 const BOUND: u128 = 1 << 40;
 
 impl Layout {
-    /// §6.3: packed exactly when N ≥ 1, max = 1, s ≥ 2 and (g > 1 ⇒ g < B); else per option.
+    /// §6.3: packed exactly when N ≥ 1, max = 1 and s ≥ 2, else per option; packed, layout 1
+    /// when g = 1 and w′ ≤ 3, else layout 2.
     pub fn of(c: &Contest) -> Layout {
         let w = c.slots();
         if let (Some(n), 1) = (c.capacity.filter(|&n| n >= 1), c.max) {
             let b = n + 1;
             // s: the largest integer in 1..=w with N·B^(s−1) ≤ 2^40 (0 when there is none).
             let s = (1..=w)
-                .take_while(|&s| (n as u128) * (b as u128).pow(s as u32 - 1) <= BOUND)
+                .take_while(|&s| {
+                    (b as u128)
+                        .checked_pow(s as u32 - 1)
+                        .and_then(|p| p.checked_mul(n as u128))
+                        .is_some_and(|top| top <= BOUND)
+                })
                 .last()
                 .unwrap_or(0);
-            let g = if s == 0 { 0 } else { w.div_ceil(s) };
-            if s >= 2 && (g == 1 || (g as u64) < b) {
+            if s >= 2 {
+                let g = w.div_ceil(s);
                 let sizes: Vec<usize> = (0..g).map(|v| (v * s + s).min(w) - v * s).collect();
-                let powers = |len: usize| (0..len as u32).map(move |e| b.pow(e));
-                let own = if g > 1 {
-                    sizes
-                        .iter()
-                        .map(|&len| std::iter::once(0).chain(powers(len)).collect())
-                        .collect()
-                } else {
-                    Vec::new()
-                };
-                let s0 = s.min(w);
-                let count = (c.min == 0)
-                    .then_some(0)
-                    .into_iter()
-                    .chain(powers(s0))
+                let blank = c.min == 0;
+                let w_prime = w + usize::from(blank);
+                let packed = Some(Packed {
+                    base: b,
+                    chunk: s as u64,
+                    sizes,
+                });
+                if g == 1 && w_prime <= 3 {
+                    let count = blank
+                        .then_some(0)
+                        .into_iter()
+                        .chain((0..w as u32).map(|e| b.pow(e)))
+                        .collect();
+                    return Layout {
+                        tag: 1,
+                        packed,
+                        own: Vec::new(),
+                        weights: vec![1],
+                        count,
+                        statements: Vec::new(),
+                    };
+                }
+                // Slot σ as (⌊σ/s⌋, B^(σ mod s)), then the blank (0, 0) when min = 0.
+                let mut statements: Vec<(u64, u64)> = (0..w)
+                    .map(|sigma| ((sigma / s) as u64, b.pow((sigma % s) as u32)))
                     .collect();
+                if blank {
+                    statements.push((0, 0));
+                }
                 return Layout {
-                    packed: Some(Packed {
-                        base: b,
-                        chunk: s as u64,
-                        sizes,
-                    }),
-                    own,
+                    tag: 2,
+                    packed,
+                    own: Vec::new(),
                     weights: vec![1; g],
-                    count,
+                    count: Vec::new(),
+                    statements,
                 };
             }
         }
@@ -108,10 +131,20 @@ impl Layout {
             weights.push(c.max);
         }
         Layout {
+            tag: 0,
             packed: None,
             own: vec![vec![0, 1]; w],
             weights,
             count: (c.min..=c.max).collect(),
+            statements: Vec::new(),
+        }
+    }
+
+    /// (layout tag, B or 0, s or 0), as §6.1, §14.4 and §16.3 write them.
+    pub fn announced(&self) -> (u8, u64, u64) {
+        match &self.packed {
+            None => (self.tag, 0, 0),
+            Some(p) => (self.tag, p.base, p.chunk),
         }
     }
 
@@ -206,11 +239,8 @@ fn ballot_transcript(f: &[u8; 32], r: u32, c: &Contest, l: &Layout, ballot: &Bal
     t.append_u64(b"max", c.max);
     t.append_u64(b"abstention", c.abstention as u64);
     t.append_u64(b"capacity", c.capacity.unwrap_or(0));
-    let (layout, base, chunk) = match &l.packed {
-        None => (0, 0, 0),
-        Some(p) => (1, p.base, p.chunk),
-    };
-    t.append_u64(b"layout", layout);
+    let (layout, base, chunk) = l.announced();
+    t.append_u64(b"layout", u64::from(layout));
     t.append_u64(b"base", base);
     t.append_u64(b"chunk", chunk);
     t.append_message(b"ballot-id", &ballot.id);
@@ -245,11 +275,8 @@ pub fn signature_verifies(
     t.append_u64(b"max", c.max);
     t.append_u64(b"abstention", c.abstention as u64);
     t.append_u64(b"capacity", c.capacity.unwrap_or(0));
-    let (layout, base, chunk) = match &l.packed {
-        None => (0, 0, 0),
-        Some(p) => (1, p.base, p.chunk),
-    };
-    t.append_u64(b"layout", layout);
+    let (layout, base, chunk) = l.announced();
+    t.append_u64(b"layout", u64::from(layout));
     t.append_u64(b"base", base);
     t.append_u64(b"chunk", chunk);
     t.append_message(b"credential", &s.bytes);
@@ -257,38 +284,74 @@ pub fn signature_verifies(
     signature.verify(&mut t, s)
 }
 
-/// Whether a ballot's shape is the layout's (§6.2): m, p, every h_ν = |S_ν| and h_Σ = |S_Σ|.
+/// Whether a ballot's shape is the layout's (§6.2): m, the proof form (0 for layouts 0 and 1,
+/// 1 for layout 2), then p, every h_ν = |S_ν| and h_Σ = |S_Σ| (form 0) or e and d (form 1).
 /// §13 checks it after the credential's presence and roll, before the signature.
 pub fn shape(l: &Layout, b: &Ballot) -> Res<()> {
-    let own = b
-        .own
-        .iter()
-        .zip(&l.own)
-        .all(|(p, set)| p.branches() == set.len());
-    if b.cts.len() != l.width()
-        || b.own.len() != l.own.len()
-        || !own
-        || b.count.branches() != l.count.len()
-    {
-        return Err("the ballot's shape does not match the contest's layout".into());
+    if b.cts.len() != l.width() {
+        return Err(format!(
+            "the ballot's shape does not match the contest's layout: {} ciphertexts, layout {} \
+             has {}",
+            b.cts.len(),
+            l.tag,
+            l.width()
+        ));
+    }
+    let expected_form = u8::from(l.tag == 2);
+    match &b.proofs {
+        Proofs::Membership { own, count } if expected_form == 0 => {
+            let hs = own
+                .iter()
+                .zip(&l.own)
+                .all(|(p, set)| p.branches() == set.len());
+            if own.len() != l.own.len() || !hs || count.branches() != l.count.len() {
+                return Err(format!(
+                    "the ballot's shape does not match the contest's layout {}: p or h",
+                    l.tag
+                ));
+            }
+        }
+        Proofs::OneOfMany(p) if expected_form == 1 => {
+            let given = radix(l.statements.len());
+            if (p.e, p.d) != given {
+                return Err(format!(
+                    "the ballot's shape does not match the contest's layout 2: the one-out-of-many \
+                     proof's radix (e = {}, d = {}), w′ = {} gives {given:?}",
+                    p.e,
+                    p.d,
+                    l.statements.len()
+                ));
+            }
+        }
+        proofs => {
+            return Err(format!(
+                "the ballot's shape does not match the contest's layout {}: proof form {}, the \
+                 layout's is {expected_form}",
+                l.tag,
+                proofs.form()
+            ));
+        }
     }
     Ok(())
 }
 
-/// Whether a ballot is valid for (F, Y, r, contest) (§6.2): m, p and every h match the layout
-/// and every proof verifies (§6.1).
+/// Whether a ballot is valid for (F, Y, r, contest) (§6.2): its shape is the layout's and
+/// every proof verifies (§6.1); an error names the proof (and its part) that failed.
 pub fn verify_ballot(f: &[u8; 32], y: &Pt, r: u32, c: &Contest, l: &Layout, b: &Ballot) -> Res<()> {
-    if b.cts.len() != l.width() || b.own.len() != l.own.len() {
-        return Err(format!(
-            "{} ciphertexts and {} own proofs, the layout has {} and {}",
-            b.cts.len(),
-            b.own.len(),
-            l.width(),
-            l.own.len()
-        ));
-    }
+    shape(l, b)?;
     let tb = ballot_transcript(f, r, c, l, b);
-    for (nu, (proof, set)) in b.own.iter().zip(&l.own).enumerate() {
+    let (own, count_proof) = match &b.proofs {
+        Proofs::OneOfMany(proof) => {
+            // §6.1: T_Σ, then the §5.5 proof over all m ciphertexts and the w′ statements.
+            let mut t = tb.clone();
+            t.append_message(b"dom-sep", b"tabella.ballot.count");
+            return proof
+                .verify(&mut t, y, &b.cts, &l.statements)
+                .map_err(|e| format!("the one-out-of-many proof fails: {e}"));
+        }
+        Proofs::Membership { own, count } => (own, count),
+    };
+    for (nu, (proof, set)) in own.iter().zip(&l.own).enumerate() {
         let mut t = tb.clone();
         t.append_message(b"dom-sep", b"tabella.ballot.option");
         t.append_u64(b"option", nu as u64);
@@ -312,7 +375,7 @@ pub fn verify_ballot(f: &[u8; 32], y: &Pt, r: u32, c: &Contest, l: &Layout, b: &
     };
     let mut t = tb.clone();
     t.append_message(b"dom-sep", b"tabella.ballot.count");
-    if !b.count.verify(&mut t, y, &count, &l.count) {
+    if !count_proof.verify(&mut t, y, &count, &l.count) {
         return Err("the count proof fails".into());
     }
     Ok(())

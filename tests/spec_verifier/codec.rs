@@ -10,9 +10,9 @@ use sha2::{Digest, Sha512};
 pub type Res<T> = Result<T, String>;
 
 /// Protocol version (§1).
-pub const VERSION: u16 = 5;
+pub const VERSION: u16 = 6;
 /// Protocol id (§1), the label of every merlin transcript (§3.1).
-pub const PROTOCOL_ID: &[u8] = b"tabella/v5";
+pub const PROTOCOL_ID: &[u8] = b"tabella/v6";
 
 /// Object kinds of the header (§2.1).
 pub mod kind {

@@ -6,7 +6,7 @@
 use curve25519_dalek::scalar::Scalar;
 
 use super::codec::{Ct, Pt, Reader, Res, kind};
-use super::proofs::{Dleq, Membership, Schnorr};
+use super::proofs::{Dleq, Membership, OneOfMany, Schnorr, admissible_radix};
 
 /// A trustee index (§11.3): 1..=255.
 fn trustee(rd: &mut Reader, what: &str) -> Res<u32> {
@@ -17,14 +17,34 @@ fn trustee(rd: &mut Reader, what: &str) -> Res<u32> {
     Ok(i)
 }
 
+/// A ballot's proofs by their form (§6.2): 0, membership proofs (the own proofs and the
+/// count proof, layouts 0 and 1); 1, one one-out-of-many proof (layout 2).
+#[derive(Clone, Debug)]
+pub enum Proofs {
+    Membership {
+        own: Vec<Membership>,
+        count: Membership,
+    },
+    OneOfMany(Box<OneOfMany>),
+}
+
+impl Proofs {
+    /// The proof form byte (§6.2).
+    pub fn form(&self) -> u8 {
+        match self {
+            Proofs::Membership { .. } => 0,
+            Proofs::OneOfMany(_) => 1,
+        }
+    }
+}
+
 /// An encrypted ballot (§6.2).
 #[derive(Clone, Debug)]
 pub struct Ballot {
     pub id: [u8; 32],
     pub credential: Option<[u8; 32]>,
     pub cts: Vec<Ct>,
-    pub own: Vec<Membership>,
-    pub count: Membership,
+    pub proofs: Proofs,
     /// §6.2: the encoding up to the signature (the body), and the signature (§16.3), present
     /// iff a credential is.
     pub body: Vec<u8>,
@@ -43,18 +63,31 @@ impl Ballot {
             return Err(format!("a ballot of {m} ciphertexts"));
         }
         let cts = (0..m).map(|_| rd.ciphertext()).collect::<Res<_>>()?;
-        let p = rd.count(4 + 96)?;
-        if p > m {
-            return Err(format!("{p} own proofs for {m} ciphertexts"));
-        }
-        let own = (0..p)
-            .map(|_| {
+        let proofs = match rd.u8()? {
+            0 => {
+                let p = rd.count(4 + 96)?;
+                if p > m {
+                    return Err(format!("{p} own proofs for {m} ciphertexts"));
+                }
+                let own = (0..p)
+                    .map(|_| {
+                        let h = rd.u32()? as usize;
+                        Membership::read(rd, h)
+                    })
+                    .collect::<Res<_>>()?;
                 let h = rd.u32()? as usize;
-                Membership::read(rd, h)
-            })
-            .collect::<Res<_>>()?;
-        let h = rd.u32()? as usize;
-        let count = Membership::read(rd, h)?;
+                let count = Membership::read(rd, h)?;
+                Proofs::Membership { own, count }
+            }
+            1 => {
+                let (e, d) = (rd.u32()? as usize, rd.u32()? as usize);
+                if !admissible_radix(e, d) {
+                    return Err(format!("a one-out-of-many proof of radix e = {e}, d = {d}"));
+                }
+                Proofs::OneOfMany(Box::new(OneOfMany::read(rd, e, d)?))
+            }
+            form => return Err(format!("proof form {form}")),
+        };
         let body = start[..start.len() - rd.remaining()].to_vec();
         let signature = match credential {
             Some(_) => Some(Schnorr::read(rd)?),
@@ -64,8 +97,7 @@ impl Ballot {
             id,
             credential,
             cts,
-            own,
-            count,
+            proofs,
             body,
             signature,
         })

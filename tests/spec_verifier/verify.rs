@@ -340,7 +340,7 @@ fn read_opening(rd: &mut Reader) -> Res<Opening> {
     let abstention = rd.flag()?;
     let capacity = if rd.flag()? { Some(rd.u64()?) } else { None };
     let layout = match rd.u8()? {
-        tag @ (0 | 1) => tag,
+        tag @ (0..=2) => tag,
         tag => return Err(format!("layout {tag}")),
     };
     let (base, chunk) = (rd.u64()?, rd.u32()?);
@@ -358,11 +358,8 @@ fn read_opening(rd: &mut Reader) -> Res<Opening> {
         capacity,
     };
     // §14.4: its layout MUST be the one its shape and capacity give (§6.3).
-    let given = match Layout::of(&contest).packed {
-        None => (0, 0, 0),
-        Some(p) => (1, p.base, p.chunk as u32),
-    };
-    if (layout, base, chunk) != given {
+    let given = Layout::of(&contest).announced();
+    if (layout, base, u64::from(chunk)) != given {
         return Err(format!(
             "layout ({layout}, B = {base}, s = {chunk}), the contest gives {given:?}"
         ));

@@ -16,8 +16,8 @@ use tabella::merlin::Transcript;
 use super::PROTOCOL_CHANGE;
 
 /// §1: the protocol version and the protocol id.
-pub const VERSION: u16 = 5;
-pub const PROTOCOL_ID: &str = "tabella/v5";
+pub const VERSION: u16 = 6;
+pub const PROTOCOL_ID: &str = "tabella/v6";
 
 /// §2.1: the object kinds this verifier reads.
 pub mod kind {
@@ -428,6 +428,187 @@ pub fn membership(
     }
 }
 
+/// §5.5: the radix (e, d) for w′ statements: d = 1 and e = w′ when w′ ≤ 8; otherwise d = 2
+/// and e = ⌈√w′⌉.
+pub fn radix(w: usize) -> (usize, usize) {
+    assert!((2..=1026).contains(&w), "§5.5: 2 ≤ w′ ≤ 1026");
+    if w <= 8 {
+        (w, 1)
+    } else {
+        let e = (1..).find(|e| e * e >= w).unwrap();
+        (e, 2)
+    }
+}
+
+/// §5.5: H_t = `from_uniform_bytes`(SHA-512("tabella.generators" ‖ LE32(t))).
+pub fn generator(t: u32) -> RistrettoPoint {
+    let mut hash = Sha512::new();
+    hash.update(b"tabella.generators");
+    hash.update(t.to_le_bytes());
+    let digest: [u8; 64] = hash.finalize().into();
+    RistrettoPoint::from_uniform_bytes(&digest)
+}
+
+/// A one-out-of-many proof split by the layout of §5.5, with its challenges (public for the
+/// vector test's worked examples, which may read any of them).
+#[allow(dead_code)]
+#[derive(Clone, Debug)]
+pub struct OneOfMany {
+    pub e: usize,
+    pub d: usize,
+    pub a_delta: [u8; 32],
+    pub a_a: [u8; 32],
+    pub a_m: [u8; 32],
+    pub a_q: [u8; 32],
+    /// (G_κ^α, G_κ^β) for κ < d.
+    pub g: Vec<([u8; 32], [u8; 32])>,
+    /// f_{j,i} for every i < e, f_{j,0} = c − Σ_{i≥1} f_{j,i} the implied one.
+    pub f: Vec<Vec<Scalar>>,
+    pub z_delta: Scalar,
+    pub z_m: Scalar,
+    pub z: Scalar,
+    pub gamma: Scalar,
+    pub c: Scalar,
+    /// M(c), over all N′ = e^d padded statements.
+    pub m_c: Scalar,
+}
+
+/// §5.5: appends the statement, draws γ, appends the commitments, draws c, and checks
+/// equations (1)–(4) directly; a proof whose (e, d) are not those of w′ is refused first.
+pub fn one_of_many(
+    log: &mut Log,
+    y: &[u8; 32],
+    ciphertexts: &[([u8; 32], [u8; 32])],
+    statements: &[(u64, u64)],
+    (e, d): (usize, usize),
+    proof: &[u8],
+) -> OneOfMany {
+    let w = statements.len();
+    assert_eq!((e, d), radix(w), "§5.5: the radix of w′ = {w}");
+    assert_eq!(
+        proof.len(),
+        32 * (4 + 2 * d + d * (e - 1) + 3),
+        "§5.5: 32·(4 + 2d + d·(e − 1) + 3) bytes"
+    );
+    let chunks: Vec<&[u8]> = proof.chunks(32).collect();
+    let arr = |k: usize| -> [u8; 32] { chunks[k].try_into().unwrap() };
+    let (a_delta, a_a, a_m, a_q) = (arr(0), arr(1), arr(2), arr(3));
+    for commitment in &chunks[..4 + 2 * d] {
+        point(commitment);
+    }
+    let g_k: Vec<([u8; 32], [u8; 32])> = (0..d).map(|k| (arr(4 + 2 * k), arr(5 + 2 * k))).collect();
+    let f_at = 4 + 2 * d;
+    let sent: Vec<Vec<Scalar>> = (0..d)
+        .map(|j| {
+            (1..e)
+                .map(|i| scalar(chunks[f_at + j * (e - 1) + i - 1]))
+                .collect()
+        })
+        .collect();
+    let z_at = f_at + d * (e - 1);
+    let (z_delta, z_m, z) = (
+        scalar(chunks[z_at]),
+        scalar(chunks[z_at + 1]),
+        scalar(chunks[z_at + 2]),
+    );
+
+    log.text("dom-sep", b"tabella.proof.one-of-many");
+    log.msg("G", &g());
+    log.msg("Y", y);
+    log.u64("m", ciphertexts.len() as u64);
+    for (alpha, beta) in ciphertexts {
+        log.ciphertext("C", alpha, beta);
+    }
+    log.u64("w", w as u64);
+    for (at, value) in statements {
+        log.u64("at", *at);
+        log.u64("value", *value);
+    }
+    log.u64("radix", e as u64);
+    log.u64("digits", d as u64);
+    let gamma = log.challenge("gamma");
+    log.msg("A-delta", &a_delta);
+    log.msg("A-a", &a_a);
+    log.msg("A-m", &a_m);
+    log.msg("A-q", &a_q);
+    for (ga, gb) in &g_k {
+        log.msg("G-alpha", ga);
+        log.msg("G-beta", gb);
+    }
+    let c = log.challenge("c");
+
+    let f: Vec<Vec<Scalar>> = sent
+        .iter()
+        .map(|row| {
+            let mut full = vec![c - row.iter().sum::<Scalar>()];
+            full.extend(row);
+            full
+        })
+        .collect();
+    let power = |x: Scalar, n: u64| (0..n).fold(Scalar::ONE, |acc, _| acc * x);
+    // M(c) = Σ_{σ<N′} (Π_j f_{j,σ_j})·μ_σ, the list padded by repeating its last statement.
+    let padded = e.pow(d as u32);
+    let m_c: Scalar = (0..padded)
+        .map(|sigma| {
+            let (at, value) = statements[sigma.min(w - 1)];
+            assert!((at as usize) < ciphertexts.len(), "§5.5: a_σ < g");
+            let mu = power(gamma, at) * Scalar::from(value);
+            let digits = (0..d).map(|j| (sigma / e.pow(j as u32)) % e);
+            digits.zip(&f).map(|(i, row)| row[i]).product::<Scalar>() * mu
+        })
+        .sum();
+    let yp = point(y);
+    let (mut alpha_g, mut beta_g) = (RistrettoPoint::identity(), RistrettoPoint::identity());
+    for (nu, (alpha, beta)) in ciphertexts.iter().enumerate() {
+        let x = power(gamma, nu as u64);
+        alpha_g += x * point(alpha);
+        beta_g += x * point(beta);
+    }
+    let (mut g_alpha, mut g_beta) = (RistrettoPoint::identity(), RistrettoPoint::identity());
+    for (kappa, (ga, gb)) in g_k.iter().enumerate() {
+        let x = power(c, kappa as u64);
+        g_alpha += x * point(ga);
+        g_beta += x * point(gb);
+    }
+    let cd = power(c, d as u64);
+    holds(
+        cd * alpha_g - g_alpha - RistrettoPoint::mul_base(&z),
+        "one-out-of-many (1)",
+    );
+    holds(
+        cd * beta_g - RistrettoPoint::mul_base(&m_c) - g_beta - z * yp,
+        "one-out-of-many (2)",
+    );
+    let h0 = generator(0);
+    let mut eq3 = c * point(&a_delta) + point(&a_a) - z_delta * h0;
+    let mut eq4 = c * point(&a_m) + point(&a_q) - z_m * h0;
+    for (j, row) in f.iter().enumerate() {
+        for (i, fji) in row.iter().enumerate() {
+            let h = generator((1 + j * e + i) as u32);
+            eq3 -= fji * h;
+            eq4 -= (fji * (c - fji)) * h;
+        }
+    }
+    holds(eq3, "one-out-of-many (3)");
+    holds(eq4, "one-out-of-many (4)");
+    OneOfMany {
+        e,
+        d,
+        a_delta,
+        a_a,
+        a_m,
+        a_q,
+        g: g_k,
+        f,
+        z_delta,
+        z_m,
+        z,
+        gamma,
+        c,
+        m_c,
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // §6: contests, layouts and ballots
 // ---------------------------------------------------------------------------------------------
@@ -463,7 +644,7 @@ impl Contest {
         self.options as usize + usize::from(self.abstention)
     }
 
-    /// §6.3: (B, s) when the contest is packed.
+    /// §6.3: (B, s) when the contest is packed (layout 1 or 2).
     pub fn packing(&self) -> Option<(u64, usize)> {
         let n = self.capacity.filter(|n| *n > 0 && self.max == 1)?;
         let base = u128::from(n) + 1;
@@ -474,8 +655,47 @@ impl Contest {
                 .is_some_and(|top| top <= 1 << 40)
         };
         let s = (1..=w).take_while(|s| fits(*s)).last().unwrap_or(1);
-        let chunks = w.div_ceil(s) as u128;
-        (s >= 2 && (chunks == 1 || chunks < base)).then_some((base as u64, s))
+        (s >= 2).then_some((base as u64, s))
+    }
+
+    /// §6.3: w′ = w + (1 if min = 0), the statements of a selection: one slot, or the blank.
+    pub fn statement_count(&self) -> usize {
+        self.slots() + usize::from(self.min == 0)
+    }
+
+    /// §6.3: the layout tag (§6.1, §14.4): 0 per option, 1 packed with a count proof (g = 1
+    /// and w′ ≤ 3), 2 packed with one one-out-of-many proof (every other packed contest).
+    pub fn layout(&self) -> u64 {
+        match self.packing() {
+            None => 0,
+            Some(_) if self.ciphertexts() == 1 && self.statement_count() <= 3 => 1,
+            Some(_) => 2,
+        }
+    }
+
+    /// §6.1, §14.4, §16.3: (layout, B or 0, s or 0).
+    pub fn layout_fields(&self) -> (u64, u64, u64) {
+        match self.packing() {
+            None => (0, 0, 0),
+            Some((base, s)) => (self.layout(), base, s as u64),
+        }
+    }
+
+    /// §6.3, layout 2: the w′ statements (a_σ, v_σ) of the one-out-of-many proof: slot σ as
+    /// (⌊σ/s⌋, B^(σ mod s)), then the blank (0, 0) when min = 0. Empty in layouts 0 and 1.
+    pub fn statements(&self) -> Vec<(u64, u64)> {
+        match self.packing() {
+            Some((base, s)) if self.layout() == 2 => {
+                let mut list: Vec<(u64, u64)> = (0..self.slots())
+                    .map(|sigma| ((sigma / s) as u64, base.pow((sigma % s) as u32)))
+                    .collect();
+                if self.min == 0 {
+                    list.push((0, 0));
+                }
+                list
+            }
+            _ => Vec::new(),
+        }
     }
 
     /// m: the number of ciphertexts.
@@ -529,20 +749,12 @@ impl Contest {
         }
     }
 
-    /// §6.3: the set S_ν of each ciphertext's own proof (none for one packed ciphertext).
+    /// §6.3: the set S_ν of each ciphertext's own proof (per option only: packed layouts
+    /// have none).
     pub fn ciphertext_sets(&self) -> Vec<Vec<u64>> {
         match self.packing() {
             None => vec![vec![0, 1]; self.slots()],
-            Some(_) if self.ciphertexts() == 1 => Vec::new(),
-            Some((base, _)) => self
-                .chunk_sizes()
-                .into_iter()
-                .map(|size| {
-                    let mut set = vec![0];
-                    set.extend((0..size as u32).map(|i| base.pow(i)));
-                    set
-                })
-                .collect(),
+            Some(_) => Vec::new(),
         }
     }
 
@@ -555,13 +767,15 @@ impl Contest {
         }
     }
 
-    /// §6.3: the count set S_Σ.
+    /// §6.3: the count set S_Σ (layout 1: (0 if min = 0, then) 1, B, …, B^(w−1)); layout 2
+    /// has no count proof, and so none.
     pub fn count_set(&self) -> Vec<u64> {
         match self.packing() {
             None => (u64::from(self.min)..=u64::from(self.max)).collect(),
-            Some((base, s)) => {
+            Some(_) if self.layout() == 2 => Vec::new(),
+            Some((base, _)) => {
                 let mut set = if self.min == 0 { vec![0] } else { vec![] };
-                set.extend((0..s.min(self.slots()) as u32).map(|i| base.pow(i)));
+                set.extend((0..self.slots() as u32).map(|i| base.pow(i)));
                 set
             }
         }
@@ -604,23 +818,33 @@ impl Contest {
     }
 }
 
-/// A ballot split by the layout of §6.2, verified by §6.1 and §5.3.
+/// A ballot split by the layout of §6.2, verified by §6.1 and §5.3 (proof form 0) or §5.5
+/// (proof form 1). (Public for the vector test, which reads the fields it needs.)
+#[allow(dead_code)]
 pub struct Ballot {
     pub id: [u8; 32],
     pub credential: Option<[u8; 32]>,
     /// m: the ciphertext count.
     pub m: u32,
-    /// h_Σ: the count proof's branch count.
+    /// The proof form byte (§6.2): 0 membership proofs, 1 one-out-of-many.
+    pub form: u8,
+    /// h_Σ: the count proof's branch count (0 in form 1, which has no count proof).
     pub count_branches: u32,
     pub ciphertexts: Vec<([u8; 32], [u8; 32])>,
+    /// The count proof's bytes; in form 1, the one-out-of-many proof's (after LE32(e) ‖
+    /// LE32(d)).
     pub count_proof: Vec<u8>,
     /// The ballot transcript T_b.
     pub base: Log,
     /// Per ciphertext proof: the forked transcript (T_b's operations first) and the proof.
     pub options: Vec<(Log, Membership)>,
-    /// The count ciphertext, its transcript and proof.
+    /// The count ciphertext, its transcript and proof. In form 1 there is no count proof: the
+    /// ciphertext is C_γ = Σ_ν γ^ν·C_ν (§5.5), the transcript T_Σ after the one-out-of-many
+    /// proof, and the membership proof is empty (no branch) with the §5.5 challenge c.
     pub count_ciphertext: ([u8; 32], [u8; 32]),
     pub count: (Log, Membership),
+    /// Form 1 (layout 2): the one-out-of-many proof, verified on T_Σ.
+    pub one_of_many: Option<OneOfMany>,
     /// The body (§6.2: the encoding up to the signature) and the signature R ‖ s, with a
     /// credential (§16.3).
     pub body: Vec<u8>,
@@ -649,20 +873,43 @@ pub fn read_ballot(
             (alpha, bytes.array())
         })
         .collect();
+    let form = bytes.u8();
+    let layout = contest.layout();
+    assert_eq!(
+        u64::from(form),
+        u64::from(layout == 2),
+        "§6.2: the proof form of layout {layout}"
+    );
     let sets = contest.ciphertext_sets();
-    assert_eq!(bytes.le32() as usize, sets.len(), "§6.2: p");
-    let option_proofs: Vec<&[u8]> = sets
-        .iter()
-        .map(|set| {
-            let h = bytes.le32() as usize;
-            assert_eq!(h, set.len(), "§6.2: h_ν");
-            bytes.take(128 * h - 32)
-        })
-        .collect();
     let count_set = contest.count_set();
-    let count_branches = bytes.le32();
-    assert_eq!(count_branches as usize, count_set.len(), "§6.2: h_Σ");
-    let count_proof = bytes.take(128 * count_branches as usize - 32).to_vec();
+    let (option_proofs, count_branches, count_proof, radix_read) = if form == 0 {
+        assert_eq!(bytes.le32() as usize, sets.len(), "§6.2: p");
+        let option_proofs: Vec<&[u8]> = sets
+            .iter()
+            .map(|set| {
+                let h = bytes.le32() as usize;
+                assert_eq!(h, set.len(), "§6.2: h_ν");
+                bytes.take(128 * h - 32)
+            })
+            .collect();
+        let count_branches = bytes.le32();
+        assert_eq!(count_branches as usize, count_set.len(), "§6.2: h_Σ");
+        let count_proof = bytes.take(128 * count_branches as usize - 32).to_vec();
+        (option_proofs, count_branches, count_proof, None)
+    } else {
+        let (e, d) = (bytes.le32() as usize, bytes.le32() as usize);
+        assert!(
+            (d == 1 && (2..=8).contains(&e)) || (d == 2 && (3..=33).contains(&e)),
+            "§6.2: a radix d = 1 with 2 ≤ e ≤ 8 or d = 2 with 3 ≤ e ≤ 33"
+        );
+        assert_eq!(
+            (e, d),
+            radix(contest.statement_count()),
+            "§6.2, §6.3: e and d of w′"
+        );
+        let proof = bytes.take(32 * (4 + 2 * d + d * (e - 1) + 3)).to_vec();
+        (Vec::new(), 0, proof, Some((e, d)))
+    };
     let body = bytes.since(start).to_vec();
     // §6.2, §16.3: the signature after the proofs, iff a credential.
     let signature: Option<[u8; 64]> = credential.map(|_| {
@@ -681,11 +928,8 @@ pub fn read_ballot(
     base.u64("max", u64::from(contest.max));
     base.u64("abstention", u64::from(contest.abstention));
     base.u64("capacity", contest.capacity.unwrap_or(0));
-    let (layout, b_base, chunk) = match contest.packing() {
-        None => (0, 0, 0),
-        Some((b_base, s)) => (1, b_base, s as u64),
-    };
-    base.u64("layout", layout);
+    let (layout_tag, b_base, chunk) = contest.layout_fields();
+    base.u64("layout", layout_tag);
     base.u64("base", b_base);
     base.u64("chunk", chunk);
     base.msg("ballot-id", &id);
@@ -709,6 +953,49 @@ pub fn read_ballot(
             (t, m)
         })
         .collect();
+    if let Some(radix) = radix_read {
+        // §6.1, layout 2: one §5.5 proof on T_Σ over all m ciphertexts and the w′ statements.
+        let mut t = base.clone();
+        t.text("dom-sep", b"tabella.ballot.count");
+        let proof = one_of_many(
+            &mut t,
+            y,
+            &ciphertexts,
+            &contest.statements(),
+            radix,
+            &count_proof,
+        );
+        let (mut alpha_g, mut beta_g) = (RistrettoPoint::identity(), RistrettoPoint::identity());
+        let mut x = Scalar::ONE;
+        for (alpha, beta) in &ciphertexts {
+            alpha_g += x * point(alpha);
+            beta_g += x * point(beta);
+            x *= proof.gamma;
+        }
+        let empty = Membership {
+            a: Vec::new(),
+            b: Vec::new(),
+            challenges: Vec::new(),
+            z: Vec::new(),
+            c: proof.c,
+        };
+        return Ballot {
+            id,
+            credential,
+            m,
+            form,
+            count_branches,
+            ciphertexts,
+            count_proof,
+            base,
+            options,
+            count_ciphertext: (enc(&alpha_g), enc(&beta_g)),
+            count: (t, empty),
+            one_of_many: Some(proof),
+            body,
+            signature,
+        };
+    }
     // (α_Σ, β_Σ) = Σ ω_ν·(α_ν, β_ν); a single ciphertext is its own count ciphertext.
     let count_ciphertext = if ciphertexts.len() == 1 {
         ciphertexts[0]
@@ -736,6 +1023,7 @@ pub fn read_ballot(
         id,
         credential,
         m,
+        form,
         count_branches,
         ciphertexts,
         count_proof,
@@ -743,6 +1031,7 @@ pub fn read_ballot(
         options,
         count_ciphertext,
         count: (t, m_count),
+        one_of_many: None,
         body,
         signature,
     }
@@ -770,10 +1059,7 @@ pub fn ballot_signature(
     log.u64("max", u64::from(contest.max));
     log.u64("abstention", u64::from(contest.abstention));
     log.u64("capacity", contest.capacity.unwrap_or(0));
-    let (layout, b_base, chunk) = match contest.packing() {
-        None => (0, 0, 0),
-        Some((b_base, s)) => (1, b_base, s as u64),
-    };
+    let (layout, b_base, chunk) = contest.layout_fields();
     log.u64("layout", layout);
     log.u64("base", b_base);
     log.u64("chunk", chunk);
@@ -1528,15 +1814,26 @@ fn lagrange(i: u32, trustees: &[u32]) -> Scalar {
         .product()
 }
 
-/// §4: the discrete logarithm of M in 0..=bound.
+/// §4: the discrete logarithm of M in 0..=bound (baby steps j·G for j < ⌈√(bound + 1)⌉, then
+/// giant steps of that many G).
 fn discrete_log(m: &RistrettoPoint, bound: u64) -> u64 {
-    assert!(bound <= 1 << 20, "this verifier only searches small ranges");
+    assert!(bound <= 1 << 40, "§6.3: a tally decrypts to at most 2^40");
+    let steps = (1u64..).find(|s| s * s > bound).unwrap();
+    let mut baby = std::collections::HashMap::with_capacity(steps as usize);
     let mut acc = RistrettoPoint::identity();
-    for mu in 0..=bound {
-        if acc == *m {
+    for j in 0..steps {
+        baby.insert(acc.compress().to_bytes(), j);
+        acc += RistrettoPoint::mul_base(&Scalar::ONE);
+    }
+    let giant = RistrettoPoint::mul_base(&Scalar::from(steps));
+    let mut rest = *m;
+    for i in 0..=steps {
+        if let Some(j) = baby.get(&rest.compress().to_bytes()) {
+            let mu = i * steps + j;
+            assert!(mu <= bound, "§4: no discrete logarithm in 0..={bound}");
             return mu;
         }
-        acc += RistrettoPoint::mul_base(&Scalar::ONE);
+        rest -= giant;
     }
     panic!("§4: no discrete logarithm in 0..={bound}")
 }
@@ -1753,10 +2050,8 @@ fn read_contest(b: &mut Bytes<'_>, contest: &Contest) {
     assert_eq!(capacity, contest.capacity, "check 5: the capacity N");
     let layout = b.u8();
     let (base, chunk) = (b.le64(), b.le32());
-    let expected = match contest.packing() {
-        None => (0, 0, 0),
-        Some((base, s)) => (1, base, s as u32),
-    };
+    let (l, b_base, s) = contest.layout_fields();
+    let expected = (l as u8, b_base, s as u32);
     assert_eq!(
         (layout, base, chunk),
         expected,
