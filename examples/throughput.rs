@@ -73,6 +73,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let layout = match contest.layout() {
         Layout::PerOption => "\"per_option\"".to_string(),
         Layout::Packed { base, chunk } => format!("{{\"base\":{base},\"chunk\":{chunk}}}"),
+        Layout::PackedOneOfMany { base, chunk, radix } => format!(
+            "{{\"base\":{base},\"chunk\":{chunk},\"radix\":{},\"digits\":{}}}",
+            radix.radix(),
+            radix.digits()
+        ),
     };
     let ctx = BallotContext {
         election: &election,

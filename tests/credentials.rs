@@ -570,7 +570,7 @@ fn a_roll_with_a_credential_removed_or_duplicated_is_refused() {
 
     // Signed by the authority: one credential removed (5 for 6 members)…
     let credentials: Vec<_> = e.roll.credentials().copied().collect();
-    let mut shorter = vec![0x74, 0x62, 16, 5, 0];
+    let mut shorter = vec![0x74, 0x62, 16, tabella::domain::PROTOCOL_VERSION as u8, 0];
     shorter.extend_from_slice(&5u32.to_le_bytes());
     for c in &credentials[1..] {
         shorter.extend_from_slice(&c.0);
@@ -583,7 +583,7 @@ fn a_roll_with_a_credential_removed_or_duplicated_is_refused() {
         "{failure:?}"
     );
     // …one duplicated in its place…
-    let mut duplicated = vec![0x74, 0x62, 16, 5, 0];
+    let mut duplicated = vec![0x74, 0x62, 16, tabella::domain::PROTOCOL_VERSION as u8, 0];
     duplicated.extend_from_slice(&6u32.to_le_bytes());
     duplicated.extend_from_slice(&credentials[0].0);
     for c in &credentials[..5] {

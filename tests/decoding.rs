@@ -263,6 +263,15 @@ static CORPUS: LazyLock<Vec<Sample>> = LazyLock::new(|| {
         Some(&members[0]),
         &mut rng,
     );
+    // Layout 2 (one-out-of-many, two digits): 20 candidates for a box of 10⁶, signed.
+    let one_of_many_ballot = ballot(
+        ContestSpec::choose_one(2, 20, false)
+            .unwrap()
+            .with_capacity(1_000_000),
+        &[13],
+        Some(&members[1]),
+        &mut rng,
+    );
 
     let scalar = |name: &'static str, bytes: Vec<u8>, decoder, what| Sample {
         name,
@@ -366,6 +375,13 @@ static CORPUS: LazyLock<Vec<Sample>> = LazyLock::new(|| {
             fields: hand::ballot_layout(&range_ballot),
             bytes: range_ballot,
         },
+        Sample {
+            name: "ballot with credential, one-of-many",
+            decoder: Decoder::Ballot,
+            shape: Shape::Ballot,
+            fields: hand::ballot_layout(&one_of_many_ballot),
+            bytes: one_of_many_ballot,
+        },
     ]
 });
 
@@ -391,10 +407,11 @@ fn corpus_round_trips() {
         );
         let covered: usize = s.fields.len() * 32;
         let header = match s.shape {
-            // The bytes before the first ciphertext, and the u32 counts between the proofs.
+            // The bytes before the first ciphertext, the form byte, and the u32 counts between
+            // the proofs (form 0) or the radix and digits (form 1).
             Shape::Ballot => {
                 let h = hand::ballot_header(&s.bytes);
-                h.ciphertexts + 8 + 4 * h.width
+                h.ciphertexts + 1 + 8 + 4 * h.proofs.len()
             }
             _ => 0,
         };
@@ -675,6 +692,7 @@ fn ballot_truncation_error(full: &[u8], cut: usize) -> Error {
         Read(&'static str, usize),
         Count(&'static str, usize, usize),
         Proof(usize),
+        OneOfMany(usize),
     }
     let mut steps = vec![
         Step::Read("ballot id", 32),
@@ -688,17 +706,24 @@ fn ballot_truncation_error(full: &[u8], cut: usize) -> Error {
         steps.push(Step::Read("ciphertext alpha", 32));
         steps.push(Step::Read("ciphertext beta", 32));
     }
-    steps.push(Step::Count(
-        "ballot proofs",
-        h.width,
-        4 + MembershipProof::encoded_len(1),
-    ));
-    for _ in 0..h.width {
+    steps.push(Step::Read("proof form", 1));
+    if let Some((_, e, d)) = h.one_of_many {
+        steps.push(Step::Read("proof radix", 4));
+        steps.push(Step::Read("proof digits", 4));
+        steps.push(Step::OneOfMany(32 * (4 + 2 * d + d * (e - 1) + 3)));
+    } else {
+        steps.push(Step::Count(
+            "ballot proofs",
+            h.proofs.len(),
+            4 + MembershipProof::encoded_len(1),
+        ));
+        for &(_, k) in &h.proofs {
+            steps.push(Step::Read("proof branches", 4));
+            steps.push(Step::Proof(MembershipProof::encoded_len(k)));
+        }
         steps.push(Step::Read("proof branches", 4));
-        steps.push(Step::Proof(hand::OPTION_PROOF_LEN));
+        steps.push(Step::Proof(MembershipProof::encoded_len(h.branches)));
     }
-    steps.push(Step::Read("proof branches", 4));
-    steps.push(Step::Proof(MembershipProof::encoded_len(h.branches)));
     if h.credential {
         steps.push(Step::Read("Schnorr commitment R", 32));
         steps.push(Step::Read("Schnorr response s", 32));
@@ -708,6 +733,7 @@ fn ballot_truncation_error(full: &[u8], cut: usize) -> Error {
         let (what, size) = match step {
             Step::Read(what, size) => (what, size),
             Step::Proof(size) => ("membership proof", size),
+            Step::OneOfMany(size) => ("one-of-many proof", size),
             Step::Count(what, count, item) => {
                 if cut < at + 4 {
                     return Error::WrongLength {

@@ -29,7 +29,7 @@ use proptest::test_runner::RngSeed;
 use rand_chacha::ChaCha20Rng;
 use rand_core::RngCore;
 use std::sync::Arc;
-use tabella::ballot::{BallotContext, BallotId, ContestSpec, EncryptedBallot, Selection};
+use tabella::ballot::{BallotContext, BallotId, ContestSpec, EncryptedBallot, Layout, Selection};
 use tabella::credential::{CredentialSecret, Eligibility, PublicCredential, Roll, SecondBallot};
 use tabella::domain::label;
 use tabella::elgamal::{Ciphertext, PublicKey, SecretKey};
@@ -860,9 +860,11 @@ impl World {
     /// What a change to a ballot's context or contents breaks first: its signature with a
     /// roll, its first ciphertext proof without.
     fn first(&self) -> BallotExpect {
-        BallotExpect::Rejected(match self.eligibility {
-            Some(_) => BallotPart::Signature,
-            None => BallotPart::Option(0),
+        BallotExpect::Rejected(match (&self.eligibility, self.contest.layout()) {
+            (Some(_), _) => BallotPart::Signature,
+            (None, Layout::PackedOneOfMany { .. }) => BallotPart::Choice,
+            (None, Layout::Packed { .. }) => BallotPart::Count,
+            (None, Layout::PerOption) => BallotPart::Option(0),
         })
     }
 
@@ -1195,7 +1197,7 @@ fn packed_statement_mutations(world: World, rng: &mut ChaCha20Rng) {
         None,
         Some(&[5]),
     ];
-    run_ballot_rows(&world, &votes, packed_rows, 40, rng);
+    run_ballot_rows(&world, &votes, packed_rows, 20, rng);
 }
 
 /// Choose one of six with abstention, for a box of `capacity`.
@@ -1217,8 +1219,11 @@ fn packed_rows(world: &World, sample: &[u8]) -> Vec<BallotMutation> {
         made_for("contest index", with(packed(1, 1000)), first),
         // B = 1000 still puts four slots in a chunk: the same shape, another transcript.
         made_for("capacity (999)", with(packed(0, 999)), first),
-        // B = 201 puts five slots in a chunk: another shape.
-        made_for("capacity (200)", with(packed(0, 200)), Malformed),
+        // B = 201 puts five slots in a chunk: still two chunks and seven statements (layout 2
+        // has one proof of radix 7 either way), so the same shape under another transcript.
+        made_for("capacity (200)", with(packed(0, 200)), first),
+        // One chunk of seven slots (capacity 1: B = 2): another shape.
+        made_for("capacity (1)", with(packed(0, 1)), Malformed),
         made_for(
             "capacity (none: per option)",
             with(ContestSpec::choose_one(0, 6, true).unwrap()),

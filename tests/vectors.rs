@@ -1371,7 +1371,7 @@ fn ballot_vectors() -> VectorFile<BallotIn, BallotOut> {
         ..per_option.clone()
     };
     // Six options, blank allowed, abstention, 1,000 voters: B = 1001, four slots a chunk, so two
-    // ciphertexts, their own proofs and a count proof on their sum.
+    // ciphertexts and one one-out-of-many proof (layout 2) over eight statements: one digit.
     let chunked = ContestJson {
         index: 1,
         options: 6,
@@ -1379,6 +1379,16 @@ fn ballot_vectors() -> VectorFile<BallotIn, BallotOut> {
         max: 1,
         abstention: true,
         capacity: Some(1000),
+    };
+    // Twenty options for a box of 10⁶: B = 10⁶ + 1, two slots a chunk, ten ciphertexts and one
+    // one-out-of-many proof over 20 statements: radix 5, two digits, 25 padded statements.
+    let national = ContestJson {
+        index: 2,
+        options: 20,
+        min: 1,
+        max: 1,
+        abstention: false,
+        capacity: Some(1_000_000),
     };
     let mut cases = Vec::new();
     for (seed, round, credential, choice, name, flags, contest_json) in [
@@ -1414,8 +1424,8 @@ fn ballot_vectors() -> VectorFile<BallotIn, BallotOut> {
             1,
             false,
             Some(5),
-            "0..1 of 6 with abstention, capacity 1000, packed in two chunks, option 5 chosen",
-            &["packed", "chunks"][..],
+            "0..1 of 6 with abstention, capacity 1000, two chunks, one-of-many (one digit), option 5 chosen",
+            &["packed", "chunks", "one-of-many"][..],
             &chunked,
         ),
         (
@@ -1423,9 +1433,18 @@ fn ballot_vectors() -> VectorFile<BallotIn, BallotOut> {
             1,
             false,
             Some(u32::MAX),
-            "0..1 of 6 with abstention, capacity 1000, packed in two chunks, blank",
-            &["packed", "chunks", "blank"][..],
+            "0..1 of 6 with abstention, capacity 1000, two chunks, one-of-many (one digit), blank",
+            &["packed", "chunks", "one-of-many", "blank"][..],
             &chunked,
+        ),
+        (
+            406,
+            1,
+            true,
+            Some(13),
+            "1-of-20, capacity 10^6, ten chunks, one-of-many (radix 5, two digits), option 13 chosen, with a credential",
+            &["packed", "chunks", "one-of-many", "credential"][..],
+            &national,
         ),
     ] {
         let contest = contest_json.library().unwrap();
@@ -1687,7 +1706,7 @@ fn ballot_vectors() -> VectorFile<BallotIn, BallotOut> {
         base.rejected(
             "protocol version 3 in the header (the bytes after it unchanged)",
             "old_version",
-            |c| c.outputs.ballot = flip(&c.outputs.ballot, 3, 0x05 ^ 0x03),
+            |c| c.outputs.ballot = flip(&c.outputs.ballot, 3, (PROTOCOL_VERSION as u8) ^ 0x03),
             |e| {
                 matches!(
                     e,
@@ -1700,9 +1719,10 @@ fn ballot_vectors() -> VectorFile<BallotIn, BallotOut> {
         ),
     ]);
     envelope(
-        "Encrypted ballots (SPEC §6): per option, and packed (§6.3) in one and in two \
-         ciphertexts; the ballot bytes (§6.2, starting with the header of §2.1: \"tb\", kind 6, \
-         LE16(5)), its ballot hash over those bytes (§8.2), the round's genesis code and the \
+        "Encrypted ballots (SPEC §6): per option, packed in one ciphertext with a count proof \
+         (layout 1, §6.3), and packed in two and in ten ciphertexts with one one-out-of-many \
+         proof (layout 2, §5.5) of one and of two digits; the ballot bytes (§6.2, starting with \
+         the header of §2.1: \"tb\", kind 6, LE16(6)), its ballot hash over those bytes (§8.2), the round's genesis code and the \
          confirmation code of the ballot cast first (§8.3). Rejection cases include a header \
          that is junk, of another kind and of another version (§2.1).",
         "tests/vectors.rs ballot_vectors: ChaCha20Rng::seed_from_u64(seed) draws the \

@@ -45,8 +45,9 @@ enum BallotProofs {
         options: Vec<MembershipProof>,
         count: MembershipProof,
     },
-    /// Form 1 (layout 2): one one-out-of-many proof over all the ciphertexts.
-    OneOfMany(OneOfManyProof),
+    /// Form 1 (layout 2): one one-out-of-many proof over all the ciphertexts (boxed: it is
+    /// larger than the membership proofs' vectors).
+    OneOfMany(Box<OneOfManyProof>),
 }
 
 /// The transcript of a ballot's signature: the context, the credential, and the ballot's
@@ -225,13 +226,13 @@ impl EncryptedBallot {
                     statements: &statements,
                 };
                 let index = Layout::statement_index(selection.values());
-                BallotProofs::OneOfMany(OneOfManyProof::prove(
+                BallotProofs::OneOfMany(Box::new(OneOfManyProof::prove(
                     &mut count_transcript(&base),
                     &statement,
                     *index,
                     &nonces,
                     rng,
-                )?)
+                )?))
             }
             Layout::PerOption | Layout::Packed { .. } => {
                 membership_proofs(ctx, &base, &ciphertexts, &nonces, &plaintexts, rng)?
@@ -586,7 +587,7 @@ impl EncryptedBallot {
                 let n = reader.u32("proof radix")? as usize;
                 let d = reader.u32("proof digits")? as usize;
                 // `OneOfManyProof::read` checks the length first.
-                BallotProofs::OneOfMany(OneOfManyProof::read(reader, Radix::new(n, d)?)?)
+                BallotProofs::OneOfMany(Box::new(OneOfManyProof::read(reader, Radix::new(n, d)?)?))
             }
             _ => {
                 return Err(Error::InvalidValue {
