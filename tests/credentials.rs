@@ -845,6 +845,15 @@ fn the_stream_verifier_applies_the_same_credential_rules_as_the_box() {
         let outcome = verify_stream(&mut reader, &ctx, 3, |_| {}).unwrap();
         assert_eq!(outcome.rejected, box_refused, "{rule:?}");
         assert_eq!(outcome.tally, bx.tally(), "{rule:?}");
+        // The parallel verifier (chunks of 2 on 2 threads, so that member 0's two ballots are
+        // verified in different chunks at once) folds them in board order all the same.
+        let mut reader = BallotStreamReader::new(&bytes[..]).unwrap();
+        let parallel =
+            tabella::tally::stream::verify_stream_parallel(&mut reader, &ctx, 2, 2, |_| {})
+                .unwrap();
+        assert_eq!(parallel.rejected, box_refused, "{rule:?}");
+        assert_eq!(parallel.tally, bx.tally(), "{rule:?}");
+        assert_eq!(parallel.codes, outcome.codes, "{rule:?}");
         let kinds: Vec<bool> = outcome
             .rejected
             .iter()
