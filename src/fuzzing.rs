@@ -45,7 +45,8 @@ use crate::encoding::{from_hex, to_hex};
 use crate::error::Error;
 use crate::group::{Point, Reader, decode_scalar as group_decode_scalar, hash_to_group};
 use crate::proofs::{
-    DleqProof, DleqStatement, MembershipProof, MembershipStatement, SchnorrProof, SchnorrStatement,
+    DleqProof, DleqStatement, MembershipProof, MembershipStatement, OneHot, OneOfManyProof,
+    OneOfManyStatement, Radix, SchnorrProof, SchnorrStatement,
 };
 use crate::record::BoardRecord;
 use crate::rules::{
@@ -69,6 +70,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("decode_schnorr", decode_schnorr),
     ("decode_dleq", decode_dleq),
     ("decode_membership", decode_membership),
+    ("decode_one_of_many", decode_one_of_many),
     ("decode_ballot", decode_ballot),
     ("decode_hex", decode_hex),
     ("verify_ballot", verify_ballot),
@@ -162,6 +164,9 @@ struct Fixtures {
     dleq: (Point, Point, Point, Vec<u8>),
     /// For k = 1..=16 (at index k − 1): a ciphertext of a member of {0, …, k−1} and its proof.
     membership: Vec<(Ciphertext, Vec<u64>, Vec<u8>)>,
+    /// One-out-of-many statements (ciphertexts, one-hot vectors) and an honest proof each, for
+    /// one digit and two.
+    one_of_many: Vec<(Vec<Ciphertext>, Vec<OneHot>, Vec<u8>)>,
 }
 
 /// The round the fixture ballots are cast in.
@@ -180,7 +185,8 @@ impl Fixtures {
         let key = secret.public_key();
         let other_key = SecretKey::generate(&mut fuzz_rng(b"other secret key")).public_key();
 
-        // Per option, then packed: one ciphertext (council-sized), and two chunks.
+        // Per option, then packed: one ciphertext (council-sized), two chunks and ten chunks
+        // (one-out-of-many proofs of one and two digits).
         let contests = [
             ContestSpec::choose_one(0, 2, false),
             ContestSpec::choose_one(1, 3, true),
@@ -188,6 +194,8 @@ impl Fixtures {
             ContestSpec::new(3, 4, 1, 3, true),
             ContestSpec::choose_one(4, 2, true).map(|c| c.with_capacity(171)),
             ContestSpec::new(5, 6, 0, 1, true).map(|c| c.with_capacity(1000)),
+            // Layout 2 with two digits: ten chunks, radix 5.
+            ContestSpec::choose_one(6, 20, false).map(|c| c.with_capacity(1_000_000)),
         ];
         // Four members on the roll; three sign the fixture ballots of each shape.
         let credentials: Vec<CredentialSecret> = (0..4u8)
@@ -301,6 +309,37 @@ impl Fixtures {
             membership.push((ciphertext, set, proof.to_bytes()));
         }
 
+        // Slots packed two to a chunk (base 1001), with and without the blank: 5 and 9
+        // statements (radix 5, one digit; radix 3, two digits), and 21 (radix 5, two digits).
+        let mut one_of_many = Vec::new();
+        for (slots, blank) in [(5usize, false), (8, true), (20, true)] {
+            let statements: Vec<OneHot> = (0..slots)
+                .map(|slot| OneHot {
+                    at: slot / 2,
+                    value: if slot % 2 == 0 { 1 } else { 1001 },
+                })
+                .chain(blank.then_some(OneHot { at: 0, value: 0 }))
+                .collect();
+            let chosen = statements.len() / 2;
+            let target = statements.get(chosen).copied().expect("a statement");
+            let (ciphertexts, nonces): (Vec<Ciphertext>, Vec<Nonce>) = (0..slots.div_ceil(2))
+                .map(|nu| key.encrypt(if nu == target.at { target.value } else { 0 }, &mut rng))
+                .unzip();
+            let proof = OneOfManyProof::prove(
+                &mut election.transcript(label::BALLOT),
+                &OneOfManyStatement {
+                    key: &key,
+                    ciphertexts: &ciphertexts,
+                    statements: &statements,
+                },
+                chosen,
+                &nonces,
+                &mut rng,
+            )
+            .expect("fixture one-of-many proof");
+            one_of_many.push((ciphertexts, statements, proof.to_bytes()));
+        }
+
         Fixtures {
             election,
             other_election,
@@ -312,6 +351,7 @@ impl Fixtures {
             schnorr,
             dleq: (h, y, d, dleq_proof),
             membership,
+            one_of_many,
         }
     }
 
@@ -720,6 +760,46 @@ pub fn decode_membership(data: &[u8]) {
         verdict.is_ok(),
         honest,
         "membership verification (k = {k}): {}",
+        diff(rest, honest_bytes)
+    );
+}
+
+/// `OneOfManyProof::from_bytes` for the radix of one of the fixture statements (picked by the
+/// first byte): a canonical round trip, and it verifies exactly when it is the fixture's
+/// honest proof.
+pub fn decode_one_of_many(data: &[u8]) {
+    let Some((selector, rest)) = data.split_first() else {
+        return;
+    };
+    let f = &*FIXTURES;
+    let Some((ciphertexts, statements, honest_bytes)) = f
+        .one_of_many
+        .get(usize::from(*selector) % f.one_of_many.len())
+    else {
+        return;
+    };
+    let radix = Radix::for_statements(statements.len()).expect("fixture radix");
+    let Ok(proof) = OneOfManyProof::from_bytes(rest, radix) else {
+        return;
+    };
+    assert_eq!(radix.encoded_len(), rest.len());
+    assert_eq!(
+        proof.to_bytes(),
+        rest,
+        "one-of-many proof re-encodes differently"
+    );
+    let statement = OneOfManyStatement {
+        key: &f.key,
+        ciphertexts,
+        statements,
+    };
+    let verdict = proof.verify(&mut f.election.transcript(label::BALLOT), &statement);
+    let honest = rest == honest_bytes.as_slice();
+    assert_eq!(
+        verdict.is_ok(),
+        honest,
+        "one-of-many verification ({} statements): {}",
+        statements.len(),
         diff(rest, honest_bytes)
     );
 }
@@ -2067,6 +2147,15 @@ pub fn seed_corpus() -> Vec<Seed> {
             data.extend_from_slice(proof);
             add("decode_membership", &format!("k{k}"), data);
         }
+    }
+    for (i, (_, statements, proof)) in f.one_of_many.iter().enumerate() {
+        let mut data = vec![i as u8];
+        data.extend_from_slice(proof);
+        add(
+            "decode_one_of_many",
+            &format!("w{}", statements.len()),
+            data,
+        );
     }
 
     for (s, shape) in f.shapes.iter().enumerate() {

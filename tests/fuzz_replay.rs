@@ -83,6 +83,7 @@ targets! {
     decode_schnorr: 128, 80;
     decode_dleq: 128, 120;
     decode_membership: 128, 2100;
+    decode_one_of_many: 128, 1100;
     decode_ballot: 128, 2000;
     decode_hex: 256, 80;
     verify_ballot: 64, 2000;
