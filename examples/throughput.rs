@@ -340,6 +340,13 @@ fn ballot_shape(bytes: &[u8]) -> Option<(usize, usize)> {
     let mut at = 5 + 32 + 1 + if signed { 32 } else { 0 };
     let width = u32_at(at)?;
     at += 4 + 64 * width;
+    let s = usize::from(signed);
+    // Proof form 1 (layout 2): e, d and a one-out-of-many proof of 4 + 2d points.
+    if *bytes.get(at)? == 1 {
+        let d = u32_at(at + 5)?;
+        return Some((2 * width + 4 + 2 * d + s, 2 * width + 4 + 2 * d + 2 * s));
+    }
+    at += 1;
     let option_proofs = u32_at(at)?;
     at += 4;
     let mut branches = 0;
@@ -348,7 +355,6 @@ fn ballot_shape(bytes: &[u8]) -> Option<(usize, usize)> {
         branches += b;
         at += 4 + (128 * b).checked_sub(32)?;
     }
-    let s = usize::from(signed);
     Some((
         2 * width + 2 * branches + s,
         2 * branches + 2 * (option_proofs + 1) + 2 * s,
