@@ -10,13 +10,14 @@
 //!
 //! # What the proofs show
 //!
-//! * Each ciphertext encrypts a member of its layout set: {0, 1} per option; the powers of
-//!   the base of its chunk, or 0, when packed with several chunks; no separate proof for a
-//!   single packed ciphertext.
-//! * The *count* ciphertext (a weighted homomorphic sum) encrypts a member of the count set:
-//!   per option, `Σ options + max·abstain ∈ min..=max` (with abstention, `abstain = 1` forces
-//!   every option to 0); packed, the sum is a single power of the base (exactly one slot),
-//!   or 0 when `min = 0`.
+//! * Per option, each ciphertext encrypts 0 or 1, and the *count* ciphertext (a weighted
+//!   homomorphic sum) encrypts `Σ options + max·abstain ∈ min..=max` (with abstention,
+//!   `abstain = 1` forces every option to 0).
+//! * Packed in one ciphertext with at most three statements (layout 1), the count proof shows
+//!   it encrypts a single power of the base (exactly one slot), or 0 when `min = 0`.
+//! * Otherwise packed (layout 2), one one-out-of-many proof
+//!   ([`crate::proofs::one_of_many`]) shows the chunk ciphertexts together encrypt exactly one
+//!   slot's power of the base in its chunk and 0 in every other, or all 0 when `min = 0`.
 //!
 //! # Binding
 //!
@@ -25,10 +26,11 @@
 //! ```text
 //! ElectionContext::transcript("tabella.ballot")
 //! "round" r, "contest" index, "options" k, "min", "max", "abstention" 0|1,
-//! "capacity" N (0: none), "layout" 0|1, "base" B, "chunk" s,
+//! "capacity" N (0: none), "layout" 0|1|2, "base" B, "chunk" s,
 //! "ballot-id" id, "credential" S (empty when absent), "C" each ciphertext
 //! ciphertext j: dom-sep "tabella.ballot.option", "option" j, then its membership proof
-//! count:        dom-sep "tabella.ballot.count", then the count proof
+//! count:        dom-sep "tabella.ballot.count", then the count proof (layouts 0, 1) or the
+//!               one-out-of-many proof (layout 2)
 //! ```
 //!
 //! So a ballot copied into another election, round or contest, under another ballot id or
@@ -49,8 +51,12 @@
 //! ```text
 //! ballot id (32) ‖ credential flag (1: 0 or 1) ‖ [credential S (32)]
 //! ‖ u32 m ‖ m ciphertexts (64 each)
+//! ‖ proof form (1: 0 or 1)
+//! form 0:
 //! ‖ u32 p ‖ p × (u32 branches b ‖ membership proof (128·b − 32))   ciphertext proofs
 //! ‖ u32 b ‖ membership proof (128·b − 32)                          count proof
+//! form 1:
+//! ‖ u32 e ‖ u32 d ‖ one-out-of-many proof (32·(4 + 2d + d(e − 1) + 3))
 //! ‖ [signature R ‖ s (64)]                                         iff the flag is 1
 //! ```
 
