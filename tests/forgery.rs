@@ -705,13 +705,6 @@ fn same_ciphertexts_under_a_new_id_are_a_duplicate_ciphertext() {
 // Packed ballots (docs/SPEC.md §6.3)
 // ---------------------------------------------------------------------------------------------
 
-/// The set of a packed chunk with `len` slots: 0, then B^0 … B^(len−1).
-fn chunk_set(base: u64, len: u32) -> Vec<u64> {
-    std::iter::once(0)
-        .chain((0..len).map(|i| base.pow(i)))
-        .collect()
-}
-
 // One packed ciphertext (three options, capacity 10, B = 11): two votes for one option, one
 // vote each for two options, a blank, a −1 or a digit of another base all fail the count
 // proof, for the honest set and for a true proof over a lying set.
