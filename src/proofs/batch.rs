@@ -201,6 +201,20 @@ impl BatchVerifier {
         self.current_poisoned = true;
     }
 
+    /// Adds a proof's equations with `add`; when they cannot even be written (the proof's
+    /// shape does not match its statement), marks the current item as failed and returns the
+    /// error, so that the batch rejects the item even if the caller ignores it.
+    pub(crate) fn add_or_poison(
+        &mut self,
+        add: impl FnOnce(&mut BatchVerifier) -> Result<()>,
+    ) -> Result<()> {
+        let result = add(self);
+        if result.is_err() {
+            self.poison();
+        }
+        result
+    }
+
     /// Adds `s·G` to the current item.
     pub(crate) fn base(&mut self, s: Scalar) {
         self.started = true;

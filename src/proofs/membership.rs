@@ -323,11 +323,7 @@ impl MembershipProof {
         statement: &MembershipStatement<'_>,
         batch: &mut BatchVerifier,
     ) -> Result<()> {
-        let result = self.equations(transcript, statement, batch);
-        if result.is_err() {
-            batch.poison();
-        }
-        result
+        batch.add_or_poison(|batch| self.equations(transcript, statement, batch))
     }
 
     /// The length of the encoding of a proof with `branches` branches.

@@ -615,11 +615,7 @@ impl OneOfManyProof {
         statement: &OneOfManyStatement<'_>,
         batch: &mut BatchVerifier,
     ) -> Result<()> {
-        let result = self.equations(transcript, statement, batch);
-        if result.is_err() {
-            batch.poison();
-        }
-        result
+        batch.add_or_poison(|batch| self.equations(transcript, statement, batch))
     }
 
     /// Appends the canonical encoding to `out`.

@@ -706,15 +706,13 @@ pub fn count_ciphertext(contest: &ContestSpec, ciphertexts: &[Ciphertext]) -> Ci
         .sum()
 }
 
-/// Encodes a ballot by the documented layout, up to the signature (what the signature signs;
-/// without a credential, the whole ballot).
-pub fn encode_ballot(
+/// The documented layout up to the proofs: header, id, credential flag and credential, the
+/// ciphertexts, then the proof form byte.
+fn encode_ballot_start(
     id: &BallotId,
     credential: Option<&PublicCredential>,
     ciphertexts: &[Ciphertext],
-    option_proofs: &[Vec<u8>],
-    count_proof: &[u8],
-    count_branches: usize,
+    form: u8,
 ) -> Vec<u8> {
     // The header: "tb", the ballot kind, the protocol version (SPEC §2.1).
     let mut out = tabella::encoding::header::header(tabella::domain::ObjectKind::Ballot).to_vec();
@@ -730,8 +728,21 @@ pub fn encode_ballot(
     for c in ciphertexts {
         out.extend_from_slice(&c.to_bytes());
     }
-    // Proof form 0: membership proofs.
-    out.push(0);
+    out.push(form);
+    out
+}
+
+/// Encodes a ballot by the documented layout, up to the signature (what the signature signs;
+/// without a credential, the whole ballot), with proof form 0: membership proofs.
+pub fn encode_ballot(
+    id: &BallotId,
+    credential: Option<&PublicCredential>,
+    ciphertexts: &[Ciphertext],
+    option_proofs: &[Vec<u8>],
+    count_proof: &[u8],
+    count_branches: usize,
+) -> Vec<u8> {
+    let mut out = encode_ballot_start(id, credential, ciphertexts, 0);
     out.extend_from_slice(&(option_proofs.len() as u32).to_le_bytes());
     for p in option_proofs {
         out.extend_from_slice(&(((p.len() + 32) / 128) as u32).to_le_bytes());
@@ -904,20 +915,7 @@ pub fn encode_one_of_many_ballot(
     ciphertexts: &[Ciphertext],
     proof: &tabella::proofs::OneOfManyProof,
 ) -> Vec<u8> {
-    let mut out = tabella::encoding::header::header(tabella::domain::ObjectKind::Ballot).to_vec();
-    out.extend_from_slice(&id.0);
-    match credential {
-        Some(c) => {
-            out.push(1);
-            out.extend_from_slice(&c.0);
-        }
-        None => out.push(0),
-    }
-    out.extend_from_slice(&(ciphertexts.len() as u32).to_le_bytes());
-    for c in ciphertexts {
-        out.extend_from_slice(&c.to_bytes());
-    }
-    out.push(1);
+    let mut out = encode_ballot_start(id, credential, ciphertexts, 1);
     out.extend_from_slice(&(proof.radix().radix() as u32).to_le_bytes());
     out.extend_from_slice(&(proof.radix().digits() as u32).to_le_bytes());
     out.extend_from_slice(&proof.to_bytes());
